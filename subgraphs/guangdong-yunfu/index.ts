@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+
+import { runUntilSignal } from '../kit/process';
+import { startRegionalSubgraph } from '../kit/regional-subgraph';
+import { REGIONS } from '../../schema/registry';
+import { yunfu } from './region';
+
+// Entry point: `PORT=... DATABASE_URL=... tsx subgraphs/guangdong-yunfu/index.ts`.
+const port = Number(process.env.PORT ?? REGIONS.find((r) => r.subgraph === yunfu.subgraph)?.port ?? 0);
+runUntilSignal(yunfu.subgraph, () => startRegionalSubgraph(yunfu, { port }));

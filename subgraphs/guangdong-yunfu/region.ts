@@ -1,0 +1,10 @@
+import type { RegionDefinition } from '../kit/regional-subgraph';
+import { yunfuPolicy } from './policy';
+
+// Guangdong · Yunfu (广东 · 云浮): what makes this region different lives in this folder.
+export const yunfu: RegionDefinition = {
+  prefix: 'Yunfu',
+  subgraph: 'guangdong-yunfu',
+  policy: yunfuPolicy,
+};
+export default yunfu;

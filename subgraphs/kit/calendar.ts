@@ -1,0 +1,171 @@
+// China's official working-day calendar (工作日), for counting statutory review deadlines.
+// Source: the State Council holiday notices for 2025 and 2026; nothing outside that table is known.
+// All dates are ISO `YYYY-MM-DD` calendar days in China time; arithmetic is on UTC day numbers only,
+// so the host's time zone can never shift a day.
+
+export interface HolidayPeriod {
+  year: number;
+  name: string;
+  /** Inclusive range of days off. */
+  daysOff: [string, string];
+  /** Weekend days that are working days (调休). */
+  makeUpWorkingDays: string[];
+}
+
+export const OFFICIAL_SCHEDULE: readonly HolidayPeriod[] = [
+  { year: 2025, name: '元旦', daysOff: ['2025-01-01', '2025-01-01'], makeUpWorkingDays: [] },
+  { year: 2025, name: '春节', daysOff: ['2025-01-28', '2025-02-04'], makeUpWorkingDays: ['2025-01-26', '2025-02-08'] },
+  { year: 2025, name: '清明', daysOff: ['2025-04-04', '2025-04-06'], makeUpWorkingDays: [] },
+  { year: 2025, name: '劳动节', daysOff: ['2025-05-01', '2025-05-05'], makeUpWorkingDays: ['2025-04-27'] },
+  { year: 2025, name: '端午', daysOff: ['2025-05-31', '2025-06-02'], makeUpWorkingDays: [] },
+  { year: 2025, name: '国庆·中秋', daysOff: ['2025-10-01', '2025-10-08'], makeUpWorkingDays: ['2025-09-28', '2025-10-11'] },
+  { year: 2026, name: '元旦', daysOff: ['2026-01-01', '2026-01-03'], makeUpWorkingDays: ['2026-01-04'] },
+  { year: 2026, name: '春节', daysOff: ['2026-02-15', '2026-02-23'], makeUpWorkingDays: ['2026-02-14', '2026-02-28'] },
+  { year: 2026, name: '清明', daysOff: ['2026-04-04', '2026-04-06'], makeUpWorkingDays: [] },
+  { year: 2026, name: '劳动节', daysOff: ['2026-05-01', '2026-05-05'], makeUpWorkingDays: ['2026-05-09'] },
+  { year: 2026, name: '端午', daysOff: ['2026-06-19', '2026-06-21'], makeUpWorkingDays: [] },
+  { year: 2026, name: '中秋', daysOff: ['2026-09-25', '2026-09-27'], makeUpWorkingDays: [] },
+  { year: 2026, name: '国庆', daysOff: ['2026-10-01', '2026-10-07'], makeUpWorkingDays: ['2026-09-20', '2026-10-10'] },
+];
+
+export const PUBLISHED_FROM = '2025-01-01';
+export const PUBLISHED_UNTIL = '2026-12-31';
+
+const MS_PER_DAY = 86_400_000;
+const CHINA_OFFSET_MS = 8 * 3_600_000; // Asia/Shanghai is UTC+8 all year (no DST).
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+const MONTH_LENGTHS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 && isLeapYear(year) ? 29 : MONTH_LENGTHS[month - 1];
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+export function isValidIsoDate(s: string): boolean {
+  const m = ISO_DATE.exec(s);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+function parse(date: string): [number, number, number] {
+  if (typeof date !== 'string' || !isValidIsoDate(date)) {
+    throw new RangeError(`Invalid date "${String(date)}": expected a real calendar date as YYYY-MM-DD`);
+  }
+  return [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
+}
+
+/** Days since 1970-01-01 for a validated date. */
+function toDayNumber(date: string): number {
+  const [year, month, day] = parse(date);
+  const ms = Date.UTC(year, month - 1, day);
+  // Date.UTC maps years 0–99 to 1900–1999, so set the real year explicitly for those.
+  return (year < 100 ? new Date(ms).setUTCFullYear(year) : ms) / MS_PER_DAY;
+}
+
+function fromDayNumber(dayNumber: number): string {
+  return formatUtc(new Date(dayNumber * MS_PER_DAY));
+}
+
+function formatYmd(year: number, month: number, day: number): string {
+  // Results must stay representable as YYYY-MM-DD, or they would fail our own validation.
+  if (year < 0 || year > 9999) throw new RangeError(`Date out of range: year ${year} is not 0000–9999`);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+function formatUtc(d: Date): string {
+  return formatYmd(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}
+
+function requireInteger(value: number, what: string): void {
+  if (!Number.isInteger(value)) throw new RangeError(`${what} must be an integer, got ${value}`);
+}
+
+export function addDays(date: string, days: number): string {
+  requireInteger(days, 'days');
+  return fromDayNumber(toDayNumber(date) + days);
+}
+
+export function addMonths(date: string, months: number): string {
+  requireInteger(months, 'months');
+  const [year, month, day] = parse(date);
+  const monthIndex = year * 12 + (month - 1) + months;
+  const y = Math.floor(monthIndex / 12);
+  const m = monthIndex - y * 12 + 1;
+  // Clamp so that e.g. Aug 31 + 6 months lands on the last day of February, not in March.
+  const d = Math.min(day, daysInMonth(y, m));
+  return formatYmd(y, m, d);
+}
+
+export function dayOfWeek(date: string): number {
+  // 1970-01-01 was a Thursday (4); the modulo is kept non-negative for earlier dates.
+  return (((toDayNumber(date) + 4) % 7) + 7) % 7;
+}
+
+export function isPublished(date: string): boolean {
+  parse(date);
+  return date >= PUBLISHED_FROM && date <= PUBLISHED_UNTIL; // ISO strings sort chronologically.
+}
+
+function expandRange([from, to]: [string, string]): string[] {
+  const days: string[] = [];
+  for (let n = toDayNumber(from); n <= toDayNumber(to); n++) days.push(fromDayNumber(n));
+  return days;
+}
+
+// Built once at module load so lookups are O(1) and never rebuilt per call.
+const DAYS_OFF: ReadonlySet<string> = new Set(OFFICIAL_SCHEDULE.flatMap((p) => expandRange(p.daysOff)));
+const MAKE_UP_WORKING_DAYS: ReadonlySet<string> = new Set(OFFICIAL_SCHEDULE.flatMap((p) => p.makeUpWorkingDays));
+
+export function isWorkingDay(date: string): { working: boolean; provisional: boolean } {
+  const weekday = dayOfWeek(date);
+  const isWeekday = weekday !== 0 && weekday !== 6;
+  // Outside the published range we only know weekends; say so rather than pretend.
+  if (!isPublished(date)) return { working: isWeekday, provisional: true };
+  if (MAKE_UP_WORKING_DAYS.has(date)) return { working: true, provisional: false };
+  return { working: isWeekday && !DAYS_OFF.has(date), provisional: false };
+}
+
+export function addWorkingDays(
+  acceptedOn: string,
+  workingDays: number,
+): { date: string; workingDays: number; provisional: boolean } {
+  if (!Number.isInteger(workingDays) || workingDays < 0) {
+    throw new RangeError(`workingDays must be a non-negative integer, got ${workingDays}`);
+  }
+  let dayNumber = toDayNumber(acceptedOn);
+  let counted = 0;
+  let provisional = false;
+  // The acceptance day itself never counts, so counting starts on the next day.
+  while (counted < workingDays) {
+    dayNumber++;
+    const judged = isWorkingDay(fromDayNumber(dayNumber));
+    provisional ||= judged.provisional;
+    if (judged.working) counted++;
+  }
+  return { date: fromDayNumber(dayNumber), workingDays, provisional };
+}
+
+export function workingDaysBetween(acceptedOn: string, until: string): { workingDays: number; provisional: boolean } {
+  const start = toDayNumber(acceptedOn);
+  const end = toDayNumber(until);
+  let workingDays = 0;
+  let provisional = false;
+  // Half-open on the left: (acceptedOn, until], matching addWorkingDays.
+  for (let n = start + 1; n <= end; n++) {
+    const judged = isWorkingDay(fromDayNumber(n));
+    provisional ||= judged.provisional;
+    if (judged.working) workingDays++;
+  }
+  return { workingDays, provisional };
+}
+
+export function todayInChina(now: Date = new Date()): string {
+  if (Number.isNaN(now.getTime())) throw new RangeError('todayInChina: invalid Date');
+  // Shift the instant by +8h and read it as UTC: that is the wall-clock date in Asia/Shanghai.
+  return formatUtc(new Date(now.getTime() + CHINA_OFFSET_MS));
+}

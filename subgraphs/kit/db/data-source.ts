@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
+
+// One code path, two drivers: MySQL (mysql2) when DATABASE_URL is mysql://..., otherwise an
+// embedded SQLite file (sql.js, pure WebAssembly: nothing to compile) under DATA_DIR (.data/).
+// DATABASE_URL=memory: gives a throwaway in-memory SQLite database (tests).
+
+export interface DatabaseConfig {
+  /** The subgraph's name: names the embedded file. */
+  name: string;
+  url?: string;
+  dataDir?: string;
+  entities: EntitySchema<any>[];
+  migrations: MixedList<Function>;
+  /** Receives every SQL statement the data source runs (statement-count tests, metrics). */
+  onQuery?: (sql: string) => void;
+}
+
+export type DatabaseKind = 'mysql' | 'sqlite-file' | 'sqlite-memory';
+
+export function databaseKind(url: string | undefined): DatabaseKind {
+  if (!url) return 'sqlite-file';
+  if (url === 'memory:') return 'sqlite-memory';
+  if (/^mysql:\/\//.test(url)) return 'mysql';
+  throw new Error(`DATABASE_URL must be mysql://user:password@host:port/database or "memory:"; got "${redactUrl(url)}"`);
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+export function createDataSource(config: DatabaseConfig): DataSource {
+  const kind = databaseKind(config.url);
+  const common = {
+    entities: config.entities,
+    migrations: config.migrations,
+    synchronize: false,
+    migrationsRun: false,
+    logging: config.onQuery ? ['query' as const] : false,
+    logger: config.onQuery ? new QueryCounterLogger(config.onQuery) : undefined,
+  };
+  let options: DataSourceOptions;
+  if (kind === 'mysql') {
+    options = {
+      ...common,
+      type: 'mysql',
+      url: config.url,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      dateStrings: true,
+      extra: { connectionLimit: Number(process.env.DATABASE_POOL_SIZE ?? 10) },
+    };
+  } else if (kind === 'sqlite-memory') {
+    options = { ...common, type: 'sqljs' };
+  } else {
+    const dir = path.resolve(config.dataDir ?? process.env.DATA_DIR ?? '.data');
+    mkdirSync(dir, { recursive: true });
+    options = { ...common, type: 'sqljs', location: path.join(dir, `${config.name}.sqlite`), autoSave: true };
+  }
+  return new DataSource(options);
+}
+
+/** Database reachability for /health: a trivial round trip. */
+export async function pingDatabase(ds: DataSource): Promise<boolean> {
+  try {
+    await ds.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class QueryCounterLogger {
+  constructor(private readonly onQuery: (sql: string) => void) {}
+  logQuery(query: string): void {
+    this.onQuery(query);
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}

@@ -1,0 +1,215 @@
+import { EntitySchema } from 'typeorm';
+
+import type { ChannelKind, HospitalLevel, InsuranceType, MaterialDependency, MaterialKind } from '../policy';
+
+// Policy tables of a regional database. Every row carries its region code, so one database (and
+// one subgraph) can later host several pooling regions of a province.
+
+export interface RegionRow {
+  code: string;
+  name: string;
+  province: string;
+  hotline: string | null;
+  reviewMin: number;
+  reviewMax: number;
+  reviewDescription: string;
+  policyVersion: string;
+}
+
+export interface ChannelRow {
+  regionCode: string;
+  id: string;
+  position: number;
+  name: string;
+  kind: ChannelKind;
+  reviewMin: number;
+  reviewMax: number;
+  /** JSON array of strings. */
+  functions: string;
+  audience: string;
+  hours: string | null;
+  note: string | null;
+}
+
+export interface DiseaseRow {
+  regionCode: string;
+  code: string;
+  position: number;
+  name: string;
+  deductibleExempt: boolean;
+  requiresPhoto: boolean;
+  requiresSpecialistHospital: boolean;
+  validityMonths: number | null;
+  source: string;
+}
+
+export interface HospitalRow {
+  regionCode: string;
+  code: string;
+  position: number;
+  name: string;
+  level: HospitalLevel;
+  qualifiedForSpecialDiseases: boolean;
+  specialist: boolean;
+  source: string;
+}
+
+export interface MaterialRow {
+  regionCode: string;
+  position: number;
+  kind: MaterialKind;
+  name: string;
+  required: boolean;
+  dependsOn: MaterialDependency;
+  condition: string | null;
+  validityMonths: number | null;
+  minHospitalLevel: HospitalLevel | null;
+  stampRequired: boolean;
+}
+
+export interface CostSharingRow {
+  regionCode: string;
+  insuranceType: InsuranceType;
+  deductibleFen: number;
+  annualCapFen: number | null;
+  bandBy: 'AGE' | 'CONTRIBUTION_TIER';
+  source: string;
+}
+
+export interface RateBandRow {
+  regionCode: string;
+  insuranceType: InsuranceType;
+  position: number;
+  description: string;
+  rateBasisPoints: number;
+  minAge: number | null;
+  maxAge: number | null;
+  contributionTier: number | null;
+  source: string;
+}
+
+const regionCode = { type: String, length: 12, primary: true, name: 'region_code' } as const;
+const position = { type: Number, name: 'position' } as const;
+const text = (name: string, length: number, nullable = false) => ({ type: String, length, name, nullable }) as const;
+const int = (name: string, nullable = false) => ({ type: Number, name, nullable }) as const;
+const bool = (name: string) => ({ type: Boolean, name }) as const;
+
+export const RegionEntity = new EntitySchema<RegionRow>({
+  name: 'Region',
+  tableName: 'region',
+  columns: {
+    code: { type: String, length: 12, primary: true },
+    name: text('name', 50),
+    province: text('province', 50),
+    hotline: text('hotline', 30, true),
+    reviewMin: int('review_min_days'),
+    reviewMax: int('review_max_days'),
+    reviewDescription: text('review_description', 200),
+    policyVersion: text('policy_version', 32),
+  },
+});
+
+export const ChannelEntity = new EntitySchema<ChannelRow>({
+  name: 'Channel',
+  tableName: 'channel',
+  columns: {
+    regionCode,
+    id: { type: String, length: 64, primary: true },
+    position,
+    name: text('name', 100),
+    kind: text('kind', 16),
+    reviewMin: int('review_min_days'),
+    reviewMax: int('review_max_days'),
+    functions: text('functions', 1000),
+    audience: text('audience', 200),
+    hours: text('hours', 100, true),
+    note: text('note', 200, true),
+  },
+});
+
+export const DiseaseEntity = new EntitySchema<DiseaseRow>({
+  name: 'Disease',
+  tableName: 'disease',
+  columns: {
+    regionCode,
+    code: { type: String, length: 16, primary: true },
+    position,
+    name: text('name', 100),
+    deductibleExempt: bool('deductible_exempt'),
+    requiresPhoto: bool('requires_photo'),
+    requiresSpecialistHospital: bool('requires_specialist_hospital'),
+    validityMonths: int('validity_months', true),
+    source: text('source', 1000),
+  },
+});
+
+export const HospitalEntity = new EntitySchema<HospitalRow>({
+  name: 'Hospital',
+  tableName: 'hospital',
+  columns: {
+    regionCode,
+    code: { type: String, length: 32, primary: true },
+    position,
+    name: text('name', 100),
+    level: text('level', 8),
+    qualifiedForSpecialDiseases: bool('qualified_for_special_diseases'),
+    specialist: bool('specialist'),
+    source: text('source', 1000),
+  },
+});
+
+export const MaterialEntity = new EntitySchema<MaterialRow>({
+  name: 'MaterialRequirement',
+  tableName: 'material_requirement',
+  columns: {
+    regionCode,
+    position: { ...position, primary: true },
+    kind: text('kind', 32),
+    name: text('name', 200),
+    required: bool('required'),
+    dependsOn: text('depends_on', 32),
+    condition: text('condition_note', 200, true),
+    validityMonths: int('validity_months', true),
+    minHospitalLevel: text('min_hospital_level', 8, true),
+    stampRequired: bool('stamp_required'),
+  },
+});
+
+export const CostSharingEntity = new EntitySchema<CostSharingRow>({
+  name: 'CostSharingRule',
+  tableName: 'cost_sharing_rule',
+  columns: {
+    regionCode,
+    insuranceType: { type: String, length: 16, primary: true, name: 'insurance_type' },
+    deductibleFen: int('deductible_fen'),
+    annualCapFen: int('annual_cap_fen', true),
+    bandBy: text('band_by', 24),
+    source: text('source', 1000),
+  },
+});
+
+export const RateBandEntity = new EntitySchema<RateBandRow>({
+  name: 'RateBand',
+  tableName: 'rate_band',
+  columns: {
+    regionCode,
+    insuranceType: { type: String, length: 16, primary: true, name: 'insurance_type' },
+    position: { ...position, primary: true },
+    description: text('description', 100),
+    rateBasisPoints: int('rate_basis_points'),
+    minAge: int('min_age', true),
+    maxAge: int('max_age', true),
+    contributionTier: int('contribution_tier', true),
+    source: text('source', 1000),
+  },
+});
+
+export const POLICY_ENTITIES = [
+  RegionEntity,
+  ChannelEntity,
+  DiseaseEntity,
+  HospitalEntity,
+  MaterialEntity,
+  CostSharingEntity,
+  RateBandEntity,
+];

@@ -1,0 +1,27 @@
+import { registerEnumType } from 'type-graphql';
+
+// Enum objects whose values equal their names, so the string unions of ../policy.ts fit them.
+
+export const InsuranceTypeEnum = { EMPLOYEE: 'EMPLOYEE', RESIDENT: 'RESIDENT' } as const;
+registerEnumType(InsuranceTypeEnum, {
+  name: 'InsuranceType',
+  description: '城镇职工 (310) / 城乡居民 (390)',
+});
+
+export const ChannelKindEnum = { APP: 'APP', MINI_PROGRAM: 'MINI_PROGRAM', WEB: 'WEB', COUNTER: 'COUNTER' } as const;
+registerEnumType(ChannelKindEnum, { name: 'ChannelKind' });
+
+export const HospitalLevelEnum = { LEVEL_1: 'LEVEL_1', LEVEL_2: 'LEVEL_2', LEVEL_3: 'LEVEL_3' } as const;
+registerEnumType(HospitalLevelEnum, { name: 'HospitalLevel', description: '一级 / 二级 / 三级' });
+
+export const MaterialKindEnum = {
+  ID_CARD: 'ID_CARD',
+  MEDICAL_INSURANCE_VOUCHER: 'MEDICAL_INSURANCE_VOUCHER',
+  SOCIAL_SECURITY_CARD: 'SOCIAL_SECURITY_CARD',
+  APPLICATION_FORM: 'APPLICATION_FORM',
+  DIAGNOSIS_CERTIFICATE: 'DIAGNOSIS_CERTIFICATE',
+  MEDICAL_RECORD: 'MEDICAL_RECORD',
+  PHOTO: 'PHOTO',
+  SPECIALIST_CERTIFICATE: 'SPECIALIST_CERTIFICATE',
+} as const;
+registerEnumType(MaterialKindEnum, { name: 'MaterialKind' });

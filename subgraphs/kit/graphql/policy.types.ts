@@ -1,0 +1,128 @@
+import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+
+import type { ChannelKind, HospitalLevel, InsuranceType, MaterialKind } from '../policy';
+import { ChannelKindEnum, HospitalLevelEnum, InsuranceTypeEnum, MaterialKindEnum } from './enums';
+import { DateScalar, MoneyScalar } from './scalars';
+
+// Value types every regional subgraph serves: @shareable because each region resolves its own.
+
+@ObjectType()
+@Directive('@shareable')
+export class WorkingDayRange {
+  @Field(() => Int) min!: number;
+  @Field(() => Int) max!: number;
+}
+
+@ObjectType()
+@Directive('@shareable')
+export class Channel {
+  @Field(() => ID) id!: string;
+  @Field(() => String) name!: string;
+  @Field(() => ChannelKindEnum) kind!: ChannelKind;
+  @Field(() => WorkingDayRange) reviewWorkingDays!: WorkingDayRange;
+  @Field(() => [String]) functions!: string[];
+  @Field(() => String) audience!: string;
+  @Field(() => String, { nullable: true, description: 'Opening hours (counters).' }) hours!: string | null;
+  @Field(() => String, { nullable: true }) note!: string | null;
+}
+
+@ObjectType()
+@Directive('@shareable')
+export class ReviewDeadline {
+  @Field(() => WorkingDayRange) workingDays!: WorkingDayRange;
+  @Field(() => String) description!: string;
+}
+
+@ObjectType()
+@Directive('@shareable')
+export class DueDate {
+  @Field(() => DateScalar) date!: string;
+  @Field(() => Int) workingDays!: number;
+  @Field(() => Boolean, {
+    description: 'True when the count runs past the published holiday calendar (weekends-only estimate).',
+  })
+  provisional!: boolean;
+}
+
+@ObjectType()
+@Directive('@shareable')
+export class Disease {
+  @Field(() => ID, { description: 'National outpatient chronic/special disease code, e.g. M03900.' }) code!: string;
+  @Field(() => String) name!: string;
+  @Field(() => Boolean) deductibleExempt!: boolean;
+  @Field(() => Boolean) requiresPhoto!: boolean;
+  @Field(() => Boolean) requiresSpecialistHospital!: boolean;
+  @Field(() => Int, { nullable: true }) validityMonths!: number | null;
+  @Field(() => String, { description: 'Where the flags come from; "illustrative" marks placeholders.' })
+  source!: string;
+}
+
+@ObjectType()
+@Directive('@shareable')
+export class Hospital {
+  @Field(() => ID) code!: string;
+  @Field(() => String) name!: string;
+  @Field(() => HospitalLevelEnum) level!: HospitalLevel;
+  @Field(() => Boolean) qualifiedForSpecialDiseases!: boolean;
+  @Field(() => Boolean) specialist!: boolean;
+  @Field(() => String) source!: string;
+}
+
+@ObjectType()
+@Directive('@shareable')
+export class MaterialRequirement {
+  @Field(() => MaterialKindEnum) kind!: MaterialKind;
+  @Field(() => String) name!: string;
+  @Field(() => Boolean) required!: boolean;
+  @Field(() => String, { nullable: true }) condition!: string | null;
+  @Field(() => Int, { nullable: true, description: 'Approximate days; the rule is validityMonths calendar months.' })
+  validityDays!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Calendar months a dated document stays valid (半年 = 6).' })
+  validityMonths!: number | null;
+  @Field(() => HospitalLevelEnum, { nullable: true }) minHospitalLevel!: HospitalLevel | null;
+  @Field(() => Boolean) stampRequired!: boolean;
+}
+
+@ObjectType()
+@Directive('@shareable')
+export class RateBand {
+  @Field(() => String) description!: string;
+  @Field(() => Float, { description: 'Share the fund pays, 0.85 = 85%.' }) rate!: number;
+  @Field(() => Int, { nullable: true }) minAge!: number | null;
+  @Field(() => Int, { nullable: true }) maxAge!: number | null;
+  @Field(() => Int, { nullable: true }) contributionTier!: number | null;
+  @Field(() => String) source!: string;
+  @Field(() => Boolean) illustrative!: boolean;
+}
+
+@ObjectType()
+@Directive('@shareable')
+export class CostSharingRule {
+  @Field(() => InsuranceTypeEnum) insuranceType!: InsuranceType;
+  @Field(() => MoneyScalar) deductible!: string;
+  @Field(() => [RateBand]) bands!: RateBand[];
+  @Field(() => MoneyScalar, { nullable: true }) annualCap!: string | null;
+  @Field(() => String) source!: string;
+  @Field(() => Boolean, { description: 'True when any figure of this rule is a placeholder.' }) illustrative!: boolean;
+}
+
+@InputType()
+export class ReimbursementInput {
+  @Field(() => InsuranceTypeEnum) insuranceType!: InsuranceType;
+  @Field(() => ID) diseaseCode!: string;
+  @Field(() => MoneyScalar, { description: 'Eligible outpatient cost for the certified disease.' }) amount!: string;
+  @Field(() => Int, { nullable: true }) age?: number | null;
+  @Field(() => Int, { nullable: true }) contributionTier?: number | null;
+  @Field(() => MoneyScalar, { nullable: true }) deductiblePaidThisYear?: string | null;
+}
+
+@ObjectType()
+@Directive('@shareable')
+export class ReimbursementEstimate {
+  @Field(() => MoneyScalar) deductibleApplied!: string;
+  @Field(() => Float) rate!: number;
+  @Field(() => MoneyScalar) fundPays!: string;
+  @Field(() => MoneyScalar) selfPays!: string;
+  @Field(() => [String]) explanation!: string[];
+  @Field(() => Boolean, { description: 'True when a figure used is a placeholder.' }) illustrative!: boolean;
+}

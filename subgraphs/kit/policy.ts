@@ -1,0 +1,103 @@
+// The shape of a region's policy data. Each region folder exports one RegionPolicy, versioned;
+// migrations/seed load it into that region's own database, and the API serves it from there.
+// Every figure traces to ../shared/POLICY.md or carries `source` starting with ILLUSTRATIVE.
+
+export const ILLUSTRATIVE = 'illustrative — replace with the official figure';
+
+export type ChannelKind = 'APP' | 'MINI_PROGRAM' | 'WEB' | 'COUNTER';
+export type HospitalLevel = 'LEVEL_1' | 'LEVEL_2' | 'LEVEL_3';
+export type InsuranceType = 'EMPLOYEE' | 'RESIDENT';
+export type MaterialKind =
+  | 'ID_CARD'
+  | 'MEDICAL_INSURANCE_VOUCHER'
+  | 'SOCIAL_SECURITY_CARD'
+  | 'APPLICATION_FORM'
+  | 'DIAGNOSIS_CERTIFICATE'
+  | 'MEDICAL_RECORD'
+  | 'PHOTO'
+  | 'SPECIALIST_CERTIFICATE';
+
+export interface ChannelPolicy {
+  id: string;
+  name: string;
+  kind: ChannelKind;
+  reviewWorkingDays: { min: number; max: number };
+  functions: string[];
+  audience: string;
+  /** Opening hours, for counters. */
+  hours?: string;
+  note?: string;
+}
+
+export interface DiseasePolicy {
+  /** National outpatient chronic/special disease code, e.g. M03900. */
+  code: string;
+  name: string;
+  deductibleExempt: boolean;
+  requiresPhoto: boolean;
+  requiresSpecialistHospital: boolean;
+  /** Months a certification lasts before renewal or periodic re-review; null = no fixed term. */
+  validityMonths: number | null;
+  /** Where the flags come from: POLICY.md, or ILLUSTRATIVE. */
+  source: string;
+}
+
+export interface HospitalPolicy {
+  code: string;
+  name: string;
+  level: HospitalLevel;
+  qualifiedForSpecialDiseases: boolean;
+  specialist: boolean;
+  source: string;
+}
+
+/** When a material is asked for: always, or only for diseases with a flag. */
+export type MaterialDependency = 'ALWAYS' | 'DISEASE_REQUIRES_PHOTO' | 'DISEASE_REQUIRES_SPECIALIST';
+
+export interface MaterialPolicy {
+  kind: MaterialKind;
+  name: string;
+  required: boolean;
+  dependsOn: MaterialDependency;
+  condition: string | null;
+  /** Calendar months a dated document stays valid ("半年内" = 6). */
+  validityMonths: number | null;
+  minHospitalLevel: HospitalLevel | null;
+  stampRequired: boolean;
+}
+
+export interface RateBandPolicy {
+  description: string;
+  /** Fund share in basis points (8500 = 85%), so arithmetic stays exact. */
+  rateBasisPoints: number;
+  minAge: number | null;
+  maxAge: number | null;
+  contributionTier: number | null;
+  source: string;
+}
+
+export interface CostSharingPolicy {
+  insuranceType: InsuranceType;
+  /** Annual deductible (起付标准) in fen. */
+  deductibleFen: number;
+  annualCapFen: number | null;
+  /** How a band is chosen: by the applicant's age, or by the resident's contribution tier (缴费档次). */
+  bandBy: 'AGE' | 'CONTRIBUTION_TIER';
+  bands: RateBandPolicy[];
+  source: string;
+}
+
+export interface RegionPolicy {
+  /** Bumped whenever any figure changes; the seed reloads a region whose stored version differs. */
+  version: string;
+  code: string;
+  name: string;
+  province: string;
+  hotline: string | null;
+  reviewDeadline: { workingDays: { min: number; max: number }; description: string };
+  channels: ChannelPolicy[];
+  diseases: DiseasePolicy[];
+  hospitals: HospitalPolicy[];
+  materials: MaterialPolicy[];
+  costSharing: CostSharingPolicy[];
+}

@@ -1,0 +1,221 @@
+import { addWorkingDays } from './calendar';
+import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from './db/policy.entities';
+import { badInput, problem, type Problem } from './errors';
+import type {
+  Channel,
+  CostSharingRule,
+  Disease,
+  DueDate,
+  Hospital,
+  MaterialRequirement,
+  ReimbursementEstimate,
+  ReimbursementInput,
+} from './graphql/policy.types';
+import { formatFen, MoneyFormatError, parseMoney } from './money';
+import type { CostSharingPolicy, RateBandPolicy } from './policy';
+import type { PolicyLoaders } from './policy.loader';
+import { estimateReimbursement as estimate, ReimbursementError } from './reimbursement';
+
+// Region reads shared by every regional subgraph: rows from the per-request loaders, shaped for
+// the API. Region-specific behaviour comes from the region's data, not from code branches here.
+
+const isIllustrative = (source: string) => /illustrative/i.test(source);
+
+export function toChannel(row: ChannelRow): Channel {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    reviewWorkingDays: { min: row.reviewMin, max: row.reviewMax },
+    functions: JSON.parse(row.functions) as string[],
+    audience: row.audience,
+    hours: row.hours,
+    note: row.note,
+  };
+}
+
+export function toDisease(row: DiseaseRow): Disease {
+  const { regionCode: _r, position: _p, ...disease } = row;
+  return disease;
+}
+
+export function toHospital(row: HospitalRow): Hospital {
+  const { regionCode: _r, position: _p, ...hospital } = row;
+  return hospital;
+}
+
+/** Half a year is 6 calendar months; validityDays is the day figure for clients that read days. */
+const DAYS_PER_MONTH = 30;
+
+export function toMaterial(row: MaterialRow, required: boolean): MaterialRequirement {
+  return {
+    kind: row.kind,
+    name: row.name,
+    required,
+    condition: row.condition,
+    validityDays: row.validityMonths === null ? null : row.validityMonths * DAYS_PER_MONTH,
+    validityMonths: row.validityMonths,
+    minHospitalLevel: row.minHospitalLevel,
+    stampRequired: row.stampRequired,
+  };
+}
+
+/** Catalogue search by code (exact, case-insensitive) or by a substring of the Chinese name. */
+export function searchDiseases(rows: DiseaseRow[], search: string | null | undefined): DiseaseRow[] {
+  const term = search?.trim();
+  if (!term) return rows;
+  const upper = term.toUpperCase();
+  return rows.filter((d) => d.code.toUpperCase() === upper || d.code.toUpperCase().startsWith(upper) || d.name.includes(term));
+}
+
+export async function findDisease(loaders: PolicyLoaders, regionCode: string, code: string): Promise<DiseaseRow | null> {
+  const rows = await loaders.diseases.load(regionCode);
+  return rows.find((d) => d.code === code.trim().toUpperCase()) ?? null;
+}
+
+function diseaseNotFound(code: string, field: string): Problem {
+  return problem('DISEASE_NOT_IN_CATALOGUE', `病种“${code}”不在本地门特病种目录内`, field);
+}
+
+/**
+ * Materials for an application: the region's list, with disease-dependent materials (photo,
+ * specialist certificate) made required for a disease that needs them and kept as conditional
+ * information when no disease is given.
+ */
+export async function materialRequirements(
+  loaders: PolicyLoaders,
+  regionCode: string,
+  diseaseCode: string | null | undefined,
+): Promise<MaterialRequirement[]> {
+  const rows = await loaders.materials.load(regionCode);
+  if (diseaseCode == null) {
+    return rows.map((m) => toMaterial(m, m.dependsOn === 'ALWAYS' ? m.required : false));
+  }
+  const disease = await findDisease(loaders, regionCode, diseaseCode);
+  if (!disease) throw badInput([diseaseNotFound(diseaseCode, 'diseaseCode')]);
+  return rows
+    .filter(
+      (m) =>
+        m.dependsOn === 'ALWAYS' ||
+        (m.dependsOn === 'DISEASE_REQUIRES_PHOTO' && disease.requiresPhoto) ||
+        (m.dependsOn === 'DISEASE_REQUIRES_SPECIALIST' && disease.requiresSpecialistHospital),
+    )
+    .map((m) => toMaterial(m, m.required));
+}
+
+export async function costSharingPolicies(loaders: PolicyLoaders, regionCode: string): Promise<CostSharingPolicy[]> {
+  const [rules, bands] = await Promise.all([loaders.costSharing.load(regionCode), loaders.rateBands.load(regionCode)]);
+  return rules.map((r) => ({
+    insuranceType: r.insuranceType,
+    deductibleFen: r.deductibleFen,
+    annualCapFen: r.annualCapFen,
+    bandBy: r.bandBy,
+    source: r.source,
+    bands: bands
+      .filter((b) => b.insuranceType === r.insuranceType)
+      .map(
+        (b): RateBandPolicy => ({
+          description: b.description,
+          rateBasisPoints: b.rateBasisPoints,
+          minAge: b.minAge,
+          maxAge: b.maxAge,
+          contributionTier: b.contributionTier,
+          source: b.source,
+        }),
+      ),
+  }));
+}
+
+export function toCostSharingRule(p: CostSharingPolicy): CostSharingRule {
+  const bands = p.bands.map((b) => ({
+    description: b.description,
+    rate: b.rateBasisPoints / 10000,
+    minAge: b.minAge,
+    maxAge: b.maxAge,
+    contributionTier: b.contributionTier,
+    source: b.source,
+    illustrative: isIllustrative(b.source),
+  }));
+  return {
+    insuranceType: p.insuranceType,
+    deductible: formatFen(p.deductibleFen),
+    annualCap: p.annualCapFen === null ? null : formatFen(p.annualCapFen),
+    bands,
+    source: p.source,
+    illustrative: isIllustrative(p.source) || bands.some((b) => b.illustrative),
+  };
+}
+
+export async function dueDate(
+  loaders: PolicyLoaders,
+  regionCode: string,
+  acceptedOn: string,
+  channelId: string | null | undefined,
+): Promise<DueDate> {
+  let workingDays: number;
+  if (channelId == null) {
+    // No channel: the region's longest review time, the date by which any channel must decide.
+    const region = await loaders.region.load(regionCode);
+    if (!region) throw new Error(`region ${regionCode} has no policy data loaded`);
+    workingDays = region.reviewMax;
+  } else {
+    const channels = await loaders.channels.load(regionCode);
+    const channel = channels.find((c) => c.id === channelId);
+    if (!channel) {
+      throw badInput([
+        problem(
+          'UNKNOWN_CHANNEL',
+          `办理渠道“${channelId}”不存在。本地可用渠道：${channels.map((c) => `${c.id}（${c.name}）`).join('、')}`,
+          'channelId',
+        ),
+      ]);
+    }
+    workingDays = channel.reviewMax;
+  }
+  return addWorkingDays(acceptedOn, workingDays);
+}
+
+export async function estimateReimbursement(
+  loaders: PolicyLoaders,
+  regionCode: string,
+  input: ReimbursementInput,
+): Promise<ReimbursementEstimate> {
+  const problems: Problem[] = [];
+  const money = (value: string | null | undefined, field: string): number | null => {
+    if (value == null) return null;
+    try {
+      return parseMoney(value);
+    } catch (e) {
+      if (e instanceof MoneyFormatError) problems.push(problem(e.code, e.message, field));
+      else throw e;
+      return null;
+    }
+  };
+  const amountFen = money(input.amount, 'amount');
+  const paidFen = money(input.deductiblePaidThisYear, 'deductiblePaidThisYear');
+  const disease = await findDisease(loaders, regionCode, input.diseaseCode);
+  if (!disease) problems.push(diseaseNotFound(input.diseaseCode, 'diseaseCode'));
+  const rule = (await costSharingPolicies(loaders, regionCode)).find((r) => r.insuranceType === input.insuranceType);
+  if (!rule) problems.push(problem('NO_COST_SHARING_RULE', '本地区未公布该参保类型的待遇标准', 'insuranceType'));
+  if (problems.length > 0 || !disease || !rule || amountFen === null) throw badInput(problems);
+  try {
+    const result = estimate(rule, disease, {
+      insuranceType: input.insuranceType,
+      amountFen,
+      age: input.age ?? null,
+      contributionTier: input.contributionTier ?? null,
+      deductiblePaidThisYearFen: paidFen,
+    });
+    return {
+      deductibleApplied: formatFen(result.deductibleAppliedFen),
+      rate: result.rateBasisPoints / 10000,
+      fundPays: formatFen(result.fundPaysFen),
+      selfPays: formatFen(result.selfPaysFen),
+      explanation: result.explanation,
+      illustrative: result.illustrative,
+    };
+  } catch (e) {
+    if (e instanceof ReimbursementError) throw badInput([problem(e.code, e.message, e.field)]);
+    throw e;
+  }
+}

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+
+import { runUntilSignal } from '../kit/process';
+import { startRegionalSubgraph } from '../kit/regional-subgraph';
+import { REGIONS } from '../../schema/registry';
+import { panzhihua } from './region';
+
+// Entry point: `PORT=... DATABASE_URL=... tsx subgraphs/sichuan-panzhihua/index.ts`.
+const port = Number(process.env.PORT ?? REGIONS.find((r) => r.subgraph === panzhihua.subgraph)?.port ?? 0);
+runUntilSignal(panzhihua.subgraph, () => startRegionalSubgraph(panzhihua, { port }));
