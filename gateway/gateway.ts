@@ -1,22 +1,17 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
-import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
-import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import type { GraphQLFormattedError } from "graphql";
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLFormattedError } from 'graphql';
 
-import { maskError } from "../subgraphs/kit/graphql/errors";
-import {
-  type RunningServer,
-  startGraphQLHttpServer,
-} from "../subgraphs/kit/server";
-import { EXAMPLE_OPERATIONS } from "./examples";
+import { maskError } from '../subgraphs/kit/graphql/errors';
+import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
+import { EXAMPLE_OPERATIONS } from './examples';
+import { SubgraphDataSource } from './subgraph-data-source';
 
-export const SUPERGRAPH_PATH = path.resolve(
-  __dirname,
-  "../schema/supergraph.graphql",
-);
+export const SUPERGRAPH_PATH = path.resolve(__dirname, '../schema/supergraph.graphql');
 
 export interface GatewayOptions {
   port?: number;
@@ -28,55 +23,42 @@ export interface GatewayOptions {
 /** Fails fast: the gateway never starts on a missing or unreadable supergraph. */
 function loadSupergraph(file: string): string {
   try {
-    return readFileSync(file, "utf8");
+    return readFileSync(file, 'utf8');
   } catch {
-    throw new Error(
-      `cannot read the supergraph at ${file}; run \`npm run compose\``,
-    );
+    throw new Error(`cannot read the supergraph at ${file}; run \`npm run compose\``);
   }
 }
 
 /** Subgraph addresses are internal: clients see the subgraph's name instead. */
-function hideAddresses(
-  formatted: GraphQLFormattedError,
-  error: unknown,
-): GraphQLFormattedError {
+function hideAddresses(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const masked = maskError(formatted, error);
   return {
     ...masked,
-    message: masked.message.replace(/https?:\/\/[^\s,;)]+/g, "<subgraph>"),
+    message: masked.message.replace(/https?:\/\/[^\s,;)]+/g, '<subgraph>'),
   };
 }
 
-async function subgraphHealth(
-  name: string,
-  graphqlUrl: string,
-): Promise<{ name: string; status: string }> {
+async function subgraphHealth(name: string, graphqlUrl: string): Promise<{ name: string; status: string }> {
   try {
-    const res = await fetch(graphqlUrl.replace(/\/graphql\/?$/, "/health"), {
+    const res = await fetch(graphqlUrl.replace(/\/graphql\/?$/, '/health'), {
       signal: AbortSignal.timeout(2000),
     });
     const body = (await res.json()) as { status?: string; database?: string };
     return {
       name,
-      status: res.ok ? "ok" : "degraded",
+      status: res.ok ? 'ok' : 'degraded',
       ...(body.database ? { database: body.database } : {}),
     };
   } catch {
-    return { name, status: "down" };
+    return { name, status: 'down' };
   }
 }
 
-export async function startGateway(
-  options: GatewayOptions,
-): Promise<RunningServer> {
-  const supergraphSdl = loadSupergraph(
-    options.supergraphPath ?? SUPERGRAPH_PATH,
-  );
+export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
+  const supergraphSdl = loadSupergraph(options.supergraphPath ?? SUPERGRAPH_PATH);
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource({ url: options.subgraphUrls[name] ?? url }),
+    buildService: ({ name, url }) => new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!),
   });
   const createApollo = (drain: ApolloServerPlugin) =>
     new ApolloServer({
@@ -89,25 +71,23 @@ export async function startGateway(
             endpointIsEditable: false,
             initialState: { pollForSchemaUpdates: false },
           },
-          document: EXAMPLE_OPERATIONS.join("\n\n"),
+          document: EXAMPLE_OPERATIONS.join('\n\n'),
           footer: false,
         }),
       ],
     });
   return startGraphQLHttpServer(
     {
-      name: "gateway",
+      name: 'gateway',
       createApollo,
-      graphqlPath: "/",
+      graphqlPath: '/',
       context: async () => ({}),
       health: async () => {
         const subgraphs = await Promise.all(
-          Object.entries(options.subgraphUrls).map(([name, url]) =>
-            subgraphHealth(name, url),
-          ),
+          Object.entries(options.subgraphUrls).map(([name, url]) => subgraphHealth(name, url)),
         );
         return {
-          status: subgraphs.every((s) => s.status === "ok") ? "ok" : "degraded",
+          status: subgraphs.every((s) => s.status === 'ok') ? 'ok' : 'degraded',
           subgraphs,
         };
       },

@@ -25,9 +25,15 @@ export const NATIONAL = registry.national;
 const urlEnv = (name: string) => `SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`;
 
 /** Every subgraph, national first, in composition order. */
-export const SUBGRAPHS: readonly SubgraphEntry[] = [NATIONAL, ...REGIONS.map((r) => ({ name: r.subgraph, port: r.port }))].map(
-  (s) => ({ name: s.name, port: s.port, urlEnv: urlEnv(s.name), defaultUrl: `http://127.0.0.1:${s.port}/graphql` }),
-);
+export const SUBGRAPHS: readonly SubgraphEntry[] = [
+  NATIONAL,
+  ...REGIONS.map((r) => ({ name: r.subgraph, port: r.port })),
+].map((s) => ({
+  name: s.name,
+  port: s.port,
+  urlEnv: urlEnv(s.name),
+  defaultUrl: `http://127.0.0.1:${s.port}/graphql`,
+}));
 
 export function regionByCode(code: string): RegistryRegion | undefined {
   return REGIONS.find((r) => r.code === code);

@@ -40,11 +40,13 @@ export async function composeFromCode(): Promise<Composition> {
 
 /** Files under schema/ whose committed contents differ from what the code composes. */
 export function staleFiles(composition: Composition): string[] {
-  return [...composition.files].filter(([file, contents]) => {
-    try {
-      return readFileSync(path.join(SCHEMA_DIR, file), 'utf8') !== contents;
-    } catch {
-      return true;
-    }
-  }).map(([file]) => file);
+  return [...composition.files]
+    .filter(([file, contents]) => {
+      try {
+        return readFileSync(path.join(SCHEMA_DIR, file), 'utf8') !== contents;
+      } catch {
+        return true;
+      }
+    })
+    .map(([file]) => file);
 }

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 
+import { REGIONS } from '../../schema/registry';
 import { runUntilSignal } from '../kit/process';
 import { startRegionalSubgraph } from '../kit/regional-subgraph';
-import { REGIONS } from '../../schema/registry';
 import { yunfu } from './region';
 
 // Entry point: `PORT=... DATABASE_URL=... tsx subgraphs/guangdong-yunfu/index.ts`.

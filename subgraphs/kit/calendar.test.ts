@@ -1,7 +1,4 @@
 import {
-  OFFICIAL_SCHEDULE,
-  PUBLISHED_FROM,
-  PUBLISHED_UNTIL,
   addDays,
   addMonths,
   addWorkingDays,
@@ -9,6 +6,9 @@ import {
   isPublished,
   isValidIsoDate,
   isWorkingDay,
+  OFFICIAL_SCHEDULE,
+  PUBLISHED_FROM,
+  PUBLISHED_UNTIL,
   todayInChina,
   workingDaysBetween,
 } from './calendar';

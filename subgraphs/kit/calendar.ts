@@ -18,7 +18,12 @@ export const OFFICIAL_SCHEDULE: readonly HolidayPeriod[] = [
   { year: 2025, name: '清明', daysOff: ['2025-04-04', '2025-04-06'], makeUpWorkingDays: [] },
   { year: 2025, name: '劳动节', daysOff: ['2025-05-01', '2025-05-05'], makeUpWorkingDays: ['2025-04-27'] },
   { year: 2025, name: '端午', daysOff: ['2025-05-31', '2025-06-02'], makeUpWorkingDays: [] },
-  { year: 2025, name: '国庆·中秋', daysOff: ['2025-10-01', '2025-10-08'], makeUpWorkingDays: ['2025-09-28', '2025-10-11'] },
+  {
+    year: 2025,
+    name: '国庆·中秋',
+    daysOff: ['2025-10-01', '2025-10-08'],
+    makeUpWorkingDays: ['2025-09-28', '2025-10-11'],
+  },
   { year: 2026, name: '元旦', daysOff: ['2026-01-01', '2026-01-03'], makeUpWorkingDays: ['2026-01-04'] },
   { year: 2026, name: '春节', daysOff: ['2026-02-15', '2026-02-23'], makeUpWorkingDays: ['2026-02-14', '2026-02-28'] },
   { year: 2026, name: '清明', daysOff: ['2026-04-04', '2026-04-06'], makeUpWorkingDays: [] },

@@ -2,20 +2,20 @@ import DataLoader from 'dataloader';
 import { type DataSource, type EntitySchema, In } from 'typeorm';
 
 import {
-  type ChannelRow,
   ChannelEntity,
-  type CostSharingRow,
+  type ChannelRow,
   CostSharingEntity,
-  type DiseaseRow,
+  type CostSharingRow,
   DiseaseEntity,
-  type HospitalRow,
+  type DiseaseRow,
   HospitalEntity,
-  type MaterialRow,
+  type HospitalRow,
   MaterialEntity,
-  type RateBandRow,
+  type MaterialRow,
   RateBandEntity,
-  type RegionRow,
+  type RateBandRow,
   RegionEntity,
+  type RegionRow,
 } from './db/policy.entities';
 
 /** Loads every row of one table for a batch of regions in one statement, grouped by region. */

@@ -1,6 +1,6 @@
 import { addWorkingDays } from './calendar';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from './db/policy.entities';
-import { badInput, problem, type Problem } from './errors';
+import { badInput, type Problem, problem } from './errors';
 import type {
   Channel,
   CostSharingRule,
@@ -65,10 +65,16 @@ export function searchDiseases(rows: DiseaseRow[], search: string | null | undef
   const term = search?.trim();
   if (!term) return rows;
   const upper = term.toUpperCase();
-  return rows.filter((d) => d.code.toUpperCase() === upper || d.code.toUpperCase().startsWith(upper) || d.name.includes(term));
+  return rows.filter(
+    (d) => d.code.toUpperCase() === upper || d.code.toUpperCase().startsWith(upper) || d.name.includes(term),
+  );
 }
 
-export async function findDisease(loaders: PolicyLoaders, regionCode: string, code: string): Promise<DiseaseRow | null> {
+export async function findDisease(
+  loaders: PolicyLoaders,
+  regionCode: string,
+  code: string,
+): Promise<DiseaseRow | null> {
   const rows = await loaders.diseases.load(regionCode);
   return rows.find((d) => d.code === code.trim().toUpperCase()) ?? null;
 }
@@ -113,16 +119,14 @@ export async function costSharingPolicies(loaders: PolicyLoaders, regionCode: st
     source: r.source,
     bands: bands
       .filter((b) => b.insuranceType === r.insuranceType)
-      .map(
-        (b): RateBandPolicy => ({
-          description: b.description,
-          rateBasisPoints: b.rateBasisPoints,
-          minAge: b.minAge,
-          maxAge: b.maxAge,
-          contributionTier: b.contributionTier,
-          source: b.source,
-        }),
-      ),
+      .map((b): RateBandPolicy => ({
+        description: b.description,
+        rateBasisPoints: b.rateBasisPoints,
+        minAge: b.minAge,
+        maxAge: b.maxAge,
+        contributionTier: b.contributionTier,
+        source: b.source,
+      })),
   }));
 }
 

@@ -3,8 +3,8 @@ import { Directive, ObjectType, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 
 import { createDataSource, pingDatabase } from './db/data-source';
-import { POLICY_ENTITIES } from './db/policy.entities';
 import { PolicyTables1763800000000 } from './db/migrations/1763800000000-policy-tables';
+import { POLICY_ENTITIES } from './db/policy.entities';
 import { seedRegionPolicy } from './db/seed';
 import type { RegionalContext } from './graphql/context';
 import { buildFederatedSchema } from './graphql/federation';
@@ -65,7 +65,11 @@ export async function buildRegionalSchema(def: RegionDefinition): Promise<GraphQ
   );
 }
 
-export function createRegionalDataSource(def: RegionDefinition, url = process.env.DATABASE_URL, onQuery?: (sql: string) => void) {
+export function createRegionalDataSource(
+  def: RegionDefinition,
+  url = process.env.DATABASE_URL,
+  onQuery?: (sql: string) => void,
+) {
   return createDataSource({
     name: def.subgraph,
     url,
@@ -96,11 +100,16 @@ export interface StartOptions {
   log?: (line: string) => void;
 }
 
-export async function startRegionalSubgraph(def: RegionDefinition, options: StartOptions = {}): Promise<RegionalSubgraph> {
+export async function startRegionalSubgraph(
+  def: RegionDefinition,
+  options: StartOptions = {},
+): Promise<RegionalSubgraph> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   const ds = createRegionalDataSource(def, url, options.onQuery);
   await ds.initialize();
-  const prepare = options.prepare ?? (process.env.MIGRATE_ON_START ? process.env.MIGRATE_ON_START === 'true' : !url?.startsWith('mysql'));
+  const prepare =
+    options.prepare ??
+    (process.env.MIGRATE_ON_START ? process.env.MIGRATE_ON_START === 'true' : !url?.startsWith('mysql'));
   if (prepare) await prepareRegionalDatabase(ds, def, options.log);
   const schema = await buildRegionalSchema(def);
   const server = await startGraphQLHttpServer<RegionalContext>(

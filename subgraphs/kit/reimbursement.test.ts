@@ -1,4 +1,4 @@
-import { ILLUSTRATIVE, type CostSharingPolicy, type DiseasePolicy, type RateBandPolicy } from './policy';
+import { type CostSharingPolicy, type DiseasePolicy, ILLUSTRATIVE, type RateBandPolicy } from './policy';
 import {
   estimateReimbursement,
   formatRate,
@@ -263,7 +263,11 @@ describe('estimateReimbursement: age bands', () => {
 describe('estimateReimbursement: contribution tiers and cap', () => {
   it('tier 1: 53%', () => {
     // amount 100000, deductible met; fund 100000 × 0.53 = 53000; self 47000
-    const r = estimateReimbursement(resident, hypertension, res({ contributionTier: 1, deductiblePaidThisYearFen: 50000 }));
+    const r = estimateReimbursement(
+      resident,
+      hypertension,
+      res({ contributionTier: 1, deductiblePaidThisYearFen: 50000 }),
+    );
     expect([r.rateBasisPoints, r.fundPaysFen, r.selfPaysFen]).toEqual([5300, 53000, 47000]);
     expect(r.illustrative).toBe(false);
     expect(r.explanation[0]).toBe('起付标准：500.00元/年，本年度已付500.00元，本次计入起付线0.00元');

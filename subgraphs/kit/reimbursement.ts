@@ -46,7 +46,9 @@ const INSURANCE_TYPE_NAMES: Record<InsuranceType, string> = {
 /** 8500 → "85%", 5350 → "53.5%", 5325 → "53.25%". */
 export function formatRate(basisPoints: number): string {
   const whole = Math.trunc(basisPoints / 100);
-  const fraction = String(basisPoints % 100).padStart(2, '0').replace(/0+$/, '');
+  const fraction = String(basisPoints % 100)
+    .padStart(2, '0')
+    .replace(/0+$/, '');
   return `${whole}${fraction ? `.${fraction}` : ''}%`;
 }
 

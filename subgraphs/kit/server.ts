@@ -1,22 +1,18 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
-import {
-  ApolloServer,
-  type ApolloServerPlugin,
-  type BaseContext,
-} from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
-import { expressMiddleware } from "@as-integrations/express5";
-import cors from "cors";
-import express from "express";
-import type { GraphQLSchema } from "graphql";
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
 
-import { maskError } from "./graphql/errors";
+import { maskError } from './graphql/errors';
 
 export interface HealthReport {
-  status: "ok" | "degraded";
+  status: 'ok' | 'degraded';
   [key: string]: unknown;
 }
 
@@ -45,10 +41,10 @@ export interface RunningServer {
 export async function startGraphQLHttpServer<C extends BaseContext>(
   options: GraphQLHttpServerOptions<C>,
   port: number,
-  host = process.env.HOST ?? "127.0.0.1",
+  host = process.env.HOST ?? '127.0.0.1',
 ): Promise<RunningServer> {
   const app = express();
-  app.disable("x-powered-by");
+  app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const drain = ApolloServerPluginDrainHttpServer({
     httpServer,
@@ -66,21 +62,18 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
         ...(options.plugins ?? []),
       ],
     });
-  } else
-    throw new Error(`${options.name}: a schema or createApollo is required`);
+  } else throw new Error(`${options.name}: a schema or createApollo is required`);
   await apollo.start();
 
-  app.get("/health", async (_req, res) => {
+  app.get('/health', async (_req, res) => {
     const report = await options.health();
-    res
-      .status(report.status === "ok" ? 200 : 503)
-      .json({ service: options.name, ...report });
+    res.status(report.status === 'ok' ? 200 : 503).json({ service: options.name, ...report });
   });
   options.mountRoutes?.(app);
   app.use(
-    options.graphqlPath ?? "/graphql",
+    options.graphqlPath ?? '/graphql',
     cors(),
-    express.json({ limit: "1mb" }),
+    express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => options.context(req),
     }),
@@ -89,13 +82,12 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
   await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
   const actualPort = (httpServer.address() as AddressInfo).port;
   return {
-    url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${actualPort}`,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`,
     port: actualPort,
     async close() {
       // apollo.stop() drains: stops accepting, lets in-flight requests finish, closes the server.
       await apollo.stop();
-      if (httpServer.listening)
-        await new Promise((resolve) => httpServer.close(resolve));
+      if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
     },
   };
 }

@@ -24,7 +24,9 @@ export function databaseKind(url: string | undefined): DatabaseKind {
   if (!url) return 'sqlite-file';
   if (url === 'memory:') return 'sqlite-memory';
   if (/^mysql:\/\//.test(url)) return 'mysql';
-  throw new Error(`DATABASE_URL must be mysql://user:password@host:port/database or "memory:"; got "${redactUrl(url)}"`);
+  throw new Error(
+    `DATABASE_URL must be mysql://user:password@host:port/database or "memory:"; got "${redactUrl(url)}"`,
+  );
 }
 
 /** The URL without its password, for messages and logs. */

@@ -29,7 +29,14 @@ export async function seedRegionPolicy(ds: DataSource, policy: RegionPolicy): Pr
 }
 
 async function deleteRegionPolicy(tx: EntityManager, regionCode: string): Promise<void> {
-  for (const entity of [RateBandEntity, CostSharingEntity, MaterialEntity, HospitalEntity, DiseaseEntity, ChannelEntity]) {
+  for (const entity of [
+    RateBandEntity,
+    CostSharingEntity,
+    MaterialEntity,
+    HospitalEntity,
+    DiseaseEntity,
+    ChannelEntity,
+  ]) {
     await tx.getRepository(entity).delete({ regionCode });
   }
   await tx.getRepository(RegionEntity).delete({ code: regionCode });
@@ -75,9 +82,11 @@ async function insertRegionPolicy(tx: EntityManager, p: RegionPolicy): Promise<v
       source: r.source,
     })),
   );
-  await tx.getRepository(RateBandEntity).insert(
-    p.costSharing.flatMap((r) =>
-      r.bands.map((b, position) => ({ regionCode, insuranceType: r.insuranceType, position, ...b })),
-    ),
-  );
+  await tx
+    .getRepository(RateBandEntity)
+    .insert(
+      p.costSharing.flatMap((r) =>
+        r.bands.map((b, position) => ({ regionCode, insuranceType: r.insuranceType, position, ...b })),
+      ),
+    );
 }

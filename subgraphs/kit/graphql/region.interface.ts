@@ -88,7 +88,8 @@ export abstract class RegionBase {
   }
 
   @Field(() => [MaterialRequirement], {
-    description: "With a disease code, the disease's own materials (photo, specialist certificate) are included and required.",
+    description:
+      "With a disease code, the disease's own materials (photo, specialist certificate) are included and required.",
   })
   async materialRequirements(
     @Arg('diseaseCode', () => ID, { nullable: true }) diseaseCode: string | null,

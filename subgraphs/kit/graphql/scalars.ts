@@ -11,7 +11,10 @@ function invalid(code: string, message: string): GraphQLError {
 
 function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !isValidIsoDate(value)) {
-    throw invalid('INVALID_DATE', `日期格式不正确：${JSON.stringify(value)}。请填写真实存在的日期，格式如 "2026-03-11"`);
+    throw invalid(
+      'INVALID_DATE',
+      `日期格式不正确：${JSON.stringify(value)}。请填写真实存在的日期，格式如 "2026-03-11"`,
+    );
   }
   return value;
 }

@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+import { NATIONAL, REGIONS } from '../schema/registry';
+import { databaseUrlFor } from './lib/databases';
+
+// `npm start`: every subgraph and the gateway as child processes (each also deployable alone),
+// on the embedded database unless MYSQL_URL is set. Ctrl-C / SIGTERM stops every child cleanly.
+
+const root = path.resolve(__dirname, '..');
+const portOffset = (name: string) => process.env[`PORT_${name.toUpperCase().replace(/-/g, '_')}`];
+const children: ChildProcess[] = [];
+
+function run(name: string, entry: string, env: Record<string, string | undefined>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[start] ${name} exited (${signal ?? code}); stopping everything`);
+      stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitHealthy(name: string, port: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} did not become healthy on port ${port} within ${timeoutMs / 1000}s`);
+}
+
+let stopping = false;
+function stop(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  let left = children.filter((c) => c.exitCode === null).length;
+  if (left === 0) process.exit(code);
+  for (const child of children) child.once('exit', () => --left <= 0 && process.exit(code));
+  setTimeout(() => process.exit(code), 10_000).unref();
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  const subgraphs = [
+    { name: NATIONAL.name, port: Number(portOffset(NATIONAL.name) ?? NATIONAL.port), database: undefined },
+    ...REGIONS.map((r) => ({
+      name: r.subgraph,
+      port: Number(portOffset(r.subgraph) ?? r.port),
+      database: databaseUrlFor(r.subgraph),
+    })),
+  ];
+  const urls: Record<string, string> = {};
+  for (const s of subgraphs) {
+    run(s.name, `subgraphs/${s.name}/index.ts`, {
+      PORT: String(s.port),
+      DATABASE_URL: s.database,
+      MIGRATE_ON_START: process.env.MIGRATE_ON_START ?? 'true',
+    });
+    urls[`SUBGRAPH_URL_${s.name.toUpperCase().replace(/-/g, '_')}`] = `http://127.0.0.1:${s.port}/graphql`;
+  }
+  await Promise.all(subgraphs.map((s) => waitHealthy(s.name, s.port)));
+  const gatewayPort = Number(process.env.PORT ?? 4000);
+  run('gateway', 'gateway/index.ts', { PORT: String(gatewayPort), ...urls });
+  await waitHealthy('gateway', gatewayPort);
+  console.log(`\n  Mente is up. Apollo Sandbox: http://localhost:${gatewayPort}/\n  (Ctrl-C stops everything)\n`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`[start] ${e instanceof Error ? e.message : e}`);
+  stop(1);
+});

@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+
+import { panzhihuaPolicy } from '../../sichuan-panzhihua/policy';
+import { createRegionalDataSource } from '../regional-subgraph';
+import { DiseaseEntity, RateBandEntity, RegionEntity } from './policy.entities';
+import { seedRegionPolicy } from './seed';
+
+describe('seedRegionPolicy', () => {
+  it('loads once, leaves an unchanged version alone, and replaces everything on a new version', async () => {
+    const ds = createRegionalDataSource(
+      { prefix: 'Panzhihua', subgraph: 'seed-test', policy: panzhihuaPolicy },
+      'memory:',
+    );
+    await ds.initialize();
+    await ds.runMigrations();
+    try {
+      expect(await seedRegionPolicy(ds, panzhihuaPolicy)).toBe('loaded');
+      expect(await seedRegionPolicy(ds, panzhihuaPolicy)).toBe('unchanged');
+      const next = { ...panzhihuaPolicy, version: 'next', diseases: panzhihuaPolicy.diseases.slice(0, 3) };
+      expect(await seedRegionPolicy(ds, next)).toBe('loaded');
+      expect(await ds.getRepository(DiseaseEntity).count()).toBe(3);
+      expect(await ds.getRepository(RegionEntity).findOneByOrFail({ code: '510400' })).toMatchObject({
+        policyVersion: 'next',
+      });
+      const bands = panzhihuaPolicy.costSharing.reduce((n, r) => n + r.bands.length, 0);
+      expect(await ds.getRepository(RateBandEntity).count()).toBe(bands);
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
