@@ -40,8 +40,8 @@ export async function startStack(): Promise<Stack> {
     regions[entry.subgraph] = await startRegionalSubgraph(def, { port: 0, databaseUrl, prepare: true, log: () => {} });
   }
   const national = await startNationalSubgraph({ port: 0 });
-  const subgraphUrls: Record<string, string> = { [NATIONAL.name]: `${national.url}/graphql` };
-  for (const [name, server] of Object.entries(regions)) subgraphUrls[name] = `${server.url}/graphql`;
+  const subgraphUrls: Record<string, string> = { [NATIONAL.name]: national.graphqlUrl };
+  for (const [name, server] of Object.entries(regions)) subgraphUrls[name] = server.graphqlUrl;
   const gateway = await startGateway({ port: 0, subgraphUrls });
 
   return {

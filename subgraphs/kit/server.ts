@@ -30,7 +30,10 @@ export interface GraphQLHttpServerOptions<C extends BaseContext> {
 }
 
 export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:4002 */
   url: string;
+  /** Where GraphQL is served. */
+  graphqlUrl: string;
   port: number;
   close(): Promise<void>;
 }
@@ -81,8 +84,10 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
 
   await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
   const actualPort = (httpServer.address() as AddressInfo).port;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`;
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`,
+    url,
+    graphqlUrl: `${url}${options.graphqlPath ?? '/graphql'}`,
     port: actualPort,
     async close() {
       // apollo.stop() drains: stops accepting, lets in-flight requests finish, closes the server.
