@@ -1,5 +1,4 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { addResolversToSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { type GraphQLSchema, parse } from 'graphql';
@@ -12,16 +11,17 @@ export const FEDERATION_LINK =
 /**
  * Builds a federated subgraph schema from type-graphql resolvers (type-graphql's
  * apollo-federation-2 example): print with directives, add the @link header, rebuild with
- * @apollo/subgraph, then merge the reference resolvers.
+ * @apollo/subgraph with the reference resolvers merged in.
  */
 export async function buildFederatedSchema(
   options: Omit<BuildSchemaOptions, 'skipCheck'>,
   referenceResolvers: IResolvers = {},
 ): Promise<GraphQLSchema> {
   const schema = await buildSchema({ ...options, skipCheck: true });
-  const federated = buildSubgraphSchema({
+  const resolvers: Record<string, any> = createResolversMap(schema);
+  for (const [type, fields] of Object.entries(referenceResolvers)) resolvers[type] = { ...resolvers[type], ...fields };
+  return buildSubgraphSchema({
     typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),
-    resolvers: createResolversMap(schema) as never,
+    resolvers,
   });
-  return addResolversToSchema({ schema: federated, resolvers: referenceResolvers, updateResolversInPlace: true });
 }
