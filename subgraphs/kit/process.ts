@@ -2,7 +2,10 @@
  * Runs a server until SIGTERM/SIGINT, then closes it (in-flight requests finish, pools close).
  * A failed start exits non-zero with the reason, never a half-started process.
  */
-export function runUntilSignal(name: string, start: () => Promise<{ graphqlUrl: string; close(): Promise<void> }>): void {
+export function runUntilSignal(
+  name: string,
+  start: () => Promise<{ graphqlUrl: string; close(): Promise<void> }>,
+): void {
   start().then(
     (server) => {
       console.log(`[${name}] listening on ${server.graphqlUrl}`);
