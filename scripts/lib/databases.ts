@@ -19,31 +19,31 @@ export function databaseUrlFor(
   return url.toString();
 }
 
-/** Creates the database of a mysql:// URL if it does not exist (utf8mb4: the data is Chinese). */
-export async function ensureMysqlDatabase(databaseUrl: string): Promise<void> {
+/** Runs `statements(name)` on the server of a mysql:// URL, `name` being the URL's database. */
+async function onServer(databaseUrl: string, statements: (name: string) => string[]): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!/^\w+$/.test(name)) throw new Error(`unsupported database name "${name}"`);
   url.pathname = '/';
   const conn = await mysql.createConnection({ uri: url.toString(), connectTimeout: 5000 });
   try {
-    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    for (const sql of statements(name)) await conn.query(sql);
   } finally {
     await conn.end();
   }
 }
 
+const CHARSET = 'CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci';
+
+/** Creates the database of a mysql:// URL if it does not exist (utf8mb4: the data is Chinese). */
+export function ensureMysqlDatabase(databaseUrl: string): Promise<void> {
+  return onServer(databaseUrl, (name) => [`CREATE DATABASE IF NOT EXISTS \`${name}\` ${CHARSET}`]);
+}
+
 /** Drops and recreates a database: tests start from an empty schema and migrate it. */
-export async function recreateMysqlDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!/^\w+$/.test(name)) throw new Error(`unsupported database name "${name}"`);
-  url.pathname = '/';
-  const conn = await mysql.createConnection({ uri: url.toString(), connectTimeout: 5000 });
-  try {
-    await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  } finally {
-    await conn.end();
-  }
+export function recreateMysqlDatabase(databaseUrl: string): Promise<void> {
+  return onServer(databaseUrl, (name) => [
+    `DROP DATABASE IF EXISTS \`${name}\``,
+    `CREATE DATABASE \`${name}\` ${CHARSET}`,
+  ]);
 }
