@@ -1,14 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 import { maskError } from '../subgraphs/kit/graphql/errors';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
+import { AuthError } from './auth/jwt';
+import type { GatewaySecurity } from './config';
+import type { GatewayContext } from './context';
 import { EXAMPLE_OPERATIONS } from './examples';
+import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 export const SUPERGRAPH_PATH = path.resolve(__dirname, '../schema/supergraph.graphql');
@@ -17,6 +23,10 @@ export interface GatewayOptions {
   port?: number;
   /** Subgraph name → GraphQL URL. */
   subgraphUrls: Record<string, string>;
+  security: GatewaySecurity;
+  limits?: Limits;
+  /** Introspection and the Sandbox landing page (off in production by EXPOSE_SCHEMA=false). */
+  exposeSchema?: boolean;
   supergraphPath?: string;
 }
 
@@ -32,23 +42,14 @@ function loadSupergraph(file: string): string {
 /** Subgraph addresses are internal: clients see the subgraph's name instead. */
 function hideAddresses(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const masked = maskError(formatted, error);
-  return {
-    ...masked,
-    message: masked.message.replace(/https?:\/\/[^\s,;)]+/g, '<subgraph>'),
-  };
+  return { ...masked, message: masked.message.replace(/https?:\/\/[^\s,;)]+/g, '<subgraph>') };
 }
 
 async function subgraphHealth(name: string, graphqlUrl: string): Promise<{ name: string; status: string }> {
   try {
-    const res = await fetch(graphqlUrl.replace(/\/graphql\/?$/, '/health'), {
-      signal: AbortSignal.timeout(2000),
-    });
+    const res = await fetch(graphqlUrl.replace(/\/graphql\/?$/, '/health'), { signal: AbortSignal.timeout(2000) });
     const body = (await res.json()) as { status?: string; database?: string };
-    return {
-      name,
-      status: res.ok ? 'ok' : 'degraded',
-      ...(body.database ? { database: body.database } : {}),
-    };
+    return { name, status: res.ok ? 'ok' : 'degraded', ...(body.database ? { database: body.database } : {}) };
   } catch {
     return { name, status: 'down' };
   }
@@ -56,40 +57,53 @@ async function subgraphHealth(name: string, graphqlUrl: string): Promise<{ name:
 
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const supergraphSdl = loadSupergraph(options.supergraphPath ?? SUPERGRAPH_PATH);
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const exposeSchema = options.exposeSchema ?? true;
+  const { authenticate, internalPrivateKey } = options.security;
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!, internalPrivateKey),
   });
-  const createApollo = (drain: ApolloServerPlugin) =>
-    new ApolloServer({
+  const landingPage = exposeSchema
+    ? ApolloServerPluginLandingPageLocalDefault({
+        embed: { endpointIsEditable: false, initialState: { pollForSchemaUpdates: false } },
+        document: EXAMPLE_OPERATIONS.join('\n\n'),
+        footer: false,
+      })
+    : ApolloServerPluginLandingPageDisabled();
+  const createApollo = (drain: ApolloServerPlugin<GatewayContext>) =>
+    new ApolloServer<GatewayContext>({
       gateway,
       formatError: hideAddresses,
-      plugins: [
-        drain,
-        ApolloServerPluginLandingPageLocalDefault({
-          embed: {
-            endpointIsEditable: false,
-            initialState: { pollForSchemaUpdates: false },
-          },
-          document: EXAMPLE_OPERATIONS.join('\n\n'),
-          footer: false,
-        }),
-      ],
+      introspection: exposeSchema,
+      csrfPrevention: true,
+      allowBatchedHttpRequests: true,
+      validationRules: limitRules(limits),
+      plugins: [drain, landingPage as ApolloServerPlugin<GatewayContext>],
     });
-  return startGraphQLHttpServer(
+  return startGraphQLHttpServer<GatewayContext>(
     {
       name: 'gateway',
       createApollo,
       graphqlPath: '/',
-      context: async () => ({}),
+      bodyLimitBytes: limits.maxBodyBytes,
+      beforeGraphQL: [batchLimit(limits.maxBatch)],
+      context: async (req) => {
+        try {
+          return { identity: await authenticate(req.headers.authorization), requestId: randomUUID() };
+        } catch (e) {
+          if (e instanceof AuthError) {
+            throw new GraphQLError(e.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+          }
+          throw e;
+        }
+      },
       health: async () => {
         const subgraphs = await Promise.all(
           Object.entries(options.subgraphUrls).map(([name, url]) => subgraphHealth(name, url)),
         );
-        return {
-          status: subgraphs.every((s) => s.status === 'ok') ? 'ok' : 'degraded',
-          subgraphs,
-        };
+        return { status: subgraphs.every((s) => s.status === 'ok') ? 'ok' : 'degraded', subgraphs };
       },
     },
     options.port ?? 0,

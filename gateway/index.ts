@@ -1,8 +1,14 @@
 import { runUntilSignal } from '../subgraphs/kit/process';
-import { subgraphUrlsFromEnv } from './config';
+import { exposeSchemaFromEnv, limitsFromEnv, loadGatewaySecurity, subgraphUrlsFromEnv } from './config';
 import { startGateway } from './gateway';
 
-// Entry point: `PORT=4000 SUBGRAPH_URL_NATIONAL=... tsx gateway/index.ts`.
-runUntilSignal('gateway', () =>
-  startGateway({ port: Number(process.env.PORT ?? 4000), subgraphUrls: subgraphUrlsFromEnv() }),
+// Entry point: `PORT=4000 SUBGRAPH_URL_NATIONAL=... tsx gateway/index.ts`. Configuration: README.
+runUntilSignal('gateway', async () =>
+  startGateway({
+    port: Number(process.env.PORT ?? 4000),
+    subgraphUrls: subgraphUrlsFromEnv(),
+    security: await loadGatewaySecurity(),
+    limits: limitsFromEnv(),
+    exposeSchema: exposeSchemaFromEnv(),
+  }),
 );

@@ -1,21 +1,37 @@
-import { RemoteGraphQLDataSource } from '@apollo/gateway';
+import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import type { KeyLike } from 'jose';
+
+import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/auth/internal-token';
+import type { GatewayContext } from './context';
 
 interface ErrorBody {
   errors?: { message?: string; extensions?: { code?: string } }[];
 }
 
 /**
- * The gateway's connection to one subgraph. A subgraph answers an invalid argument (e.g. an
- * impossible Date) with HTTP 400 and the reason in the body; pass that reason on instead of a
- * bare "400: Bad Request", and never the subgraph's internal URL.
+ * The gateway's connection to one subgraph. Every request carries a short-lived internal token
+ * signed by the gateway with the caller's minimal identity and the request id; subgraphs trust
+ * nothing else. A subgraph answers an invalid argument (e.g. an impossible Date) with HTTP 400
+ * and the reason in the body: pass that reason on, never the subgraph's internal URL.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource {
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     readonly subgraphName: string,
     url: string,
+    private readonly internalPrivateKey: KeyLike,
   ) {
     super({ url });
+  }
+
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    if (!('identity' in context) || !context.identity) return; // health checks and the like: anonymous
+    const token = await signInternalToken(this.internalPrivateKey, {
+      identity: context.identity,
+      requestId: context.requestId,
+    });
+    request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
+    request.http?.headers.set('x-request-id', context.requestId);
   }
 
   override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]) {

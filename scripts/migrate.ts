@@ -1,42 +1,77 @@
 import 'reflect-metadata';
 
+import type { DataSource } from 'typeorm';
+
+import { NATIONAL } from '../schema/registry';
 import { redactUrl } from '../subgraphs/kit/db/data-source';
-import {
-  createRegionalDataSource,
-  prepareRegionalDatabase,
-  type RegionDefinition,
-} from '../subgraphs/kit/regional-subgraph';
+import { createRegionalDataSource, prepareRegionalDatabase } from '../subgraphs/kit/regional-subgraph';
+import { loadPiiVault } from '../subgraphs/national/pii-keys';
+import { createNationalDataSource } from '../subgraphs/national/server';
 import { databaseUrlFor, ensureMysqlDatabase } from './lib/databases';
+import { seedDemoPeople, seedDemoRecords } from './lib/demo';
 import { regionDefinitions } from './lib/subgraphs';
 
-// `npm run migrate` runs every regional subgraph's migrations; `npm run seed` also loads each
-// region's versioned policy data (idempotent). Databases: see scripts/lib/databases.ts.
+// `npm run migrate`: every subgraph's migrations. `npm run seed`: migrations, each region's
+// versioned policy data, and the demo people (development only). All idempotent.
+// Databases: scripts/lib/databases.ts (embedded .data/<subgraph>.sqlite unless MYSQL_URL is set).
 
-export async function migrateAll(options: { seed: boolean }): Promise<void> {
-  for (const def of regionDefinitions()) await migrateOne(def, options.seed);
+export interface PrepareOptions {
+  seed: boolean;
+  log?: (line: string) => void;
 }
 
-async function migrateOne(def: RegionDefinition, seed: boolean): Promise<void> {
-  const url = databaseUrlFor(def.subgraph);
+async function withDataSource(
+  url: string | undefined,
+  create: () => DataSource,
+  work: (ds: DataSource) => Promise<void>,
+) {
   if (url) await ensureMysqlDatabase(url);
-  console.log(`[${def.subgraph}] database: ${url ? redactUrl(url) : `.data/${def.subgraph}.sqlite`}`);
-  const ds = createRegionalDataSource(def, url);
+  const ds = create();
   await ds.initialize();
   try {
-    if (seed) await prepareRegionalDatabase(ds, def);
-    else {
-      const applied = await ds.runMigrations({ transaction: 'each' });
-      console.log(
-        `[${def.subgraph}] ${applied.length ? `migrated ${applied.map((m) => m.name).join(', ')}` : 'up to date'}`,
-      );
-    }
+    await work(ds);
   } finally {
     await ds.destroy();
   }
 }
 
+export async function prepareAll({ seed, log = console.log }: PrepareOptions): Promise<void> {
+  const nationalUrl = databaseUrlFor(NATIONAL.name);
+  log(`[${NATIONAL.name}] database: ${nationalUrl ? redactUrl(nationalUrl) : `.data/${NATIONAL.name}.sqlite`}`);
+  await withDataSource(
+    nationalUrl,
+    () => createNationalDataSource(nationalUrl),
+    async (ds) => {
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      log(
+        `[${NATIONAL.name}] ${applied.length ? `migrated ${applied.map((m) => m.name).join(', ')}` : 'schema up to date'}`,
+      );
+      if (seed) log(`[${NATIONAL.name}] demo people: ${await seedDemoPeople(ds, loadPiiVault())}`);
+    },
+  );
+  for (const def of regionDefinitions()) {
+    const url = databaseUrlFor(def.subgraph);
+    log(`[${def.subgraph}] database: ${url ? redactUrl(url) : `.data/${def.subgraph}.sqlite`}`);
+    await withDataSource(
+      url,
+      () => createRegionalDataSource(def, url),
+      async (ds) => {
+        if (seed) {
+          await prepareRegionalDatabase(ds, def, log);
+          log(`[${def.subgraph}] demo records: ${await seedDemoRecords(ds, def.policy.code)}`);
+        } else {
+          const applied = await ds.runMigrations({ transaction: 'each' });
+          log(
+            `[${def.subgraph}] ${applied.length ? `migrated ${applied.map((m) => m.name).join(', ')}` : 'schema up to date'}`,
+          );
+        }
+      },
+    );
+  }
+}
+
 if (require.main === module) {
-  migrateAll({ seed: process.argv.includes('--seed') }).catch((e: unknown) => {
+  prepareAll({ seed: process.argv.includes('--seed') }).catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
   });

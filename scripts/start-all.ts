@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
 import { NATIONAL, REGIONS } from '../schema/registry';
+import { ensureDevelopmentKeys } from '../subgraphs/kit/auth/keys';
 import { databaseUrlFor } from './lib/databases';
+import { prepareAll } from './migrate';
 
 // `npm start`: every subgraph and the gateway as child processes (each also deployable alone),
 // on the embedded database unless MYSQL_URL is set. Ctrl-C / SIGTERM stops every child cleanly.
@@ -55,8 +57,15 @@ function stop(code: number): void {
 async function main(): Promise<void> {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
+  // Migrations, policy data and demo people before anything serves (idempotent).
+  await prepareAll({ seed: true });
+  await ensureDevelopmentKeys();
   const subgraphs = [
-    { name: NATIONAL.name, port: Number(portOffset(NATIONAL.name) ?? NATIONAL.port), database: undefined },
+    {
+      name: NATIONAL.name,
+      port: Number(portOffset(NATIONAL.name) ?? NATIONAL.port),
+      database: databaseUrlFor(NATIONAL.name),
+    },
     ...REGIONS.map((r) => ({
       name: r.subgraph,
       port: Number(portOffset(r.subgraph) ?? r.port),
@@ -76,7 +85,17 @@ async function main(): Promise<void> {
   const gatewayPort = Number(process.env.PORT ?? 4000);
   run('gateway', 'gateway/index.ts', { PORT: String(gatewayPort), ...urls });
   await waitHealthy('gateway', gatewayPort);
-  console.log(`\n  Mente is up. Apollo Sandbox: http://localhost:${gatewayPort}/\n  (Ctrl-C stops everything)\n`);
+  console.log(
+    [
+      '',
+      `  Mente is up. Apollo Sandbox: http://localhost:${gatewayPort}/`,
+      '  Public policy needs no token. For personal data, mint one and paste it into Sandbox → Headers:',
+      '    npm run token -- --role APPLICANT --person P000001',
+      '    Authorization: Bearer <token>',
+      '  (Ctrl-C stops everything)',
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((e: unknown) => {

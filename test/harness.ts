@@ -1,61 +1,128 @@
 import 'reflect-metadata';
 
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
 import { startGateway } from '../gateway/gateway';
+import type { Limits } from '../gateway/limits';
 import { NATIONAL, REGIONS } from '../schema/registry';
 import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases';
+import { seedDemoPeople, seedDemoRecords } from '../scripts/lib/demo';
 import { loadRegionDefinition } from '../scripts/lib/subgraphs';
+import { mintDevelopmentToken, type MintOptions } from '../scripts/token';
+import { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from '../subgraphs/kit/auth/keys';
+import { PiiVault } from '../subgraphs/kit/pii';
 import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional-subgraph';
 import type { RunningServer } from '../subgraphs/kit/server';
-import { startNationalSubgraph } from '../subgraphs/national/server';
+import { type NationalSubgraph, startNationalSubgraph } from '../subgraphs/national/server';
 
-// The real thing, in one process: every subgraph and the gateway over HTTP on port 0, each region
-// on its own freshly migrated database — MySQL/MariaDB when MYSQL_URL is set (CI), else in-memory
-// SQLite. An unreachable MYSQL_URL fails the suite; it never falls back.
+// The real thing, in one process: every subgraph and the gateway over HTTP on port 0, each on its
+// own freshly migrated database with the demo people — MySQL/MariaDB when MYSQL_URL is set (CI),
+// else in-memory SQLite. An unreachable MYSQL_URL fails the suite; it never falls back. Keys are
+// fresh per stack, in a temporary directory.
 
 export interface Stack {
   gateway: RunningServer;
-  national: RunningServer;
+  national: NationalSubgraph;
   regions: Record<string, RegionalSubgraph>;
-  /** POST a GraphQL operation to the gateway (or to `url`). */
-  query<T = any>(query: string, variables?: Record<string, unknown>, url?: string): Promise<GraphQLResponse<T>>;
+  keysDir: string;
+  /** POST a GraphQL operation to the gateway (or to `url`), optionally as a signed-in caller. */
+  query<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: QueryOptions,
+  ): Promise<GraphQLResponse<T>>;
+  /** A development caller token, e.g. token({ role: 'APPLICANT', personId: 'P000001' }). */
+  token(options: Omit<MintOptions, 'keysDir'>): Promise<string>;
   close(): Promise<void>;
 }
 
+export interface QueryOptions {
+  token?: string;
+  url?: string;
+  headers?: Record<string, string>;
+}
+
 export interface GraphQLResponse<T> {
+  status?: number;
   data?: T;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
 }
 
 export const usingMysql = () => Boolean(process.env.MYSQL_URL);
 
-export async function startStack(): Promise<Stack> {
+async function databaseFor(subgraph: string): Promise<string> {
+  if (!usingMysql()) return 'memory:';
+  const url = databaseUrlFor(subgraph, process.env, 'mente_test_')!;
+  await recreateMysqlDatabase(url);
+  return url;
+}
+
+export async function startStack(options: { limits?: Limits } = {}): Promise<Stack> {
+  const keysDir = mkdtempSync(path.join(os.tmpdir(), 'mente-keys-'));
+  const keys = await ensureDevelopmentKeys(keysDir);
+  const internalPublicKey = await loadPublicKey(keys.internalPublicKeyPath);
+  const quiet = { log: () => {} };
+
   const regions: Record<string, RegionalSubgraph> = {};
   for (const entry of REGIONS) {
     const def = loadRegionDefinition(entry.subgraph);
-    let databaseUrl = 'memory:';
-    if (usingMysql()) {
-      databaseUrl = databaseUrlFor(entry.subgraph, process.env, 'mente_test_')!;
-      await recreateMysqlDatabase(databaseUrl);
-    }
-    regions[entry.subgraph] = await startRegionalSubgraph(def, { port: 0, databaseUrl, prepare: true, log: () => {} });
+    const databaseUrl = await databaseFor(entry.subgraph);
+    regions[entry.subgraph] = await startRegionalSubgraph(def, {
+      port: 0,
+      databaseUrl,
+      prepare: true,
+      internalPublicKey,
+      ...quiet,
+    });
+    await seedDemoRecords(regions[entry.subgraph]!.dataSource, entry.code);
   }
-  const national = await startNationalSubgraph({ port: 0 });
+  const national = await startNationalSubgraph({
+    port: 0,
+    databaseUrl: await databaseFor(NATIONAL.name),
+    prepare: true,
+    internalPublicKey,
+    ...quiet,
+  });
+  await seedDemoPeople(national.dataSource, new PiiVault({ hashKey: randomBytes(32), encryptionKey: randomBytes(32) }));
+
   const subgraphUrls: Record<string, string> = { [NATIONAL.name]: national.graphqlUrl };
   for (const [name, server] of Object.entries(regions)) subgraphUrls[name] = server.graphqlUrl;
-  const gateway = await startGateway({ port: 0, subgraphUrls });
+  const gateway = await startGateway({
+    port: 0,
+    subgraphUrls,
+    limits: options.limits,
+    security: {
+      authenticate: createJwtVerifier({
+        issuer: DEV_ISSUER,
+        audience: DEV_AUDIENCE,
+        publicKeyFile: keys.callerPublicKeyPath,
+      }),
+      internalPrivateKey: await loadPrivateKey(keys.internalPrivateKeyPath),
+    },
+  });
 
   return {
     gateway,
     national,
     regions,
-    async query(query, variables, url = `${gateway.url}/`) {
+    keysDir,
+    async query(query, variables, { token, url = gateway.graphqlUrl, headers = {} } = {}) {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
         body: JSON.stringify({ query, variables }),
       });
-      return (await res.json()) as GraphQLResponse<any>;
+      return { status: res.status, ...((await res.json()) as GraphQLResponse<any>) };
     },
+    token: (options) => mintDevelopmentToken({ ...options, keysDir, ttl: options.ttl ?? '10m' }),
     async close() {
       await gateway.close();
       await national.close();

@@ -76,8 +76,8 @@ describe('regions and routing', () => {
   });
 
   it('serves each regional subgraph on its own too', async () => {
-    const url = `${stack.regions['guangdong-yunfu'].url}/graphql`;
-    const res = await stack.query('{ yunfuRegion { code name } }', undefined, url);
+    const url = stack.regions['guangdong-yunfu'].graphqlUrl;
+    const res = await stack.query('{ yunfuRegion { code name } }', undefined, { url });
     expect(res.data).toEqual({ yunfuRegion: { code: YF, name: '云浮市' } });
   });
 });

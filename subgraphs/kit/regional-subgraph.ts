@@ -1,16 +1,26 @@
 import type { GraphQLSchema } from 'graphql';
+import type { KeyLike } from 'jose';
 import { Directive, ObjectType, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 
+import { AuditEntity, Auditor } from './audit';
+import { assertPersonRecordAccess, deniedError, isStaffRead } from './auth/access';
+import { identityResolver } from './auth/request-identity';
 import { createDataSource, pingDatabase } from './db/data-source';
 import { PolicyTables1763800000000 } from './db/migrations/1763800000000-policy-tables';
+import { RecordTables1763900000000 } from './db/migrations/1763900000000-record-tables';
+import { AuditLog1764000000000 } from './db/migrations/1764000000000-audit-log';
 import { POLICY_ENTITIES } from './db/policy.entities';
+import { type ApplicationRow, RECORD_ENTITIES } from './db/record.entities';
 import { seedRegionPolicy } from './db/seed';
+import { ApplicationBase } from './graphql/application.interface';
 import type { RegionalContext } from './graphql/context';
 import { buildFederatedSchema } from './graphql/federation';
+import { RecordBase } from './graphql/record.interface';
 import { RegionBase } from './graphql/region.interface';
 import type { RegionPolicy } from './policy';
 import { PolicyLoaders } from './policy.loader';
+import { RecordLoaders } from './record.loader';
 import { type RunningServer, startGraphQLHttpServer } from './server';
 
 /** Everything that makes one region different: its names, its policy data. */
@@ -22,24 +32,48 @@ export interface RegionDefinition {
   policy: RegionPolicy;
 }
 
-export const REGIONAL_MIGRATIONS = [PolicyTables1763800000000];
-export const REGIONAL_ENTITIES = POLICY_ENTITIES;
+export const REGIONAL_MIGRATIONS = [PolicyTables1763800000000, RecordTables1763900000000, AuditLog1764000000000];
+export const REGIONAL_ENTITIES = [...POLICY_ENTITIES, ...RECORD_ENTITIES, AuditEntity];
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 /** The concrete, prefixed GraphQL types of one region, built from the kit's interfaces. */
 export function createRegionTypes(def: RegionDefinition) {
-  @ObjectType(`${def.prefix}Region`, {
+  const { prefix } = def;
+
+  @ObjectType(`${prefix}Region`, {
     implements: RegionBase,
     description: `${def.policy.province}${def.policy.name} (${def.policy.code})`,
   })
   @Directive('@key(fields: "code")')
   class ConcreteRegion extends RegionBase {}
 
+  @ObjectType(`${prefix}Application`, {
+    implements: ApplicationBase,
+    description: `An application to ${def.policy.name}.`,
+  })
+  @Directive('@key(fields: "id")')
+  class ConcreteApplication extends ApplicationBase {
+    protected regionOf(code: string): RegionBase {
+      return new ConcreteRegion(code);
+    }
+  }
+
+  @ObjectType(`${prefix}Record`, { implements: RecordBase, description: `A person's records in ${def.policy.name}.` })
+  @Directive('@key(fields: "personId regionCode")')
+  class ConcreteRecord extends RecordBase {
+    protected regionOf(code: string): RegionBase {
+      return new ConcreteRegion(code);
+    }
+    protected applicationOf(row: ApplicationRow): ApplicationBase {
+      return new ConcreteApplication(row);
+    }
+  }
+
   @Resolver(() => ConcreteRegion)
   class ConcreteRegionResolver {
     @Query(() => ConcreteRegion, {
-      name: `${lowerFirst(def.prefix)}Region`,
+      name: `${lowerFirst(prefix)}Region`,
       description: `${def.policy.name} itself, for calling this subgraph directly.`,
     })
     region(): ConcreteRegion {
@@ -48,19 +82,51 @@ export function createRegionTypes(def: RegionDefinition) {
   }
 
   const referenceResolvers = {
-    [`${def.prefix}Region`]: {
+    [`${prefix}Region`]: {
       async __resolveReference(ref: Pick<RegionBase, 'code'>, ctx: RegionalContext) {
         return (await ctx.loaders.region.load(ref.code)) ? new ConcreteRegion(ref.code) : null;
       },
     },
+    [`${prefix}Record`]: {
+      async __resolveReference(ref: Pick<RecordBase, 'personId' | 'regionCode'>, ctx: RegionalContext) {
+        if (ref.regionCode !== def.policy.code) return null;
+        assertPersonRecordAccess(ctx.identity, ref.personId, ref.regionCode);
+        if (isStaffRead(ctx.identity)) await ctx.audit.record('READ_PERSON_RECORD', ref.personId);
+        // A person with nothing here still has a (empty) record: not an error.
+        return new ConcreteRecord(ref.personId, ref.regionCode);
+      },
+    },
+    [`${prefix}Application`]: {
+      async __resolveReference(ref: Pick<ApplicationBase, 'id'>, ctx: RegionalContext) {
+        if (ctx.identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
+        const row = await ctx.records.application.load(ref.id);
+        // Unknown and not-yours answer alike, so nobody learns which numbers exist.
+        if (!row) {
+          if (ctx.identity.role === 'NATIONAL_OPERATOR') return null;
+          throw deniedError('FORBIDDEN');
+        }
+        assertPersonRecordAccess(ctx.identity, row.personId, row.regionCode);
+        if (isStaffRead(ctx.identity)) await ctx.audit.record('READ_APPLICATION', row.id);
+        return new ConcreteApplication(row);
+      },
+    },
   };
-  return { ConcreteRegion, resolvers: [ConcreteRegionResolver] as const, referenceResolvers };
+  return {
+    ConcreteRegion,
+    ConcreteApplication,
+    ConcreteRecord,
+    resolvers: [ConcreteRegionResolver] as const,
+    referenceResolvers,
+  };
 }
 
 export async function buildRegionalSchema(def: RegionDefinition): Promise<GraphQLSchema> {
   const types = createRegionTypes(def);
   return buildFederatedSchema(
-    { resolvers: types.resolvers, orphanedTypes: [types.ConcreteRegion] },
+    {
+      resolvers: types.resolvers,
+      orphanedTypes: [types.ConcreteRegion, types.ConcreteApplication, types.ConcreteRecord],
+    },
     types.referenceResolvers,
   );
 }
@@ -98,6 +164,11 @@ export interface StartOptions {
   prepare?: boolean;
   onQuery?: (sql: string) => void;
   log?: (line: string) => void;
+  /**
+   * The gateway's public key for internal tokens. Without one every request is anonymous:
+   * public policy only.
+   */
+  internalPublicKey?: KeyLike | null;
 }
 
 export async function startRegionalSubgraph(
@@ -112,11 +183,21 @@ export async function startRegionalSubgraph(
     (process.env.MIGRATE_ON_START ? process.env.MIGRATE_ON_START === 'true' : !url?.startsWith('mysql'));
   if (prepare) await prepareRegionalDatabase(ds, def, options.log);
   const schema = await buildRegionalSchema(def);
+  const resolveIdentity = identityResolver(options.internalPublicKey);
   const server = await startGraphQLHttpServer<RegionalContext>(
     {
       name: def.subgraph,
       schema,
-      context: async () => ({ loaders: new PolicyLoaders(ds) }),
+      context: async (req) => {
+        const { identity, requestId } = await resolveIdentity(req);
+        return {
+          identity,
+          requestId,
+          loaders: new PolicyLoaders(ds),
+          records: new RecordLoaders(ds),
+          audit: new Auditor(ds, identity, requestId),
+        };
+      },
       health: async () => {
         const database = (await pingDatabase(ds)) ? 'up' : 'down';
         return { status: database === 'up' ? 'ok' : 'degraded', database, region: def.policy.code };

@@ -27,6 +27,10 @@ export interface GraphQLHttpServerOptions<C extends BaseContext> {
   /** Mounts routes before /graphql (e.g. the gateway's landing page at /). */
   mountRoutes?: (app: express.Express) => void;
   graphqlPath?: string;
+  /** Largest request body accepted (bytes); default 1 MiB. */
+  bodyLimitBytes?: number;
+  /** Middleware between body parsing and GraphQL (e.g. the gateway's batch limit). */
+  beforeGraphQL?: express.RequestHandler[];
 }
 
 export interface RunningServer {
@@ -76,11 +80,11 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
   app.use(
     options.graphqlPath ?? '/graphql',
     cors(),
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => options.context(req),
-    }),
+    express.json({ limit: options.bodyLimitBytes ?? 1024 * 1024 }),
+    ...(options.beforeGraphQL ?? []),
+    expressMiddleware(apollo, { context: async ({ req }) => options.context(req) }),
   );
+  app.use(bodyErrorHandler);
 
   await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
   const actualPort = (httpServer.address() as AddressInfo).port;
@@ -96,3 +100,25 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
     },
   };
 }
+
+/** A body that is too large or not JSON gets a GraphQL-shaped answer, never an HTML stack page. */
+const bodyErrorHandler: express.ErrorRequestHandler = (err: { type?: string; limit?: number }, _req, res, next) => {
+  if (res.headersSent) return next(err);
+  if (err.type === 'entity.too.large') {
+    res.status(413).json({
+      errors: [
+        {
+          message: `请求体过大（上限 ${err.limit} 字节）`,
+          extensions: { code: 'REQUEST_TOO_LARGE', limit: err.limit },
+        },
+      ],
+    });
+  } else if (err.type === 'entity.parse.failed') {
+    res.status(400).json({ errors: [{ message: '请求体不是合法的 JSON', extensions: { code: 'BAD_REQUEST' } }] });
+  } else {
+    console.error('request failed:', err instanceof Error ? err.message : err);
+    res
+      .status(500)
+      .json({ errors: [{ message: '服务内部错误，请稍后重试', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  }
+};

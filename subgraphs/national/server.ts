@@ -1,16 +1,75 @@
+import type { KeyLike } from 'jose';
+import type { DataSource } from 'typeorm';
+
 import { NATIONAL } from '../../schema/registry';
+import { AuditEntity, Auditor } from '../kit/audit';
+import { identityResolver } from '../kit/auth/request-identity';
+import { createDataSource, pingDatabase } from '../kit/db/data-source';
+import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
 import { type RunningServer, startGraphQLHttpServer } from '../kit/server';
+import { type NationalContext, personLoader } from './context';
+import { Person1764100000000 } from './db/migrations/1764100000000-person';
+import { PersonEntity } from './db/person.entity';
 import { buildNationalSchema } from './schema';
 
-export async function startNationalSubgraph(options: { port?: number } = {}): Promise<RunningServer> {
-  return startGraphQLHttpServer(
+export const NATIONAL_MIGRATIONS = [Person1764100000000, AuditLog1764000000000];
+
+export function createNationalDataSource(url = process.env.DATABASE_URL, onQuery?: (sql: string) => void): DataSource {
+  return createDataSource({
+    name: NATIONAL.name,
+    url,
+    entities: [PersonEntity, AuditEntity],
+    migrations: NATIONAL_MIGRATIONS,
+    onQuery,
+  });
+}
+
+export interface NationalSubgraph extends RunningServer {
+  dataSource: DataSource;
+}
+
+export interface NationalOptions {
+  port?: number;
+  databaseUrl?: string;
+  /** Run migrations at start-up (default: on for the embedded database). */
+  prepare?: boolean;
+  internalPublicKey?: KeyLike | null;
+  log?: (line: string) => void;
+}
+
+export async function startNationalSubgraph(options: NationalOptions = {}): Promise<NationalSubgraph> {
+  const url = options.databaseUrl ?? process.env.DATABASE_URL;
+  const ds = createNationalDataSource(url);
+  await ds.initialize();
+  const prepare =
+    options.prepare ??
+    (process.env.MIGRATE_ON_START ? process.env.MIGRATE_ON_START === 'true' : !url?.startsWith('mysql'));
+  if (prepare) {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    for (const m of applied) (options.log ?? console.log)(`[${NATIONAL.name}] migrated ${m.name}`);
+  }
+  const resolveIdentity = identityResolver(options.internalPublicKey);
+  const server = await startGraphQLHttpServer<NationalContext>(
     {
       name: NATIONAL.name,
       schema: await buildNationalSchema(),
-      context: async () => ({}),
-      // The national identity index (Person) and its database arrive with the cross-region records work.
-      health: async () => ({ status: 'ok', database: 'none' }),
+      context: async (req) => {
+        const { identity, requestId } = await resolveIdentity(req);
+        return { identity, requestId, people: personLoader(ds), audit: new Auditor(ds, identity, requestId) };
+      },
+      health: async () => {
+        const database = (await pingDatabase(ds)) ? 'up' : 'down';
+        return { status: database === 'up' ? 'ok' : 'degraded', database };
+      },
     },
     options.port ?? Number(process.env.PORT ?? 0),
   );
+  return {
+    ...server,
+    dataSource: ds,
+    async close() {
+      await server.close();
+      await ds.destroy();
+    },
+  };
 }

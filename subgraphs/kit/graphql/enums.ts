@@ -25,3 +25,15 @@ export const MaterialKindEnum = {
   SPECIALIST_CERTIFICATE: 'SPECIALIST_CERTIFICATE',
 } as const;
 registerEnumType(MaterialKindEnum, { name: 'MaterialKind' });
+
+export const ApplicationTypeEnum = { NEW: 'NEW', RENEWAL: 'RENEWAL', CHANGE_HOSPITAL: 'CHANGE_HOSPITAL' } as const;
+registerEnumType(ApplicationTypeEnum, { name: 'ApplicationType' });
+
+export const ApplicationStatusEnum = {
+  ACCEPTED: 'ACCEPTED',
+  SUPPLEMENT_REQUESTED: 'SUPPLEMENT_REQUESTED',
+  APPROVED: 'APPROVED',
+  REJECTED: 'REJECTED',
+  WITHDRAWN: 'WITHDRAWN',
+} as const;
+registerEnumType(ApplicationStatusEnum, { name: 'ApplicationStatus' });

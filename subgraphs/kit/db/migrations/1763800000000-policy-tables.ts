@@ -1,16 +1,8 @@
-import { type MigrationInterface, type QueryRunner, Table, type TableColumnOptions } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table } from 'typeorm';
+
+import { bool, int, key, str } from './columns';
 
 // Driver-neutral (TypeORM Table API): the same migration runs on MySQL 8, MariaDB and SQLite.
-
-const str = (name: string, length: number, isNullable = false): TableColumnOptions => ({
-  name,
-  type: 'varchar',
-  length: String(length),
-  isNullable,
-});
-const int = (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'int', isNullable });
-const bool = (name: string): TableColumnOptions => ({ name, type: 'boolean' });
-const key = (name: string, length: number): TableColumnOptions => ({ ...str(name, length), isPrimary: true });
 
 export class PolicyTables1763800000000 implements MigrationInterface {
   name = 'PolicyTables1763800000000';

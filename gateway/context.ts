@@ -1,0 +1,7 @@
+import type { Identity } from '../subgraphs/kit/auth/identity';
+
+/** Per request at the gateway: the verified caller and the id that follows the request everywhere. */
+export interface GatewayContext {
+  identity: Identity;
+  requestId: string;
+}

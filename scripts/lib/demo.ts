@@ -1,0 +1,53 @@
+import type { DataSource } from 'typeorm';
+
+import {
+  ApplicationEntity,
+  CertificationEntity,
+  InsuredPersonEntity,
+  MaterialFileEntity,
+  RemoteCareFilingEntity,
+  StatusEventEntity,
+} from '../../subgraphs/kit/db/record.entities';
+import { maskIdNumber, maskPhone, type PiiVault } from '../../subgraphs/kit/pii';
+import { PersonEntity } from '../../subgraphs/national/db/person.entity';
+import { DEMO_PEOPLE, demoRecordsFor } from '../seed-data/people';
+
+// Demo people for development and tests (never for production): the national identity index and
+// each region's records, generated from one dataset so they agree. Idempotent.
+
+export async function seedDemoPeople(ds: DataSource, vault: PiiVault): Promise<'loaded' | 'unchanged'> {
+  const repo = ds.getRepository(PersonEntity);
+  if ((await repo.count()) > 0) return 'unchanged';
+  await repo.insert(
+    DEMO_PEOPLE.map((p) => ({
+      id: p.id,
+      name: p.name,
+      idNumberHash: vault.lookupHash(p.idNumber),
+      idNumberEncrypted: vault.encrypt(p.idNumber),
+      idNumberMasked: maskIdNumber(p.idNumber),
+      phoneEncrypted: vault.encrypt(p.phone),
+      phoneMasked: maskPhone(p.phone),
+      insuredRegionCode: p.insuredRegionCode,
+      insuranceType: p.insuranceType,
+    })),
+  );
+  return 'loaded';
+}
+
+export async function seedDemoRecords(ds: DataSource, regionCode: string): Promise<'loaded' | 'unchanged'> {
+  if ((await ds.getRepository(InsuredPersonEntity).countBy({ regionCode })) > 0) return 'unchanged';
+  const data = demoRecordsFor(regionCode);
+  await ds.transaction(async (tx) => {
+    // Chunked: MySQL and SQLite both cap the parameters of one statement.
+    const insert = async <T extends object>(entity: Parameters<typeof tx.getRepository>[0], rows: T[]) => {
+      for (let i = 0; i < rows.length; i += 200) await tx.getRepository(entity).insert(rows.slice(i, i + 200) as never);
+    };
+    await insert(InsuredPersonEntity, data.insured);
+    await insert(ApplicationEntity, data.applications);
+    await insert(MaterialFileEntity, data.materials);
+    await insert(StatusEventEntity, data.events);
+    await insert(CertificationEntity, data.certifications);
+    await insert(RemoteCareFilingEntity, data.filings);
+  });
+  return 'loaded';
+}

@@ -1,0 +1,51 @@
+import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
+
+import { personKey } from '../record.loader';
+import { toCertification, toRemoteCareFiling } from '../record.service';
+import { ApplicationBase } from './application.interface';
+import type { RegionalContext } from './context';
+import { Certification, RemoteCareFiling } from './record.types';
+import { RegionBase } from './region.interface';
+
+/**
+ * The contract's `RegionalRecord`: one person's applications, certifications and remote-care
+ * filings in one region. Reached only through its reference resolver, which authorises the read.
+ */
+@InterfaceType('RegionalRecord', { autoRegisterImplementations: false })
+export abstract class RecordBase {
+  @Field(() => ID) personId: string;
+  @Field(() => ID) regionCode: string;
+
+  constructor(personId: string, regionCode: string) {
+    this.personId = personId;
+    this.regionCode = regionCode;
+  }
+
+  protected abstract regionOf(code: string): RegionBase;
+  protected abstract applicationOf(row: ConstructorParameters<typeof ApplicationBase>[0]): ApplicationBase;
+
+  private get key(): string {
+    return personKey(this.regionCode, this.personId);
+  }
+
+  @Field(() => RegionBase)
+  region(): RegionBase {
+    return this.regionOf(this.regionCode);
+  }
+
+  @Field(() => [ApplicationBase])
+  async applications(@Ctx() ctx: RegionalContext): Promise<ApplicationBase[]> {
+    return (await ctx.records.applicationsByPerson.load(this.key)).map((row) => this.applicationOf(row));
+  }
+
+  @Field(() => [Certification])
+  async certifications(@Ctx() ctx: RegionalContext): Promise<Certification[]> {
+    const rows = await ctx.records.certificationsByPerson.load(this.key);
+    return Promise.all(rows.map((row) => toCertification(row, ctx)));
+  }
+
+  @Field(() => [RemoteCareFiling], { description: '异地就医备案, filed with the insured region.' })
+  async remoteCareFilings(@Ctx() ctx: RegionalContext): Promise<RemoteCareFiling[]> {
+    return (await ctx.records.filingsByPerson.load(this.key)).map(toRemoteCareFiling);
+  }
+}

@@ -1,0 +1,21 @@
+import DataLoader from 'dataloader';
+import { type DataSource, In } from 'typeorm';
+
+import type { Auditor } from '../kit/audit';
+import type { Identity } from '../kit/auth/identity';
+import { PersonEntity, type PersonRow } from './db/person.entity';
+
+export interface NationalContext {
+  identity: Identity;
+  requestId: string;
+  people: DataLoader<string, PersonRow | null>;
+  audit: Auditor;
+}
+
+/** Per-request: people by national person number, one statement per batch. */
+export function personLoader(ds: DataSource): DataLoader<string, PersonRow | null> {
+  return new DataLoader(async (ids) => {
+    const rows = await ds.getRepository(PersonEntity).findBy({ id: In([...ids]) });
+    return ids.map((id) => rows.find((r) => r.id === id) ?? null);
+  });
+}

@@ -1,0 +1,56 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+
+import { REGIONS } from '../../schema/registry';
+import { parseAcceptanceNumber } from '../kit/acceptance-number';
+import { deniedError } from '../kit/auth/access';
+import type { NationalContext } from './context';
+import { ApplicationRef, Person, RegionRef, regionRef } from './types';
+
+@Resolver()
+export class NationalResolver {
+  @Query(() => [RegionRef], {
+    nullable: 'items',
+    description: 'Every region in the registry; a region whose subgraph is down is null with an error naming it.',
+  })
+  regions(): (RegionRef | null)[] {
+    return REGIONS.map((r) => regionRef(r.code));
+  }
+
+  @Query(() => RegionRef, { nullable: true, description: 'Null for an unknown code.' })
+  region(@Arg('code', () => ID) code: string): RegionRef | null {
+    return regionRef(code.trim());
+  }
+
+  @Query(() => ApplicationRef, {
+    nullable: true,
+    description: 'Routed to the owning region by the number itself; null for a malformed or unknown number.',
+  })
+  application(
+    @Arg('acceptanceNumber', () => String) acceptanceNumber: string,
+  ): (ApplicationRef & { __typename: string }) | null {
+    const parsed = parseAcceptanceNumber(acceptanceNumber);
+    const region = parsed && REGIONS.find((r) => r.code === parsed.regionCode);
+    return region ? { __typename: `${region.prefix}Application`, id: acceptanceNumber.trim().toUpperCase() } : null;
+  }
+
+  @Query(() => Person, { nullable: true, description: 'By national person number.' })
+  async person(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Person | null> {
+    const { identity } = ctx;
+    if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
+    // An applicant asking for someone else learns nothing, not even whether they exist.
+    if (identity.role === 'APPLICANT' && identity.personId !== id) throw deniedError('FORBIDDEN');
+    const row = await ctx.people.load(id);
+    if (identity.role === 'REVIEWER' && row?.insuredRegionCode !== identity.regionCode) throw deniedError('FORBIDDEN');
+    if (!row) return null;
+    if (identity.role !== 'APPLICANT') await ctx.audit.record('READ_PERSON', row.id);
+    return new Person(row);
+  }
+
+  @Query(() => Person, { nullable: true, description: 'The signed-in applicant; null for staff.' })
+  async me(@Ctx() ctx: NationalContext): Promise<Person | null> {
+    if (ctx.identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
+    if (ctx.identity.role !== 'APPLICANT') return null;
+    const row = await ctx.people.load(ctx.identity.personId);
+    return row && new Person(row);
+  }
+}

@@ -1,0 +1,91 @@
+import { Directive, Field, ID, InterfaceType, ObjectType } from 'type-graphql';
+
+import { REGIONS } from '../../schema/registry';
+import { InsuranceTypeEnum } from '../kit/graphql/enums';
+import type { InsuranceType } from '../kit/policy';
+import type { PersonRow } from './db/person.entity';
+
+// The national subgraph owns the routing interfaces as entity interfaces (Federation 2.3+) and
+// knows each region's implementation only by its key: stubs generated from schema/registry.json.
+// The gateway fetches every other field from the owning region's subgraph.
+
+interface Typed {
+  __typename: string;
+}
+
+@InterfaceType('Region', { autoRegisterImplementations: false, resolveType: (ref: Typed) => ref.__typename })
+@Directive('@key(fields: "code")')
+export abstract class RegionRef {
+  @Field(() => ID) code!: string;
+}
+
+@InterfaceType('Application', { autoRegisterImplementations: false, resolveType: (ref: Typed) => ref.__typename })
+@Directive('@key(fields: "id")')
+export abstract class ApplicationRef {
+  @Field(() => ID) id!: string;
+}
+
+@InterfaceType('RegionalRecord', { autoRegisterImplementations: false, resolveType: (ref: Typed) => ref.__typename })
+@Directive('@key(fields: "personId regionCode")')
+export abstract class RecordRef {
+  @Field(() => ID) personId!: string;
+  @Field(() => ID) regionCode!: string;
+}
+
+function stubs(prefix: string): Function[] {
+  @ObjectType(`${prefix}Region`, { implements: RegionRef })
+  @Directive('@key(fields: "code")')
+  class RegionStub extends RegionRef {}
+
+  @ObjectType(`${prefix}Application`, { implements: ApplicationRef })
+  @Directive('@key(fields: "id")')
+  class ApplicationStub extends ApplicationRef {}
+
+  @ObjectType(`${prefix}Record`, { implements: RecordRef })
+  @Directive('@key(fields: "personId regionCode")')
+  class RecordStub extends RecordRef {}
+
+  return [RegionStub, ApplicationStub, RecordStub];
+}
+
+export const STUBS = REGIONS.flatMap((r) => stubs(r.prefix));
+
+/** A typed reference the gateway completes from the owning region, or null for an unknown code. */
+export function regionRef(code: string): (RegionRef & Typed) | null {
+  const region = REGIONS.find((r) => r.code === code);
+  return region ? { __typename: `${region.prefix}Region`, code: region.code } : null;
+}
+
+@ObjectType('Person')
+@Directive('@key(fields: "id")')
+export class Person {
+  @Field(() => ID) id: string;
+  @Field(() => String) name: string;
+  @Field(() => String, { description: '"510402********1234"; the full number is never served.' })
+  idNumberMasked: string;
+  @Field(() => String, { nullable: true, description: '"138****5678"' }) phoneMasked: string | null;
+  @Field(() => InsuranceTypeEnum) insuranceType: InsuranceType;
+
+  constructor(private readonly row: PersonRow) {
+    this.id = row.id;
+    this.name = row.name;
+    this.idNumberMasked = row.idNumberMasked;
+    this.phoneMasked = row.phoneMasked;
+    this.insuranceType = row.insuranceType;
+  }
+
+  @Field(() => RegionRef)
+  insuredRegion(): RegionRef {
+    const ref = regionRef(this.row.insuredRegionCode);
+    if (!ref) throw new Error(`person ${this.id}: insured region ${this.row.insuredRegionCode} is not in the registry`);
+    return ref;
+  }
+
+  @Field(() => [RecordRef], {
+    nullable: 'items',
+    description: 'One per region, each from that region; a region that is down is null with an error naming it.',
+  })
+  records(): (RecordRef & Typed)[] {
+    return REGIONS.map((r) => ({ __typename: `${r.prefix}Record`, personId: this.id, regionCode: r.code }));
+  }
+}
