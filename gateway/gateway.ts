@@ -15,6 +15,7 @@ import type { GatewaySecurity } from './config';
 import type { GatewayContext } from './context';
 import { EXAMPLE_OPERATIONS } from './examples';
 import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
+import { regionalErrorsPlugin } from './regional-errors';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 export const SUPERGRAPH_PATH = path.resolve(__dirname, '../schema/supergraph.graphql');
@@ -80,7 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       csrfPrevention: true,
       allowBatchedHttpRequests: true,
       validationRules: limitRules(limits),
-      plugins: [drain, landingPage as ApolloServerPlugin<GatewayContext>],
+      plugins: [drain, landingPage as ApolloServerPlugin<GatewayContext>, regionalErrorsPlugin()],
     });
   return startGraphQLHttpServer<GatewayContext>(
     {

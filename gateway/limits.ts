@@ -26,7 +26,11 @@ export const DEFAULT_LIMITS: Limits = {
 function reject(code: string, message: string) {
   return [
     (ctx: { reportError(e: GraphQLError): void } | null, error: GraphQLError) =>
-      ctx?.reportError(new GraphQLError(`${message}（${error.message}）`, { extensions: { code } })),
+      ctx?.reportError(
+        new GraphQLError(`${message}（${error.message}）`, {
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: code },
+        }),
+      ),
   ];
 }
 
