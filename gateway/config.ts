@@ -62,3 +62,7 @@ export function exposeSchemaFromEnv(env: NodeJS.ProcessEnv = process.env): boole
   if (raw !== 'true' && raw !== 'false') throw new Error(`EXPOSE_SCHEMA must be true or false; got "${raw}"`);
   return raw === 'true';
 }
+
+export function subgraphTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return positiveInt(env, 'SUBGRAPH_TIMEOUT_MS', 3000);
+}

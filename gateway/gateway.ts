@@ -29,6 +29,8 @@ export interface GatewayOptions {
   /** Introspection and the Sandbox landing page (off in production by EXPOSE_SCHEMA=false). */
   exposeSchema?: boolean;
   supergraphPath?: string;
+  /** Deadline for one subgraph request, ms (default 3000). */
+  subgraphTimeoutMs?: number;
 }
 
 /** Fails fast: the gateway never starts on a missing or unreadable supergraph. */
@@ -64,7 +66,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
-      new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!, internalPrivateKey),
+      new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!, internalPrivateKey, options.subgraphTimeoutMs),
   });
   const landingPage = exposeSchema
     ? ApolloServerPluginLandingPageLocalDefault({

@@ -1,5 +1,11 @@
 import { runUntilSignal } from '../subgraphs/kit/process';
-import { exposeSchemaFromEnv, limitsFromEnv, loadGatewaySecurity, subgraphUrlsFromEnv } from './config';
+import {
+  exposeSchemaFromEnv,
+  limitsFromEnv,
+  loadGatewaySecurity,
+  subgraphTimeoutFromEnv,
+  subgraphUrlsFromEnv,
+} from './config';
 import { startGateway } from './gateway';
 
 // Entry point: `PORT=4000 SUBGRAPH_URL_NATIONAL=... tsx gateway/index.ts`. Configuration: README.
@@ -10,5 +16,6 @@ runUntilSignal('gateway', async () =>
     security: await loadGatewaySecurity(),
     limits: limitsFromEnv(),
     exposeSchema: exposeSchemaFromEnv(),
+    subgraphTimeoutMs: subgraphTimeoutFromEnv(),
   }),
 );

@@ -20,8 +20,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     readonly subgraphName: string,
     url: string,
     private readonly internalPrivateKey: KeyLike,
+    /** A region that does not answer within this time is reported as timed out; the rest still answer. */
+    readonly timeoutMs = 3000,
   ) {
-    super({ url });
+    super({ url, fetcher: boundedFetch(subgraphName, timeoutMs) as never });
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
@@ -51,4 +53,25 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       extensions: { code: 'SUBGRAPH_ERROR', serviceName: this.subgraphName, status: response.status },
     });
   }
+}
+
+/**
+ * Node's own fetch (undici: pooled keep-alive connections) with a deadline per subgraph request.
+ * Failures become errors that name the subgraph and say what happened, never its address.
+ */
+function boundedFetch(subgraphName: string, timeoutMs: number) {
+  return async (url: string, init: RequestInit) => {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (e) {
+      if (e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
+        throw new GraphQLError(`区域服务 ${subgraphName} 在 ${timeoutMs} 毫秒内未响应`, {
+          extensions: { code: 'SUBGRAPH_TIMEOUT', serviceName: subgraphName, timeoutMs },
+        });
+      }
+      throw new GraphQLError(`区域服务 ${subgraphName} 暂时无法连接`, {
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: subgraphName },
+      });
+    }
+  };
 }

@@ -18,6 +18,7 @@ import { PiiVault } from '../subgraphs/kit/pii';
 import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional-subgraph';
 import type { RunningServer } from '../subgraphs/kit/server';
 import { type NationalSubgraph, startNationalSubgraph } from '../subgraphs/national/server';
+import { type FaultProxy, startFaultProxy } from './fault-proxy';
 
 // The real thing, in one process: every subgraph and the gateway over HTTP on port 0, each on its
 // own freshly migrated database with the demo people — MySQL/MariaDB when MYSQL_URL is set (CI),
@@ -26,6 +27,12 @@ import { type NationalSubgraph, startNationalSubgraph } from '../subgraphs/natio
 
 export interface Stack {
   gateway: RunningServer;
+  /** With `faults: true`: a misbehaving-on-demand proxy in front of each region. */
+  proxies: Record<string, FaultProxy>;
+  /** Really stops a region's subgraph (its port stays reserved for restartRegion). */
+  stopRegion(name: string): Promise<void>;
+  /** Starts a stopped region again on the same port. */
+  restartRegion(name: string): Promise<void>;
   national: NationalSubgraph;
   regions: Record<string, RegionalSubgraph>;
   keysDir: string;
@@ -61,24 +68,35 @@ async function databaseFor(subgraph: string): Promise<string> {
   return url;
 }
 
-export async function startStack(options: { limits?: Limits } = {}): Promise<Stack> {
+export interface StackOptions {
+  limits?: Limits;
+  subgraphTimeoutMs?: number;
+  faults?: boolean;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const keysDir = mkdtempSync(path.join(os.tmpdir(), 'mente-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir);
   const internalPublicKey = await loadPublicKey(keys.internalPublicKeyPath);
   const quiet = { log: () => {} };
 
   const regions: Record<string, RegionalSubgraph> = {};
+  const databases: Record<string, string> = {};
+  const startRegion = async (name: string, port = 0) => {
+    const entry = REGIONS.find((r) => r.subgraph === name)!;
+    const def = loadRegionDefinition(name);
+    const databaseUrl = databases[name];
+    const server = await startRegionalSubgraph(def, { port, databaseUrl, prepare: true, internalPublicKey, ...quiet });
+    await seedDemoRecords(server.dataSource, entry.code);
+    regions[name] = server;
+  };
   for (const entry of REGIONS) {
-    const def = loadRegionDefinition(entry.subgraph);
-    const databaseUrl = await databaseFor(entry.subgraph);
-    regions[entry.subgraph] = await startRegionalSubgraph(def, {
-      port: 0,
-      databaseUrl,
-      prepare: true,
-      internalPublicKey,
-      ...quiet,
-    });
-    await seedDemoRecords(regions[entry.subgraph]!.dataSource, entry.code);
+    databases[entry.subgraph] = await databaseFor(entry.subgraph);
+    await startRegion(entry.subgraph);
+  }
+  const proxies: Record<string, FaultProxy> = {};
+  if (options.faults) {
+    for (const [name, server] of Object.entries(regions)) proxies[name] = await startFaultProxy(server.url);
   }
   const national = await startNationalSubgraph({
     port: 0,
@@ -90,11 +108,14 @@ export async function startStack(options: { limits?: Limits } = {}): Promise<Sta
   await seedDemoPeople(national.dataSource, new PiiVault({ hashKey: randomBytes(32), encryptionKey: randomBytes(32) }));
 
   const subgraphUrls: Record<string, string> = { [NATIONAL.name]: national.graphqlUrl };
-  for (const [name, server] of Object.entries(regions)) subgraphUrls[name] = server.graphqlUrl;
+  for (const [name, server] of Object.entries(regions)) {
+    subgraphUrls[name] = proxies[name] ? `${proxies[name].url}/graphql` : server.graphqlUrl;
+  }
   const gateway = await startGateway({
     port: 0,
     subgraphUrls,
     limits: options.limits,
+    subgraphTimeoutMs: options.subgraphTimeoutMs,
     security: {
       authenticate: createJwtVerifier({
         issuer: DEV_ISSUER,
@@ -105,11 +126,21 @@ export async function startStack(options: { limits?: Limits } = {}): Promise<Sta
     },
   });
 
+  const stopped = new Map<string, number>();
   return {
     gateway,
     national,
     regions,
+    proxies,
     keysDir,
+    async stopRegion(name) {
+      stopped.set(name, regions[name]!.port);
+      await regions[name]!.close();
+    },
+    async restartRegion(name) {
+      await startRegion(name, stopped.get(name));
+      stopped.delete(name);
+    },
     async query(query, variables, { token, url = gateway.graphqlUrl, headers = {} } = {}) {
       const res = await fetch(url, {
         method: 'POST',
@@ -125,8 +156,9 @@ export async function startStack(options: { limits?: Limits } = {}): Promise<Sta
     token: (options) => mintDevelopmentToken({ ...options, keysDir, ttl: options.ttl ?? '10m' }),
     async close() {
       await gateway.close();
+      for (const proxy of Object.values(proxies)) await proxy.close();
       await national.close();
-      for (const server of Object.values(regions)) await server.close();
+      for (const [name, server] of Object.entries(regions)) if (!stopped.has(name)) await server.close();
     },
   };
 }

@@ -1,0 +1,56 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// A pass-through HTTP proxy in front of a subgraph that can be told to misbehave: answer
+// normally, hang without answering, fail with HTTP 500, or delay each answer.
+
+export type FaultMode = { kind: 'pass' } | { kind: 'hang' } | { kind: 'error' } | { kind: 'delay'; ms: number };
+
+export interface FaultProxy {
+  url: string;
+  mode: FaultMode;
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const hanging = new Set<http.ServerResponse>();
+  const proxy: FaultProxy = { url: '', mode: { kind: 'pass' }, close: async () => {} };
+  const server = http.createServer(async (req, res) => {
+    const mode = proxy.mode;
+    if (mode.kind === 'hang') {
+      hanging.add(res);
+      return;
+    }
+    if (mode.kind === 'error') {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('injected failure');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (mode.kind === 'delay') await new Promise((r) => setTimeout(r, mode.ms));
+    let upstream: Response;
+    try {
+      upstream = await fetch(new URL(req.url ?? '/', target), {
+        method: req.method,
+        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host')) as Record<
+          string,
+          string
+        >,
+        body: req.method === 'GET' ? undefined : Buffer.concat(chunks),
+      });
+    } catch {
+      req.socket.destroy(); // the subgraph is gone: the caller sees a dropped connection, as without the proxy
+      return;
+    }
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  proxy.close = async () => {
+    for (const res of hanging) res.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return proxy;
+}
