@@ -29,6 +29,8 @@ export interface GatewayOptions {
   /** Introspection and the Sandbox landing page (off in production by EXPOSE_SCHEMA=false). */
   exposeSchema?: boolean;
   supergraphPath?: string;
+  /** A supergraph composed in memory (benchmarks with a generated registry); default: the committed file. */
+  supergraphSdl?: string;
   /** Deadline for one subgraph request, ms (default 3000). */
   subgraphTimeoutMs?: number;
 }
@@ -59,7 +61,7 @@ async function subgraphHealth(name: string, graphqlUrl: string): Promise<{ name:
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
-  const supergraphSdl = loadSupergraph(options.supergraphPath ?? SUPERGRAPH_PATH);
+  const supergraphSdl = options.supergraphSdl ?? loadSupergraph(options.supergraphPath ?? SUPERGRAPH_PATH);
   const limits = options.limits ?? DEFAULT_LIMITS;
   const exposeSchema = options.exposeSchema ?? true;
   const { authenticate, internalPrivateKey } = options.security;

@@ -1,4 +1,12 @@
-import registry from './registry.json';
+import { readFileSync } from 'node:fs';
+
+import committed from './registry.json';
+
+// MENTE_REGISTRY points at another registry file (same shape): the fan-out benchmark uses a
+// generated registry of many regions. Everything else uses the committed one.
+const registry: typeof committed = process.env.MENTE_REGISTRY
+  ? (JSON.parse(readFileSync(process.env.MENTE_REGISTRY, 'utf8')) as typeof committed)
+  : committed;
 
 export interface RegistryRegion {
   code: string;
