@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
+import { type FileStore, fileStoreFromEnv } from '../subgraphs/kit/files';
 import { maskError } from '../subgraphs/kit/graphql/errors';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
 import { AuthError } from './auth/jwt';
@@ -17,6 +18,7 @@ import { EXAMPLE_OPERATIONS } from './examples';
 import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
 import { regionalErrorsPlugin } from './regional-errors';
 import { SubgraphDataSource } from './subgraph-data-source';
+import { uploadsRouter } from './uploads';
 
 export const SUPERGRAPH_PATH = path.resolve(__dirname, '../schema/supergraph.graphql');
 
@@ -33,6 +35,8 @@ export interface GatewayOptions {
   supergraphSdl?: string;
   /** Deadline for one subgraph request, ms (default 3000). */
   subgraphTimeoutMs?: number;
+  /** Where POST /uploads stores material files; default: fileStoreFromEnv() (UPLOAD_DIR). */
+  fileStore?: FileStore;
 }
 
 /** Fails fast: the gateway never starts on a missing or unreadable supergraph. */
@@ -65,6 +69,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const limits = options.limits ?? DEFAULT_LIMITS;
   const exposeSchema = options.exposeSchema ?? true;
   const { authenticate, internalPrivateKey } = options.security;
+  const fileStore = options.fileStore ?? fileStoreFromEnv();
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
@@ -94,6 +99,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       graphqlPath: '/',
       bodyLimitBytes: limits.maxBodyBytes,
       beforeGraphQL: [batchLimit(limits.maxBatch)],
+      // Mounted before the GraphQL middleware on '/', so POST /uploads never reaches GraphQL.
+      mountRoutes: (app) => app.use(uploadsRouter({ store: fileStore, authenticate })),
       context: async (req) => {
         try {
           return { identity: await authenticate(req.headers.authorization), requestId: randomUUID() };

@@ -14,6 +14,8 @@ import { seedDemoPeople, seedDemoRecords } from '../scripts/lib/demo';
 import { loadRegionDefinition } from '../scripts/lib/subgraphs';
 import { mintDevelopmentToken, type MintOptions } from '../scripts/token';
 import { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from '../subgraphs/kit/auth/keys';
+import { DirectoryFileStore } from '../subgraphs/kit/files';
+import type { NotificationTransport, OutboundNotification } from '../subgraphs/kit/outbox';
 import { PiiVault } from '../subgraphs/kit/pii';
 import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional-subgraph';
 import type { RunningServer } from '../subgraphs/kit/server';
@@ -36,6 +38,12 @@ export interface Stack {
   national: NationalSubgraph;
   regions: Record<string, RegionalSubgraph>;
   keysDir: string;
+  /** Where uploaded files go (a fresh temporary directory). */
+  files: DirectoryFileStore;
+  /** Notifications the regions delivered (recording transport), in order. */
+  notifications: OutboundNotification[];
+  /** Upload a file through POST /uploads as `token`; returns its sha256. */
+  upload(token: string, bytes: Buffer, fileName: string): Promise<string>;
   /** POST a GraphQL operation to the gateway (or to `url`), optionally as a signed-in caller. */
   query<T = any>(
     query: string,
@@ -70,6 +78,8 @@ async function databaseFor(subgraph: string): Promise<string> {
 
 export interface StackOptions {
   limits?: Limits;
+  /** Outbox delivery for the regions (default: recorded in `stack.notifications`, dispatched on demand). */
+  notifications?: NotificationTransport;
   subgraphTimeoutMs?: number;
   faults?: boolean;
 }
@@ -79,6 +89,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const keys = await ensureDevelopmentKeys(keysDir);
   const internalPublicKey = await loadPublicKey(keys.internalPublicKeyPath);
   const quiet = { log: () => {} };
+  const files = new DirectoryFileStore(mkdtempSync(path.join(os.tmpdir(), 'mente-uploads-')));
+  const notifications: OutboundNotification[] = [];
+  const transport: NotificationTransport = options.notifications ?? {
+    send: async (message) => {
+      notifications.push(message);
+    },
+  };
 
   const regions: Record<string, RegionalSubgraph> = {};
   const databases: Record<string, string> = {};
@@ -86,7 +103,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const entry = REGIONS.find((r) => r.subgraph === name)!;
     const def = loadRegionDefinition(name);
     const databaseUrl = databases[name];
-    const server = await startRegionalSubgraph(def, { port, databaseUrl, prepare: true, internalPublicKey, ...quiet });
+    const server = await startRegionalSubgraph(def, {
+      port,
+      databaseUrl,
+      prepare: true,
+      internalPublicKey,
+      fileStore: files,
+      notifications: transport,
+      ...quiet,
+    });
     await seedDemoRecords(server.dataSource, entry.code);
     regions[name] = server;
   };
@@ -116,6 +141,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphUrls,
     limits: options.limits,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
+    fileStore: files,
     security: {
       authenticate: createJwtVerifier({
         issuer: DEV_ISSUER,
@@ -133,6 +159,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     regions,
     proxies,
     keysDir,
+    files,
+    notifications,
+    async upload(token, bytes, fileName) {
+      const form = new FormData();
+      form.append('file', new Blob([bytes]), fileName);
+      const res = await fetch(`${gateway.url}/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: form,
+      });
+      const body = (await res.json()) as { sha256?: string };
+      if (res.status !== 201 || !body.sha256) throw new Error(`upload failed: ${res.status} ${JSON.stringify(body)}`);
+      return body.sha256;
+    },
     async stopRegion(name) {
       stopped.set(name, regions[name]!.port);
       await regions[name]!.close();

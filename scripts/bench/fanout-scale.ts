@@ -36,7 +36,7 @@ async function child(): Promise<void> {
   const { parse } = await import('graphql');
   const { NATIONAL, REGIONS, SUBGRAPHS } = await import('../../schema/registry');
   const { buildRegionalSchema, startRegionalSubgraph } = await import('../../subgraphs/kit/regional-subgraph');
-  const { panzhihuaPolicy } = await import('../../subgraphs/sichuan-panzhihua/policy');
+  const { panzhihua } = await import('../../subgraphs/sichuan-panzhihua/region');
   const { buildNationalSchema } = await import('../../subgraphs/national/schema');
   const { startNationalSubgraph } = await import('../../subgraphs/national/server');
   const { startGateway } = await import('../../gateway/gateway');
@@ -46,11 +46,12 @@ async function child(): Promise<void> {
   const { PiiVault } = await import('../../subgraphs/kit/pii');
   const { seedDemoPeople } = await import('../lib/demo');
 
-  // Every generated region serves Panzhihua's policy under its own code, name and type prefix.
+  // Every generated region serves Panzhihua's policy and rules under its own code, name and prefix.
   const defs = REGIONS.map((r) => ({
+    ...panzhihua,
     prefix: r.prefix,
     subgraph: r.subgraph,
-    policy: { ...panzhihuaPolicy, code: r.code, name: r.name, province: r.province },
+    policy: { ...panzhihua.policy, code: r.code, name: r.name, province: r.province },
   }));
 
   const schemas = [

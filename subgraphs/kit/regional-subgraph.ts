@@ -1,8 +1,10 @@
 import type { GraphQLSchema } from 'graphql';
 import type { KeyLike } from 'jose';
-import { Directive, ObjectType, Query, Resolver } from 'type-graphql';
+import { Args, ArgsType, Ctx, Directive, Field, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 
+import type { RegionRules } from './application/rules';
+import { ApplicationWorkflow } from './application/workflow';
 import { AuditEntity, Auditor } from './audit';
 import { assertPersonRecordAccess, deniedError, isStaffRead } from './auth/access';
 import { identityResolver } from './auth/request-identity';
@@ -10,17 +12,31 @@ import { createDataSource, pingDatabase } from './db/data-source';
 import { PolicyTables1763800000000 } from './db/migrations/1763800000000-policy-tables';
 import { RecordTables1763900000000 } from './db/migrations/1763900000000-record-tables';
 import { AuditLog1764000000000 } from './db/migrations/1764000000000-audit-log';
+import { NotificationOutbox1764200000000 } from './db/migrations/1764200000000-notification-outbox';
+import { AcceptanceSequence1764300000000 } from './db/migrations/1764300000000-acceptance-sequence';
 import { POLICY_ENTITIES } from './db/policy.entities';
 import { type ApplicationRow, RECORD_ENTITIES } from './db/record.entities';
 import { seedRegionPolicy } from './db/seed';
+import { type FileStore, fileStoreFromEnv } from './files';
 import { ApplicationBase } from './graphql/application.interface';
 import type { RegionalContext } from './graphql/context';
 import { buildFederatedSchema } from './graphql/federation';
+import {
+  ApplicationInput,
+  ApplicationPayload,
+  MaterialInput,
+  RemoteCareInput,
+  RemoteCarePayload,
+  type ReviewDecision,
+  ReviewDecisionEnum,
+} from './graphql/mutation.types';
 import { RecordBase } from './graphql/record.interface';
 import { RegionBase } from './graphql/region.interface';
+import { LogTransport, type NotificationTransport, OutboxDispatcher, OutboxEntity } from './outbox';
 import type { RegionPolicy } from './policy';
 import { PolicyLoaders } from './policy.loader';
 import { RecordLoaders } from './record.loader';
+import { toRemoteCareFiling } from './record.service';
 import { type RunningServer, startGraphQLHttpServer } from './server';
 
 /** Everything that makes one region different: its names, its policy data. */
@@ -30,10 +46,48 @@ export interface RegionDefinition {
   /** The subgraph's name in schema/registry.json, e.g. `sichuan-panzhihua`. */
   subgraph: string;
   policy: RegionPolicy;
+  /** Its own application rules (subgraphs/<region>/rules.ts). */
+  rules: RegionRules;
 }
 
-export const REGIONAL_MIGRATIONS = [PolicyTables1763800000000, RecordTables1763900000000, AuditLog1764000000000];
-export const REGIONAL_ENTITIES = [...POLICY_ENTITIES, ...RECORD_ENTITIES, AuditEntity];
+export const REGIONAL_MIGRATIONS = [
+  PolicyTables1763800000000,
+  RecordTables1763900000000,
+  AuditLog1764000000000,
+  NotificationOutbox1764200000000,
+  AcceptanceSequence1764300000000,
+];
+export const REGIONAL_ENTITIES = [...POLICY_ENTITIES, ...RECORD_ENTITIES, AuditEntity, OutboxEntity];
+
+@ArgsType()
+class AcceptanceNumberArgs {
+  @Field(() => String) acceptanceNumber!: string;
+}
+
+@ArgsType()
+class SupplementArgs extends AcceptanceNumberArgs {
+  @Field(() => [MaterialInput]) materials!: MaterialInput[];
+}
+
+@ArgsType()
+class ReviewArgs extends AcceptanceNumberArgs {
+  @Field(() => ReviewDecisionEnum) decision!: ReviewDecision;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Required for REJECT (why) and REQUEST_SUPPLEMENT (what is missing).',
+  })
+  reason?: string | null;
+}
+
+@ArgsType()
+class SubmitArgs {
+  @Field(() => ApplicationInput) input!: ApplicationInput;
+}
+
+@ArgsType()
+class RemoteCareArgs {
+  @Field(() => RemoteCareInput) input!: RemoteCareInput;
+}
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
@@ -81,6 +135,64 @@ export function createRegionTypes(def: RegionDefinition) {
     }
   }
 
+  const payload = (outcome: {
+    value: ApplicationRow | null;
+    problems: ApplicationPayload['problems'];
+  }): ApplicationPayload => ({
+    application: outcome.value && new ConcreteApplication(outcome.value),
+    problems: outcome.problems,
+  });
+
+  // The region's own mutations: typed per region so routing stays inside the query planner.
+  @Resolver()
+  class ConcreteMutationResolver {
+    @Mutation(() => ApplicationPayload, {
+      name: `submit${prefix}Application`,
+      description: `Apply to ${def.policy.name}.`,
+    })
+    async submit(
+      @Args(() => SubmitArgs) { input }: SubmitArgs,
+      @Ctx() ctx: RegionalContext,
+    ): Promise<ApplicationPayload> {
+      return payload(await ctx.workflow.submit(ctx.identity, input));
+    }
+
+    @Mutation(() => ApplicationPayload, { name: `supplement${prefix}Materials` })
+    async supplement(
+      @Args(() => SupplementArgs) args: SupplementArgs,
+      @Ctx() ctx: RegionalContext,
+    ): Promise<ApplicationPayload> {
+      return payload(await ctx.workflow.supplement(ctx.identity, args.acceptanceNumber, args.materials));
+    }
+
+    @Mutation(() => ApplicationPayload, { name: `withdraw${prefix}Application` })
+    async withdraw(
+      @Args(() => AcceptanceNumberArgs) args: AcceptanceNumberArgs,
+      @Ctx() ctx: RegionalContext,
+    ): Promise<ApplicationPayload> {
+      return payload(await ctx.workflow.withdraw(ctx.identity, args.acceptanceNumber));
+    }
+
+    @Mutation(() => ApplicationPayload, { name: `review${prefix}Application` })
+    async review(@Args(() => ReviewArgs) args: ReviewArgs, @Ctx() ctx: RegionalContext): Promise<ApplicationPayload> {
+      return payload(
+        await ctx.workflow.review(ctx.identity, ctx.requestId, args.acceptanceNumber, args.decision, args.reason),
+      );
+    }
+
+    @Mutation(() => RemoteCarePayload, {
+      name: `file${prefix}RemoteCare`,
+      description: `异地就医备案 with ${def.policy.name}.`,
+    })
+    async fileRemoteCare(
+      @Args(() => RemoteCareArgs) { input }: RemoteCareArgs,
+      @Ctx() ctx: RegionalContext,
+    ): Promise<RemoteCarePayload> {
+      const outcome = await ctx.workflow.fileRemoteCare(ctx.identity, input);
+      return { filing: outcome.value && toRemoteCareFiling(outcome.value), problems: outcome.problems };
+    }
+  }
+
   const referenceResolvers = {
     [`${prefix}Region`]: {
       async __resolveReference(ref: Pick<RegionBase, 'code'>, ctx: RegionalContext) {
@@ -115,7 +227,7 @@ export function createRegionTypes(def: RegionDefinition) {
     ConcreteRegion,
     ConcreteApplication,
     ConcreteRecord,
-    resolvers: [ConcreteRegionResolver] as const,
+    resolvers: [ConcreteRegionResolver, ConcreteMutationResolver] as const,
     referenceResolvers,
   };
 }
@@ -155,6 +267,8 @@ export async function prepareRegionalDatabase(ds: DataSource, def: RegionDefinit
 
 export interface RegionalSubgraph extends RunningServer {
   dataSource: DataSource;
+  /** Delivers the outbox; null when started with notifications: false. */
+  dispatcher: OutboxDispatcher | null;
 }
 
 export interface StartOptions {
@@ -169,6 +283,10 @@ export interface StartOptions {
    * public policy only.
    */
   internalPublicKey?: KeyLike | null;
+  /** Where uploaded material files are checked (default: UPLOAD_DIR). */
+  fileStore?: FileStore;
+  /** Delivers notifications from the outbox (default: logged); false = no dispatcher. */
+  notifications?: NotificationTransport | false;
 }
 
 export async function startRegionalSubgraph(
@@ -184,6 +302,10 @@ export async function startRegionalSubgraph(
   if (prepare) await prepareRegionalDatabase(ds, def, options.log);
   const schema = await buildRegionalSchema(def);
   const resolveIdentity = identityResolver(options.internalPublicKey);
+  const workflow = new ApplicationWorkflow(ds, def, options.fileStore ?? fileStoreFromEnv());
+  const dispatcher =
+    options.notifications === false ? null : new OutboxDispatcher(ds, options.notifications ?? new LogTransport());
+  dispatcher?.start();
   const server = await startGraphQLHttpServer<RegionalContext>(
     {
       name: def.subgraph,
@@ -196,6 +318,7 @@ export async function startRegionalSubgraph(
           loaders: new PolicyLoaders(ds),
           records: new RecordLoaders(ds),
           audit: new Auditor(ds, identity, requestId),
+          workflow,
         };
       },
       health: async () => {
@@ -208,8 +331,10 @@ export async function startRegionalSubgraph(
   return {
     ...server,
     dataSource: ds,
+    dispatcher,
     async close() {
       await server.close();
+      await dispatcher?.stop();
       await ds.destroy();
     },
   };

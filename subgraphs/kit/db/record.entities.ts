@@ -191,6 +191,23 @@ export const RemoteCareFilingEntity = new EntitySchema<RemoteCareFilingRow>({
   },
 });
 
+/** The last acceptance-number sequence issued per region and day (受理号 daily counter). */
+export interface AcceptanceSequenceRow {
+  regionCode: string;
+  day: string;
+  lastSequence: number;
+}
+
+export const AcceptanceSequenceEntity = new EntitySchema<AcceptanceSequenceRow>({
+  name: 'AcceptanceSequence',
+  tableName: 'acceptance_sequence',
+  columns: {
+    regionCode: { ...str('region_code', 12), primary: true },
+    day: { ...str('day', 10), primary: true },
+    lastSequence: int('last_sequence'),
+  },
+});
+
 export const RECORD_ENTITIES = [
   InsuredPersonEntity,
   ApplicationEntity,
@@ -198,4 +215,5 @@ export const RECORD_ENTITIES = [
   StatusEventEntity,
   CertificationEntity,
   RemoteCareFilingEntity,
+  AcceptanceSequenceEntity,
 ];

@@ -1,3 +1,4 @@
+import type { ApplicationWorkflow } from '../application/workflow';
 import type { Auditor } from '../audit';
 import type { Identity } from '../auth/identity';
 import type { PolicyLoaders } from '../policy.loader';
@@ -10,4 +11,5 @@ export interface RegionalContext {
   loaders: PolicyLoaders;
   records: RecordLoaders;
   audit: Auditor;
+  workflow: ApplicationWorkflow;
 }

@@ -1,0 +1,481 @@
+import { randomUUID } from 'node:crypto';
+
+import { GraphQLError } from 'graphql';
+import type { DataSource, EntityManager } from 'typeorm';
+
+import { REGIONS } from '../../../schema/registry';
+import { formatAcceptanceNumber } from '../acceptance-number';
+import { AuditEntity } from '../audit';
+import { deniedError } from '../auth/access';
+import { describeActor, type Identity } from '../auth/identity';
+import { addDays, addMonths, addWorkingDays, todayInChina } from '../calendar';
+import { nowInChina } from '../clock';
+import { ChannelEntity, DiseaseEntity, HospitalEntity, MaterialEntity } from '../db/policy.entities';
+import {
+  AcceptanceSequenceEntity,
+  ApplicationEntity,
+  type ApplicationRow,
+  type ApplicationStatus,
+  CertificationEntity,
+  type CertificationRow,
+  InsuredPersonEntity,
+  MaterialFileEntity,
+  RemoteCareFilingEntity,
+  type RemoteCareFilingRow,
+  StatusEventEntity,
+} from '../db/record.entities';
+import { type Problem, problem } from '../errors';
+import type { FileStore } from '../files';
+import type { ApplicationInput, MaterialInput, RemoteCareInput, ReviewDecision } from '../graphql/mutation.types';
+import { enqueueNotifications, type NotificationMessage } from '../outbox';
+import type { RegionDefinition } from '../regional-subgraph';
+import { activeCertification, materialProblems, materialRulesFor, validateSubmission } from './rules';
+
+// The 门特 application lifecycle of one region: submit → ACCEPTED → (SUPPLEMENT_REQUESTED →
+// supplemented → ACCEPTED) → APPROVED | REJECTED, or WITHDRAWN before a decision. Every mutation
+// is one transaction: the status change, its history event, its notification (outbox) and, for a
+// review, its audit row commit together or not at all.
+
+export interface Outcome<T> {
+  value: T | null;
+  problems: Problem[];
+}
+
+const fail = <T>(...problems: Problem[]): Outcome<T> => ({ value: null, problems });
+const NOT_FOUND = problem('APPLICATION_NOT_FOUND', '未找到该申请，请核对受理号', 'acceptanceNumber');
+const CONFLICT = problem('CONFLICT', '该申请刚被他人处理过，请刷新后重试', 'acceptanceNumber');
+
+const STATUS_NAME: Record<ApplicationStatus, string> = {
+  ACCEPTED: '已受理',
+  SUPPLEMENT_REQUESTED: '待补充材料',
+  APPROVED: '已通过',
+  REJECTED: '未通过',
+  WITHDRAWN: '已撤回',
+};
+
+function illegal(from: ApplicationStatus, action: string): Problem {
+  return problem('ILLEGAL_TRANSITION', `申请当前状态为“${STATUS_NAME[from]}”，不能${action}`, 'acceptanceNumber');
+}
+
+/** A unique-constraint violation, on MySQL/MariaDB or SQLite. */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; message?: string };
+  return err?.code === 'ER_DUP_ENTRY' || err?.errno === 1062 || /UNIQUE constraint failed/i.test(err?.message ?? '');
+}
+
+function requireApplicant(identity: Identity): string {
+  if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
+  if (identity.role !== 'APPLICANT') {
+    throw new GraphQLError('只有申请人本人可以办理此业务', { extensions: { code: 'FORBIDDEN' } });
+  }
+  return identity.personId;
+}
+
+export class ApplicationWorkflow {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly def: RegionDefinition,
+    private readonly files: FileStore,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  private get code(): string {
+    return this.def.policy.code;
+  }
+
+  private today(): string {
+    return todayInChina(this.clock());
+  }
+
+  private async event(
+    tx: EntityManager,
+    applicationId: string,
+    status: ApplicationStatus,
+    actor: string,
+    note: string | null,
+  ) {
+    const position = await tx.getRepository(StatusEventEntity).countBy({ applicationId });
+    await tx.getRepository(StatusEventEntity).insert({
+      id: randomUUID(),
+      applicationId,
+      position,
+      status,
+      at: nowInChina(this.clock()),
+      actor,
+      note,
+    });
+  }
+
+  private notify(tx: EntityManager, row: ApplicationRow, template: string, extra: Record<string, string> = {}) {
+    const payload = { acceptanceNumber: row.id, regionName: this.def.policy.name, ...extra };
+    const messages: NotificationMessage[] = (['SMS', 'APP'] as const).map((channel) => ({
+      template,
+      personId: row.personId,
+      applicationId: row.id,
+      channel,
+      payload,
+    }));
+    return enqueueNotifications(tx, this.code, messages, this.clock());
+  }
+
+  /** Changes status only if nobody else changed the application since it was read (optimistic lock). */
+  private async transition(tx: EntityManager, row: ApplicationRow, changes: Partial<ApplicationRow>): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(ApplicationEntity)
+      .set({ ...changes, version: row.version + 1 })
+      .where('id = :id AND version = :version', { id: row.id, version: row.version })
+      .execute();
+    return result.affected === 1;
+  }
+
+  private async nextSequence(tx: EntityManager, day: string): Promise<number> {
+    const repo = tx.getRepository(AcceptanceSequenceEntity);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const updated = await tx
+        .createQueryBuilder()
+        .update(AcceptanceSequenceEntity)
+        .set({ lastSequence: () => 'last_sequence + 1' })
+        .where('region_code = :code AND day = :day', { code: this.code, day })
+        .execute();
+      if (updated.affected === 1) return (await repo.findOneByOrFail({ regionCode: this.code, day })).lastSequence;
+      try {
+        await repo.insert({ regionCode: this.code, day, lastSequence: 1 });
+        return 1;
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e; // another submission created today's counter first: increment it
+      }
+    }
+    throw new Error('could not allocate an acceptance number');
+  }
+
+  async submit(identity: Identity, input: ApplicationInput): Promise<Outcome<ApplicationRow>> {
+    const personId = requireApplicant(identity);
+    const key = input.idempotencyKey?.trim() || null;
+    const byKey = () =>
+      this.ds.getRepository(ApplicationEntity).findOneBy({ regionCode: this.code, personId, idempotencyKey: key! });
+    if (key) {
+      const first = await byKey();
+      if (first) return { value: first, problems: [] };
+    }
+    const today = this.today();
+    const record = { regionCode: this.code, personId };
+    const m = this.ds.manager;
+    const [insured, diseases, channels, hospitals, materialRules, applications, certifications, filings, uploaded] =
+      await Promise.all([
+        m.getRepository(InsuredPersonEntity).findOneBy(record),
+        m.getRepository(DiseaseEntity).findBy({ regionCode: this.code }),
+        m.getRepository(ChannelEntity).findBy({ regionCode: this.code }),
+        m.getRepository(HospitalEntity).findBy({ regionCode: this.code }),
+        m.getRepository(MaterialEntity).find({ where: { regionCode: this.code }, order: { position: 'ASC' } }),
+        m.getRepository(ApplicationEntity).find({ where: record, order: { submittedAt: 'ASC' } }),
+        m.getRepository(CertificationEntity).find({ where: record, order: { validFrom: 'ASC' } }),
+        m.getRepository(RemoteCareFilingEntity).findBy(record),
+        this.files.hasAll(input.materials.map((x) => x.sha256)),
+      ]);
+    const disease = diseases.find((d) => d.code === input.diseaseCode.trim().toUpperCase()) ?? null;
+    const channel = channels.find((c) => c.id === input.channelId) ?? null;
+    const problems = validateSubmission(
+      {
+        regionCode: this.code,
+        regionName: this.def.policy.name,
+        today,
+        input,
+        insured,
+        disease,
+        channel,
+        hospitals,
+        materialRules,
+        applications,
+        certifications,
+        filings,
+        uploaded,
+      },
+      this.def.rules,
+    );
+    if (problems.length > 0 || !disease || !channel) return fail(...problems);
+
+    const due = addWorkingDays(today, channel.reviewMax);
+    const previous = applications.filter((a) => a.diseaseCode === disease.code && a.status === 'REJECTED').at(-1);
+    try {
+      const row = await this.ds.transaction(async (tx) => {
+        const id = formatAcceptanceNumber(this.code, today, await this.nextSequence(tx, today));
+        const row: ApplicationRow = {
+          id,
+          regionCode: this.code,
+          personId,
+          type: input.type,
+          diseaseCode: disease.code,
+          channelId: channel.id,
+          hospitalCode: input.hospitalCode ?? null,
+          status: 'ACCEPTED',
+          submittedAt: nowInChina(this.clock()),
+          acceptedOn: today,
+          dueDate: due.date,
+          dueWorkingDays: due.workingDays,
+          dueProvisional: due.provisional,
+          decisionReason: null,
+          decidedAt: null,
+          previousApplicationId: previous?.id ?? null,
+          idempotencyKey: key,
+          version: 1,
+        };
+        await tx.getRepository(ApplicationEntity).insert(row);
+        await this.insertMaterials(tx, id, 0, input.materials);
+        await this.event(
+          tx,
+          id,
+          'ACCEPTED',
+          describeActor(identity),
+          previous ? `重新申请，原受理号${previous.id}` : '已受理',
+        );
+        await this.notify(tx, row, 'APPLICATION_ACCEPTED', { dueDate: due.date });
+        return row;
+      });
+      return { value: row, problems: [] };
+    } catch (e) {
+      // A parallel duplicate with the same key lost the race at the unique index: return the winner.
+      if (key && isUniqueViolation(e)) {
+        const first = await byKey();
+        if (first) return { value: first, problems: [] };
+      }
+      throw e;
+    }
+  }
+
+  private async insertMaterials(tx: EntityManager, applicationId: string, start: number, materials: MaterialInput[]) {
+    if (materials.length === 0) return;
+    await tx.getRepository(MaterialFileEntity).insert(
+      materials.map((x, i) => ({
+        id: randomUUID(),
+        applicationId,
+        position: start + i,
+        kind: x.kind,
+        issuedOn: x.issuedOn ?? null,
+        hospitalCode: x.hospitalCode ?? null,
+        stamped: x.stamped,
+        fileName: x.fileName.slice(0, 255),
+        sha256: x.sha256,
+      })),
+    );
+  }
+
+  /** The application if `identity` may act on it as its applicant; otherwise null (same answer). */
+  private async ownApplication(identity: Identity, acceptanceNumber: string): Promise<ApplicationRow | null> {
+    const personId = requireApplicant(identity);
+    const row = await this.ds.getRepository(ApplicationEntity).findOneBy({ id: acceptanceNumber.trim().toUpperCase() });
+    return row && row.personId === personId && row.regionCode === this.code ? row : null;
+  }
+
+  async supplement(
+    identity: Identity,
+    acceptanceNumber: string,
+    materials: MaterialInput[],
+  ): Promise<Outcome<ApplicationRow>> {
+    const row = await this.ownApplication(identity, acceptanceNumber);
+    if (!row) return fail(NOT_FOUND);
+    if (row.status !== 'SUPPLEMENT_REQUESTED') return fail(illegal(row.status, '补充材料'));
+    if (materials.length === 0) return fail(problem('MATERIAL_MISSING', '请至少上传一份补充材料', 'materials'));
+    const [disease, rules, hospitals, uploaded] = await Promise.all([
+      this.ds.getRepository(DiseaseEntity).findOneBy({ regionCode: this.code, code: row.diseaseCode }),
+      this.ds.getRepository(MaterialEntity).findBy({ regionCode: this.code }),
+      this.ds.getRepository(HospitalEntity).findBy({ regionCode: this.code }),
+      this.files.hasAll(materials.map((x) => x.sha256)),
+    ]);
+    const today = this.today();
+    const problems = materialProblems(materials, materialRulesFor(rules, disease), hospitals, today, uploaded);
+    if (problems.length > 0) return fail(...problems);
+    // Review time runs again from the day the materials are complete (补正后重新计算).
+    const channel = await this.ds
+      .getRepository(ChannelEntity)
+      .findOneByOrFail({ regionCode: this.code, id: row.channelId });
+    const due = addWorkingDays(today, channel.reviewMax);
+    return this.ds.transaction(async (tx) => {
+      const changes = {
+        status: 'ACCEPTED' as const,
+        dueDate: due.date,
+        dueWorkingDays: due.workingDays,
+        dueProvisional: due.provisional,
+      };
+      if (!(await this.transition(tx, row, changes))) return fail<ApplicationRow>(CONFLICT);
+      const start = await tx.getRepository(MaterialFileEntity).countBy({ applicationId: row.id });
+      await this.insertMaterials(tx, row.id, start, materials);
+      await this.event(
+        tx,
+        row.id,
+        'ACCEPTED',
+        describeActor(identity),
+        `已补充材料${materials.length}份，审核时限重新计算至${due.date}`,
+      );
+      const updated = { ...row, ...changes, version: row.version + 1 };
+      await this.notify(tx, updated, 'MATERIALS_SUPPLEMENTED', { dueDate: due.date });
+      return { value: updated, problems: [] };
+    });
+  }
+
+  async withdraw(identity: Identity, acceptanceNumber: string): Promise<Outcome<ApplicationRow>> {
+    const row = await this.ownApplication(identity, acceptanceNumber);
+    if (!row) return fail(NOT_FOUND);
+    if (row.status !== 'ACCEPTED' && row.status !== 'SUPPLEMENT_REQUESTED') return fail(illegal(row.status, '撤回'));
+    return this.ds.transaction(async (tx) => {
+      const changes = { status: 'WITHDRAWN' as const, decidedAt: nowInChina(this.clock()) };
+      if (!(await this.transition(tx, row, changes))) return fail<ApplicationRow>(CONFLICT);
+      await this.event(tx, row.id, 'WITHDRAWN', describeActor(identity), '申请人撤回申请');
+      const updated = { ...row, ...changes, version: row.version + 1 };
+      await this.notify(tx, updated, 'APPLICATION_WITHDRAWN');
+      return { value: updated, problems: [] };
+    });
+  }
+
+  async review(
+    identity: Identity,
+    requestId: string,
+    acceptanceNumber: string,
+    decision: ReviewDecision,
+    reason: string | null | undefined,
+  ): Promise<Outcome<ApplicationRow>> {
+    if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
+    if (identity.role !== 'REVIEWER' || identity.regionCode !== this.code) {
+      throw new GraphQLError(`只有${this.def.policy.name}的审核人员可以审核本地申请`, {
+        extensions: { code: 'FORBIDDEN' },
+      });
+    }
+    const row = await this.ds.getRepository(ApplicationEntity).findOneBy({ id: acceptanceNumber.trim().toUpperCase() });
+    if (!row || row.regionCode !== this.code) return fail(NOT_FOUND);
+    if (row.status !== 'ACCEPTED') return fail(illegal(row.status, '审核'));
+    const note = reason?.trim() || null;
+    if (decision !== 'APPROVE' && !note) {
+      return fail(
+        problem(
+          'REASON_REQUIRED',
+          decision === 'REJECT' ? '不予通过时须说明原因' : '要求补充材料时须说明缺少哪些材料',
+          'reason',
+        ),
+      );
+    }
+    const at = nowInChina(this.clock());
+    const status: ApplicationStatus =
+      decision === 'APPROVE' ? 'APPROVED' : decision === 'REJECT' ? 'REJECTED' : 'SUPPLEMENT_REQUESTED';
+    return this.ds.transaction(async (tx) => {
+      const changes: Partial<ApplicationRow> =
+        status === 'SUPPLEMENT_REQUESTED'
+          ? { status, decisionReason: note }
+          : { status, decisionReason: note, decidedAt: at };
+      if (!(await this.transition(tx, row, changes))) return fail<ApplicationRow>(CONFLICT);
+      const actor = describeActor(identity);
+      await this.event(tx, row.id, status, actor, note ?? '审核通过');
+      if (status === 'APPROVED') await this.certify(tx, row);
+      await tx.getRepository(AuditEntity).insert({
+        id: randomUUID(),
+        at,
+        actor,
+        role: identity.role,
+        action: 'REVIEW_DECISION',
+        subject: row.id,
+        requestId,
+      });
+      const updated = { ...row, ...changes, version: row.version + 1 } as ApplicationRow;
+      await this.notify(tx, updated, `APPLICATION_${status}`, note ? { reason: note } : {});
+      return { value: updated, problems: [] };
+    });
+  }
+
+  /** Approval files the certification (备案); a renewal or change of hospital replaces the current one. */
+  private async certify(tx: EntityManager, row: ApplicationRow): Promise<CertificationRow> {
+    const today = this.today();
+    const repo = tx.getRepository(CertificationEntity);
+    const current = activeCertification(
+      await repo.find({
+        where: { regionCode: this.code, personId: row.personId, diseaseCode: row.diseaseCode },
+        order: { validFrom: 'ASC' },
+      }),
+      row.diseaseCode,
+      today,
+    );
+    const disease = await tx
+      .getRepository(DiseaseEntity)
+      .findOneByOrFail({ regionCode: this.code, code: row.diseaseCode });
+    let validFrom = today;
+    let validUntil = disease.validityMonths ? addDays(addMonths(today, disease.validityMonths), -1) : null;
+    if (current && row.type === 'CHANGE_HOSPITAL') {
+      // A change of hospital keeps the term it changes.
+      validUntil = current.validUntil;
+    } else if (current && row.type === 'RENEWAL' && current.validUntil && current.validUntil >= today) {
+      validFrom = addDays(current.validUntil, 1);
+      validUntil = disease.validityMonths ? addDays(addMonths(validFrom, disease.validityMonths), -1) : null;
+    }
+    if (current && validFrom === today) await repo.update({ id: current.id }, { validUntil: addDays(today, -1) });
+    const window = this.def.rules.renewalWindowDays;
+    const cert: CertificationRow = {
+      id: `C-${row.id}`,
+      regionCode: this.code,
+      personId: row.personId,
+      applicationId: row.id,
+      diseaseCode: row.diseaseCode,
+      hospitalCode: row.hospitalCode ?? current?.hospitalCode ?? null,
+      validFrom,
+      validUntil,
+      renewableFrom: validUntil && window !== null ? addDays(validUntil, -window) : null,
+    };
+    await repo.insert(cert);
+    return cert;
+  }
+
+  async fileRemoteCare(identity: Identity, input: RemoteCareInput): Promise<Outcome<RemoteCareFilingRow>> {
+    const personId = requireApplicant(identity);
+    const today = this.today();
+    const problems: Problem[] = [];
+    const insured = await this.ds.getRepository(InsuredPersonEntity).findOneBy({ regionCode: this.code, personId });
+    if (!insured)
+      problems.push(
+        problem('NOT_INSURED_HERE', `异地就医备案须向参保地办理：未查询到您在${this.def.policy.name}的参保记录`, null),
+      );
+    else if (insured.status !== 'NORMAL')
+      problems.push(problem('INSURED_STATUS_ABNORMAL', '您的参保状态不正常，暂不能办理异地就医备案', null));
+    const code = input.residenceRegionCode?.trim() || null;
+    const known = code ? REGIONS.find((r) => r.code === code) : undefined;
+    const name = known ? `${known.province}${known.name}` : input.residenceRegionName?.trim() || null;
+    if (code === this.code)
+      problems.push(
+        problem('REMOTE_CARE_SAME_REGION', '居住地与参保地相同，无需办理异地就医备案', 'residenceRegionCode'),
+      );
+    if (!name) problems.push(problem('RESIDENCE_REQUIRED', '请填写异地长期居住地', 'residenceRegionName'));
+    const validFrom = input.validFrom ?? today;
+    if (validFrom < today) problems.push(problem('INVALID_PERIOD', '备案开始日期不能早于今天', 'validFrom'));
+    if (input.validUntil && input.validUntil < validFrom)
+      problems.push(problem('INVALID_PERIOD', '备案结束日期不能早于开始日期', 'validUntil'));
+    const existing = await this.ds.getRepository(RemoteCareFilingEntity).findBy({ regionCode: this.code, personId });
+    if (existing.some((f) => f.residenceRegionName === name && (f.validUntil === null || f.validUntil >= validFrom))) {
+      problems.push(problem('REMOTE_CARE_ALREADY_FILED', `您已办理${name}的异地就医备案`, 'residenceRegionCode'));
+    }
+    if (problems.length > 0 || !name) return fail(...problems);
+    const filing: RemoteCareFilingRow = {
+      id: randomUUID(),
+      regionCode: this.code,
+      personId,
+      residenceRegionCode: code,
+      residenceRegionName: name,
+      validFrom,
+      validUntil: input.validUntil ?? null,
+      filedAt: nowInChina(this.clock()),
+    };
+    await this.ds.transaction(async (tx) => {
+      await tx.getRepository(RemoteCareFilingEntity).insert(filing);
+      await enqueueNotifications(
+        tx,
+        this.code,
+        [
+          {
+            template: 'REMOTE_CARE_FILED',
+            personId,
+            applicationId: null,
+            channel: 'APP',
+            payload: { residence: name, validFrom },
+          },
+        ],
+        this.clock(),
+      );
+    });
+    return { value: filing, problems: [] };
+  }
+}
