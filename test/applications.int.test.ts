@@ -36,10 +36,15 @@ afterAll(async () => {
 
 const used = new Set<string>();
 /** A demo person insured in `region`, in good standing, living there, with a disease they have no history for. */
-function applicantFor(region: Region, filter: (d: RegionPolicy['diseases'][number]) => boolean = () => true) {
+function applicantFor(
+  region: Region,
+  filter: (d: RegionPolicy['diseases'][number]) => boolean = () => true,
+  personFilter: (personId: string) => boolean = () => true,
+) {
   const records = demoRecordsFor(region.code);
   for (const p of DEMO_PEOPLE) {
     if (p.insuredRegionCode !== region.code || p.status !== 'NORMAL' || p.inArrears || p.residenceRegionCode) continue;
+    if (!personFilter(p.id)) continue;
     const disease = region.policy.diseases.find(
       (d) =>
         filter(d) &&
@@ -91,8 +96,9 @@ async function apply(
   region: Region,
   filter?: (d: RegionPolicy['diseases'][number]) => boolean,
   overrides: Record<string, unknown> = {},
+  personFilter?: (personId: string) => boolean,
 ) {
-  const { personId, disease } = applicantFor(region, filter);
+  const { personId, disease } = applicantFor(region, filter, personFilter);
   const token = await stack.token({ role: 'APPLICANT', personId });
   const input = {
     type: 'NEW',
@@ -242,8 +248,113 @@ describe('submitting', () => {
   });
 });
 
+describe('every other problem code', () => {
+  const codes = (res: { data?: any }) => res.data.r.problems.map((p: any) => p.code);
+
+  it('standing: not insured here, abnormal status; already certified; nothing to change', async () => {
+    const yunfuPerson = DEMO_PEOPLE.find(
+      (p) => p.insuredRegionCode === YF.code && !demoRecordsFor(PZH.code).insured.some((i) => i.personId === p.id),
+    )!;
+    const disease = PZH.policy.diseases.find((d) => !d.requiresPhoto)!;
+    const base = {
+      type: 'NEW',
+      diseaseCode: disease.code,
+      channelId: PZH.policy.channels[0]!.id,
+      insuredRegionCode: PZH.code,
+      materials: materialsFor(PZH, disease),
+    };
+    const notHere = await submit(PZH, await stack.token({ role: 'APPLICANT', personId: yunfuPerson.id }), base);
+    expect(codes(notHere)).toEqual(['NOT_INSURED_HERE']);
+    const suspended = await submit(
+      PZH,
+      await stack.token({ role: 'APPLICANT', personId: DEMO_PERSONS.panzhihuaSuspended }),
+      {
+        ...base,
+        diseaseCode: 'M05300',
+        materials: materialsFor(
+          PZH,
+          PZH.policy.diseases.find((d) => d.code === 'M05300')!,
+        ),
+      },
+    );
+    expect(codes(suspended)).toContain('INSURED_STATUS_ABNORMAL');
+    const certified = DEMO_PERSONS.panzhihuaWithHistoryInBoth; // holds a current Panzhihua certification for M03900
+    const again = await submit(PZH, await stack.token({ role: 'APPLICANT', personId: certified }), {
+      ...base,
+      diseaseCode: 'M03900',
+    });
+    expect(codes(again)).toContain('ALREADY_CERTIFIED');
+    const free = applicantFor(PZH, (d) => !d.requiresPhoto);
+    const change = await submit(PZH, await stack.token({ role: 'APPLICANT', personId: free.personId }), {
+      ...base,
+      diseaseCode: free.disease.code,
+      type: 'CHANGE_HOSPITAL',
+      hospitalCode: hospitalOf(PZH),
+    });
+    expect(codes(change)).toContain('NO_CERTIFICATION_TO_CHANGE');
+  });
+
+  it('hospitals and dated materials', async () => {
+    const { personId, disease } = applicantFor(PZH, (d) => !d.requiresPhoto);
+    const token = await stack.token({ role: 'APPLICANT', personId });
+    const materials = materialsFor(PZH, disease).map((m) =>
+      m.kind === 'DIAGNOSIS_CERTIFICATE'
+        ? { ...m, issuedOn: null, hospitalCode: null }
+        : m.kind === 'MEDICAL_RECORD'
+          ? { ...m, issuedOn: addDays(today, 1), hospitalCode: 'H-NOT-A-HOSPITAL' }
+          : m,
+    );
+    const res = await submit(PZH, token, {
+      type: 'NEW',
+      diseaseCode: disease.code,
+      channelId: PZH.policy.channels[0]!.id,
+      insuredRegionCode: PZH.code,
+      hospitalCode: 'H-NOWHERE',
+      materials,
+    });
+    expect(codes(res).sort()).toEqual(
+      [
+        'MATERIAL_DATE_IN_FUTURE',
+        'MATERIAL_DATE_REQUIRED',
+        'MATERIAL_HOSPITAL_REQUIRED',
+        'MATERIAL_HOSPITAL_UNKNOWN',
+        'UNKNOWN_HOSPITAL',
+      ].sort(),
+    );
+    expect(res.data.r.problems.find((p: any) => p.code === 'MATERIAL_DATE_REQUIRED').field).toBe(
+      'materials[1].issuedOn',
+    );
+  });
+
+  it('remote-care filings: same region, no residence, bad period, already filed', async () => {
+    const file = async (personId: string, input: Record<string, unknown>) => {
+      const res = await stack.query(
+        'mutation($i: RemoteCareInput!) { r: filePanzhihuaRemoteCare(input: $i) { filing { id } problems { code } } }',
+        { i: input },
+        { token: await stack.token({ role: 'APPLICANT', personId }) },
+      );
+      return res;
+    };
+    const { personId } = applicantFor(PZH);
+    expect(codes(await file(personId, { residenceRegionCode: PZH.code }))).toContain('REMOTE_CARE_SAME_REGION');
+    expect(codes(await file(personId, {}))).toEqual(['RESIDENCE_REQUIRED']);
+    expect(
+      codes(
+        await file(personId, {
+          residenceRegionCode: YF.code,
+          validFrom: addDays(today, 10),
+          validUntil: addDays(today, 5),
+        }),
+      ),
+    ).toEqual(['INVALID_PERIOD']);
+    expect(codes(await file(DEMO_PERSONS.panzhihuaLivingInYunfu, { residenceRegionCode: YF.code }))).toEqual([
+      'REMOTE_CARE_ALREADY_FILED',
+    ]);
+  });
+});
+
 describe('idempotency', () => {
-  it('returns the first result for the same key, also for parallel duplicates', async () => {
+  it('returns the first result for the same key, also for 20 parallel duplicates', async () => {
     const { personId, disease } = applicantFor(PZH);
     const token = await stack.token({ role: 'APPLICANT', personId });
     const input = {
@@ -254,7 +365,7 @@ describe('idempotency', () => {
       materials: materialsFor(PZH, disease),
       idempotencyKey: `key-${personId}`,
     };
-    const results = await Promise.all(Array.from({ length: 5 }, () => submit(PZH, token, input)));
+    const results = await Promise.all(Array.from({ length: 20 }, () => submit(PZH, token, input)));
     const numbers = new Set(results.map((r) => r.data.r.application?.acceptanceNumber));
     expect(numbers.size).toBe(1);
     expect([...numbers][0]).toBeTruthy();
@@ -367,7 +478,11 @@ describe('reviewing and the state machine', () => {
   });
 
   it('limits Panzhihua changes of designated hospital to one a year', async () => {
-    const { payload, token, disease, input } = await apply(PZH);
+    const changedThisYear = (personId: string) =>
+      demoRecordsFor(PZH.code).applications.some(
+        (a) => a.personId === personId && a.type === 'CHANGE_HOSPITAL' && a.acceptedOn.startsWith(today.slice(0, 4)),
+      );
+    const { payload, token, disease, input } = await apply(PZH, undefined, {}, (id) => !changedThisYear(id));
     await review(PZH, await reviewer(PZH), payload.application.acceptanceNumber, 'APPROVE');
     const otherHospital = PZH.policy.hospitals.filter((h) => h.level !== 'LEVEL_1')[1]!.code;
     const change = { ...input, type: 'CHANGE_HOSPITAL', hospitalCode: otherHospital };

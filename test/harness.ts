@@ -42,6 +42,8 @@ export interface Stack {
   files: DirectoryFileStore;
   /** Notifications the regions delivered (recording transport), in order. */
   notifications: OutboundNotification[];
+  /** Moves the pinned clock (only with options.now). */
+  setNow(date: Date): void;
   /** Upload a file through POST /uploads as `token`; returns its sha256. */
   upload(token: string, bytes: Buffer, fileName: string): Promise<string>;
   /** POST a GraphQL operation to the gateway (or to `url`), optionally as a signed-in caller. */
@@ -78,6 +80,8 @@ async function databaseFor(subgraph: string): Promise<string> {
 
 export interface StackOptions {
   limits?: Limits;
+  /** Pins the regions' clock (applications, due dates, certifications); move it with stack.setNow. */
+  now?: Date;
   /** Outbox delivery for the regions (default: recorded in `stack.notifications`, dispatched on demand). */
   notifications?: NotificationTransport;
   subgraphTimeoutMs?: number;
@@ -91,6 +95,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const quiet = { log: () => {} };
   const files = new DirectoryFileStore(mkdtempSync(path.join(os.tmpdir(), 'mente-uploads-')));
   const notifications: OutboundNotification[] = [];
+  let now = options.now;
+  const clock = now ? () => now! : undefined;
   const transport: NotificationTransport = options.notifications ?? {
     send: async (message) => {
       notifications.push(message);
@@ -110,6 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       internalPublicKey,
       fileStore: files,
       notifications: transport,
+      clock,
       ...quiet,
     });
     await seedDemoRecords(server.dataSource, entry.code);
@@ -161,6 +168,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     keysDir,
     files,
     notifications,
+    setNow(date) {
+      if (!clock) throw new Error('setNow needs a stack started with options.now');
+      now = date;
+    },
     async upload(token, bytes, fileName) {
       const form = new FormData();
       form.append('file', new Blob([bytes]), fileName);

@@ -192,6 +192,111 @@ describe('access matrix through the gateway', () => {
   });
 });
 
+describe('access matrix for mutations', () => {
+  // 'allow' = the region's workflow ran (its answer may be a problem); a problem code = the
+  // workflow refused without telling whether the object exists; otherwise a GraphQL error code.
+  type MutationOutcome = Outcome | `problem:${string}`;
+  const approvedOfA = () => appOf(A, '510400'); // approved: withdrawing it is refused, nothing changes
+  const openInPanzhihua = () => demoRecordsFor('510400').applications.find((a) => a.status === 'ACCEPTED')!.id;
+  const MUTATIONS: {
+    name: string;
+    query: string;
+    variables: () => Record<string, unknown>;
+    expected: Record<Caller, MutationOutcome>;
+  }[] = [
+    {
+      name: 'submitPanzhihuaApplication',
+      query:
+        'mutation($i: ApplicationInput!) { r: submitPanzhihuaApplication(input: $i) { application { id } problems { code } } }',
+      variables: () => ({
+        i: { type: 'NEW', diseaseCode: 'M99999', channelId: 'x', insuredRegionCode: '510400', materials: [] },
+      }),
+      expected: {
+        anonymous: 'UNAUTHENTICATED',
+        applicantA: 'allow',
+        applicantB: 'allow',
+        reviewerPanzhihua: 'FORBIDDEN',
+        reviewerYunfu: 'FORBIDDEN',
+        operator: 'FORBIDDEN',
+      },
+    },
+    {
+      name: "withdrawPanzhihuaApplication of A's approved application",
+      query:
+        'mutation($n: String!) { r: withdrawPanzhihuaApplication(acceptanceNumber: $n) { application { id } problems { code } } }',
+      variables: () => ({ n: approvedOfA() }),
+      expected: {
+        anonymous: 'UNAUTHENTICATED',
+        applicantA: 'problem:ILLEGAL_TRANSITION',
+        applicantB: 'problem:APPLICATION_NOT_FOUND',
+        reviewerPanzhihua: 'FORBIDDEN',
+        reviewerYunfu: 'FORBIDDEN',
+        operator: 'FORBIDDEN',
+      },
+    },
+    {
+      name: 'supplementPanzhihuaMaterials',
+      query:
+        'mutation($n: String!) { r: supplementPanzhihuaMaterials(acceptanceNumber: $n, materials: []) { application { id } problems { code } } }',
+      variables: () => ({ n: approvedOfA() }),
+      expected: {
+        anonymous: 'UNAUTHENTICATED',
+        applicantA: 'problem:ILLEGAL_TRANSITION',
+        applicantB: 'problem:APPLICATION_NOT_FOUND',
+        reviewerPanzhihua: 'FORBIDDEN',
+        reviewerYunfu: 'FORBIDDEN',
+        operator: 'FORBIDDEN',
+      },
+    },
+    {
+      name: 'reviewPanzhihuaApplication (no reason: refused before any change)',
+      query:
+        'mutation($n: String!) { r: reviewPanzhihuaApplication(acceptanceNumber: $n, decision: REJECT) { application { id } problems { code } } }',
+      variables: () => ({ n: openInPanzhihua() }),
+      expected: {
+        anonymous: 'UNAUTHENTICATED',
+        applicantA: 'FORBIDDEN',
+        applicantB: 'FORBIDDEN',
+        reviewerPanzhihua: 'problem:REASON_REQUIRED',
+        reviewerYunfu: 'FORBIDDEN',
+        operator: 'FORBIDDEN',
+      },
+    },
+    {
+      name: 'fileYunfuRemoteCare',
+      query: 'mutation { r: fileYunfuRemoteCare(input: {}) { filing { id } problems { code } } }',
+      variables: () => ({}),
+      expected: {
+        anonymous: 'UNAUTHENTICATED',
+        applicantA: 'allow',
+        applicantB: 'allow',
+        reviewerPanzhihua: 'FORBIDDEN',
+        reviewerYunfu: 'FORBIDDEN',
+        operator: 'FORBIDDEN',
+      },
+    },
+  ];
+
+  for (const m of MUTATIONS) {
+    for (const caller of CALLERS) {
+      it(`${m.name}: ${caller} → ${m.expected[caller]}`, async () => {
+        const res = await stack.query(m.query, m.variables(), { token: await tokenFor(caller) });
+        const expected = m.expected[caller];
+        if (expected === 'allow') {
+          expect(res.errors).toBeUndefined();
+          expect(res.data.r).not.toBeNull();
+        } else if (expected.startsWith('problem:')) {
+          expect(res.errors).toBeUndefined();
+          expect(res.data.r.problems.map((p: any) => p.code)).toEqual([expected.slice('problem:'.length)]);
+        } else {
+          expect(res.data?.r ?? null).toBeNull();
+          expect(res.errors?.map((e) => e.extensions?.code)).toContain(expected);
+        }
+      });
+    }
+  }
+});
+
 describe('tokens the gateway refuses', () => {
   const base = () => ({ role: 'APPLICANT', personId: A });
   const callerKey = async () => loadPrivateKey(developmentKeyPaths(stack.keysDir).callerPrivateKeyPath);
@@ -354,6 +459,16 @@ describe('audit log', () => {
 });
 
 describe('personal data never leaks', () => {
+  it('the national database holds no plaintext identity or phone number', async () => {
+    const ds = stack.national.dataSource;
+    const dump = JSON.stringify([await ds.query('SELECT * FROM person'), await ds.query('SELECT * FROM audit_log')]);
+    expect(dump).toContain('********'); // the masks are there
+    for (const p of DEMO_PEOPLE) {
+      expect(dump).not.toContain(p.idNumber);
+      expect(dump).not.toContain(p.phone);
+    }
+  });
+
   it('no response or log line of this suite holds a full identity number or phone number', () => {
     expect(seen.length).toBeGreaterThan(20);
     const text = seen.join('\n');

@@ -287,6 +287,8 @@ export interface StartOptions {
   fileStore?: FileStore;
   /** Delivers notifications from the outbox (default: logged); false = no dispatcher. */
   notifications?: NotificationTransport | false;
+  /** The clock the workflow reads (tests pin it to a date); default: the system clock. */
+  clock?: () => Date;
 }
 
 export async function startRegionalSubgraph(
@@ -302,7 +304,7 @@ export async function startRegionalSubgraph(
   if (prepare) await prepareRegionalDatabase(ds, def, options.log);
   const schema = await buildRegionalSchema(def);
   const resolveIdentity = identityResolver(options.internalPublicKey);
-  const workflow = new ApplicationWorkflow(ds, def, options.fileStore ?? fileStoreFromEnv());
+  const workflow = new ApplicationWorkflow(ds, def, options.fileStore ?? fileStoreFromEnv(), options.clock);
   const dispatcher =
     options.notifications === false ? null : new OutboxDispatcher(ds, options.notifications ?? new LogTransport());
   dispatcher?.start();
