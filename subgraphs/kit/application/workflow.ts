@@ -63,6 +63,18 @@ export function isUniqueViolation(e: unknown): boolean {
   return err?.code === 'ER_DUP_ENTRY' || err?.errno === 1062 || /UNIQUE constraint failed/i.test(err?.message ?? '');
 }
 
+/** MySQL/MariaDB may pick a transaction as a deadlock victim; running it again is the documented remedy. */
+async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (e) {
+      const errno = (e as { errno?: number }).errno;
+      if (i >= attempts || (errno !== 1213 && errno !== 1205)) throw e;
+    }
+  }
+}
+
 function requireApplicant(identity: Identity): string {
   if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
   if (identity.role !== 'APPLICANT') {
@@ -129,24 +141,28 @@ export class ApplicationWorkflow {
     return result.affected === 1;
   }
 
-  private async nextSequence(tx: EntityManager, day: string): Promise<number> {
-    const repo = tx.getRepository(AcceptanceSequenceEntity);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const updated = await tx
-        .createQueryBuilder()
-        .update(AcceptanceSequenceEntity)
-        .set({ lastSequence: () => 'last_sequence + 1' })
-        .where('region_code = :code AND day = :day', { code: this.code, day })
-        .execute();
-      if (updated.affected === 1) return (await repo.findOneByOrFail({ regionCode: this.code, day })).lastSequence;
-      try {
-        await repo.insert({ regionCode: this.code, day, lastSequence: 1 });
-        return 1;
-      } catch (e) {
-        if (!isUniqueViolation(e)) throw e; // another submission created today's counter first: increment it
-      }
+  /** Makes sure today's counter row exists, outside any transaction (a duplicate means it does). */
+  private async ensureSequenceRow(day: string): Promise<void> {
+    try {
+      await this.ds.getRepository(AcceptanceSequenceEntity).insert({ regionCode: this.code, day, lastSequence: 0 });
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
     }
-    throw new Error('could not allocate an acceptance number');
+  }
+
+  /**
+   * The next number of the day. The row exists already, so the UPDATE takes one row lock and
+   * concurrent submissions queue on it instead of deadlocking on gap locks.
+   */
+  private async nextSequence(tx: EntityManager, day: string): Promise<number> {
+    await tx
+      .createQueryBuilder()
+      .update(AcceptanceSequenceEntity)
+      .set({ lastSequence: () => 'last_sequence + 1' })
+      .where('region_code = :code AND day = :day', { code: this.code, day })
+      .execute();
+    return (await tx.getRepository(AcceptanceSequenceEntity).findOneByOrFail({ regionCode: this.code, day }))
+      .lastSequence;
   }
 
   async submit(identity: Identity, input: ApplicationInput): Promise<Outcome<ApplicationRow>> {
@@ -193,45 +209,52 @@ export class ApplicationWorkflow {
       },
       this.def.rules,
     );
-    if (problems.length > 0 || !disease || !channel) return fail(...problems);
+    if (problems.length > 0 || !disease || !channel) {
+      // A duplicate with the same key that raced past the first check sees the first one as "open".
+      const first = key ? await byKey() : null;
+      return first ? { value: first, problems: [] } : fail(...problems);
+    }
 
     const due = addWorkingDays(today, channel.reviewMax);
+    await this.ensureSequenceRow(today);
     const previous = applications.filter((a) => a.diseaseCode === disease.code && a.status === 'REJECTED').at(-1);
     try {
-      const row = await this.ds.transaction(async (tx) => {
-        const id = formatAcceptanceNumber(this.code, today, await this.nextSequence(tx, today));
-        const row: ApplicationRow = {
-          id,
-          regionCode: this.code,
-          personId,
-          type: input.type,
-          diseaseCode: disease.code,
-          channelId: channel.id,
-          hospitalCode: input.hospitalCode ?? null,
-          status: 'ACCEPTED',
-          submittedAt: nowInChina(this.clock()),
-          acceptedOn: today,
-          dueDate: due.date,
-          dueWorkingDays: due.workingDays,
-          dueProvisional: due.provisional,
-          decisionReason: null,
-          decidedAt: null,
-          previousApplicationId: previous?.id ?? null,
-          idempotencyKey: key,
-          version: 1,
-        };
-        await tx.getRepository(ApplicationEntity).insert(row);
-        await this.insertMaterials(tx, id, 0, input.materials);
-        await this.event(
-          tx,
-          id,
-          'ACCEPTED',
-          describeActor(identity),
-          previous ? `重新申请，原受理号${previous.id}` : '已受理',
-        );
-        await this.notify(tx, row, 'APPLICATION_ACCEPTED', { dueDate: due.date });
-        return row;
-      });
+      const row = await retryOnDeadlock(() =>
+        this.ds.transaction(async (tx) => {
+          const id = formatAcceptanceNumber(this.code, today, await this.nextSequence(tx, today));
+          const row: ApplicationRow = {
+            id,
+            regionCode: this.code,
+            personId,
+            type: input.type,
+            diseaseCode: disease.code,
+            channelId: channel.id,
+            hospitalCode: input.hospitalCode ?? null,
+            status: 'ACCEPTED',
+            submittedAt: nowInChina(this.clock()),
+            acceptedOn: today,
+            dueDate: due.date,
+            dueWorkingDays: due.workingDays,
+            dueProvisional: due.provisional,
+            decisionReason: null,
+            decidedAt: null,
+            previousApplicationId: previous?.id ?? null,
+            idempotencyKey: key,
+            version: 1,
+          };
+          await tx.getRepository(ApplicationEntity).insert(row);
+          await this.insertMaterials(tx, id, 0, input.materials);
+          await this.event(
+            tx,
+            id,
+            'ACCEPTED',
+            describeActor(identity),
+            previous ? `重新申请，原受理号${previous.id}` : '已受理',
+          );
+          await this.notify(tx, row, 'APPLICATION_ACCEPTED', { dueDate: due.date });
+          return row;
+        }),
+      );
       return { value: row, problems: [] };
     } catch (e) {
       // A parallel duplicate with the same key lost the race at the unique index: return the winner.
