@@ -380,6 +380,31 @@ describe('idempotency', () => {
     ).toBe(1);
   });
 
+  it('parallel submissions for the same disease with different keys still make one open application', async () => {
+    const { personId, disease } = applicantFor(YF);
+    const token = await stack.token({ role: 'APPLICANT', personId });
+    const input = (i: number) => ({
+      type: 'NEW',
+      diseaseCode: disease.code,
+      channelId: 'yueyibao-mini',
+      hospitalCode: hospitalOf(YF),
+      insuredRegionCode: YF.code,
+      materials: materialsFor(YF, disease),
+      idempotencyKey: `k${i}`,
+    });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => submit(YF, token, input(i))));
+    expect(results.filter((r) => r.data.r.application)).toHaveLength(1);
+    for (const r of results.filter((r) => !r.data.r.application)) {
+      expect(r.data.r.problems.map((p: any) => p.code)).toEqual(['DUPLICATE_OPEN_APPLICATION']);
+    }
+    expect(
+      await stack.regions[YF.subgraph]!.dataSource.getRepository(ApplicationEntity).countBy({
+        personId,
+        diseaseCode: disease.code,
+      }),
+    ).toBe(1);
+  });
+
   it('refuses a second open application for the same disease', async () => {
     const first = await apply(PZH);
     const second = await submit(PZH, first.token, first.input);

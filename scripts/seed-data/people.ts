@@ -1219,6 +1219,7 @@ function build(): DemoRecords {
       decidedAt: decided ? events[events.length - 1]!.at : null,
       previousApplicationId,
       idempotencyKey: null,
+      openSlot: status === 'ACCEPTED' || status === 'SUPPLEMENT_REQUESTED' ? `${spec.person}|${spec.disease}` : null,
       version: events.length,
     };
     out.applications.push(application);

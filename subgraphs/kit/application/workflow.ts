@@ -240,6 +240,7 @@ export class ApplicationWorkflow {
             decidedAt: null,
             previousApplicationId: previous?.id ?? null,
             idempotencyKey: key,
+            openSlot: `${personId}|${disease.code}`,
             version: 1,
           };
           await tx.getRepository(ApplicationEntity).insert(row);
@@ -257,12 +258,14 @@ export class ApplicationWorkflow {
       );
       return { value: row, problems: [] };
     } catch (e) {
-      // A parallel duplicate with the same key lost the race at the unique index: return the winner.
-      if (key && isUniqueViolation(e)) {
-        const first = await byKey();
-        if (first) return { value: first, problems: [] };
-      }
-      throw e;
+      if (!isUniqueViolation(e)) throw e;
+      // Lost a race at a unique index: to the same key (return the winner) or to another open
+      // application for the same disease.
+      const first = key ? await byKey() : null;
+      if (first) return { value: first, problems: [] };
+      return fail(
+        problem('DUPLICATE_OPEN_APPLICATION', `您已有一笔${disease.name}的申请正在办理中，请勿重复申请`, 'diseaseCode'),
+      );
     }
   }
 
@@ -341,7 +344,7 @@ export class ApplicationWorkflow {
     if (!row) return fail(NOT_FOUND);
     if (row.status !== 'ACCEPTED' && row.status !== 'SUPPLEMENT_REQUESTED') return fail(illegal(row.status, '撤回'));
     return this.ds.transaction(async (tx) => {
-      const changes = { status: 'WITHDRAWN' as const, decidedAt: nowInChina(this.clock()) };
+      const changes = { status: 'WITHDRAWN' as const, decidedAt: nowInChina(this.clock()), openSlot: null };
       if (!(await this.transition(tx, row, changes))) return fail<ApplicationRow>(CONFLICT);
       await this.event(tx, row.id, 'WITHDRAWN', describeActor(identity), '申请人撤回申请');
       const updated = { ...row, ...changes, version: row.version + 1 };
@@ -383,7 +386,7 @@ export class ApplicationWorkflow {
       const changes: Partial<ApplicationRow> =
         status === 'SUPPLEMENT_REQUESTED'
           ? { status, decisionReason: note }
-          : { status, decisionReason: note, decidedAt: at };
+          : { status, decisionReason: note, decidedAt: at, openSlot: null };
       if (!(await this.transition(tx, row, changes))) return fail<ApplicationRow>(CONFLICT);
       const actor = describeActor(identity);
       await this.event(tx, row.id, status, actor, note ?? '审核通过');

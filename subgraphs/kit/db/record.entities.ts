@@ -38,6 +38,12 @@ export interface ApplicationRow {
   decidedAt: string | null;
   previousApplicationId: string | null;
   idempotencyKey: string | null;
+  /**
+   * `<personId>|<diseaseCode>` while the application is open (ACCEPTED, SUPPLEMENT_REQUESTED),
+   * null once decided or withdrawn: a unique index makes a second open application for the same
+   * disease impossible, however many arrive at once.
+   */
+  openSlot: string | null;
   /** Optimistic lock: every change increments it. */
   version: number;
 }
@@ -126,6 +132,7 @@ export const ApplicationEntity = new EntitySchema<ApplicationRow>({
     decidedAt: str('decided_at', 32, true),
     previousApplicationId: str('previous_application_id', 32, true),
     idempotencyKey: str('idempotency_key', 100, true),
+    openSlot: str('open_slot', 64, true),
     version: { type: Number, name: 'version', version: true },
   },
 });

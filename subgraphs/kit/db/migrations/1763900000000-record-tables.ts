@@ -42,6 +42,7 @@ export class RecordTables1763900000000 implements MigrationInterface {
           str('decided_at', 32, true),
           str('previous_application_id', 32, true),
           str('idempotency_key', 100, true),
+          str('open_slot', 64, true),
           int('version'),
         ],
         indices: [
@@ -53,6 +54,8 @@ export class RecordTables1763900000000 implements MigrationInterface {
             columnNames: ['region_code', 'person_id', 'idempotency_key'],
             isUnique: true,
           }),
+          // One open application per person and disease: open_slot is null once decided.
+          new TableIndex({ name: 'ux_application_open', columnNames: ['region_code', 'open_slot'], isUnique: true }),
         ],
       }),
     );
