@@ -35,3 +35,43 @@ query YunfuEstimate {
 }`;
 
 export const EXAMPLE_OPERATIONS = [REGIONS_OVERVIEW, PANZHIHUA_DUE_DATE, YUNFU_ESTIMATE];
+
+// Signed-in examples: paste a token from `npm run token` into Sandbox's Headers first.
+
+export const MY_RECORDS = `# 申请人：我在各统筹区的申请、认定与异地就医备案（需申请人令牌）
+query MyRecords {
+  me {
+    name
+    idNumberMasked
+    records {
+      region { name }
+      applications { acceptanceNumber status dueDate { date } overdue }
+      certifications { disease { name } validFrom validUntil renewableFrom }
+      remoteCareFilings { residenceRegionName validFrom }
+    }
+  }
+}`;
+
+export const SUBMIT_APPLICATION = `# 申请人：向攀枝花申请门特认定（材料先通过 POST /uploads 上传，填入返回的 sha256）
+mutation SubmitPanzhihua {
+  submitPanzhihuaApplication(input: {
+    type: NEW, diseaseCode: "M01600", channelId: "sichuan-medical-insurance-app", insuredRegionCode: "510400",
+    idempotencyKey: "example-1",
+    materials: [
+      { kind: ID_CARD, stamped: false, fileName: "身份证.jpg", sha256: "0000000000000000000000000000000000000000000000000000000000000000" }
+    ]
+  }) {
+    application { acceptanceNumber status dueDate { date workingDays } }
+    problems { code field message }
+  }
+}`;
+
+export const REVIEW_APPLICATION = `# 审核人员：要求补充材料（需本统筹区审核人员令牌）
+mutation ReviewPanzhihua($acceptanceNumber: String!) {
+  reviewPanzhihuaApplication(acceptanceNumber: $acceptanceNumber, decision: REQUEST_SUPPLEMENT, reason: "请补充近半年检查报告") {
+    application { status history { status actor note } }
+    problems { code message }
+  }
+}`;
+
+export const SIGNED_IN_OPERATIONS = [MY_RECORDS, SUBMIT_APPLICATION, REVIEW_APPLICATION];

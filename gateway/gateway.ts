@@ -14,7 +14,7 @@ import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/ser
 import { AuthError } from './auth/jwt';
 import type { GatewaySecurity } from './config';
 import type { GatewayContext } from './context';
-import { EXAMPLE_OPERATIONS } from './examples';
+import { EXAMPLE_OPERATIONS, SIGNED_IN_OPERATIONS } from './examples';
 import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
 import { regionalErrorsPlugin } from './regional-errors';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -78,7 +78,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const landingPage = exposeSchema
     ? ApolloServerPluginLandingPageLocalDefault({
         embed: { endpointIsEditable: false, initialState: { pollForSchemaUpdates: false } },
-        document: EXAMPLE_OPERATIONS.join('\n\n'),
+        document: [...EXAMPLE_OPERATIONS, ...SIGNED_IN_OPERATIONS].join('\n\n'),
         footer: false,
       })
     : ApolloServerPluginLandingPageDisabled();

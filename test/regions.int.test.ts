@@ -280,6 +280,15 @@ describe('gateway', () => {
     }
   });
 
+  it('runs the signed-in examples with a token: problems at most, never an error', async () => {
+    const { MY_RECORDS, SUBMIT_APPLICATION } = await import('../gateway/examples');
+    const token = await stack.token({ role: 'APPLICANT', personId: 'P000003' });
+    for (const operation of [MY_RECORDS, SUBMIT_APPLICATION]) {
+      const res = await stack.query(operation, undefined, { token });
+      expect(res.errors).toBeUndefined();
+    }
+  });
+
   it('serves Apollo Sandbox on the root for a browser', async () => {
     const res = await fetch(`${stack.gateway.url}/`, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
