@@ -130,14 +130,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (options.faults) {
     for (const [name, server] of Object.entries(regions)) proxies[name] = await startFaultProxy(server.url);
   }
+  const vault = new PiiVault({ hashKey: randomBytes(32), encryptionKey: randomBytes(32) });
   const national = await startNationalSubgraph({
+    vault,
     port: 0,
     databaseUrl: await databaseFor(NATIONAL.name),
     prepare: true,
     internalPublicKey,
     ...quiet,
   });
-  await seedDemoPeople(national.dataSource, new PiiVault({ hashKey: randomBytes(32), encryptionKey: randomBytes(32) }));
+  await seedDemoPeople(national.dataSource, vault);
 
   const subgraphUrls: Record<string, string> = { [NATIONAL.name]: national.graphqlUrl };
   for (const [name, server] of Object.entries(regions)) {

@@ -458,6 +458,37 @@ describe('audit log', () => {
   });
 });
 
+describe('staff look-up by identity number', () => {
+  const LOOKUP = 'query($n: String!) { personByIdNumber(idNumber: $n) { id idNumberMasked } }';
+  const a = () => DEMO_PEOPLE.find((p) => p.id === A)!;
+
+  it('finds the person by the keyed hash and serves only the mask', async () => {
+    const res = await stack.query(LOOKUP, { n: a().idNumber.toLowerCase() }, { token: await tokenFor('operator') });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.personByIdNumber).toEqual({
+      id: A,
+      idNumberMasked: `${a().idNumber.slice(0, 6)}********${a().idNumber.slice(14)}`,
+    });
+  });
+
+  it('answers a wrong number with every problem and never echoes it', async () => {
+    const broken = `${a().idNumber.slice(0, 6)}20991301${a().idNumber.slice(14, 17)}0`; // impossible date, wrong check character
+    const res = await stack.query(LOOKUP, { n: broken }, { token: await tokenFor('operator') });
+    const problems = res.errors![0]!.extensions!.problems.map((p: any) => p.code);
+    expect(problems).toEqual(expect.arrayContaining(['ID_NUMBER_BIRTH_DATE']));
+    expect(JSON.stringify(res)).not.toContain(broken);
+  });
+
+  it('is for staff only, and a reviewer finds only people of their region', async () => {
+    const applicant = await stack.query(LOOKUP, { n: a().idNumber }, { token: await tokenFor('applicantA') });
+    expect(applicant.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const yunfuReviewer = await stack.query(LOOKUP, { n: a().idNumber }, { token: await tokenFor('reviewerYunfu') });
+    expect(yunfuReviewer.data.personByIdNumber).toBeNull();
+    const pzhReviewer = await stack.query(LOOKUP, { n: a().idNumber }, { token: await tokenFor('reviewerPanzhihua') });
+    expect(pzhReviewer.data.personByIdNumber.id).toBe(A);
+  });
+});
+
 describe('personal data never leaks', () => {
   it('the national database holds no plaintext identity or phone number', async () => {
     const ds = stack.national.dataSource;

@@ -3,12 +3,16 @@ import { type DataSource, In } from 'typeorm';
 
 import type { Auditor } from '../kit/audit';
 import type { Identity } from '../kit/auth/identity';
+import type { PiiVault } from '../kit/pii';
 import { PersonEntity, type PersonRow } from './db/person.entity';
 
 export interface NationalContext {
   identity: Identity;
   requestId: string;
   people: DataLoader<string, PersonRow | null>;
+  /** A person by the keyed hash of their identity number (the number itself is never stored). */
+  personByIdNumberHash(hash: string): Promise<PersonRow | null>;
+  vault: PiiVault;
   audit: Auditor;
 }
 

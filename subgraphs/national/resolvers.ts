@@ -3,6 +3,8 @@ import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { REGIONS } from '../../schema/registry';
 import { parseAcceptanceNumber } from '../kit/acceptance-number';
 import { deniedError } from '../kit/auth/access';
+import { badInput } from '../kit/errors';
+import { validateIdNumber } from '../kit/pii';
 import type { NationalContext } from './context';
 import { ApplicationRef, Person, RegionRef, regionRef } from './types';
 
@@ -43,6 +45,27 @@ export class NationalResolver {
     if (identity.role === 'REVIEWER' && row?.insuredRegionCode !== identity.regionCode) throw deniedError('FORBIDDEN');
     if (!row) return null;
     if (identity.role !== 'APPLICANT') await ctx.audit.record('READ_PERSON', row.id);
+    return new Person(row);
+  }
+
+  @Query(() => Person, {
+    nullable: true,
+    description:
+      'Staff look-up by resident identity number (counter service); a reviewer finds only people insured in their region.',
+  })
+  async personByIdNumber(
+    @Arg('idNumber', () => String) idNumber: string,
+    @Ctx() ctx: NationalContext,
+  ): Promise<Person | null> {
+    const { identity } = ctx;
+    if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
+    if (identity.role === 'APPLICANT') throw deniedError('FORBIDDEN');
+    const checked = validateIdNumber(idNumber);
+    if (!checked.ok) throw badInput(checked.problems);
+    const row = await ctx.personByIdNumberHash(ctx.vault.lookupHash(checked.idNumber));
+    if (!row) return null;
+    if (identity.role === 'REVIEWER' && row.insuredRegionCode !== identity.regionCode) return null;
+    await ctx.audit.record('READ_PERSON', row.id);
     return new Person(row);
   }
 

@@ -6,10 +6,12 @@ import { AuditEntity, Auditor } from '../kit/audit';
 import { identityResolver } from '../kit/auth/request-identity';
 import { createDataSource, pingDatabase } from '../kit/db/data-source';
 import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
+import type { PiiVault } from '../kit/pii';
 import { type RunningServer, startGraphQLHttpServer } from '../kit/server';
 import { type NationalContext, personLoader } from './context';
 import { Person1764100000000 } from './db/migrations/1764100000000-person';
 import { PersonEntity } from './db/person.entity';
+import { loadPiiVault } from './pii-keys';
 import { buildNationalSchema } from './schema';
 
 export const NATIONAL_MIGRATIONS = [Person1764100000000, AuditLog1764000000000];
@@ -34,6 +36,8 @@ export interface NationalOptions {
   /** Run migrations at start-up (default: on for the embedded database). */
   prepare?: boolean;
   internalPublicKey?: KeyLike | null;
+  /** Keys for identity numbers (default: PII_* or the development keys). */
+  vault?: PiiVault;
   log?: (line: string) => void;
 }
 
@@ -49,13 +53,22 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
     for (const m of applied) (options.log ?? console.log)(`[${NATIONAL.name}] migrated ${m.name}`);
   }
   const resolveIdentity = identityResolver(options.internalPublicKey);
+  const vault = options.vault ?? loadPiiVault();
+  const personByIdNumberHash = (hash: string) => ds.getRepository(PersonEntity).findOneBy({ idNumberHash: hash });
   const server = await startGraphQLHttpServer<NationalContext>(
     {
       name: NATIONAL.name,
       schema: await buildNationalSchema(),
       context: async (req) => {
         const { identity, requestId } = await resolveIdentity(req);
-        return { identity, requestId, people: personLoader(ds), audit: new Auditor(ds, identity, requestId) };
+        return {
+          identity,
+          requestId,
+          people: personLoader(ds),
+          personByIdNumberHash,
+          vault,
+          audit: new Auditor(ds, identity, requestId),
+        };
       },
       health: async () => {
         const database = (await pingDatabase(ds)) ? 'up' : 'down';
