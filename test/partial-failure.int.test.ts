@@ -1,3 +1,4 @@
+import { REGIONS } from '../schema/registry';
 import { DEMO_PERSONS } from '../scripts/seed-data/people';
 import { type Stack, startStack } from './harness';
 
@@ -30,7 +31,7 @@ function expectOnlyYunfuMissing(res: Awaited<ReturnType<typeof ask>>, code: stri
   expect(pzh.applications.length).toBeGreaterThan(0);
   expect(yf).toBeNull();
   expect(res.errors).toHaveLength(1);
-  const [error] = res.errors!;
+  const [error] = res.errors!; // the other regions (two in the committed registry) all answered
   expect(error).toMatchObject({
     path: ['person', 'records', 1],
     extensions: { code, serviceName: 'guangdong-yunfu', regionCode: '445300', regionName: '云浮市' },
@@ -43,7 +44,8 @@ describe('partial failure', () => {
   it('answers with both regions when all is well', async () => {
     const res = await ask();
     expect(res.errors).toBeUndefined();
-    expect(res.data.person.records.map((r: any) => r.region.name)).toEqual(['攀枝花市', '云浮市']);
+    expect(res.data.person.records.map((r: any) => r.region.name).slice(0, 2)).toEqual(['攀枝花市', '云浮市']);
+    expect(res.data.person.records).toHaveLength(REGIONS.length);
   });
 
   it('a region answering HTTP 500: the other region’s data plus a precise error', async () => {
@@ -63,7 +65,7 @@ describe('partial failure', () => {
     expectOnlyYunfuMissing(await ask(), 'SUBGRAPH_UNAVAILABLE');
 
     const regions = await stack.query('{ regions { code name } }');
-    expect(regions.data.regions).toEqual([{ code: '510400', name: '攀枝花市' }, null]);
+    expect(regions.data.regions.slice(0, 2)).toEqual([{ code: '510400', name: '攀枝花市' }, null]);
     expect(regions.errors![0]).toMatchObject({ path: ['regions', 1], extensions: { regionCode: '445300' } });
 
     const health = await fetch(`${stack.gateway.url}/health`);
