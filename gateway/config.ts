@@ -2,6 +2,7 @@ import type { KeyLike } from 'jose';
 
 import { SUBGRAPHS } from '../schema/registry';
 import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/auth/keys';
+import { checkCommon, type CommonConfig, EnvChecker } from '../subgraphs/kit/config';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, type JwtConfig } from './auth/jwt';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 
@@ -37,32 +38,83 @@ export async function loadGatewaySecurity(env: NodeJS.ProcessEnv = process.env):
   return { authenticate: createJwtVerifier(jwt), internalPrivateKey: await loadPrivateKey(internalKeyFile) };
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer; got "${raw}"`);
+/** Every variable the gateway reads, checked; each function below throws on its own first problem. */
+function checked<T>(read: (check: EnvChecker) => T, env: NodeJS.ProcessEnv): T {
+  const check = new EnvChecker(env);
+  const value = read(check);
+  if (check.problems.length) throw new Error(check.problems[0]);
   return value;
 }
 
-export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
+function readLimits(check: EnvChecker): Limits {
   return {
-    maxDepth: positiveInt(env, 'LIMIT_MAX_DEPTH', DEFAULT_LIMITS.maxDepth),
-    maxAliases: positiveInt(env, 'LIMIT_MAX_ALIASES', DEFAULT_LIMITS.maxAliases),
-    maxCost: positiveInt(env, 'LIMIT_MAX_COST', DEFAULT_LIMITS.maxCost),
-    maxBatch: positiveInt(env, 'LIMIT_MAX_BATCH', DEFAULT_LIMITS.maxBatch),
-    maxBodyBytes: positiveInt(env, 'LIMIT_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
+    maxDepth: check.positiveInt('LIMIT_MAX_DEPTH', DEFAULT_LIMITS.maxDepth),
+    maxAliases: check.positiveInt('LIMIT_MAX_ALIASES', DEFAULT_LIMITS.maxAliases),
+    maxCost: check.positiveInt('LIMIT_MAX_COST', DEFAULT_LIMITS.maxCost),
+    maxBatch: check.positiveInt('LIMIT_MAX_BATCH', DEFAULT_LIMITS.maxBatch),
+    maxBodyBytes: check.positiveInt('LIMIT_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
   };
+}
+
+export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
+  return checked(readLimits, env);
 }
 
 /** Introspection and the Sandbox landing page: on by default, off with EXPOSE_SCHEMA=false (production). */
 export function exposeSchemaFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  const raw = env.EXPOSE_SCHEMA;
-  if (raw === undefined || raw === '') return true;
-  if (raw !== 'true' && raw !== 'false') throw new Error(`EXPOSE_SCHEMA must be true or false; got "${raw}"`);
-  return raw === 'true';
+  return checked((check) => check.boolean('EXPOSE_SCHEMA', true), env);
 }
 
 export function subgraphTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  return positiveInt(env, 'SUBGRAPH_TIMEOUT_MS', 3000);
+  return checked((check) => check.positiveInt('SUBGRAPH_TIMEOUT_MS', 3000), env);
+}
+
+export interface GatewayConfig extends CommonConfig {
+  port: number;
+  subgraphUrls: Record<string, string>;
+  limits: Limits;
+  exposeSchema: boolean;
+  subgraphTimeoutMs: number;
+}
+
+/**
+ * The gateway's whole configuration from the environment, every value checked: PORT,
+ * SUBGRAPH_URL_* (http(s) URLs, each naming a subgraph of the registry), SUBGRAPH_TIMEOUT_MS,
+ * LIMIT_*, EXPOSE_SCHEMA, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
+ * settings (JWT_*, INTERNAL_PRIVATE_KEY_FILE; required in production). Throws one ConfigError
+ * that lists every problem.
+ */
+export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const check = new EnvChecker(env);
+  const port = check.port('PORT', 4000);
+  const subgraphUrls: Record<string, string> = {};
+  for (const s of SUBGRAPHS) subgraphUrls[s.name] = check.httpUrl(s.urlEnv) ?? s.defaultUrl;
+  const known = new Set(SUBGRAPHS.map((s) => s.urlEnv));
+  for (const name of Object.keys(env).sort()) {
+    if (name.startsWith('SUBGRAPH_URL_') && !known.has(name)) {
+      check.problem(`${name} names no subgraph of schema/registry.json (known: ${[...known].join(', ')})`);
+    }
+  }
+  const subgraphTimeoutMs = check.positiveInt('SUBGRAPH_TIMEOUT_MS', 3000);
+  const limits = readLimits(check);
+  const exposeSchema = check.boolean('EXPOSE_SCHEMA', true);
+  const common = checkCommon(check);
+
+  const production = env.NODE_ENV === 'production';
+  if (production) {
+    check.required('JWT_ISSUER', 'in production');
+    check.required('JWT_AUDIENCE', 'in production');
+    if (!check.raw('JWT_JWKS_URL') && !check.raw('JWT_PUBLIC_KEY_FILE')) {
+      check.problem('JWT_JWKS_URL or JWT_PUBLIC_KEY_FILE is required in production');
+    }
+    check.required('INTERNAL_PRIVATE_KEY_FILE', 'in production (signs gateway → subgraph tokens)');
+  }
+  if (check.raw('JWT_JWKS_URL') && check.raw('JWT_PUBLIC_KEY_FILE')) {
+    check.problem('set only one of JWT_JWKS_URL and JWT_PUBLIC_KEY_FILE');
+  }
+  check.httpUrl('JWT_JWKS_URL');
+  check.file('JWT_PUBLIC_KEY_FILE');
+  check.file('INTERNAL_PRIVATE_KEY_FILE');
+  check.throwIfProblems('gateway');
+  return { port, subgraphUrls, limits, exposeSchema, subgraphTimeoutMs, ...common };
 }

@@ -6,16 +6,20 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { RequestHandler } from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 import { type FileStore, fileStoreFromEnv } from '../subgraphs/kit/files';
 import { maskError } from '../subgraphs/kit/graphql/errors';
+import type { Logger } from '../subgraphs/kit/log';
+import { redactPii } from '../subgraphs/kit/pii';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
 import { AuthError } from './auth/jwt';
 import type { GatewaySecurity } from './config';
 import type { GatewayContext } from './context';
 import { EXAMPLE_OPERATIONS, SIGNED_IN_OPERATIONS } from './examples';
 import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
+import { GatewayMetrics } from './metrics';
 import { regionalErrorsPlugin } from './regional-errors';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { uploadsRouter } from './uploads';
@@ -37,7 +41,34 @@ export interface GatewayOptions {
   subgraphTimeoutMs?: number;
   /** Where POST /uploads stores material files; default: fileStoreFromEnv() (UPLOAD_DIR). */
   fileStore?: FileStore;
+  /** Access and error lines; default the root logger (stdout, LOG_LEVEL). */
+  logger?: Logger;
+  /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
+  shutdownDelayMs?: number;
 }
+
+export interface RunningGateway extends RunningServer {
+  metrics: GatewayMetrics;
+}
+
+/** An incoming x-request-id is kept only when it is a plain token that cannot be mistaken for PII. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
+
+export function acceptRequestId(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && SAFE_REQUEST_ID.test(value) && redactPii(value) === value ? value : undefined;
+}
+
+/**
+ * The request id that follows a request everywhere: the caller's x-request-id when it is safe,
+ * else a new UUID; sent back in the x-request-id response header.
+ */
+const requestIdMiddleware: RequestHandler = (req, res, next) => {
+  const requestId = acceptRequestId(req.headers['x-request-id']) ?? randomUUID();
+  res.locals.requestId = requestId;
+  res.setHeader('x-request-id', requestId);
+  next();
+};
 
 /** Fails fast: the gateway never starts on a missing or unreadable supergraph. */
 function loadSupergraph(file: string): string {
@@ -64,16 +95,23 @@ async function subgraphHealth(name: string, graphqlUrl: string): Promise<{ name:
   }
 }
 
-export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const supergraphSdl = options.supergraphSdl ?? loadSupergraph(options.supergraphPath ?? SUPERGRAPH_PATH);
   const limits = options.limits ?? DEFAULT_LIMITS;
   const exposeSchema = options.exposeSchema ?? true;
   const { authenticate, internalPrivateKey } = options.security;
   const fileStore = options.fileStore ?? fileStoreFromEnv();
+  const metrics = new GatewayMetrics();
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
-      new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!, internalPrivateKey, options.subgraphTimeoutMs),
+      new SubgraphDataSource(
+        name,
+        options.subgraphUrls[name] ?? url!,
+        internalPrivateKey,
+        options.subgraphTimeoutMs,
+        metrics,
+      ),
   });
   const landingPage = exposeSchema
     ? ApolloServerPluginLandingPageLocalDefault({
@@ -82,28 +120,37 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         footer: false,
       })
     : ApolloServerPluginLandingPageDisabled();
-  const createApollo = (drain: ApolloServerPlugin<GatewayContext>) =>
+  const createApollo = (serverPlugins: ApolloServerPlugin<GatewayContext>[]) =>
     new ApolloServer<GatewayContext>({
       gateway,
       formatError: hideAddresses,
+      stopOnTerminationSignals: false, // runUntilSignal: readiness 503, delay, drain, exit
       introspection: exposeSchema,
       csrfPrevention: true,
       allowBatchedHttpRequests: true,
       validationRules: limitRules(limits),
-      plugins: [drain, landingPage as ApolloServerPlugin<GatewayContext>, regionalErrorsPlugin()],
+      plugins: [...serverPlugins, landingPage as ApolloServerPlugin<GatewayContext>, regionalErrorsPlugin()],
     });
-  return startGraphQLHttpServer<GatewayContext>(
+  const server = await startGraphQLHttpServer<GatewayContext>(
     {
       name: 'gateway',
       createApollo,
       graphqlPath: '/',
       bodyLimitBytes: limits.maxBodyBytes,
       beforeGraphQL: [batchLimit(limits.maxBatch)],
-      // Mounted before the GraphQL middleware on '/', so POST /uploads never reaches GraphQL.
-      mountRoutes: (app) => app.use(uploadsRouter({ store: fileStore, authenticate })),
+      metrics: metrics.registry,
+      logger: options.logger,
+      onRequest: metrics.recordRequest,
+      shutdownDelayMs: options.shutdownDelayMs,
+      mountRoutes: (app) => {
+        app.use(requestIdMiddleware);
+        // Mounted before the GraphQL middleware on '/', so POST /uploads never reaches GraphQL.
+        app.use(uploadsRouter({ store: fileStore, authenticate }));
+      },
       context: async (req) => {
+        const requestId = (req.res?.locals.requestId as string | undefined) ?? randomUUID();
         try {
-          return { identity: await authenticate(req.headers.authorization), requestId: randomUUID() };
+          return { identity: await authenticate(req.headers.authorization), requestId };
         } catch (e) {
           if (e instanceof AuthError) {
             throw new GraphQLError(e.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
@@ -120,4 +167,5 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
     options.port ?? 0,
   );
+  return { ...server, metrics };
 }

@@ -1,21 +1,12 @@
 import { runUntilSignal } from '../subgraphs/kit/process';
-import {
-  exposeSchemaFromEnv,
-  limitsFromEnv,
-  loadGatewaySecurity,
-  subgraphTimeoutFromEnv,
-  subgraphUrlsFromEnv,
-} from './config';
+import { startTracing } from '../subgraphs/kit/tracing';
+import { gatewayConfigFromEnv, loadGatewaySecurity } from './config';
 import { startGateway } from './gateway';
 
 // Entry point: `PORT=4000 SUBGRAPH_URL_NATIONAL=... tsx gateway/index.ts`. Configuration: README.
-runUntilSignal('gateway', async () =>
-  startGateway({
-    port: Number(process.env.PORT ?? 4000),
-    subgraphUrls: subgraphUrlsFromEnv(),
-    security: await loadGatewaySecurity(),
-    limits: limitsFromEnv(),
-    exposeSchema: exposeSchemaFromEnv(),
-    subgraphTimeoutMs: subgraphTimeoutFromEnv(),
-  }),
-);
+// Every setting is checked first; a wrong or missing one stops the start with all problems listed.
+runUntilSignal('gateway', async () => {
+  const config = gatewayConfigFromEnv();
+  startTracing('gateway');
+  return startGateway({ ...config, security: await loadGatewaySecurity() });
+});

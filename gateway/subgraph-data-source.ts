@@ -1,9 +1,14 @@
+import { performance } from 'node:perf_hooks';
+
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { KeyLike } from 'jose';
 
+import { errorCode } from '../subgraphs/kit/access-log';
 import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/auth/internal-token';
+import { injectTraceContext, SpanKind, withSpan } from '../subgraphs/kit/tracing';
 import type { GatewayContext } from './context';
+import type { GatewayMetrics } from './metrics';
 
 interface ErrorBody {
   errors?: { message?: string; extensions?: { code?: string } }[];
@@ -22,11 +27,34 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly internalPrivateKey: KeyLike,
     /** A region that does not answer within this time is reported as timed out; the rest still answer. */
     readonly timeoutMs = 3000,
+    /** Times every fetch and counts failed ones (mente_subgraph_fetch_*). */
+    private readonly metrics?: GatewayMetrics,
   ) {
     super({ url, fetcher: boundedFetch(subgraphName, timeoutMs) as never });
+    metrics?.registerSubgraph(subgraphName);
+  }
+
+  /** One fetch: a CLIENT span around it, its duration, and its error code when it fails. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const startedAt = performance.now();
+    const subgraph = this.subgraphName;
+    try {
+      return await withSpan(
+        `subgraph ${subgraph}`,
+        { kind: SpanKind.CLIENT, attributes: { 'mente.subgraph': subgraph } },
+        () => super.process(options),
+      );
+    } catch (e) {
+      this.metrics?.subgraphFetchErrors.inc({ subgraph, code: errorCode(e as GraphQLError) });
+      throw e;
+    } finally {
+      this.metrics?.subgraphFetchDuration.observe({ subgraph }, (performance.now() - startedAt) / 1000);
+    }
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    // The fetch's span (active here) continues in the subgraph: W3C `traceparent`.
+    if (request.http) injectTraceContext(request.http.headers);
     if (!('identity' in context) || !context.identity) return; // health checks and the like: anonymous
     const token = await signInternalToken(this.internalPrivateKey, {
       identity: context.identity,

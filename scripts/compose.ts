@@ -4,15 +4,34 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { composeFromCode, SCHEMA_DIR, staleFiles } from './lib/compose';
+import { breakingChangesAgainst } from './lib/schema-diff';
 
 // `npm run compose`: regenerate schema/*.graphql and schema/supergraph.graphql from the code.
 // `npm run compose -- --check`: fail when the committed files are stale (part of `npm run check`).
+// Writing refuses a composition that breaks existing clients (removed or retyped types, fields,
+// arguments, enum values against the committed supergraph; see lib/schema-diff.ts) unless
+// `npm run compose -- --allow-breaking`, which writes and prints the breaks as warnings.
 
-async function main(): Promise<void> {
-  const check = process.argv.includes('--check');
+/** Composes from the code and writes every file under schema/; returns those that changed. */
+export async function writeComposition(options: { allowBreaking?: boolean } = {}): Promise<string[]> {
   const composition = await composeFromCode();
   const stale = staleFiles(composition);
-  if (check) {
+  const breaking = breakingChangesAgainst(path.join(SCHEMA_DIR, 'supergraph.graphql'), composition.supergraphSdl);
+  if (breaking.length > 0 && !options.allowBreaking) {
+    throw new Error(
+      `The new composition breaks clients of the committed schema/supergraph.graphql; nothing was written:\n` +
+        breaking.map((b) => `- ${b}`).join('\n') +
+        '\nKeep the old names (add, deprecate, remove later), or run `npm run compose -- --allow-breaking`.',
+    );
+  }
+  for (const b of breaking) console.warn(`warning: ${b}`);
+  for (const [file, contents] of composition.files) writeFileSync(path.join(SCHEMA_DIR, file), contents);
+  return stale;
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--check')) {
+    const stale = staleFiles(await composeFromCode());
     if (stale.length > 0) {
       console.error(`schema/ is stale: ${stale.join(', ')}. Run \`npm run compose\` and commit the result.`);
       process.exit(1);
@@ -20,11 +39,14 @@ async function main(): Promise<void> {
     console.log('schema/ is current: composition from the code matches the committed supergraph.');
     return;
   }
-  for (const [file, contents] of composition.files) writeFileSync(path.join(SCHEMA_DIR, file), contents);
+  const stale = await writeComposition({ allowBreaking: process.argv.includes('--allow-breaking') });
   console.log(stale.length ? `wrote ${stale.join(', ')}` : 'schema/ already current');
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+// Run as a script only: scripts/new-region.ts imports writeComposition().
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

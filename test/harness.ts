@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
-import { startGateway } from '../gateway/gateway';
+import { type RunningGateway, startGateway } from '../gateway/gateway';
 import type { Limits } from '../gateway/limits';
 import { NATIONAL, REGIONS } from '../schema/registry';
 import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases';
@@ -15,10 +15,10 @@ import { loadRegionDefinition } from '../scripts/lib/subgraphs';
 import { mintDevelopmentToken, type MintOptions } from '../scripts/token';
 import { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from '../subgraphs/kit/auth/keys';
 import { DirectoryFileStore } from '../subgraphs/kit/files';
+import type { Logger } from '../subgraphs/kit/log';
 import type { NotificationTransport, OutboundNotification } from '../subgraphs/kit/outbox';
 import { PiiVault } from '../subgraphs/kit/pii';
 import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional-subgraph';
-import type { RunningServer } from '../subgraphs/kit/server';
 import { type NationalSubgraph, startNationalSubgraph } from '../subgraphs/national/server';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
 
@@ -28,7 +28,7 @@ import { type FaultProxy, startFaultProxy } from './fault-proxy';
 // fresh per stack, in a temporary directory.
 
 export interface Stack {
-  gateway: RunningServer;
+  gateway: RunningGateway;
   /** With `faults: true`: a misbehaving-on-demand proxy in front of each region. */
   proxies: Record<string, FaultProxy>;
   /** Really stops a region's subgraph (its port stays reserved for restartRegion). */
@@ -86,6 +86,8 @@ export interface StackOptions {
   notifications?: NotificationTransport;
   subgraphTimeoutMs?: number;
   faults?: boolean;
+  /** Where every server of the stack logs (default: the root logger, silent under jest). */
+  logger?: Logger;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -117,6 +119,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       fileStore: files,
       notifications: transport,
       clock,
+      logger: options.logger,
       ...quiet,
     });
     await seedDemoRecords(server.dataSource, entry.code);
@@ -137,6 +140,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     databaseUrl: await databaseFor(NATIONAL.name),
     prepare: true,
     internalPublicKey,
+    logger: options.logger,
     ...quiet,
   });
   await seedDemoPeople(national.dataSource, vault);
@@ -151,6 +155,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     limits: options.limits,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
     fileStore: files,
+    logger: options.logger,
     security: {
       authenticate: createJwtVerifier({
         issuer: DEV_ISSUER,

@@ -2,12 +2,20 @@ import 'reflect-metadata';
 
 import { REGIONS } from '../../schema/registry';
 import { loadInternalPublicKey } from '../kit/auth/request-identity';
+import { subgraphConfigFromEnv } from '../kit/config';
 import { runUntilSignal } from '../kit/process';
 import { startRegionalSubgraph } from '../kit/regional-subgraph';
+import { startTracing } from '../kit/tracing';
 import { yunfu } from './region';
 
 // Entry point: `PORT=... DATABASE_URL=... tsx subgraphs/guangdong-yunfu/index.ts`.
-const port = Number(process.env.PORT ?? REGIONS.find((r) => r.subgraph === yunfu.subgraph)?.port ?? 0);
-runUntilSignal(yunfu.subgraph, async () =>
-  startRegionalSubgraph(yunfu, { port, internalPublicKey: await loadInternalPublicKey() }),
-);
+runUntilSignal(yunfu.subgraph, async () => {
+  const defaultPort = REGIONS.find((r) => r.subgraph === yunfu.subgraph)?.port ?? 0;
+  const config = subgraphConfigFromEnv(yunfu.subgraph, { defaultPort });
+  startTracing(yunfu.subgraph);
+  return startRegionalSubgraph(yunfu, {
+    port: config.port,
+    shutdownDelayMs: config.shutdownDelayMs,
+    internalPublicKey: await loadInternalPublicKey(),
+  });
+});

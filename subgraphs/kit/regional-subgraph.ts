@@ -8,7 +8,7 @@ import { ApplicationWorkflow } from './application/workflow';
 import { AuditEntity, Auditor } from './audit';
 import { assertPersonRecordAccess, deniedError, isStaffRead } from './auth/access';
 import { identityResolver } from './auth/request-identity';
-import { createDataSource, pingDatabase } from './db/data-source';
+import { createDataSource, observeQueries, pingDatabase } from './db/data-source';
 import { PolicyTables1763800000000 } from './db/migrations/1763800000000-policy-tables';
 import { RecordTables1763900000000 } from './db/migrations/1763900000000-record-tables';
 import { AuditLog1764000000000 } from './db/migrations/1764000000000-audit-log';
@@ -32,6 +32,8 @@ import {
 } from './graphql/mutation.types';
 import { RecordBase } from './graphql/record.interface';
 import { RegionBase } from './graphql/region.interface';
+import { type Logger, logger as rootLogger } from './log';
+import { resolverTimingPlugin, SubgraphMetrics } from './metrics';
 import { LogTransport, type NotificationTransport, OutboxDispatcher, OutboxEntity } from './outbox';
 import type { RegionPolicy } from './policy';
 import { PolicyLoaders } from './policy.loader';
@@ -267,6 +269,7 @@ export async function prepareRegionalDatabase(ds: DataSource, def: RegionDefinit
 
 export interface RegionalSubgraph extends RunningServer {
   dataSource: DataSource;
+  metrics: SubgraphMetrics;
   /** Delivers the outbox; null when started with notifications: false. */
   dispatcher: OutboxDispatcher | null;
 }
@@ -289,6 +292,10 @@ export interface StartOptions {
   notifications?: NotificationTransport | false;
   /** The clock the workflow reads (tests pin it to a date); default: the system clock. */
   clock?: () => Date;
+  /** Access and error lines; default the root logger (stdout, LOG_LEVEL). */
+  logger?: Logger;
+  /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
+  shutdownDelayMs?: number;
 }
 
 export async function startRegionalSubgraph(
@@ -298,20 +305,31 @@ export async function startRegionalSubgraph(
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   const ds = createRegionalDataSource(def, url, options.onQuery);
   await ds.initialize();
+  const metrics = new SubgraphMetrics(def.subgraph);
+  observeQueries(ds, metrics.observeQuery);
   const prepare =
     options.prepare ??
     (process.env.MIGRATE_ON_START ? process.env.MIGRATE_ON_START === 'true' : !url?.startsWith('mysql'));
-  if (prepare) await prepareRegionalDatabase(ds, def, options.log);
+  const log = (options.logger ?? rootLogger).child({ service: def.subgraph });
+  if (prepare) await prepareRegionalDatabase(ds, def, options.log ?? ((line) => log.info(line)));
   const schema = await buildRegionalSchema(def);
   const resolveIdentity = identityResolver(options.internalPublicKey);
   const workflow = new ApplicationWorkflow(ds, def, options.fileStore ?? fileStoreFromEnv(), options.clock);
   const dispatcher =
-    options.notifications === false ? null : new OutboxDispatcher(ds, options.notifications ?? new LogTransport());
+    options.notifications === false
+      ? null
+      : new OutboxDispatcher(ds, options.notifications ?? new LogTransport((line) => log.info(line)), {
+          log: (line) => log.warn(line),
+        });
   dispatcher?.start();
   const server = await startGraphQLHttpServer<RegionalContext>(
     {
       name: def.subgraph,
       schema,
+      metrics: metrics.registry,
+      plugins: [resolverTimingPlugin(metrics.resolverDuration)],
+      logger: options.logger,
+      shutdownDelayMs: options.shutdownDelayMs,
       context: async (req) => {
         const { identity, requestId } = await resolveIdentity(req);
         return {
@@ -334,6 +352,7 @@ export async function startRegionalSubgraph(
     ...server,
     dataSource: ds,
     dispatcher,
+    metrics,
     async close() {
       await server.close();
       await dispatcher?.stop();

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -8,8 +9,12 @@ import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
+import type { Registry } from 'prom-client';
 
+import { accessLogPlugin, errorCode, logRequest, markRequestStart, type RequestSummary } from './access-log';
 import { maskError } from './graphql/errors';
+import { type Logger, logger as rootLogger } from './log';
+import { tracingMiddleware } from './tracing';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -19,9 +24,13 @@ export interface HealthReport {
 export interface GraphQLHttpServerOptions<C extends BaseContext> {
   name: string;
   schema?: GraphQLSchema;
-  /** For the gateway: builds its own ApolloServer; `drain` must be among its plugins. */
-  createApollo?: (drain: ApolloServerPlugin<C>) => ApolloServer<C>;
+  /**
+   * For the gateway: builds its own ApolloServer; every plugin given (drain, access log) must be
+   * among its plugins, and stopOnTerminationSignals must be false (runUntilSignal handles signals).
+   */
+  createApollo?: (serverPlugins: ApolloServerPlugin<C>[]) => ApolloServer<C>;
   context: (req: express.Request) => Promise<C>;
+  /** Readiness: GET /health/ready (and GET /health) answers 503 unless status is ok. */
   health: () => Promise<HealthReport>;
   plugins?: ApolloServerPlugin<C>[];
   /** Mounts routes before /graphql (e.g. the gateway's landing page at /). */
@@ -31,6 +40,17 @@ export interface GraphQLHttpServerOptions<C extends BaseContext> {
   bodyLimitBytes?: number;
   /** Middleware between body parsing and GraphQL (e.g. the gateway's batch limit). */
   beforeGraphQL?: express.RequestHandler[];
+  /** Served at GET /metrics (Prometheus text format); no /metrics without one. */
+  metrics?: Registry;
+  /** Where access and error lines go; default the root logger (stdout). */
+  logger?: Logger;
+  /** Called once per GraphQL operation with its access-log summary (the gateway's metrics). */
+  onRequest?: (summary: RequestSummary) => void;
+  /**
+   * After close() is called, readiness answers 503 for this long while requests are still
+   * served, so a load balancer stops sending new ones before the server stops accepting. Default 0.
+   */
+  shutdownDelayMs?: number;
 }
 
 export interface RunningServer {
@@ -39,31 +59,42 @@ export interface RunningServer {
   /** Where GraphQL is served. */
   graphqlUrl: string;
   port: number;
+  /**
+   * Graceful shutdown: readiness turns 503 at once; after shutdownDelayMs the server stops
+   * accepting, lets in-flight requests finish (at most 10 s more), and closes.
+   */
   close(): Promise<void>;
 }
 
 /**
- * One HTTP server shape for every subgraph and the gateway: GraphQL, GET /health, graceful close.
+ * One HTTP server shape for every subgraph and the gateway: GraphQL, GET /health/live,
+ * GET /health/ready (alias GET /health), GET /metrics, access logs, graceful close.
  */
 export async function startGraphQLHttpServer<C extends BaseContext>(
   options: GraphQLHttpServerOptions<C>,
   port: number,
   host = process.env.HOST ?? '127.0.0.1',
 ): Promise<RunningServer> {
+  const log = (options.logger ?? rootLogger).child({ service: options.name });
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const drain = ApolloServerPluginDrainHttpServer({
     httpServer,
   }) as ApolloServerPlugin<C>;
+  const accessLog = { service: options.name, logger: options.logger ?? rootLogger, onRequest: options.onRequest };
+  const serverPlugins = [drain, accessLogPlugin<C>(accessLog)];
   let apollo: ApolloServer<C>;
-  if (options.createApollo) apollo = options.createApollo(drain);
+  if (options.createApollo) apollo = options.createApollo(serverPlugins);
   else if (options.schema) {
     apollo = new ApolloServer<C>({
       schema: options.schema,
       formatError: maskError,
+      // runUntilSignal owns SIGTERM/SIGINT (readiness first, then drain, then pools): Apollo's own
+      // handlers would stop the server at once, before the delay, and re-raise the signal.
+      stopOnTerminationSignals: false,
       plugins: [
-        drain,
+        ...serverPlugins,
         // Federated traces cost time on every request; nothing here reports them to Apollo Studio.
         ApolloServerPluginInlineTraceDisabled(),
         ...(options.plugins ?? []),
@@ -72,53 +103,107 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
   } else throw new Error(`${options.name}: a schema or createApollo is required`);
   await apollo.start();
 
-  app.get('/health', async (_req, res) => {
+  let shuttingDown = false;
+  app.use((_req, res, next) => {
+    res.locals.startedAt = performance.now();
+    next();
+  });
+  // Liveness: the process is up and serving HTTP. Nothing else is checked, so a database outage
+  // never gets a healthy process restarted.
+  app.get('/health/live', (_req, res) => {
+    res.json({ service: options.name, status: 'ok' });
+  });
+  // Readiness: able to do its work (database, on the gateway every subgraph); 503 once shutting down.
+  const ready: express.RequestHandler = async (_req, res) => {
+    if (shuttingDown) {
+      res.status(503).json({ service: options.name, status: 'shutting-down' });
+      return;
+    }
     const report = await options.health();
     res.status(report.status === 'ok' ? 200 : 503).json({ service: options.name, ...report });
-  });
+  };
+  app.get('/health/ready', ready);
+  app.get('/health', ready);
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      res.setHeader('content-type', metrics.contentType);
+      res.end(await metrics.metrics());
+    });
+  }
   options.mountRoutes?.(app);
   app.use(
     options.graphqlPath ?? '/graphql',
     cors(),
     express.json({ limit: options.bodyLimitBytes ?? 1024 * 1024 }),
     ...(options.beforeGraphQL ?? []),
-    expressMiddleware(apollo, { context: async ({ req }) => options.context(req) }),
+    tracingMiddleware(options.name),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        try {
+          return markRequestStart(await options.context(req), res.locals.startedAt ?? performance.now());
+        } catch (e) {
+          // No operation ran (e.g. a bad token at the gateway): still one access line.
+          logRequest(accessLog, {
+            service: options.name,
+            requestId: typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined,
+            operationName: typeof req.body?.operationName === 'string' ? req.body.operationName : null,
+            operationType: 'unknown',
+            outcome: 'error',
+            durationSeconds: (performance.now() - (res.locals.startedAt ?? performance.now())) / 1000,
+            errorCodes: [errorCode(e as { extensions?: Record<string, unknown> })],
+          });
+          throw e;
+        }
+      },
+    }),
   );
-  app.use(bodyErrorHandler);
+  app.use(bodyErrorHandler(log));
 
   await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
   const actualPort = (httpServer.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`;
+  let closing: Promise<void> | undefined;
   return {
     url,
     graphqlUrl: `${url}${options.graphqlPath ?? '/graphql'}`,
     port: actualPort,
-    async close() {
-      // apollo.stop() drains: stops accepting, lets in-flight requests finish, closes the server.
-      await apollo.stop();
-      if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true;
+        if (options.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
+        // apollo.stop() drains: stops accepting, lets in-flight requests finish, closes the server.
+        await apollo.stop();
+        if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
+      })();
+      return closing;
     },
   };
 }
 
 /** A body that is too large or not JSON gets a GraphQL-shaped answer, never an HTML stack page. */
-const bodyErrorHandler: express.ErrorRequestHandler = (err: { type?: string; limit?: number }, _req, res, next) => {
-  if (res.headersSent) return next(err);
-  if (err.type === 'entity.too.large') {
-    res.status(413).json({
-      errors: [
-        {
-          message: `请求体过大（上限 ${err.limit} 字节）`,
-          extensions: { code: 'REQUEST_TOO_LARGE', limit: err.limit },
-        },
-      ],
-    });
-  } else if (err.type === 'entity.parse.failed') {
-    res.status(400).json({ errors: [{ message: '请求体不是合法的 JSON', extensions: { code: 'BAD_REQUEST' } }] });
-  } else {
-    console.error('request failed:', err instanceof Error ? err.message : err);
-    res
-      .status(500)
-      .json({ errors: [{ message: '服务内部错误，请稍后重试', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-  }
-};
+function bodyErrorHandler(log: Logger): express.ErrorRequestHandler {
+  return (err: { type?: string; limit?: number }, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (err.type === 'entity.too.large') {
+      res.status(413).json({
+        errors: [
+          {
+            message: `请求体过大（上限 ${err.limit} 字节）`,
+            extensions: { code: 'REQUEST_TOO_LARGE', limit: err.limit },
+          },
+        ],
+      });
+    } else if (err.type === 'entity.parse.failed') {
+      res.status(400).json({ errors: [{ message: '请求体不是合法的 JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    } else {
+      log.error(
+        { err, requestId: typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined },
+        'request failed',
+      );
+      res
+        .status(500)
+        .json({ errors: [{ message: '服务内部错误，请稍后重试', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    }
+  };
+}

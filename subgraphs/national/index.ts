@@ -2,13 +2,18 @@ import 'reflect-metadata';
 
 import { NATIONAL } from '../../schema/registry';
 import { loadInternalPublicKey } from '../kit/auth/request-identity';
+import { subgraphConfigFromEnv } from '../kit/config';
 import { runUntilSignal } from '../kit/process';
+import { startTracing } from '../kit/tracing';
 import { startNationalSubgraph } from './server';
 
 // Entry point: `PORT=4001 DATABASE_URL=... tsx subgraphs/national/index.ts`.
-runUntilSignal(NATIONAL.name, async () =>
-  startNationalSubgraph({
-    port: Number(process.env.PORT ?? NATIONAL.port),
+runUntilSignal(NATIONAL.name, async () => {
+  const config = subgraphConfigFromEnv(NATIONAL.name, { defaultPort: NATIONAL.port, piiKeys: true });
+  startTracing(NATIONAL.name);
+  return startNationalSubgraph({
+    port: config.port,
+    shutdownDelayMs: config.shutdownDelayMs,
     internalPublicKey: await loadInternalPublicKey(),
-  }),
-);
+  });
+});

@@ -4,8 +4,10 @@ import type { DataSource } from 'typeorm';
 import { NATIONAL } from '../../schema/registry';
 import { AuditEntity, Auditor } from '../kit/audit';
 import { identityResolver } from '../kit/auth/request-identity';
-import { createDataSource, pingDatabase } from '../kit/db/data-source';
+import { createDataSource, observeQueries, pingDatabase } from '../kit/db/data-source';
 import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
+import { type Logger, logger as rootLogger } from '../kit/log';
+import { resolverTimingPlugin, SubgraphMetrics } from '../kit/metrics';
 import type { PiiVault } from '../kit/pii';
 import { type RunningServer, startGraphQLHttpServer } from '../kit/server';
 import { type NationalContext, personLoader } from './context';
@@ -28,6 +30,7 @@ export function createNationalDataSource(url = process.env.DATABASE_URL, onQuery
 
 export interface NationalSubgraph extends RunningServer {
   dataSource: DataSource;
+  metrics: SubgraphMetrics;
 }
 
 export interface NationalOptions {
@@ -39,18 +42,26 @@ export interface NationalOptions {
   /** Keys for identity numbers (default: PII_* or the development keys). */
   vault?: PiiVault;
   log?: (line: string) => void;
+  /** Access and error lines; default the root logger (stdout, LOG_LEVEL). */
+  logger?: Logger;
+  /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
+  shutdownDelayMs?: number;
 }
 
 export async function startNationalSubgraph(options: NationalOptions = {}): Promise<NationalSubgraph> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   const ds = createNationalDataSource(url);
   await ds.initialize();
+  const metrics = new SubgraphMetrics(NATIONAL.name);
+  observeQueries(ds, metrics.observeQuery);
   const prepare =
     options.prepare ??
     (process.env.MIGRATE_ON_START ? process.env.MIGRATE_ON_START === 'true' : !url?.startsWith('mysql'));
   if (prepare) {
     const applied = await ds.runMigrations({ transaction: 'each' });
-    for (const m of applied) (options.log ?? console.log)(`[${NATIONAL.name}] migrated ${m.name}`);
+    const log =
+      options.log ?? ((line: string) => (options.logger ?? rootLogger).info({ service: NATIONAL.name }, line));
+    for (const m of applied) log(`[${NATIONAL.name}] migrated ${m.name}`);
   }
   const resolveIdentity = identityResolver(options.internalPublicKey);
   const vault = options.vault ?? loadPiiVault();
@@ -59,6 +70,10 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
     {
       name: NATIONAL.name,
       schema: await buildNationalSchema(),
+      metrics: metrics.registry,
+      plugins: [resolverTimingPlugin(metrics.resolverDuration)],
+      logger: options.logger,
+      shutdownDelayMs: options.shutdownDelayMs,
       context: async (req) => {
         const { identity, requestId } = await resolveIdentity(req);
         return {
@@ -80,6 +95,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
   return {
     ...server,
     dataSource: ds,
+    metrics,
     async close() {
       await server.close();
       await ds.destroy();

@@ -65,6 +65,25 @@ export function createDataSource(config: DatabaseConfig): DataSource {
   return new DataSource(options);
 }
 
+export interface QueryObservation {
+  query: string;
+  /** Milliseconds, as the driver measured it (absent for a failed statement). */
+  executionTime?: number;
+  success: boolean;
+}
+
+/**
+ * Calls `observe` after every statement the data source runs (metrics). Call it after
+ * initialize(): TypeORM replaces the subscriber list while initialising.
+ */
+export function observeQueries(ds: DataSource, observe: (event: QueryObservation) => void): void {
+  ds.subscribers.push({
+    afterQuery(event) {
+      observe({ query: event.query, executionTime: event.executionTime, success: event.success });
+    },
+  });
+}
+
 /** Database reachability for /health: a trivial round trip. */
 export async function pingDatabase(ds: DataSource): Promise<boolean> {
   try {

@@ -1,0 +1,144 @@
+import { SUBGRAPHS } from '../schema/registry';
+import { ConfigError } from '../subgraphs/kit/config';
+import { gatewayConfigFromEnv, limitsFromEnv } from './config';
+import { DEFAULT_LIMITS } from './limits';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    gatewayConfigFromEnv(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('gatewayConfigFromEnv', () => {
+  it('defaults: registry URLs, default limits, schema exposed, no shutdown delay', () => {
+    const config = gatewayConfigFromEnv({});
+    expect(config).toEqual({
+      port: 4000,
+      subgraphUrls: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.defaultUrl])),
+      limits: DEFAULT_LIMITS,
+      exposeSchema: true,
+      subgraphTimeoutMs: 3000,
+      shutdownDelayMs: 0,
+    });
+  });
+
+  it('reads every value', () => {
+    const config = gatewayConfigFromEnv({
+      PORT: '8080',
+      SUBGRAPH_URL_NATIONAL: 'https://national.internal/graphql',
+      SUBGRAPH_TIMEOUT_MS: '1500',
+      LIMIT_MAX_DEPTH: '8',
+      EXPOSE_SCHEMA: 'false',
+      SHUTDOWN_DELAY_MS: '5000',
+      LOG_LEVEL: 'warn',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      subgraphTimeoutMs: 1500,
+      exposeSchema: false,
+      shutdownDelayMs: 5000,
+      limits: { ...DEFAULT_LIMITS, maxDepth: 8 },
+    });
+    expect(config.subgraphUrls.national).toBe('https://national.internal/graphql');
+  });
+
+  it('lists every wrong value in one error, one line each', () => {
+    const env = {
+      PORT: 'http',
+      SUBGRAPH_URL_NATIONAL: 'ftp://national/graphql',
+      SUBGRAPH_URL_SICHUAN_PANZHIHUA: 'not a url',
+      SUBGRAPH_URL_GUANGDONG_YUNFO: 'http://typo:4003/graphql',
+      SUBGRAPH_TIMEOUT_MS: '0',
+      LIMIT_MAX_DEPTH: '-1',
+      LIMIT_MAX_BATCH: '2.5',
+      EXPOSE_SCHEMA: 'yes',
+      LOG_LEVEL: 'loud',
+      SHUTDOWN_DELAY_MS: 'soon',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+    };
+    let error: ConfigError | undefined;
+    try {
+      gatewayConfigFromEnv(env);
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual([
+      'PORT must be a port number from 0 to 65535; got "http"',
+      'SUBGRAPH_URL_NATIONAL must be an http:// or https:// URL; got "ftp://national/graphql"',
+      'SUBGRAPH_URL_SICHUAN_PANZHIHUA must be an http:// or https:// URL; got "not a url"',
+      expect.stringMatching(/^SUBGRAPH_URL_GUANGDONG_YUNFO names no subgraph of schema\/registry\.json/),
+      'SUBGRAPH_TIMEOUT_MS must be a positive integer; got "0"',
+      'LIMIT_MAX_DEPTH must be a positive integer; got "-1"',
+      'LIMIT_MAX_BATCH must be a positive integer; got "2.5"',
+      'EXPOSE_SCHEMA must be true or false; got "yes"',
+      'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got "loud"',
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL; got "collector:4318"',
+      'SHUTDOWN_DELAY_MS must be a non-negative integer; got "soon"',
+    ]);
+    // One message, one line per problem, for a person reading the failed start.
+    expect(error!.message.split('\n')).toEqual([
+      'gateway: invalid configuration (11 problems):',
+      ...error!.problems.map((p) => `  - ${p}`),
+    ]);
+  });
+
+  it('never shows a password from a URL', () => {
+    const [problem] = problemsOf({ SUBGRAPH_URL_NATIONAL: 'mysql://user:secret@db/x' });
+    expect(problem).toContain('user:***@');
+    expect(problem).not.toContain('secret');
+  });
+
+  it('requires the JWT and internal-key settings in production, all named at once', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      'JWT_ISSUER is required in production',
+      'JWT_AUDIENCE is required in production',
+      'JWT_JWKS_URL or JWT_PUBLIC_KEY_FILE is required in production',
+      'INTERNAL_PRIVATE_KEY_FILE is required in production (signs gateway → subgraph tokens)',
+    ]);
+  });
+
+  it('checks the JWT settings that are given', () => {
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        JWT_ISSUER: 'https://idp',
+        JWT_AUDIENCE: 'mente',
+        JWT_JWKS_URL: 'idp/jwks.json',
+        JWT_PUBLIC_KEY_FILE: '/nonexistent/caller.pem',
+        INTERNAL_PRIVATE_KEY_FILE: '/nonexistent/internal.pem',
+      }),
+    ).toEqual([
+      'set only one of JWT_JWKS_URL and JWT_PUBLIC_KEY_FILE',
+      'JWT_JWKS_URL must be an http:// or https:// URL; got "idp/jwks.json"',
+      'JWT_PUBLIC_KEY_FILE names a file that does not exist: "/nonexistent/caller.pem"',
+      'INTERNAL_PRIVATE_KEY_FILE names a file that does not exist: "/nonexistent/internal.pem"',
+    ]);
+  });
+
+  it('a production configuration with every key passes', () => {
+    const config = gatewayConfigFromEnv({
+      NODE_ENV: 'production',
+      JWT_ISSUER: 'https://idp',
+      JWT_AUDIENCE: 'mente',
+      JWT_JWKS_URL: 'https://idp/.well-known/jwks.json',
+      INTERNAL_PRIVATE_KEY_FILE: __filename,
+      EXPOSE_SCHEMA: 'false',
+    });
+    expect(config.exposeSchema).toBe(false);
+  });
+});
+
+describe('limitsFromEnv (single value readers)', () => {
+  it('throws on the first bad value with the same message', () => {
+    expect(() => limitsFromEnv({ LIMIT_MAX_COST: 'lots' })).toThrow(
+      'LIMIT_MAX_COST must be a positive integer; got "lots"',
+    );
+    expect(limitsFromEnv({ LIMIT_MAX_COST: '100' }).maxCost).toBe(100);
+  });
+});

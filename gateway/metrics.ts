@@ -1,0 +1,71 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+import type { RequestSummary } from '../subgraphs/kit/access-log';
+import { createMetricsRegistry, LATENCY_BUCKETS } from '../subgraphs/kit/metrics';
+
+/** The codes SubgraphDataSource gives a failed subgraph fetch. */
+export const SUBGRAPH_FETCH_ERROR_CODES = [
+  'SUBGRAPH_TIMEOUT',
+  'SUBGRAPH_UNAVAILABLE',
+  'SUBGRAPH_ERROR',
+  'BAD_USER_INPUT',
+] as const;
+
+/** The gateway's Prometheus metrics, in a registry of its own (GET /metrics). */
+export class GatewayMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<'operation_type' | 'outcome'>;
+  readonly requestDuration: Histogram<'operation_type'>;
+  readonly errors: Counter<'code'>;
+  readonly subgraphFetchDuration: Histogram<'subgraph'>;
+  readonly subgraphFetchErrors: Counter<'subgraph' | 'code'>;
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    this.registry = createMetricsRegistry('gateway', options);
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: 'mente_gateway_requests_total',
+      help: 'GraphQL operations answered, by operation type and outcome (success, partial, error).',
+      labelNames: ['operation_type', 'outcome'],
+      registers,
+    });
+    this.requestDuration = new Histogram({
+      name: 'mente_gateway_request_duration_seconds',
+      help: 'Time from receiving a GraphQL request to sending its response.',
+      labelNames: ['operation_type'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.errors = new Counter({
+      name: 'mente_gateway_errors_total',
+      help: 'Errors in GraphQL responses, by extensions.code.',
+      labelNames: ['code'],
+      registers,
+    });
+    this.subgraphFetchDuration = new Histogram({
+      name: 'mente_subgraph_fetch_duration_seconds',
+      help: 'Duration of one gateway → subgraph fetch, failed ones included.',
+      labelNames: ['subgraph'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.subgraphFetchErrors = new Counter({
+      name: 'mente_subgraph_fetch_errors_total',
+      help: 'Failed gateway → subgraph fetches, by subgraph and code.',
+      labelNames: ['subgraph', 'code'],
+      registers,
+    });
+  }
+
+  /** Zero series for a subgraph, so a rate() over its errors exists before the first one. */
+  registerSubgraph(subgraph: string): void {
+    for (const code of SUBGRAPH_FETCH_ERROR_CODES) this.subgraphFetchErrors.inc({ subgraph, code }, 0);
+  }
+
+  /** For the access-log plugin's onRequest. */
+  readonly recordRequest = (summary: RequestSummary): void => {
+    this.requests.inc({ operation_type: summary.operationType, outcome: summary.outcome });
+    this.requestDuration.observe({ operation_type: summary.operationType }, summary.durationSeconds);
+    for (const code of summary.errorCodes) this.errors.inc({ code });
+  };
+}

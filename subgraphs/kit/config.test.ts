@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+
+import { ConfigError, subgraphConfigFromEnv } from './config';
+
+function problemsOf(env: NodeJS.ProcessEnv, piiKeys = false): string[] {
+  try {
+    subgraphConfigFromEnv('national', { defaultPort: 4001, piiKeys }, env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).message.split('\n')[0]).toMatch(/^national: invalid configuration \(\d+ problems?\):$/);
+    return (e as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('subgraphConfigFromEnv', () => {
+  it('defaults: the registry port, the embedded database, migrations decided by the database', () => {
+    expect(subgraphConfigFromEnv('x', { defaultPort: 4002 }, {})).toEqual({
+      port: 4002,
+      databaseUrl: undefined,
+      migrateOnStart: undefined,
+      shutdownDelayMs: 0,
+    });
+  });
+
+  it('reads valid values', () => {
+    expect(
+      subgraphConfigFromEnv(
+        'x',
+        { defaultPort: 4002 },
+        {
+          PORT: '0',
+          DATABASE_URL: 'mysql://mente:pw@db:3306/mente_x',
+          MIGRATE_ON_START: 'false',
+          SHUTDOWN_DELAY_MS: '2000',
+        },
+      ),
+    ).toEqual({
+      port: 0,
+      databaseUrl: 'mysql://mente:pw@db:3306/mente_x',
+      migrateOnStart: false,
+      shutdownDelayMs: 2000,
+    });
+    expect(subgraphConfigFromEnv('x', { defaultPort: 1 }, { DATABASE_URL: 'memory:' }).databaseUrl).toBe('memory:');
+  });
+
+  it('lists every wrong value in one error', () => {
+    expect(
+      problemsOf({
+        PORT: '70000',
+        DATABASE_URL: 'postgres://mente:secret@db/mente',
+        MIGRATE_ON_START: 'yes',
+        DATABASE_POOL_SIZE: '0',
+        LOG_LEVEL: 'verbose',
+        SHUTDOWN_DELAY_MS: '-5',
+      }),
+    ).toEqual([
+      'PORT must be a port number from 0 to 65535; got "70000"',
+      'DATABASE_URL must be mysql://user:password@host:port/database, "memory:", or unset for the embedded file; got "postgres://mente:***@db/mente"',
+      'MIGRATE_ON_START must be true or false; got "yes"',
+      'DATABASE_POOL_SIZE must be a positive integer; got "0"',
+      'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got "verbose"',
+      'SHUTDOWN_DELAY_MS must be a non-negative integer; got "-5"',
+    ]);
+  });
+
+  it('requires the internal key in production and, for the national subgraph, the PII keys', () => {
+    expect(problemsOf({ NODE_ENV: 'production' }, true)).toEqual([
+      'INTERNAL_PUBLIC_KEY_FILE is required in production (the gateway’s public key for internal tokens)',
+      'PII_HASH_KEY is required in production (32 bytes, base64)',
+      'PII_ENCRYPTION_KEY is required in production (32 bytes, base64)',
+    ]);
+    expect(
+      problemsOf(
+        {
+          NODE_ENV: 'production',
+          INTERNAL_PUBLIC_KEY_FILE: '/nonexistent.pem',
+          PII_HASH_KEY: 'c2hvcnQ=',
+          PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        },
+        true,
+      ),
+    ).toEqual([
+      'PII_HASH_KEY must be 32 bytes, base64-encoded',
+      'INTERNAL_PUBLIC_KEY_FILE names a file that does not exist: "/nonexistent.pem"',
+    ]);
+  });
+});

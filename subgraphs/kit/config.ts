@@ -1,0 +1,179 @@
+import { existsSync } from 'node:fs';
+
+import { redactUrl } from './db/data-source';
+import { LOG_LEVELS } from './log';
+
+// Start-up configuration checks. Every value is checked and every problem collected, so one
+// failed start names all of them at once: one ConfigError, one line per problem. The entry
+// points print it and exit 1.
+
+export class ConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `${service}: invalid configuration (${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads environment variables, records a problem for each bad one and returns a fallback instead. */
+export class EnvChecker {
+  readonly problems: string[] = [];
+
+  constructor(readonly env: NodeJS.ProcessEnv) {}
+
+  /** The value, or undefined when unset or empty. */
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
+  private integer(name: string, fallback: number, min: number, max: number, what: string): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw.trim());
+    if (!/^\s*-?\d+\s*$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      this.problem(`${name} must be ${what}; got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  port(name: string, fallback: number): number {
+    return this.integer(name, fallback, 0, 65535, 'a port number from 0 to 65535');
+  }
+
+  positiveInt(name: string, fallback: number): number {
+    return this.integer(name, fallback, 1, Number.MAX_SAFE_INTEGER, 'a positive integer');
+  }
+
+  nonNegativeInt(name: string, fallback: number): number {
+    return this.integer(name, fallback, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
+  }
+
+  boolean(name: string, fallback: boolean): boolean;
+  boolean(name: string, fallback?: undefined): boolean | undefined;
+  boolean(name: string, fallback?: boolean): boolean | undefined {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if (raw !== 'true' && raw !== 'false') {
+      this.problem(`${name} must be true or false; got "${raw}"`);
+      return fallback;
+    }
+    return raw === 'true';
+  }
+
+  /** An http:// or https:// URL (the value is shown without any password). */
+  httpUrl(name: string): string | undefined {
+    const raw = this.raw(name);
+    if (raw === undefined) return undefined;
+    if (!isHttpUrl(raw)) {
+      this.problem(`${name} must be an http:// or https:// URL; got "${redactUrl(raw)}"`);
+      return undefined;
+    }
+    return raw;
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if (!values.includes(raw as T)) {
+      this.problem(`${name} must be one of ${values.join(', ')}; got "${raw}"`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  /** Set and non-empty, else a problem "<name> is required <why>". */
+  required(name: string, why: string): string | undefined {
+    const raw = this.raw(name);
+    if (raw === undefined) this.problem(`${name} is required ${why}`);
+    return raw;
+  }
+
+  /** When set: a file that exists. */
+  file(name: string): string | undefined {
+    const raw = this.raw(name);
+    if (raw !== undefined && !existsSync(raw)) this.problem(`${name} names a file that does not exist: "${raw}"`);
+    return raw;
+  }
+
+  /** Throws one ConfigError listing every problem, if there are any. */
+  throwIfProblems(service: string): void {
+    if (this.problems.length > 0) throw new ConfigError(service, [...this.problems]);
+  }
+}
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** What every server reads: LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT. */
+export interface CommonConfig {
+  /** Readiness answers 503 for this long after SIGTERM before the server stops accepting. */
+  shutdownDelayMs: number;
+}
+
+export function checkCommon(check: EnvChecker): CommonConfig {
+  check.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+  check.httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT');
+  check.httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  return { shutdownDelayMs: check.nonNegativeInt('SHUTDOWN_DELAY_MS', 0) };
+}
+
+export interface SubgraphConfig extends CommonConfig {
+  port: number;
+  databaseUrl: string | undefined;
+  /** Unset: decided by the kind of database (on for the embedded one). */
+  migrateOnStart: boolean | undefined;
+}
+
+const DATABASE_URL_FORMS = 'mysql://user:password@host:port/database, "memory:", or unset for the embedded file';
+
+/**
+ * A subgraph's configuration: PORT, DATABASE_URL, MIGRATE_ON_START, DATABASE_POOL_SIZE, the
+ * common values, and in production the internal-token key (and, for the national subgraph, the
+ * PII keys). Throws one ConfigError naming every problem.
+ */
+export function subgraphConfigFromEnv(
+  service: string,
+  options: { defaultPort: number; piiKeys?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): SubgraphConfig {
+  const check = new EnvChecker(env);
+  const port = check.port('PORT', options.defaultPort);
+  const databaseUrl = check.raw('DATABASE_URL');
+  if (databaseUrl !== undefined && databaseUrl !== 'memory:' && !/^mysql:\/\/[^/]+/.test(databaseUrl)) {
+    check.problem(`DATABASE_URL must be ${DATABASE_URL_FORMS}; got "${redactUrl(databaseUrl)}"`);
+  }
+  const migrateOnStart = check.boolean('MIGRATE_ON_START');
+  check.positiveInt('DATABASE_POOL_SIZE', 10);
+  const common = checkCommon(check);
+  if (env.NODE_ENV === 'production') {
+    check.required('INTERNAL_PUBLIC_KEY_FILE', 'in production (the gateway’s public key for internal tokens)');
+    if (options.piiKeys) {
+      for (const name of ['PII_HASH_KEY', 'PII_ENCRYPTION_KEY']) {
+        const value = check.required(name, 'in production (32 bytes, base64)');
+        if (value !== undefined && Buffer.from(value, 'base64').length !== 32) {
+          check.problem(`${name} must be 32 bytes, base64-encoded`);
+        }
+      }
+    }
+  }
+  check.file('INTERNAL_PUBLIC_KEY_FILE');
+  check.throwIfProblems(service);
+  return { port, databaseUrl, migrateOnStart, ...common };
+}
