@@ -80,6 +80,8 @@ async function databaseFor(subgraph: string): Promise<string> {
 
 export interface StackOptions {
   limits?: Limits;
+  /** Sees every SQL statement a region runs (statement-count tests). */
+  onQuery?: (subgraph: string, sql: string) => void;
   /** Pins the regions' clock (applications, due dates, certifications); move it with stack.setNow. */
   now?: Date;
   /** Outbox delivery for the regions (default: recorded in `stack.notifications`, dispatched on demand). */
@@ -120,6 +122,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       notifications: transport,
       clock,
       logger: options.logger,
+      onQuery: options.onQuery && ((sql: string) => options.onQuery!(name, sql)),
       ...quiet,
     });
     await seedDemoRecords(server.dataSource, entry.code);

@@ -32,7 +32,8 @@ export const AuditEntity = new EntitySchema<AuditRow>({
   },
 });
 
-export type AuditAction = 'READ_PERSON_RECORD' | 'READ_APPLICATION' | 'READ_PERSON' | 'REVIEW_DECISION';
+export type AuditAction =
+  'READ_PERSON_RECORD' | 'READ_APPLICATION' | 'READ_PERSON' | 'READ_REVIEW_QUEUE' | 'REVIEW_DECISION';
 
 /** One per request: the same read of the same subject is recorded once per request. */
 export class Auditor {

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
-import { type DataSource, type EntitySchema, In } from 'typeorm';
+import { type DataSource, type EntitySchema, In, LessThan } from 'typeorm';
 
+import { todayInChina } from './calendar';
 import {
   ApplicationEntity,
   type ApplicationRow,
@@ -67,7 +68,30 @@ export class RecordLoaders {
   readonly history: DataLoader<string, StatusEventRow[]>;
   readonly certificationOfApplication: DataLoader<string, CertificationRow | null>;
 
+  /** One page of a region's applications in a status, earliest due first: one statement. */
+  readonly reviewQueue: (
+    regionCode: string,
+    status: string,
+    overdueOnly: boolean,
+    take: number,
+    skip: number,
+  ) => Promise<ApplicationRow[]>;
+
   constructor(ds: DataSource) {
+    this.reviewQueue = async (regionCode, status, overdueOnly, take, skip) => {
+      const rows = await ds.getRepository(ApplicationEntity).find({
+        where: {
+          regionCode,
+          status: status as ApplicationRow['status'],
+          ...(overdueOnly ? { dueDate: LessThan(todayInChina()) } : {}),
+        },
+        order: { dueDate: 'ASC', id: 'ASC' },
+        take,
+        skip,
+      });
+      for (const row of rows) this.application.prime(row.id, row);
+      return rows;
+    };
     this.application = new DataLoader(async (ids) => {
       const rows = await ds.getRepository(ApplicationEntity).findBy({ id: In([...ids]) });
       return ids.map((id) => rows.find((r) => r.id === id) ?? null);

@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { KeyLike } from 'jose';
-import { Args, ArgsType, Ctx, Directive, Field, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Args, ArgsType, Ctx, Directive, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 
 import type { RegionRules } from './application/rules';
@@ -15,11 +15,13 @@ import { AuditLog1764000000000 } from './db/migrations/1764000000000-audit-log';
 import { NotificationOutbox1764200000000 } from './db/migrations/1764200000000-notification-outbox';
 import { AcceptanceSequence1764300000000 } from './db/migrations/1764300000000-acceptance-sequence';
 import { POLICY_ENTITIES } from './db/policy.entities';
-import { type ApplicationRow, RECORD_ENTITIES } from './db/record.entities';
+import { type ApplicationRow, type ApplicationStatus, RECORD_ENTITIES } from './db/record.entities';
 import { seedRegionPolicy } from './db/seed';
+import { badInput, problem } from './errors';
 import { type FileStore, fileStoreFromEnv } from './files';
 import { ApplicationBase } from './graphql/application.interface';
 import type { RegionalContext } from './graphql/context';
+import { ApplicationStatusEnum } from './graphql/enums';
 import { buildFederatedSchema } from './graphql/federation';
 import {
   ApplicationInput,
@@ -81,6 +83,17 @@ class ReviewArgs extends AcceptanceNumberArgs {
   reason?: string | null;
 }
 
+const MAX_QUEUE_PAGE = 1000;
+
+@ArgsType()
+class ReviewQueueArgs {
+  @Field(() => ApplicationStatusEnum, { defaultValue: 'ACCEPTED' }) status!: ApplicationStatus;
+  @Field(() => Boolean, { defaultValue: false, description: 'Only applications past their due date.' })
+  overdueOnly!: boolean;
+  @Field(() => Int, { defaultValue: 50, description: `At most ${MAX_QUEUE_PAGE}.` }) first!: number;
+  @Field(() => Int, { defaultValue: 0 }) offset!: number;
+}
+
 @ArgsType()
 class SubmitArgs {
   @Field(() => ApplicationInput) input!: ApplicationInput;
@@ -134,6 +147,31 @@ export function createRegionTypes(def: RegionDefinition) {
     })
     region(): ConcreteRegion {
       return new ConcreteRegion(def.policy.code);
+    }
+
+    @Query(() => [ConcreteApplication], {
+      name: `${lowerFirst(prefix)}ReviewQueue`,
+      description: `${def.policy.name}'s applications by due date, for its reviewers (national operators may read it).`,
+    })
+    async reviewQueue(@Args(() => ReviewQueueArgs) args: ReviewQueueArgs, @Ctx() ctx: RegionalContext) {
+      const { identity } = ctx;
+      if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
+      const staff =
+        identity.role === 'NATIONAL_OPERATOR' ||
+        (identity.role === 'REVIEWER' && identity.regionCode === def.policy.code);
+      if (!staff) throw deniedError('FORBIDDEN');
+      if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_QUEUE_PAGE || args.offset < 0) {
+        throw badInput([problem('INVALID_PAGE', `每页条数须在1到${MAX_QUEUE_PAGE}之间，偏移量不能为负`, 'first')]);
+      }
+      await ctx.audit.record('READ_REVIEW_QUEUE', def.policy.code);
+      const rows = await ctx.records.reviewQueue(
+        def.policy.code,
+        args.status,
+        args.overdueOnly,
+        args.first,
+        args.offset,
+      );
+      return rows.map((row) => new ConcreteApplication(row));
     }
   }
 
