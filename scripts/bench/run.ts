@@ -1,0 +1,887 @@
+import 'reflect-metadata';
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../../gateway/auth/jwt';
+import { type RunningGateway, startGateway, SUPERGRAPH_PATH } from '../../gateway/gateway';
+import { NATIONAL, REGIONS, SUBGRAPHS } from '../../schema/registry';
+import { yunfuPolicy } from '../../subgraphs/guangdong-yunfu/policy';
+import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../../subgraphs/kit/auth/internal-token';
+import { developmentKeyPaths, loadPrivateKey } from '../../subgraphs/kit/auth/keys';
+import { addDays, todayInChina } from '../../subgraphs/kit/calendar';
+import { ApplicationEntity } from '../../subgraphs/kit/db/record.entities';
+import { createLogger } from '../../subgraphs/kit/log';
+import { panzhihuaPolicy } from '../../subgraphs/sichuan-panzhihua/policy';
+import { type Stack, startStack } from '../../test/harness';
+import { databaseUrlFor } from '../lib/databases';
+import { mintDevelopmentToken } from '../token';
+import { type ChartRow, renderChart } from './chart';
+import { fanoutScale } from './fanout-scale';
+import { type LoadClient, type LoadResult, type LoadSpec, mergeResults, runLoad } from './load';
+import { seedBenchApplications, seedBenchPeople, type SeedCounts } from './seed';
+
+// `npm run bench` (not part of npm test): the whole stack in this process — national, Panzhihua
+// and Yunfu subgraphs and the Apollo gateway over HTTP (test/harness.ts startStack, with a fault
+// proxy in front of each region), plus Hive Gateway over the same supergraph and subgraphs — on
+// MariaDB/MySQL (MYSQL_URL; databases mente_bench_*) or, without it, in-memory SQLite. Seeds
+// >10,000 applications, then measures, side by side:
+//   a. gateway vs the Panzhihua subgraph directly (catalogue; reviewer's queue)
+//   b. gateway vs Hive Gateway (same queries)
+//   c. cross-region fan-out (person.records) with 50 ms injected per region, and 2 vs 30 regions
+//   d. concurrent submissions (50 clients): throughput, errors, duplicates
+//   e. memory after the load
+// Load comes from autocannon in a child process (scripts/bench/load.ts), loopback only, every
+// run bounded in time or count. Prints Markdown; writes bench/results/*.json and bench/chart.svg.
+// Reads are compared in rounds (every configuration warmed up first, then measured in turn, 3 times)
+// so that drift in the shared process hits them alike.
+// Knobs (environment): BENCH_SECONDS (12 per configuration, over 3 rounds), BENCH_CONNECTIONS (10),
+// BENCH_WRITES (2000), BENCH_APPLICATIONS (10500), LOG_LEVEL (warn).
+
+const started = performance.now();
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
+const WARM_SECONDS = 2;
+const ROUNDS = 3;
+const UNLOADED_SECONDS = 4;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const WRITES = Number(process.env.BENCH_WRITES ?? 2000);
+const WRITERS = 50;
+const APPLICATIONS = Number(process.env.BENCH_APPLICATIONS ?? 10_500);
+const DELAY_MS = 50;
+const ROOT = path.resolve(__dirname, '..', '..');
+
+const CATALOGUE_GATEWAY = '{ region(code: "510400") { diseases { code name } hospitals { code name level } } }';
+const CATALOGUE_DIRECT = '{ panzhihuaRegion { diseases { code name } hospitals { code name level } } }';
+const REVIEW_QUEUE =
+  '{ panzhihuaReviewQueue(first: 50) { acceptanceNumber status disease { name } hospital { name } materials { kind } history { status at } } }';
+const RECORDS = `query($id: ID!) { person(id: $id) { name records { region { name }
+  applications { acceptanceNumber status } certifications { validUntil } remoteCareFilings { residenceRegionName } } } }`;
+const RECORD_FIELDS =
+  'region { name } applications { acceptanceNumber status } certifications { validUntil } remoteCareFilings { residenceRegionName }';
+const RECORDS_PERSON = 'P000003'; // on file in both regions
+const SUBMIT =
+  'mutation($input: ApplicationInput!) { r: submitPanzhihuaApplication(input: $input) { application { acceptanceNumber status } problems { code message } } }';
+const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from('mente bench image'),
+]);
+
+// --- Hive Gateway, typed locally (its typings pull in the DOM library; see test/hive-gateway.int.test.ts)
+interface HiveGatewayRuntime {
+  (req: IncomingMessage, res: ServerResponse): void;
+  dispose(): Promise<void> | void;
+}
+interface HiveGatewayConfig {
+  supergraph: string;
+  transportEntries: Record<
+    string,
+    { location: string; headers?: [string, string][]; options?: { deduplicateInflightRequests?: boolean } }
+  >;
+  logging: boolean;
+}
+const HIVE_VERSION = (
+  createRequire(__filename)('@graphql-hive/gateway/package.json') as {
+    version: string;
+  }
+).version;
+
+const log = (message: string) =>
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${message}\n`);
+
+const body = (query: string, variables?: Record<string, unknown>) => JSON.stringify({ query, variables });
+
+async function post(url: string, query: string, headers: Record<string, string> = {}, variables?: object) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as { data?: any; errors?: { message: string }[] };
+}
+
+function must(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`bench: ${message}`);
+}
+
+/** MySQL databases mente_bench_* (never the tests' mente_test_*), or a loud warning and SQLite. */
+function configureDatabases(): string {
+  if (!process.env.MYSQL_URL) {
+    const bar = '!'.repeat(100);
+    process.stderr.write(
+      `\n${bar}\n!! MYSQL_URL is not set: the benchmark runs on IN-MEMORY SQLite (sql.js), NOT on MariaDB/MySQL.\n` +
+        `!! Its figures say little about production. Run: MYSQL_URL=mysql://root@127.0.0.1:3306 npm run bench\n${bar}\n\n`,
+    );
+    return 'in-memory SQLite (sql.js) — MYSQL_URL unset';
+  }
+  for (const s of SUBGRAPHS) {
+    const key = `DATABASE_URL_${s.name.toUpperCase().replace(/-/g, '_')}`;
+    process.env[key] ??= databaseUrlFor(s.name, { MYSQL_URL: process.env.MYSQL_URL }, 'mente_bench_');
+  }
+  return `MySQL protocol at ${new URL(process.env.MYSQL_URL).host} (databases mente_bench_*)`;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<[Server, string]> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return [server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`];
+}
+
+interface Measured extends LoadResult {
+  label: string;
+  connections: number;
+}
+
+type Spec = Omit<LoadSpec, 'connections'> & { connections?: number };
+
+function report(label: string, connections: number, result: LoadResult): Measured {
+  const bad = result.failed + result.non2xx + result.errors + result.timeouts;
+  log(
+    `${label}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms` +
+      (bad ? `, ${bad} FAILED (${result.firstFailure})` : ''),
+  );
+  const { times: _times, ...rest } = result;
+  return { label, connections, ...rest };
+}
+
+/** One load (a fixed count, or SECONDS after a warm-up) from autocannon in a child process. */
+async function measure(label: string, spec: Spec): Promise<Measured> {
+  const connections = spec.connections ?? CONNECTIONS;
+  const failureMarkers = spec.failureMarkers ?? ['"errors"'];
+  if (!spec.amount) await runLoad({ ...spec, connections, durationSeconds: WARM_SECONDS, failureMarkers });
+  return report(label, connections, await runLoad({ durationSeconds: SECONDS, ...spec, connections, failureMarkers }));
+}
+
+/** Side by side: every configuration warmed up, then measured in turn, ROUNDS times; results merged. */
+async function compare(
+  configs: Record<string, { label: string; spec: Spec }>,
+  seconds = SECONDS,
+): Promise<Record<string, Measured>> {
+  const entries = Object.entries(configs).map(([key, { label, spec }]) => {
+    const full: LoadSpec = { connections: CONNECTIONS, failureMarkers: ['"errors"'], ...spec };
+    return { key, label, full, runs: [] as LoadResult[] };
+  });
+  for (const e of entries) await runLoad({ ...e.full, durationSeconds: WARM_SECONDS });
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const e of entries)
+      e.runs.push(await runLoad({ ...e.full, durationSeconds: seconds / ROUNDS, keepTimes: true }));
+  }
+  return Object.fromEntries(entries.map((e) => [e.key, report(e.label, e.full.connections, mergeResults(e.runs))]));
+}
+
+async function startGatewayChild(stack: Stack, port: number): Promise<ChildProcess> {
+  const keys = developmentKeyPaths(stack.keysDir);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    JWT_PUBLIC_KEY_FILE: keys.callerPublicKeyPath,
+    INTERNAL_PRIVATE_KEY_FILE: keys.internalPrivateKeyPath,
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mente-bench-gw-')),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    [SUBGRAPHS[0]!.urlEnv]: stack.national.graphqlUrl,
+  };
+  for (const r of REGIONS)
+    env[SUBGRAPHS.find((s) => s.name === r.subgraph)!.urlEnv] = stack.regions[r.subgraph]!.graphqlUrl;
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'gateway', 'index.ts')], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway child exited ${child.exitCode}: ${stderr}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/health/live`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return child;
+    if (Date.now() > deadline) throw new Error(`gateway child did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function scrapeMemory(port: number): Promise<{ rss: number; heapUsed: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(name) && !l.startsWith('#'));
+    return line ? Number(line.trim().split(/\s+/).pop()) : NaN;
+  };
+  return { rss: value('process_resident_memory_bytes'), heapUsed: value('nodejs_heap_size_used_bytes') };
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const ratio = (v: number) => `${v.toFixed(2)}×`;
+const met = (ok: boolean) => (ok ? 'MET' : '**NOT MET**');
+
+async function main(): Promise<void> {
+  let database = configureDatabases();
+  const machine = {
+    nproc: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+  };
+  log(`${database}; ${machine.nproc} cores ${machine.cpu}, Node ${machine.node}`);
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+
+  // ---- the stack, a second Apollo gateway without the fault proxies, and Hive Gateway
+  const stack = await startStack({ faults: true, logger });
+  const keys = developmentKeyPaths(stack.keysDir);
+  const internalKey = await loadPrivateKey(keys.internalPrivateKeyPath);
+  const directUrls: Record<string, string> = { [NATIONAL.name]: stack.national.graphqlUrl };
+  for (const [name, server] of Object.entries(stack.regions)) directUrls[name] = server.graphqlUrl;
+  // For a and b and d: the gateway exactly as startStack builds it, but straight to the subgraphs
+  // (stack.gateway goes through the fault proxies, which are for c).
+  const gateway: RunningGateway = await startGateway({
+    port: 0,
+    subgraphUrls: directUrls,
+    fileStore: stack.files,
+    logger,
+    security: {
+      authenticate: createJwtVerifier({
+        issuer: DEV_ISSUER,
+        audience: DEV_AUDIENCE,
+        publicKeyFile: keys.callerPublicKeyPath,
+      }),
+      internalPrivateKey: internalKey,
+    },
+  });
+  const pzh = stack.regions['sichuan-panzhihua']!;
+  const yf = stack.regions['guangdong-yunfu']!;
+  if (process.env.MYSQL_URL) {
+    const [{ v }] = (await pzh.dataSource.query('SELECT VERSION() AS v')) as { v: string }[];
+    database = `${/mariadb/i.test(v) ? 'MariaDB' : 'MySQL'} ${v.replace(/-MariaDB.*$/i, '')} at ${new URL(process.env.MYSQL_URL).host} (databases mente_bench_*)`;
+  }
+  log(`stack up on ${database}`);
+
+  // ---- seed
+  const today = todayInChina();
+  const seedStarted = performance.now();
+  const pzhShare = Math.round(APPLICATIONS * (2 / 3));
+  const seeded: Record<string, SeedCounts> = {
+    '510400': await seedBenchApplications(pzh.dataSource, panzhihuaPolicy, pzhShare, { today, personOffset: 0 }),
+    '445300': await seedBenchApplications(yf.dataSource, yunfuPolicy, APPLICATIONS - pzhShare, {
+      today,
+      personOffset: 50_000,
+    }),
+  };
+  const writers = await seedBenchPeople(pzh.dataSource, '510400', 501); // 500 writers + 1 for the pre-check
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  const totalApplications = await Promise.all(
+    [pzh, yf].map((r) => r.dataSource.getRepository(ApplicationEntity).count()),
+  );
+  log(`seeded in ${seedSeconds.toFixed(1)} s: ${JSON.stringify(seeded)}`);
+
+  // ---- tokens
+  const reviewerCaller = await mintDevelopmentToken({
+    role: 'REVIEWER',
+    regionCode: '510400',
+    subject: 'bench-reviewer',
+    keysDir: stack.keysDir,
+    ttl: '2h',
+  });
+  const operatorCaller = await mintDevelopmentToken({ role: 'NATIONAL_OPERATOR', keysDir: stack.keysDir, ttl: '2h' });
+  const internal = (identity: Parameters<typeof signInternalToken>[1]['identity'], rid: string) =>
+    signInternalToken(internalKey, { identity, requestId: rid }, 4 * 3600);
+  const reviewerInternal = await internal(
+    { role: 'REVIEWER', regionCode: '510400', subject: 'bench-reviewer' },
+    'bench-reviewer-0001',
+  );
+  const anonymousInternal = await internal({ role: 'ANONYMOUS' }, 'bench-anonymous-0001');
+  const operatorInternal = await internal(
+    { role: 'NATIONAL_OPERATOR', subject: 'bench-operator' },
+    'bench-operator-0001',
+  );
+
+  // ---- Hive Gateway: same supergraph, straight to the same subgraphs, a static internal token
+  const { createGatewayRuntime } = createRequire(__filename)('@graphql-hive/gateway') as {
+    createGatewayRuntime(config: HiveGatewayConfig): HiveGatewayRuntime;
+  };
+  const supergraph = readFileSync(SUPERGRAPH_PATH, 'utf8').replace(
+    /(@join__graph\(name: "[^"]+", url: ")[^"]+"/g,
+    '$1http://127.0.0.1:9/graphql"',
+  );
+  // Hive's HTTP executor shares one subgraph request among identical ones in flight
+  // (deduplicateInflightRequests, on by default). Every request here is identical, which real
+  // traffic is not, and this gateway's subgraph requests never are (each carries its own signed
+  // token): Hive is measured both ways.
+  const hiveWith = (dedupe: boolean) =>
+    createGatewayRuntime({
+      supergraph,
+      transportEntries: Object.fromEntries(
+        Object.entries(directUrls).map(([name, location]) => [
+          name,
+          {
+            location,
+            headers: [[INTERNAL_TOKEN_HEADER, reviewerInternal]] as [string, string][],
+            ...(dedupe ? {} : { options: { deduplicateInflightRequests: false } }),
+          },
+        ]),
+      ),
+      logging: false,
+    });
+  const hive = hiveWith(false);
+  const hiveDefault = hiveWith(true);
+  const [hiveServer, hiveUrl] = await listen(hive);
+  const [hiveDefaultServer, hiveDefaultUrl] = await listen(hiveDefault);
+
+  // ---- correctness first: the same answers everywhere
+  const reviewQueueReady = readFileSync(SUPERGRAPH_PATH, 'utf8').includes('panzhihuaReviewQueue');
+  const viaGateway = await post(gateway.graphqlUrl, CATALOGUE_GATEWAY);
+  const viaHive = await post(hiveUrl, CATALOGUE_GATEWAY);
+  const direct = await post(pzh.graphqlUrl, CATALOGUE_DIRECT, { [INTERNAL_TOKEN_HEADER]: anonymousInternal });
+  must(
+    !viaGateway.errors && viaGateway.data?.region?.diseases?.length > 0,
+    `catalogue via gateway: ${JSON.stringify(viaGateway)}`,
+  );
+  must(JSON.stringify(viaHive.data) === JSON.stringify(viaGateway.data), 'catalogue: Hive and gateway differ');
+  must(
+    JSON.stringify(direct.data?.panzhihuaRegion) === JSON.stringify(viaGateway.data.region),
+    'catalogue: direct and gateway differ',
+  );
+  if (reviewQueueReady) {
+    const q = await post(gateway.graphqlUrl, REVIEW_QUEUE, { authorization: `Bearer ${reviewerCaller}` });
+    const d = await post(pzh.graphqlUrl, REVIEW_QUEUE, { [INTERNAL_TOKEN_HEADER]: reviewerInternal });
+    const h = await post(hiveUrl, REVIEW_QUEUE);
+    const hd = await post(hiveDefaultUrl, REVIEW_QUEUE);
+    must(
+      !q.errors && q.data?.panzhihuaReviewQueue?.length === 50,
+      `review queue via gateway: ${JSON.stringify(q).slice(0, 500)}`,
+    );
+    must(JSON.stringify(d.data) === JSON.stringify(q.data), 'review queue: direct and gateway differ');
+    must(
+      JSON.stringify(h.data) === JSON.stringify(q.data),
+      `review queue: Hive and gateway differ: ${JSON.stringify(h).slice(0, 500)}`,
+    );
+    must(JSON.stringify(hd.data) === JSON.stringify(q.data), 'review queue: Hive (defaults) and gateway differ');
+  } else log('panzhihuaReviewQueue is not in schema/supergraph.graphql: a2/b2 are not run');
+
+  // ---- a, b: reads, side by side
+  const HIVE_LABEL = 'Hive Gateway (upstream dedupe off)';
+  const HIVE_DEFAULT_LABEL = 'Hive Gateway (defaults: upstream dedupe on)';
+  const catalogue = await compare({
+    direct: {
+      label: 'catalogue · Panzhihua subgraph directly',
+      spec: {
+        url: pzh.graphqlUrl,
+        body: body(CATALOGUE_DIRECT),
+        headers: { [INTERNAL_TOKEN_HEADER]: anonymousInternal },
+      },
+    },
+    gateway: { label: 'catalogue · gateway', spec: { url: gateway.graphqlUrl, body: body(CATALOGUE_GATEWAY) } },
+    hive: { label: `catalogue · ${HIVE_LABEL}`, spec: { url: hiveUrl, body: body(CATALOGUE_GATEWAY) } },
+    hiveDefault: {
+      label: `catalogue · ${HIVE_DEFAULT_LABEL}`,
+      spec: { url: hiveDefaultUrl, body: body(CATALOGUE_GATEWAY) },
+    },
+  });
+  const review = reviewQueueReady
+    ? await compare({
+        direct: {
+          label: 'review queue · Panzhihua subgraph directly',
+          spec: {
+            url: pzh.graphqlUrl,
+            body: body(REVIEW_QUEUE),
+            headers: { [INTERNAL_TOKEN_HEADER]: reviewerInternal },
+          },
+        },
+        gateway: {
+          label: 'review queue · gateway',
+          spec: {
+            url: gateway.graphqlUrl,
+            body: body(REVIEW_QUEUE),
+            headers: { authorization: `Bearer ${reviewerCaller}` },
+          },
+        },
+        hive: { label: `review queue · ${HIVE_LABEL}`, spec: { url: hiveUrl, body: body(REVIEW_QUEUE) } },
+        hiveDefault: {
+          label: `review queue · ${HIVE_DEFAULT_LABEL}`,
+          spec: { url: hiveDefaultUrl, body: body(REVIEW_QUEUE) },
+        },
+      })
+    : null;
+
+  // Latency the gateway adds with no queueing: one request at a time.
+  const single = (label: string, spec: Spec) => ({
+    label: `${label}, 1 connection`,
+    spec: { ...spec, connections: 1 },
+  });
+  const unloaded = await compare(
+    {
+      catalogueDirect: single('catalogue · Panzhihua subgraph directly', {
+        url: pzh.graphqlUrl,
+        body: body(CATALOGUE_DIRECT),
+        headers: { [INTERNAL_TOKEN_HEADER]: anonymousInternal },
+      }),
+      catalogueGateway: single('catalogue · gateway', { url: gateway.graphqlUrl, body: body(CATALOGUE_GATEWAY) }),
+      ...(reviewQueueReady
+        ? {
+            reviewDirect: single('review queue · Panzhihua subgraph directly', {
+              url: pzh.graphqlUrl,
+              body: body(REVIEW_QUEUE),
+              headers: { [INTERNAL_TOKEN_HEADER]: reviewerInternal },
+            }),
+            reviewGateway: single('review queue · gateway', {
+              url: gateway.graphqlUrl,
+              body: body(REVIEW_QUEUE),
+              headers: { authorization: `Bearer ${reviewerCaller}` },
+            }),
+          }
+        : {}),
+    },
+    UNLOADED_SECONDS,
+  );
+
+  // ---- c: cross-region fan-out through the fault proxies, one request at a time
+  const recordsBody = body(RECORDS, { id: RECORDS_PERSON });
+  const operator = { authorization: `Bearer ${operatorCaller}` };
+  const check = await post(stack.gateway.graphqlUrl, RECORDS, operator, { id: RECORDS_PERSON });
+  must(!check.errors && check.data?.person?.records?.length === REGIONS.length, `records: ${JSON.stringify(check)}`);
+  const regionDirect: Record<string, Measured> = {};
+  for (const r of REGIONS) {
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${r.prefix}Record { ${RECORD_FIELDS} } } }`;
+    const variables = { r: [{ __typename: `${r.prefix}Record`, personId: RECORDS_PERSON, regionCode: r.code }] };
+    const headers = { [INTERNAL_TOKEN_HEADER]: operatorInternal };
+    const one = await post(stack.regions[r.subgraph]!.graphqlUrl, query, headers, variables);
+    must(!one.errors && one.data?._entities?.[0]?.region, `${r.subgraph} _entities: ${JSON.stringify(one)}`);
+    await runLoad({
+      url: stack.regions[r.subgraph]!.graphqlUrl,
+      connections: 1,
+      amount: 50,
+      headers,
+      body: body(query, variables),
+    });
+    regionDirect[r.subgraph] = await measure(`records · ${r.subgraph} directly`, {
+      url: stack.regions[r.subgraph]!.graphqlUrl,
+      connections: 1,
+      amount: 300,
+      headers,
+      body: body(query, variables),
+    });
+  }
+  await runLoad({ url: stack.gateway.graphqlUrl, connections: 1, amount: 50, headers: operator, body: recordsBody });
+  const fanoutNoDelay = await measure('records · gateway, no delay', {
+    url: stack.gateway.graphqlUrl,
+    connections: 1,
+    amount: 300,
+    headers: operator,
+    body: recordsBody,
+  });
+  for (const proxy of Object.values(stack.proxies)) proxy.mode = { kind: 'delay', ms: DELAY_MS };
+  const fanoutDelayed = await measure(`records · gateway, ${DELAY_MS} ms per region`, {
+    url: stack.gateway.graphqlUrl,
+    connections: 1,
+    amount: 200,
+    headers: operator,
+    body: recordsBody,
+  });
+  for (const proxy of Object.values(stack.proxies)) proxy.mode = { kind: 'pass' };
+  const slowest = Object.entries(regionDirect).sort((a, b) => b[1].p50 - a[1].p50)[0]!;
+  const slowestP50 = DELAY_MS + slowest[1].p50;
+
+  // ---- d: submissions, 50 concurrent clients, each its own insured people
+  const applicantToken = (personId: string) =>
+    mintDevelopmentToken({ role: 'APPLICANT', personId, keysDir: stack.keysDir, ttl: '2h' });
+  const sha = await stack.upload(await applicantToken(writers[500]!), PNG, '诊断证明.png');
+  const hospital = panzhihuaPolicy.hospitals.find((h) => h.level === 'LEVEL_3' && h.qualifiedForSpecialDiseases)!;
+  const recent = addDays(today, -30);
+  const inputFor = (diseaseCode: string, requiresPhoto: boolean, idempotencyKey: string) => {
+    const file = (kind: string, extra: Record<string, unknown> = {}) => ({
+      kind,
+      stamped: false,
+      fileName: `${kind}.png`,
+      sha256: sha,
+      ...extra,
+    });
+    const dated = { issuedOn: recent, hospitalCode: hospital.code, stamped: true };
+    return {
+      type: 'NEW',
+      diseaseCode,
+      channelId: panzhihuaPolicy.channels[0]!.id,
+      hospitalCode: hospital.code,
+      insuredRegionCode: '510400',
+      idempotencyKey,
+      materials: [
+        file('ID_CARD'),
+        file('SOCIAL_SECURITY_CARD'),
+        file('APPLICATION_FORM'),
+        file('DIAGNOSIS_CERTIFICATE', dated),
+        file('MEDICAL_RECORD', dated),
+        ...(requiresPhoto ? [file('PHOTO')] : []),
+      ],
+    };
+  };
+  const runId = randomUUID().slice(0, 8);
+  const preCheck = await post(
+    gateway.graphqlUrl,
+    SUBMIT,
+    { authorization: `Bearer ${await applicantToken(writers[500]!)}` },
+    {
+      input: inputFor(
+        panzhihuaPolicy.diseases[0]!.code,
+        panzhihuaPolicy.diseases[0]!.requiresPhoto,
+        `bench-${runId}-check`,
+      ),
+    },
+  );
+  must(
+    !preCheck.errors && preCheck.data?.r?.problems?.length === 0,
+    `a submission is refused: ${JSON.stringify(preCheck)}`,
+  );
+  const tokens = await Promise.all(writers.slice(0, 500).map(applicantToken));
+  const clients: LoadClient[] = Array.from({ length: WRITERS }, (_, c) => {
+    const requests: LoadClient['requests'] = [];
+    for (const disease of panzhihuaPolicy.diseases) {
+      for (let k = c; k < 500; k += WRITERS) {
+        requests.push({
+          headers: { authorization: `Bearer ${tokens[k]}` },
+          body: body(SUBMIT, {
+            input: inputFor(disease.code, disease.requiresPhoto, `bench-${runId}-${c}-${requests.length}`),
+          }),
+        });
+      }
+    }
+    return { requests };
+  });
+  must(WRITES <= (clients.length * clients[0]!.requests.length) / 1.5, 'BENCH_WRITES too large for the writers');
+  const writes = await measure(`submissions · gateway, ${WRITERS} clients`, {
+    url: gateway.graphqlUrl,
+    connections: WRITERS,
+    amount: WRITES,
+    clients,
+    failureMarkers: ['"errors"', '"problems":[{'],
+  });
+  const keyCounts = (await pzh.dataSource
+    .getRepository(ApplicationEntity)
+    .createQueryBuilder('a')
+    .select('a.idempotencyKey', 'key')
+    .addSelect('COUNT(*)', 'n')
+    .where('a.idempotencyKey LIKE :prefix', { prefix: `bench-${runId}-%` })
+    .andWhere('a.idempotencyKey <> :check', { check: `bench-${runId}-check` })
+    .groupBy('a.idempotencyKey')
+    .getRawMany()) as { key: string; n: string | number }[];
+  const stored = keyCounts.reduce((sum, r) => sum + Number(r.n), 0);
+  const duplicates = keyCounts.filter((r) => Number(r.n) > 1).length;
+  const writeErrors = writes.failed + writes.non2xx + writes.errors + writes.timeouts;
+
+  // ---- e: memory after the load (everything above shares this one process)
+  const memory = process.memoryUsage();
+  log(`memory after load: rss ${mb(memory.rss)}, heapUsed ${mb(memory.heapUsed)}`);
+
+  // The gateway alone in its own process (node --import tsx gateway/index.ts), same subgraphs.
+  const port = await freePort();
+  const gatewayChild = await startGatewayChild(stack, port);
+  const childUrl = `http://127.0.0.1:${port}/graphql`;
+  const childReads: Record<string, Measured> = {};
+  try {
+    childReads.catalogue = await measure('catalogue · gateway in its own process', {
+      url: childUrl,
+      body: body(CATALOGUE_GATEWAY),
+    });
+    if (reviewQueueReady) {
+      childReads.review = await measure('review queue · gateway in its own process', {
+        url: childUrl,
+        body: body(REVIEW_QUEUE),
+        headers: { authorization: `Bearer ${reviewerCaller}` },
+      });
+    }
+  } catch (e) {
+    gatewayChild.kill('SIGTERM');
+    throw e;
+  }
+  const childMemory = await scrapeMemory(port);
+  gatewayChild.kill('SIGTERM');
+  await new Promise((resolve) => gatewayChild.once('exit', resolve));
+
+  for (const server of [hiveServer, hiveDefaultServer])
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  await hive.dispose();
+  await hiveDefault.dispose();
+  await gateway.close();
+  await stack.close();
+  log('stack closed; fan-out scale (2 vs 30 regions, each in its own process)…');
+
+  // ---- c (2): planning and latency with 2 vs 30 regions
+  const scale = fanoutScale();
+  const seconds = (performance.now() - started) / 1000;
+
+  // ---- report
+  const a = (d: Measured, g: Measured) => ({
+    throughputRatio: g.rps / d.rps,
+    addedP50: g.p50 - d.p50,
+    addedP99: g.p99 - d.p99,
+  });
+  const aCatalogue = a(catalogue.direct!, catalogue.gateway!);
+  const aReview = review ? a(review.direct!, review.gateway!) : null;
+  const b = (set: Record<string, Measured>) => ({
+    hive: set.gateway!.rps / set.hive!.rps,
+    hiveDefault: set.gateway!.rps / set.hiveDefault!.rps,
+  });
+  const bCatalogue = b(catalogue);
+  const bReview = review ? b(review) : null;
+  const cRatio = fanoutDelayed.p50 / slowestP50;
+  const rate = (m: Measured) => `${m.rps.toFixed(0)} req/s`;
+  const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)} ms`;
+
+  const lines: string[] = [];
+  const row = (...cells: string[]) => lines.push(`| ${cells.join(' | ')} |`);
+  lines.push(
+    `**npm run bench** — ${new Date().toISOString()} — ${database}; ${machine.nproc} × ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}. ` +
+      `The stack (gateway, 3 subgraphs, Hive Gateway) runs in one process; autocannon in a child process. ` +
+      `Reads: ${CONNECTIONS} connections, ${SECONDS} s per configuration in ${ROUNDS} alternating rounds after ${WARM_SECONDS} s warm-up. ` +
+      `Data: ${totalApplications[0]! + totalApplications[1]!} applications (${totalApplications[0]} Panzhihua, ${totalApplications[1]} Yunfu; ` +
+      `${seeded['510400']!.accepted} Panzhihua ACCEPTED), seeded in ${seedSeconds.toFixed(0)} s.`,
+    '',
+  );
+  row('', 'measurement', 'figure', 'measured against', 'target', 'result');
+  row('---', '---', '---', '---', '---', '---');
+  row(
+    'a1',
+    'catalogue `region(code: "510400")`: gateway throughput',
+    `${ratio(aCatalogue.throughputRatio)} (${rate(catalogue.gateway!)} vs ${rate(catalogue.direct!)})`,
+    'the Panzhihua subgraph directly (`panzhihuaRegion`, anonymous internal token as from the gateway)',
+    '≥ 0.70×',
+    met(aCatalogue.throughputRatio >= 0.7),
+  );
+  const added = (id: string, what: string, d: Measured, g: Measured, how: string) =>
+    row(
+      id,
+      `${what}: latency the gateway adds, ${how}`,
+      `p50 ${signed(g.p50 - d.p50)}, p99 ${signed(g.p99 - d.p99)}`,
+      `direct p50 ${ms(d.p50)}, p99 ${ms(d.p99)}; via the gateway p50 ${ms(g.p50)}, p99 ${ms(g.p99)}`,
+      '—',
+      'reported',
+    );
+  added('a1', 'catalogue', unloaded.catalogueDirect!, unloaded.catalogueGateway!, 'one request at a time');
+  added('a1', 'catalogue', catalogue.direct!, catalogue.gateway!, `at ${CONNECTIONS} connections`);
+  if (aReview && review) {
+    row(
+      'a2',
+      'reviewer queue (`first: 50`, nested): gateway throughput',
+      `${ratio(aReview.throughputRatio)} (${rate(review.gateway!)} vs ${rate(review.direct!)})`,
+      'the Panzhihua subgraph directly, same query, signed internal REVIEWER token',
+      '≥ 0.70×',
+      met(aReview.throughputRatio >= 0.7),
+    );
+    added('a2', 'reviewer queue', unloaded.reviewDirect!, unloaded.reviewGateway!, 'one request at a time');
+    added('a2', 'reviewer queue', review.direct!, review.gateway!, `at ${CONNECTIONS} connections`);
+  } else
+    row('a2', 'reviewer queue', 'not run: `panzhihuaReviewQueue` is not in the supergraph', '—', '≥ 0.70×', 'NOT RUN');
+  const hiveRow = (
+    id: string,
+    what: string,
+    set: Record<string, Measured>,
+    r: { hive: number; hiveDefault: number },
+  ) => {
+    row(
+      id,
+      `${what}: this gateway vs Hive Gateway`,
+      `${ratio(r.hive)} (${rate(set.gateway!)} vs ${rate(set.hive!)})`,
+      `Hive Gateway ${HIVE_VERSION}, same supergraph, subgraphs and process, upstream dedupe off (like for like)`,
+      '≥ 1.00×',
+      met(r.hive >= 1),
+    );
+    row(
+      id,
+      `${what}: this gateway vs Hive Gateway, Hive's defaults`,
+      `${ratio(r.hiveDefault)} (${rate(set.gateway!)} vs ${rate(set.hiveDefault!)})`,
+      `the same with Hive's default upstream dedupe: ${CONNECTIONS} identical requests in flight share subgraph calls`,
+      '≥ 1.00×',
+      met(r.hiveDefault >= 1),
+    );
+  };
+  hiveRow('b1', 'catalogue', catalogue, bCatalogue);
+  if (review && bReview)
+    hiveRow('b2', 'reviewer queue (Hive sends one static internal token: favours Hive)', review, bReview);
+  else row('b2', 'reviewer queue vs Hive', 'not run', '—', '≥ 1.00×', 'NOT RUN');
+  row(
+    'c',
+    `\`person.records\` (operator), ${DELAY_MS} ms injected per region: end-to-end p50`,
+    `${ratio(cRatio)} (${ms(fanoutDelayed.p50)}; p99 ${ms(fanoutDelayed.p99)})`,
+    `the slowest region: ${DELAY_MS} ms + its own direct p50 (${slowest[0]} ${ms(slowest[1].p50)}) = ${ms(slowestP50)}`,
+    '≤ 1.30×',
+    met(cRatio <= 1.3),
+  );
+  row(
+    'c',
+    '`person.records` without injected delay',
+    `p50 ${ms(fanoutNoDelay.p50)}, p99 ${ms(fanoutNoDelay.p99)}`,
+    'one request at a time, through the fault proxies in pass mode',
+    '—',
+    'reported',
+  );
+  row(
+    'd',
+    `submissions, ${WRITERS} concurrent clients (500 insured people), distinct idempotency keys`,
+    `${writes.rps.toFixed(0)} /s (${writes.requests} in ${writes.seconds.toFixed(1)} s; p50 ${ms(writes.p50)}, p99 ${ms(writes.p99)})`,
+    'through the gateway to the Panzhihua subgraph and its database',
+    '—',
+    'reported',
+  );
+  row(
+    'd',
+    'submission errors',
+    String(writeErrors),
+    'HTTP errors, GraphQL errors and `problems` in answers',
+    '0',
+    met(writeErrors === 0),
+  );
+  row(
+    'd',
+    'duplicate applications',
+    `${duplicates} (${stored} stored for ${writes.requests - writeErrors} successful answers)`,
+    'applications counted by idempotency key in the database afterwards',
+    '0',
+    met(duplicates === 0 && stored === writes.requests - writeErrors),
+  );
+  row(
+    'e',
+    'memory after the load, whole process',
+    `RSS ${mb(memory.rss)}, heapUsed ${mb(memory.heapUsed)}`,
+    'one process: 2 Apollo gateways (direct, via fault proxies), 2 Hive runtimes, 3 subgraphs, proxies',
+    '—',
+    'reported',
+  );
+  row(
+    'e',
+    'memory, the gateway in its own process',
+    `RSS ${mb(childMemory.rss)}, heapUsed ${mb(childMemory.heapUsed)}`,
+    `\`node --import tsx gateway/index.ts\` after ${childReads.review ? 'both read loads' : 'the catalogue load'} (its /metrics)`,
+    '—',
+    'reported',
+  );
+
+  lines.push(
+    '',
+    '| configuration | connections | requests | req/s | p50, ms | p90, ms | p99, ms | failed |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  const all: Measured[] = [
+    ...Object.values(catalogue),
+    ...Object.values(review ?? {}),
+    ...Object.values(unloaded),
+    ...Object.values(regionDirect),
+    fanoutNoDelay,
+    fanoutDelayed,
+    writes,
+    ...Object.values(childReads),
+  ];
+  for (const m of all) {
+    row(
+      m.label,
+      String(m.connections),
+      String(m.requests),
+      m.rps.toFixed(0),
+      m.p50.toFixed(1),
+      m.p90.toFixed(1),
+      m.p99.toFixed(1),
+      String(m.failed + m.non2xx + m.errors + m.timeouts),
+    );
+  }
+  lines.push(
+    '',
+    '| regions | fetches in the plan | cold planning, ms (p50 of 7) | `person.records` p50, ms | p95, ms |',
+    '|---|---|---|---|---|',
+  );
+  for (const f of scale) {
+    row(
+      String(f.regions),
+      String(f.subgraphFetches),
+      f.coldPlanMs.toFixed(1),
+      f.warmLatencyP50Ms.toFixed(1),
+      f.warmLatencyP95Ms.toFixed(1),
+    );
+  }
+  lines.push('', `Total runtime: ${(seconds / 60).toFixed(1)} min (${seconds.toFixed(0)} s).`);
+  const markdown = lines.join('\n');
+  process.stdout.write(`${markdown}\n`);
+
+  const resultsDir = path.join(ROOT, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const json = {
+    at: new Date().toISOString(),
+    database,
+    machine,
+    settings: {
+      seconds: SECONDS,
+      rounds: ROUNDS,
+      warmSeconds: WARM_SECONDS,
+      connections: CONNECTIONS,
+      writes: WRITES,
+      writers: WRITERS,
+      logLevel: process.env.LOG_LEVEL ?? 'warn',
+    },
+    seeded,
+    totalApplications,
+    seedSeconds,
+    catalogue,
+    review,
+    unloaded,
+    fanout: {
+      delayMs: DELAY_MS,
+      regionDirect,
+      noDelay: fanoutNoDelay,
+      delayed: fanoutDelayed,
+      slowestP50,
+      ratio: cRatio,
+    },
+    fanoutScale: scale,
+    writes: { ...writes, stored, duplicates, errors: writeErrors },
+    memory: { process: memory, gatewayChild: childMemory },
+    gatewayChild: childReads,
+    ratios: { aCatalogue, aReview, bCatalogue, bReview, c: cRatio },
+    runtimeSeconds: seconds,
+    markdown,
+  };
+  writeFileSync(path.join(resultsDir, `bench-${stamp}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(path.join(resultsDir, 'latest.md'), `${markdown}\n`);
+
+  const chartRows: ChartRow[] = [
+    ...Object.values(catalogue),
+    ...Object.values(review ?? {}),
+    fanoutDelayed,
+    writes,
+    ...Object.values(childReads),
+  ].map((m) => ({
+    label: m.label
+      .replace(HIVE_LABEL, 'Hive (dedupe off)')
+      .replace(HIVE_DEFAULT_LABEL, 'Hive (defaults: dedupe on)')
+      .replace('Panzhihua subgraph directly', 'subgraph directly'),
+    rps: m.rps,
+    p50: m.p50,
+    p99: m.p99,
+  }));
+  writeFileSync(
+    path.join(ROOT, 'bench', 'chart.svg'),
+    renderChart(
+      chartRows,
+      `${new Date().toISOString().slice(0, 10)} · ${database.split(' at ')[0]!.split(' (')[0]} · ${machine.nproc} × ${machine.cpu} · ` +
+        `Node ${machine.node} · reads: ${CONNECTIONS} connections`,
+    ),
+  );
+  log(`wrote bench/results/bench-${stamp}.json, bench/results/latest.md and bench/chart.svg`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
