@@ -6,6 +6,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
 import type { RequestHandler } from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   supergraphPath?: string;
   /** A supergraph composed in memory (benchmarks with a generated registry); default: the committed file. */
   supergraphSdl?: string;
+  /** Reuse answers that carry only PUBLIC cache hints (public policy); default on. */
+  responseCache?: boolean;
   /** Deadline for one subgraph request, ms (default 3000). */
   subgraphTimeoutMs?: number;
   /** Where POST /uploads stores material files; default: fileStoreFromEnv() (UPLOAD_DIR). */
@@ -129,7 +132,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       csrfPrevention: true,
       allowBatchedHttpRequests: true,
       validationRules: limitRules(limits),
-      plugins: [...serverPlugins, landingPage as ApolloServerPlugin<GatewayContext>, regionalErrorsPlugin()],
+      plugins: [
+        ...serverPlugins,
+        landingPage as ApolloServerPlugin<GatewayContext>,
+        regionalErrorsPlugin(),
+        // Answers carrying only PUBLIC cache hints (public policy) are reused; personal data never is.
+        ...(options.responseCache === false
+          ? []
+          : [ApolloServerPluginResponseCache() as ApolloServerPlugin<GatewayContext>]),
+      ],
     });
   const server = await startGraphQLHttpServer<GatewayContext>(
     {

@@ -1,3 +1,4 @@
+import { publicCacheMaxAge } from '../subgraphs/kit/graphql/public-cache';
 import { runUntilSignal } from '../subgraphs/kit/process';
 import { startTracing } from '../subgraphs/kit/tracing';
 import { gatewayConfigFromEnv, loadGatewaySecurity } from './config';
@@ -8,5 +9,6 @@ import { startGateway } from './gateway';
 runUntilSignal('gateway', async () => {
   const config = gatewayConfigFromEnv();
   startTracing('gateway');
-  return startGateway({ ...config, security: await loadGatewaySecurity() });
+  // PUBLIC_CACHE_MAX_AGE=0 turns public-policy caching off here and in the subgraphs alike.
+  return startGateway({ ...config, responseCache: publicCacheMaxAge() > 0, security: await loadGatewaySecurity() });
 });

@@ -80,6 +80,8 @@ async function databaseFor(subgraph: string): Promise<string> {
 
 export interface StackOptions {
   limits?: Limits;
+  /** The gateway's response cache for public policy (default on); off for tests that count fetches. */
+  responseCache?: boolean;
   /** Sees every SQL statement a region runs (statement-count tests). */
   onQuery?: (subgraph: string, sql: string) => void;
   /** Pins the regions' clock (applications, due dates, certifications); move it with stack.setNow. */
@@ -157,6 +159,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphUrls,
     limits: options.limits,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
+    responseCache: options.responseCache,
     fileStore: files,
     logger: options.logger,
     security: {

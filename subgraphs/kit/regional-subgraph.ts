@@ -32,6 +32,7 @@ import {
   type ReviewDecision,
   ReviewDecisionEnum,
 } from './graphql/mutation.types';
+import { PUBLIC_POLICY_TYPES, publicCachePlugin } from './graphql/public-cache';
 import { RecordBase } from './graphql/record.interface';
 import { RegionBase } from './graphql/region.interface';
 import { type Logger, logger as rootLogger } from './log';
@@ -365,7 +366,13 @@ export async function startRegionalSubgraph(
       name: def.subgraph,
       schema,
       metrics: metrics.registry,
-      plugins: [resolverTimingPlugin(metrics.resolverDuration)],
+      plugins: [
+        resolverTimingPlugin(metrics.resolverDuration),
+        publicCachePlugin({
+          publicTypes: new Set([...PUBLIC_POLICY_TYPES, `${def.prefix}Region`]),
+          publicRootFields: new Set([`${lowerFirst(def.prefix)}Region`]),
+        }),
+      ],
       logger: options.logger,
       shutdownDelayMs: options.shutdownDelayMs,
       context: async (req) => {

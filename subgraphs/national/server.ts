@@ -1,11 +1,12 @@
 import type { KeyLike } from 'jose';
 import type { DataSource } from 'typeorm';
 
-import { NATIONAL } from '../../schema/registry';
+import { NATIONAL, REGIONS } from '../../schema/registry';
 import { AuditEntity, Auditor } from '../kit/audit';
 import { identityResolver } from '../kit/auth/request-identity';
 import { createDataSource, observeQueries, pingDatabase } from '../kit/db/data-source';
 import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
+import { publicCachePlugin } from '../kit/graphql/public-cache';
 import { type Logger, logger as rootLogger } from '../kit/log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../kit/metrics';
 import type { PiiVault } from '../kit/pii';
@@ -71,7 +72,14 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
       name: NATIONAL.name,
       schema: await buildNationalSchema(),
       metrics: metrics.registry,
-      plugins: [resolverTimingPlugin(metrics.resolverDuration)],
+      plugins: [
+        resolverTimingPlugin(metrics.resolverDuration),
+        // Region references are public: they let the gateway cache public policy answers.
+        publicCachePlugin({
+          publicTypes: new Set(REGIONS.map((r) => `${r.prefix}Region`)),
+          publicRootFields: new Set(['regions', 'region']),
+        }),
+      ],
       logger: options.logger,
       shutdownDelayMs: options.shutdownDelayMs,
       context: async (req) => {
