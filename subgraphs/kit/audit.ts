@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { type DataSource, EntitySchema } from 'typeorm';
+import { type DataSource, type EntityManager, EntitySchema } from 'typeorm';
 
 import { describeActor, type Identity } from './auth/identity';
 import { nowInChina } from './clock';
@@ -35,6 +35,22 @@ export const AuditEntity = new EntitySchema<AuditRow>({
 export type AuditAction =
   'READ_PERSON_RECORD' | 'READ_APPLICATION' | 'READ_PERSON' | 'READ_REVIEW_QUEUE' | 'REVIEW_DECISION';
 
+/** Appends one audit row with `manager` — pass a transaction's to record a change atomically with it. */
+export function appendAudit(
+  manager: EntityManager,
+  entry: { identity: Identity; action: AuditAction; subject: string; requestId: string; at?: string },
+): Promise<unknown> {
+  return manager.getRepository(AuditEntity).insert({
+    id: randomUUID(),
+    at: entry.at ?? nowInChina(),
+    actor: describeActor(entry.identity),
+    role: entry.identity.role,
+    action: entry.action,
+    subject: entry.subject,
+    requestId: entry.requestId,
+  });
+}
+
 /** One per request: the same read of the same subject is recorded once per request. */
 export class Auditor {
   private readonly seen = new Set<string>();
@@ -49,14 +65,6 @@ export class Auditor {
     const key = `${action}|${subject}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    await this.ds.getRepository(AuditEntity).insert({
-      id: randomUUID(),
-      at: nowInChina(),
-      actor: describeActor(this.identity),
-      role: this.identity.role,
-      action,
-      subject,
-      requestId: this.requestId,
-    });
+    await appendAudit(this.ds.manager, { identity: this.identity, action, subject, requestId: this.requestId });
   }
 }

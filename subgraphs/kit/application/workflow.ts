@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 
 import { REGIONS } from '../../../schema/registry';
 import { formatAcceptanceNumber } from '../acceptance-number';
-import { AuditEntity } from '../audit';
+import { appendAudit } from '../audit';
 import { deniedError } from '../auth/access';
 import { describeActor, type Identity } from '../auth/identity';
 import { addDays, addMonths, addWorkingDays, todayInChina } from '../calendar';
@@ -391,15 +391,7 @@ export class ApplicationWorkflow {
       const actor = describeActor(identity);
       await this.event(tx, row.id, status, actor, note ?? '审核通过');
       if (status === 'APPROVED') await this.certify(tx, row);
-      await tx.getRepository(AuditEntity).insert({
-        id: randomUUID(),
-        at,
-        actor,
-        role: identity.role,
-        action: 'REVIEW_DECISION',
-        subject: row.id,
-        requestId,
-      });
+      await appendAudit(tx, { identity, action: 'REVIEW_DECISION', subject: row.id, requestId, at });
       const updated = { ...row, ...changes, version: row.version + 1 } as ApplicationRow;
       await this.notify(tx, updated, `APPLICATION_${status}`, note ? { reason: note } : {});
       return { value: updated, problems: [] };
