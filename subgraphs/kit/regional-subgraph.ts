@@ -8,7 +8,7 @@ import { ApplicationWorkflow } from './application/workflow';
 import { AuditEntity, Auditor } from './audit';
 import { assertPersonRecordAccess, deniedError, isStaffRead } from './auth/access';
 import { identityResolver } from './auth/request-identity';
-import { createDataSource, observeQueries, pingDatabase } from './db/data-source';
+import { createDataSource, migrateOnStart, observeQueries, pingDatabase } from './db/data-source';
 import { PolicyTables1763800000000 } from './db/migrations/1763800000000-policy-tables';
 import { RecordTables1763900000000 } from './db/migrations/1763900000000-record-tables';
 import { AuditLog1764000000000 } from './db/migrations/1764000000000-audit-log';
@@ -346,9 +346,7 @@ export async function startRegionalSubgraph(
   await ds.initialize();
   const metrics = new SubgraphMetrics(def.subgraph);
   observeQueries(ds, metrics.observeQuery);
-  const prepare =
-    options.prepare ??
-    (process.env.MIGRATE_ON_START ? process.env.MIGRATE_ON_START === 'true' : !url?.startsWith('mysql'));
+  const prepare = options.prepare ?? migrateOnStart(url);
   const log = (options.logger ?? rootLogger).child({ service: def.subgraph });
   if (prepare) await prepareRegionalDatabase(ds, def, options.log ?? ((line) => log.info(line)));
   const schema = await buildRegionalSchema(def);

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { NATIONAL, REGIONS } from '../../schema/registry';
 import { AuditEntity, Auditor } from '../kit/audit';
 import { identityResolver } from '../kit/auth/request-identity';
-import { createDataSource, observeQueries, pingDatabase } from '../kit/db/data-source';
+import { createDataSource, migrateOnStart, observeQueries, pingDatabase } from '../kit/db/data-source';
 import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
 import { publicCachePlugin } from '../kit/graphql/public-cache';
 import { type Logger, logger as rootLogger } from '../kit/log';
@@ -55,9 +55,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
   await ds.initialize();
   const metrics = new SubgraphMetrics(NATIONAL.name);
   observeQueries(ds, metrics.observeQuery);
-  const prepare =
-    options.prepare ??
-    (process.env.MIGRATE_ON_START ? process.env.MIGRATE_ON_START === 'true' : !url?.startsWith('mysql'));
+  const prepare = options.prepare ?? migrateOnStart(url);
   if (prepare) {
     const applied = await ds.runMigrations({ transaction: 'each' });
     const log =

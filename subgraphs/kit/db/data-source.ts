@@ -29,6 +29,14 @@ export function databaseKind(url: string | undefined): DatabaseKind {
   );
 }
 
+/**
+ * Whether a subgraph migrates (and loads its policy data) as it starts: MIGRATE_ON_START when
+ * set, otherwise yes for the embedded database and no for MySQL, where deploys migrate.
+ */
+export function migrateOnStart(url: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.MIGRATE_ON_START ? env.MIGRATE_ON_START === 'true' : databaseKind(url) !== 'mysql';
+}
+
 /** The URL without its password, for messages and logs. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
