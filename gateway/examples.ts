@@ -38,7 +38,11 @@ export const EXAMPLE_OPERATIONS = [REGIONS_OVERVIEW, PANZHIHUA_DUE_DATE, YUNFU_E
 
 // Signed-in examples: paste a token from `npm run token` into Sandbox's Headers first.
 
-export const MY_RECORDS = `# 申请人：我在各统筹区的申请、认定与异地就医备案（需申请人令牌）
+export const MY_RECORDS = `# ── 以下示例需要登录 ──────────────────────────────────────────
+# 1. 在终端运行：npm run token -- --role APPLICANT --person P000003
+#    （审核人员：--role REVIEWER --region 510400；全国经办：--role NATIONAL_OPERATOR）
+# 2. 在 Sandbox 下方的 Headers 中添加：Authorization: Bearer <上一步输出的令牌>
+# 申请人：我在各统筹区的申请、认定与异地就医备案（需申请人令牌）
 query MyRecords {
   me {
     name
@@ -74,4 +78,19 @@ mutation ReviewPanzhihua($acceptanceNumber: String!) {
   }
 }`;
 
-export const SIGNED_IN_OPERATIONS = [MY_RECORDS, SUBMIT_APPLICATION, REVIEW_APPLICATION];
+export const PERSON_ACROSS_REGIONS = `# 全国经办人员：一人多地的门特记录（需全国经办令牌；某地区服务不可用时其余地区照常返回）
+query PersonAcrossRegions {
+  person(id: "P000003") {
+    name
+    idNumberMasked
+    insuredRegion { name }
+    records {
+      region { name }
+      applications { acceptanceNumber status }
+      certifications { validUntil }
+      remoteCareFilings { residenceRegionName }
+    }
+  }
+}`;
+
+export const SIGNED_IN_OPERATIONS = [MY_RECORDS, SUBMIT_APPLICATION, REVIEW_APPLICATION, PERSON_ACROSS_REGIONS];

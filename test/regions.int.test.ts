@@ -289,6 +289,15 @@ describe('gateway', () => {
     }
   });
 
+  it('runs the operator example across regions', async () => {
+    const { PERSON_ACROSS_REGIONS } = await import('../gateway/examples');
+    const res = await stack.query(PERSON_ACROSS_REGIONS, undefined, {
+      token: await stack.token({ role: 'NATIONAL_OPERATOR' }),
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.person.records.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('serves Apollo Sandbox on the root for a browser', async () => {
     const res = await fetch(`${stack.gateway.url}/`, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
