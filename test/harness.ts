@@ -14,7 +14,7 @@ import { seedDemoPeople, seedDemoRecords } from '../scripts/lib/demo';
 import { loadRegionDefinition } from '../scripts/lib/subgraphs';
 import { mintDevelopmentToken, type MintOptions } from '../scripts/token';
 import { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from '../subgraphs/kit/auth/keys';
-import { DirectoryFileStore } from '../subgraphs/kit/files';
+import { DirectoryFileStore, type FileStore } from '../subgraphs/kit/files';
 import type { Logger } from '../subgraphs/kit/log';
 import type { NotificationTransport, OutboundNotification } from '../subgraphs/kit/outbox';
 import { PiiVault } from '../subgraphs/kit/pii';
@@ -39,7 +39,7 @@ export interface Stack {
   regions: Record<string, RegionalSubgraph>;
   keysDir: string;
   /** Where uploaded files go (a fresh temporary directory). */
-  files: DirectoryFileStore;
+  files: FileStore;
   /** Notifications the regions delivered (recording transport), in order. */
   notifications: OutboundNotification[];
   /** Moves the pinned clock (only with options.now). */
@@ -80,6 +80,8 @@ async function databaseFor(subgraph: string): Promise<string> {
 
 export interface StackOptions {
   limits?: Limits;
+  /** Where uploads go, for the gateway and the regions alike (default: a fresh temporary directory). */
+  fileStore?: FileStore;
   /** The gateway's response cache for public policy (default on); off for tests that count fetches. */
   responseCache?: boolean;
   /** Sees every SQL statement a region runs (statement-count tests). */
@@ -99,7 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const keys = await ensureDevelopmentKeys(keysDir);
   const internalPublicKey = await loadPublicKey(keys.internalPublicKeyPath);
   const quiet = { log: () => {} };
-  const files = new DirectoryFileStore(mkdtempSync(path.join(os.tmpdir(), 'mente-uploads-')));
+  const files = options.fileStore ?? new DirectoryFileStore(mkdtempSync(path.join(os.tmpdir(), 'mente-uploads-')));
   const notifications: OutboundNotification[] = [];
   let now = options.now;
   const clock = now ? () => now! : undefined;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import type { DirectoryFileStore } from '../subgraphs/kit/files';
 import { type Stack, startStack } from './harness';
 
 // POST /uploads on the real gateway: an applicant uploads a material file, gets its sha256 back,
@@ -30,7 +31,7 @@ let applicant: string;
 beforeAll(async () => {
   // The harness gives the gateway (and the regions) a DirectoryFileStore on a fresh temporary directory.
   stack = await startStack();
-  uploadDir = stack.files.dir;
+  uploadDir = (stack.files as DirectoryFileStore).dir;
   applicant = await stack.token({ role: 'APPLICANT', personId: 'P000003' });
 });
 afterAll(async () => {

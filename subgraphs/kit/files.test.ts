@@ -133,10 +133,12 @@ describe('fileStoreFromEnv', () => {
     expect(fileStoreFromEnv({ FILE_STORE: 'directory', UPLOAD_DIR: '/u' })).toBeInstanceOf(DirectoryFileStore);
   });
 
-  it('says plainly that S3 does not exist yet, and refuses unknown kinds', () => {
-    expect(() => fileStoreFromEnv({ FILE_STORE: 's3' })).toThrow(
-      'FILE_STORE=s3 is not implemented yet; use UPLOAD_DIR',
-    );
+  it('builds an S3 store from S3_* settings, says what is missing, and refuses unknown kinds', () => {
+    expect(() => fileStoreFromEnv({ FILE_STORE: 's3' })).toThrow('S3_BUCKET is required with FILE_STORE=s3');
+    expect(() => fileStoreFromEnv({ FILE_STORE: 's3', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k' })).toThrow(/go together/);
+    expect(
+      fileStoreFromEnv({ FILE_STORE: 's3', S3_BUCKET: 'b', S3_ENDPOINT: 'http://127.0.0.1:9000' }).constructor.name,
+    ).toBe('S3FileStore');
     expect(() => fileStoreFromEnv({ FILE_STORE: 'ftp' })).toThrow(/FILE_STORE/);
   });
 });

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { access, mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
+import type * as S3Module from './files.s3';
+
 // Uploaded application materials (诊断证明、病历、照片), stored by content: a file's name is the
 // sha256 of its bytes, so the same file uploaded twice is stored once and a mutation can refer to
 // a file by its hash alone. The gateway writes (POST /uploads); regional subgraphs only check that
@@ -133,9 +135,14 @@ async function writeAtomically(target: string, data: Buffer): Promise<void> {
  */
 export function fileStoreFromEnv(env: NodeJS.ProcessEnv = process.env): FileStore {
   const kind = env.FILE_STORE ?? '';
-  if (kind === 's3') throw new Error('FILE_STORE=s3 is not implemented yet; use UPLOAD_DIR');
+  if (kind === 's3') {
+    // Loaded only when configured: the AWS SDK is large and most deployments use a directory.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { S3FileStore, s3OptionsFromEnv } = require('./files.s3') as typeof S3Module;
+    return new S3FileStore(s3OptionsFromEnv(env));
+  }
   if (kind !== '' && kind !== 'directory') {
-    throw new Error(`FILE_STORE must be "directory" (the default); got "${kind}"`);
+    throw new Error(`FILE_STORE must be "directory" (the default) or "s3"; got "${kind}"`);
   }
   return new DirectoryFileStore(env.UPLOAD_DIR || path.join(env.DATA_DIR || '.data', 'uploads'));
 }
