@@ -56,10 +56,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // The fetch's span (active here) continues in the subgraph: W3C `traceparent`.
     if (request.http) injectTraceContext(request.http.headers);
     if (!('identity' in context) || !context.identity) return; // health checks and the like: anonymous
-    const token = await signInternalToken(this.internalPrivateKey, {
+    // One signature per request, shared by its fetches (it lives 60 s; a request is bounded by
+    // the subgraph deadline); the identity and request id are the same for every fetch.
+    context.internalToken ??= signInternalToken(this.internalPrivateKey, {
       identity: context.identity,
       requestId: context.requestId,
     });
+    const token = await context.internalToken;
     request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
     request.http?.headers.set('x-request-id', context.requestId);
   }
