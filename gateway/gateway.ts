@@ -13,7 +13,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { type FileStore, fileStoreFromEnv } from '../subgraphs/kit/files';
 import { maskError } from '../subgraphs/kit/graphql/errors';
 import type { Logger } from '../subgraphs/kit/log';
-import { redactPii } from '../subgraphs/kit/pii';
+import { acceptRequestId } from '../subgraphs/kit/request-id';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
 import { AuthError } from './auth/jwt';
 import type { GatewaySecurity } from './config';
@@ -22,7 +22,8 @@ import { EXAMPLE_OPERATIONS, SIGNED_IN_OPERATIONS } from './examples';
 import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { regionalErrorsPlugin } from './regional-errors';
-import { SubgraphDataSource } from './subgraph-data-source';
+import { InternalTokenIssuer } from './internal-tokens';
+import { SubgraphDataSource, subgraphAgent } from './subgraph-data-source';
 import { uploadsRouter } from './uploads';
 
 export const SUPERGRAPH_PATH = path.resolve(__dirname, '../schema/supergraph.graphql');
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   supergraphSdl?: string;
   /** Reuse answers that carry only PUBLIC cache hints (public policy); default on. */
   responseCache?: boolean;
+  /** Identical anonymous queries in flight share one subgraph request (default on). */
+  dedupeAnonymousQueries?: boolean;
   /** Deadline for one subgraph request, ms (default 3000). */
   subgraphTimeoutMs?: number;
   /** Where POST /uploads stores material files; default: fileStoreFromEnv() (UPLOAD_DIR). */
@@ -54,13 +57,7 @@ export interface RunningGateway extends RunningServer {
   metrics: GatewayMetrics;
 }
 
-/** An incoming x-request-id is kept only when it is a plain token that cannot be mistaken for PII. */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
-
-export function acceptRequestId(header: string | string[] | undefined): string | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && SAFE_REQUEST_ID.test(value) && redactPii(value) === value ? value : undefined;
-}
+export { acceptRequestId };
 
 /**
  * The request id that follows a request everywhere: the caller's x-request-id when it is safe,
@@ -105,16 +102,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { authenticate, internalPrivateKey } = options.security;
   const fileStore = options.fileStore ?? fileStoreFromEnv();
   const metrics = new GatewayMetrics();
+  const tokens = new InternalTokenIssuer(internalPrivateKey);
+  const agent = subgraphAgent();
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
-      new SubgraphDataSource(
-        name,
-        options.subgraphUrls[name] ?? url!,
-        internalPrivateKey,
-        options.subgraphTimeoutMs,
+      new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!, tokens, {
+        timeoutMs: options.subgraphTimeoutMs,
         metrics,
-      ),
+        dedupeAnonymousQueries: options.dedupeAnonymousQueries,
+        agent,
+      }),
   });
   const landingPage = exposeSchema
     ? ApolloServerPluginLandingPageLocalDefault({
@@ -178,5 +176,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     options.port ?? 0,
   );
-  return { ...server, metrics };
+  return {
+    ...server,
+    metrics,
+    async close() {
+      await server.close();
+      await agent.close();
+    },
+  };
 }

@@ -300,17 +300,11 @@ async function main(): Promise<void> {
     ttl: '2h',
   });
   const operatorCaller = await mintDevelopmentToken({ role: 'NATIONAL_OPERATOR', keysDir: stack.keysDir, ttl: '2h' });
-  const internal = (identity: Parameters<typeof signInternalToken>[1]['identity'], rid: string) =>
-    signInternalToken(internalKey, { identity, requestId: rid }, 4 * 3600);
-  const reviewerInternal = await internal(
-    { role: 'REVIEWER', regionCode: '510400', subject: 'bench-reviewer' },
-    'bench-reviewer-0001',
-  );
-  const anonymousInternal = await internal({ role: 'ANONYMOUS' }, 'bench-anonymous-0001');
-  const operatorInternal = await internal(
-    { role: 'NATIONAL_OPERATOR', subject: 'bench-operator' },
-    'bench-operator-0001',
-  );
+  const internal = (identity: Parameters<typeof signInternalToken>[1]['identity']) =>
+    signInternalToken(internalKey, { identity }, 4 * 3600);
+  const reviewerInternal = await internal({ role: 'REVIEWER', regionCode: '510400', subject: 'bench-reviewer' });
+  const anonymousInternal = await internal({ role: 'ANONYMOUS' });
+  const operatorInternal = await internal({ role: 'NATIONAL_OPERATOR', subject: 'bench-operator' });
 
   // ---- Hive Gateway: same supergraph, straight to the same subgraphs, a static internal token
   const { createGatewayRuntime } = createRequire(__filename)('@graphql-hive/gateway') as {

@@ -44,34 +44,32 @@ describe('internal token', () => {
     { role: 'NATIONAL_OPERATOR', subject: 'bob' },
     ANONYMOUS,
   ])('round-trips $role', async (identity) => {
-    const token = await signInternalToken(privateKey, { identity, requestId: 'req-1' });
-    await expect(verify(token)).resolves.toEqual({ identity, requestId: 'req-1' });
+    const token = await signInternalToken(privateKey, { identity });
+    await expect(verify(token)).resolves.toEqual({ identity });
   });
 
   it('carries minimal claims', async () => {
     const token = await signInternalToken(privateKey, {
       identity: { role: 'REVIEWER', regionCode: '510400', subject: 'alice' },
-      requestId: 'req-2',
     });
     const [header, payload] = token
       .split('.')
       .slice(0, 2)
       .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
     expect(header).toEqual({ alg: 'EdDSA', typ: INTERNAL_TOKEN_TYPE });
-    expect(Object.keys(payload).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'rgn', 'rid', 'role', 'sub']);
+    expect(Object.keys(payload).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'rgn', 'role', 'sub']);
     expect(payload).toMatchObject({ iss: 'mente-gateway', aud: 'mente-subgraph', role: 'REVIEWER', rgn: '510400' });
     expect(payload.exp - payload.iat).toBe(60);
   });
 
   it('rejects an expired token (negative ttl)', async () => {
-    const token = await signInternalToken(privateKey, { identity: ANONYMOUS, requestId: 'r' }, -60);
+    const token = await signInternalToken(privateKey, { identity: ANONYMOUS }, -60);
     await expect(verify(token)).resolves.toBeNull();
   });
 
   it('rejects an expired token (clock moved on)', async () => {
     const token = await signInternalToken(privateKey, {
       identity: { role: 'NATIONAL_OPERATOR', subject: 'bob' },
-      requestId: 'r',
     });
     const later = createInternalTokenVerifier(publicKey, { currentDate: () => new Date(Date.now() + 120_000) });
     await expect(later(token)).resolves.toBeNull();
@@ -83,7 +81,6 @@ describe('internal token', () => {
     const verifyLogged = createInternalTokenVerifier(publicKey, { onRejected: (r) => reasons.push(r) });
     const token = await signInternalToken(other, {
       identity: { role: 'NATIONAL_OPERATOR', subject: 'x' },
-      requestId: 'r',
     });
     await expect(verifyLogged(token)).resolves.toBeNull();
     expect(reasons).toHaveLength(1);
@@ -92,7 +89,6 @@ describe('internal token', () => {
   it('rejects a tampered token', async () => {
     const token = await signInternalToken(privateKey, {
       identity: { role: 'APPLICANT', personId: 'P000001', subject: 'zhang' },
-      requestId: 'r',
     });
     const [h, p, s] = token.split('.');
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
@@ -147,8 +143,73 @@ describe('internal token', () => {
         .sign(privateKey);
     await expect(verify(await sign({ role: 'APPLICANT', sub: 'x', rid: 'r' }))).resolves.toBeNull();
     await expect(verify(await sign({ role: 'REVIEWER', rgn: '5104', sub: 'x', rid: 'r' }))).resolves.toBeNull();
-    await expect(verify(await sign({ role: 'NATIONAL_OPERATOR', sub: 'x' }))).resolves.toBeNull();
+    await expect(verify(await sign({ sub: 'x' }))).resolves.toBeNull();
     await expect(verify(await sign({ role: 'ROOT', sub: 'x', rid: 'r' }))).resolves.toBeNull();
+    // A token from an older gateway (request id signed in `rid`) still works; the claim is ignored.
+    await expect(verify(await sign({ role: 'NATIONAL_OPERATOR', sub: 'x', rid: 'r' }))).resolves.toEqual({
+      identity: { role: 'NATIONAL_OPERATOR', subject: 'x' },
+    });
+  });
+});
+
+describe('verification cache', () => {
+  let clock: number;
+  const at = () => new Date(clock);
+
+  beforeEach(() => {
+    clock = Date.now();
+  });
+
+  it('answers a token seen before until its exp (plus tolerance), then refuses it', async () => {
+    const cached = createInternalTokenVerifier(publicKey, { currentDate: at, clockToleranceSeconds: 5 });
+    const identity: Identity = { role: 'REVIEWER', regionCode: '510400', subject: 'alice' };
+    const token = await signInternalToken(privateKey, { identity });
+    await expect(cached(token)).resolves.toEqual({ identity });
+    clock += 40_000;
+    await expect(cached(token)).resolves.toEqual({ identity });
+    clock += 26_000; // 66 s after signing: past exp (60 s) + tolerance (5 s)
+    await expect(cached(token)).resolves.toBeNull();
+  });
+
+  it('never remembers a failure, and a cached token says exactly what was verified', async () => {
+    const reasons: unknown[] = [];
+    const cached = createInternalTokenVerifier(publicKey, { currentDate: at, onRejected: (r) => reasons.push(r) });
+    const token = await signInternalToken(privateKey, {
+      identity: { role: 'APPLICANT', personId: 'P000001', subject: 'zhang' },
+    });
+    const [h, p, s] = token.split('.');
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const forged = `${h}.${b64({ ...payload, pid: 'P999999' })}.${s}`;
+    await expect(cached(token)).resolves.toMatchObject({ identity: { personId: 'P000001' } });
+    await expect(cached(forged)).resolves.toBeNull();
+    await expect(cached(forged)).resolves.toBeNull();
+    expect(reasons).toHaveLength(2);
+  });
+
+  it('verifies a signature once per token', async () => {
+    const { VerifiedTokenCache } = await import('./token-cache');
+    const get = jest.spyOn(VerifiedTokenCache.prototype, 'get');
+    const set = jest.spyOn(VerifiedTokenCache.prototype, 'set');
+    try {
+      const cached = createInternalTokenVerifier(publicKey);
+      const token = await signInternalToken(privateKey, { identity: ANONYMOUS });
+      for (let i = 0; i < 5; i++) await expect(cached(token)).resolves.toEqual({ identity: ANONYMOUS });
+      expect(get).toHaveBeenCalledTimes(5);
+      expect(set).toHaveBeenCalledTimes(1);
+    } finally {
+      get.mockRestore();
+      set.mockRestore();
+    }
+  });
+
+  it('forgets the oldest token when full', async () => {
+    const { VerifiedTokenCache } = await import('./token-cache');
+    const cache = new VerifiedTokenCache<number>(2, 60);
+    cache.set('a', 1, 0, 100);
+    cache.set('b', 2, 0, 100);
+    cache.set('c', 3, 0, 100);
+    expect([cache.get('a', 1), cache.get('b', 1), cache.get('c', 1)]).toEqual([undefined, 2, 3]);
+    expect(cache.get('b', 60)).toBeUndefined(); // capped at 60 s even though exp is later
   });
 });
 
@@ -193,13 +254,12 @@ describe('development keys', () => {
     const publicPem = fs.readFileSync(results[0].internalPublicKeyPath, 'utf8');
     const token = await signInternalToken(await loadPrivateKey(results[0].internalPrivateKeyPath), {
       identity: ANONYMOUS,
-      requestId: 'r',
     });
     fs.unlinkSync(results[0].internalPublicKeyPath);
     await ensureDevelopmentKeys(keysDir);
     expect(fs.readFileSync(results[0].internalPublicKeyPath, 'utf8')).toBe(publicPem);
     const check = createInternalTokenVerifier(await loadPublicKey(results[0].internalPublicKeyPath));
-    await expect(check(token)).resolves.toEqual({ identity: ANONYMOUS, requestId: 'r' });
+    await expect(check(token)).resolves.toEqual({ identity: ANONYMOUS });
     expect(fs.readdirSync(keysDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
