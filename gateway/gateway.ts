@@ -19,11 +19,11 @@ import { AuthError } from './auth/jwt';
 import type { GatewaySecurity } from './config';
 import type { GatewayContext } from './context';
 import { EXAMPLE_OPERATIONS, SIGNED_IN_OPERATIONS } from './examples';
+import { InternalTokenIssuer } from './internal-tokens';
 import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { regionalErrorsPlugin } from './regional-errors';
-import { InternalTokenIssuer } from './internal-tokens';
-import { SubgraphDataSource, subgraphAgent } from './subgraph-data-source';
+import { subgraphAgent,SubgraphDataSource } from './subgraph-data-source';
 import { uploadsRouter } from './uploads';
 
 export const SUPERGRAPH_PATH = path.resolve(__dirname, '../schema/supergraph.graphql');
