@@ -9,13 +9,16 @@ export type FaultMode = { kind: 'pass' } | { kind: 'hang' } | { kind: 'error' } 
 export interface FaultProxy {
   url: string;
   mode: FaultMode;
+  /** Requests received so far (any mode). */
+  requests: number;
   close(): Promise<void>;
 }
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const hanging = new Set<http.ServerResponse>();
-  const proxy: FaultProxy = { url: '', mode: { kind: 'pass' }, close: async () => {} };
+  const proxy: FaultProxy = { url: '', mode: { kind: 'pass' }, requests: 0, close: async () => {} };
   const server = http.createServer(async (req, res) => {
+    proxy.requests++;
     const mode = proxy.mode;
     if (mode.kind === 'hang') {
       hanging.add(res);
