@@ -22,6 +22,7 @@ describe('gatewayConfigFromEnv', () => {
       limits: DEFAULT_LIMITS,
       exposeSchema: true,
       subgraphTimeoutMs: 3000,
+      dedupeAnonymousQueries: true,
       shutdownDelayMs: 0,
     });
   });
@@ -33,6 +34,7 @@ describe('gatewayConfigFromEnv', () => {
       SUBGRAPH_TIMEOUT_MS: '1500',
       LIMIT_MAX_DEPTH: '8',
       EXPOSE_SCHEMA: 'false',
+      DEDUPE_ANONYMOUS_QUERIES: 'false',
       SHUTDOWN_DELAY_MS: '5000',
       LOG_LEVEL: 'warn',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
@@ -41,6 +43,7 @@ describe('gatewayConfigFromEnv', () => {
       port: 8080,
       subgraphTimeoutMs: 1500,
       exposeSchema: false,
+      dedupeAnonymousQueries: false,
       shutdownDelayMs: 5000,
       limits: { ...DEFAULT_LIMITS, maxDepth: 8 },
     });

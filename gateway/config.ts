@@ -75,12 +75,14 @@ export interface GatewayConfig extends CommonConfig {
   limits: Limits;
   exposeSchema: boolean;
   subgraphTimeoutMs: number;
+  /** DEDUPE_ANONYMOUS_QUERIES (default true): identical anonymous queries in flight share a subgraph request. */
+  dedupeAnonymousQueries: boolean;
 }
 
 /**
  * The gateway's whole configuration from the environment, every value checked: PORT,
  * SUBGRAPH_URL_* (http(s) URLs, each naming a subgraph of the registry), SUBGRAPH_TIMEOUT_MS,
- * LIMIT_*, EXPOSE_SCHEMA, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
+ * DEDUPE_ANONYMOUS_QUERIES, LIMIT_*, EXPOSE_SCHEMA, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
  * settings (JWT_*, INTERNAL_PRIVATE_KEY_FILE; required in production). Throws one ConfigError
  * that lists every problem.
  */
@@ -98,6 +100,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   const subgraphTimeoutMs = check.positiveInt('SUBGRAPH_TIMEOUT_MS', 3000);
   const limits = readLimits(check);
   const exposeSchema = check.boolean('EXPOSE_SCHEMA', true);
+  const dedupeAnonymousQueries = check.boolean('DEDUPE_ANONYMOUS_QUERIES', true);
   const common = checkCommon(check);
 
   const production = env.NODE_ENV === 'production';
@@ -116,5 +119,5 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   check.file('JWT_PUBLIC_KEY_FILE');
   check.file('INTERNAL_PRIVATE_KEY_FILE');
   check.throwIfProblems('gateway');
-  return { port, subgraphUrls, limits, exposeSchema, subgraphTimeoutMs, ...common };
+  return { port, subgraphUrls, limits, exposeSchema, subgraphTimeoutMs, dedupeAnonymousQueries, ...common };
 }
