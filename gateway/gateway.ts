@@ -23,7 +23,7 @@ import { InternalTokenIssuer } from './internal-tokens';
 import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { regionalErrorsPlugin } from './regional-errors';
-import { subgraphAgent,SubgraphDataSource } from './subgraph-data-source';
+import { subgraphAgent, SubgraphDataSource } from './subgraph-data-source';
 import { uploadsRouter } from './uploads';
 
 export const SUPERGRAPH_PATH = path.resolve(__dirname, '../schema/supergraph.graphql');

@@ -285,3 +285,31 @@ describe('development tokens (scripts/token.ts)', () => {
     });
   });
 });
+
+describe('verified caller tokens', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('remembers a valid token until exp plus tolerance, then refuses it', async () => {
+    const start = Date.now();
+    jest.useFakeTimers({ now: start, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const check = createJwtVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, publicKeyFile });
+    const jwt = await token({ role: 'REVIEWER', regionCode: '510400', sub: 'alice' }, { exp: now() + 20 });
+    const alice = { role: 'REVIEWER', regionCode: '510400', subject: 'alice' };
+    await expect(check(`Bearer ${jwt}`)).resolves.toEqual(alice);
+    jest.setSystemTime(start + 45_000); // past exp, within the 30 s tolerance: still accepted
+    await expect(check(`Bearer ${jwt}`)).resolves.toEqual(alice);
+    jest.setSystemTime(start + 52_000); // past exp + 30 s
+    await expect(check(`Bearer ${jwt}`)).rejects.toBeInstanceOf(AuthError);
+  });
+
+  it('never remembers a refused token or lets one token stand for another', async () => {
+    const check = createJwtVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, publicKeyFile });
+    const good = await token({ role: 'APPLICANT', personId: 'P000001', sub: 'zhang' });
+    const [h, p, s] = good.split('.');
+    const forged = `${h}.${b64({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), personId: 'P000002' })}.${s}`;
+    await expect(check(`Bearer ${good}`)).resolves.toMatchObject({ personId: 'P000001' });
+    await expect(check(`Bearer ${forged}`)).rejects.toBeInstanceOf(AuthError);
+    await expect(check(`Bearer ${forged}`)).rejects.toBeInstanceOf(AuthError);
+    await expect(check(`Bearer ${good}`)).resolves.toMatchObject({ personId: 'P000001' });
+  });
+});

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 
 import { ANONYMOUS, type Identity, identityFromClaims } from '../../subgraphs/kit/auth/identity';
+import { VerifiedTokenCache } from '../../subgraphs/kit/auth/token-cache';
 
 // Caller authentication at the gateway. Callers present `Authorization: Bearer <JWT>` issued by
 // the identity provider; the gateway verifies it here and turns its claims into an Identity.
@@ -27,6 +28,8 @@ export interface JwtConfig {
   algorithms?: string[];
   /** Allowed clock skew for exp/nbf, seconds; default 30. */
   clockToleranceSeconds?: number;
+  /** How many verified caller tokens to remember (default 10,000). */
+  cacheEntries?: number;
 }
 
 /** The caller could not be authenticated. `message` is for people (Chinese); `cause` is for logs. */
@@ -64,6 +67,10 @@ export function createJwtVerifier(config: JwtConfig): (authorizationHeader: stri
     throw new Error('JWT configuration: clockToleranceSeconds must be a non-negative number');
   }
   const getKey = verificationKey(config);
+  // A caller sends the same token with every request: its signature is checked once, then the
+  // identity is remembered until exp (+ tolerance), at most 60 s (a key rotated out of the JWKS
+  // stops working within a minute). Refused tokens are checked every time.
+  const verified = new VerifiedTokenCache<Identity>(config.cacheEntries ?? 10_000, 60);
   const options = {
     issuer: config.issuer,
     audience: config.audience,
@@ -80,9 +87,13 @@ export function createJwtVerifier(config: JwtConfig): (authorizationHeader: stri
         cause: new Error('Authorization header is not "Bearer <JWT>"'),
       });
     }
+    const token = match[1]!;
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const known = verified.get(token, nowSeconds);
+    if (known) return known;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1], getKey, options));
+      ({ payload } = await jwtVerify(token, getKey, options));
     } catch (e) {
       throw new AuthError('UNAUTHENTICATED', INVALID_TOKEN_MESSAGE, { cause: e });
     }
@@ -95,6 +106,7 @@ export function createJwtVerifier(config: JwtConfig): (authorizationHeader: stri
     if ('reason' in result) {
       throw new AuthError('UNAUTHENTICATED', INVALID_TOKEN_MESSAGE, { cause: new Error(result.reason) });
     }
+    verified.set(token, result.identity, nowSeconds, payload.exp! + clockTolerance);
     return result.identity;
   };
 }
