@@ -162,13 +162,17 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         cacheControl: headerValue(res.headers['cache-control']),
         text,
       };
-    } catch {
+    } catch (cause) {
+      // The cause (kept as originalError for the gateway's own logs) never reaches the client.
+      const originalError = cause instanceof Error ? cause : undefined;
       if (deadline.signal.aborted) {
         throw new GraphQLError(`区域服务 ${this.subgraphName} 在 ${this.timeoutMs} 毫秒内未响应`, {
+          originalError,
           extensions: { code: 'SUBGRAPH_TIMEOUT', serviceName: this.subgraphName, timeoutMs: this.timeoutMs },
         });
       }
       throw new GraphQLError(`区域服务 ${this.subgraphName} 暂时无法连接`, {
+        originalError,
         extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: this.subgraphName },
       });
     } finally {

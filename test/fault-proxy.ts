@@ -14,6 +14,8 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
+const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const hanging = new Set<http.ServerResponse>();
   const proxy: FaultProxy = { url: '', mode: { kind: 'pass' }, requests: 0, close: async () => {} };
@@ -35,7 +37,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     try {
       upstream = await fetch(new URL(req.url ?? '/', target), {
         method: req.method,
-        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host')) as Record<
+        // End-to-end headers only: the body is re-sent whole, so its length is fetch's to set.
+        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !HOP_BY_HOP.has(k))) as Record<
           string,
           string
         >,
