@@ -19,6 +19,7 @@ export class GatewayMetrics {
   readonly errors: Counter<'code'>;
   readonly subgraphFetchDuration: Histogram<'subgraph'>;
   readonly subgraphFetchErrors: Counter<'subgraph' | 'code'>;
+  readonly subgraphFetchesShared: Counter<'subgraph'>;
 
   constructor(options: { processMetrics?: boolean } = {}) {
     this.registry = createMetricsRegistry('gateway', options);
@@ -55,11 +56,18 @@ export class GatewayMetrics {
       labelNames: ['subgraph', 'code'],
       registers,
     });
+    this.subgraphFetchesShared = new Counter({
+      name: 'mente_subgraph_fetches_shared_total',
+      help: 'Subgraph fetches answered by an identical anonymous query already in flight (no request of their own).',
+      labelNames: ['subgraph'],
+      registers,
+    });
   }
 
   /** Zero series for a subgraph, so a rate() over its errors exists before the first one. */
   registerSubgraph(subgraph: string): void {
     for (const code of SUBGRAPH_FETCH_ERROR_CODES) this.subgraphFetchErrors.inc({ subgraph, code }, 0);
+    this.subgraphFetchesShared.inc({ subgraph }, 0);
   }
 
   /** For the access-log plugin's onRequest. */

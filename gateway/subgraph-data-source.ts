@@ -118,7 +118,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     let received: Received;
     if (shareable) {
       let pending = this.inFlight.get(body);
-      if (!pending) {
+      if (pending) this.metrics?.subgraphFetchesShared.inc({ subgraph: this.subgraphName });
+      else {
         pending = this.send(headers, body).finally(() => this.inFlight.delete(body));
         this.inFlight.set(body, pending);
       }
