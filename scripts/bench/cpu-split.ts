@@ -1,0 +1,120 @@
+import 'reflect-metadata';
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+import { REGIONS, SUBGRAPHS } from '../../schema/registry';
+import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../../subgraphs/kit/auth/internal-token';
+import { developmentKeyPaths, loadPrivateKey } from '../../subgraphs/kit/auth/keys';
+import { createLogger } from '../../subgraphs/kit/log';
+import { startStack } from '../../test/harness';
+import { mintDevelopmentToken } from '../token';
+import { runLoad } from './load';
+
+// `npm run bench:cpu`: where a request's CPU goes. The subgraphs run in this process, the gateway
+// in its own (gateway/index.ts, no response cache; DEDUPE_ANONYMOUS_QUERIES from the environment,
+// default on); each configuration is loaded for 6 s and the CPU time each process used
+// (/proc/<pid>/stat, user + system) is divided by the requests answered. Linux only.
+// `-- --prof` also writes a CPU profile of the gateway under bench/results/cpu/.
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CATALOGUE = '{ region(code: "510400") { diseases { code name } hospitals { code name level } } }';
+const CATALOGUE_DIRECT = '{ panzhihuaRegion { diseases { code name } hospitals { code name level } } }';
+const QUEUE =
+  '{ panzhihuaReviewQueue(first: 50) { acceptanceNumber status disease { name } hospital { name } materials { kind } history { status at } } }';
+
+/** CPU milliseconds a process has used (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function main(): Promise<void> {
+  const stack = await startStack({ logger: createLogger({ level: 'warn' }), responseCache: false });
+  const keys = developmentKeyPaths(stack.keysDir);
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    JWT_PUBLIC_KEY_FILE: keys.callerPublicKeyPath,
+    INTERNAL_PRIVATE_KEY_FILE: keys.internalPrivateKeyPath,
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mente-cpu-')),
+    LOG_LEVEL: 'warn',
+    PUBLIC_CACHE_MAX_AGE: '0',
+    [SUBGRAPHS[0]!.urlEnv]: stack.national.graphqlUrl,
+  };
+  for (const r of REGIONS)
+    env[SUBGRAPHS.find((s) => s.name === r.subgraph)!.urlEnv] = stack.regions[r.subgraph]!.graphqlUrl;
+  const profile = process.argv.includes('--prof')
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'results', 'cpu')}`]
+    : [];
+  const gateway = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, 'gateway', 'index.ts')], {
+    env,
+    stdio: 'inherit',
+  });
+  process.once('exit', () => gateway.kill('SIGTERM'));
+  const gatewayUrl = `http://127.0.0.1:${port}/graphql`;
+  for (
+    let tries = 0;
+    !(await fetch(`http://127.0.0.1:${port}/health/live`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    tries++
+  ) {
+    if (tries > 200) throw new Error('the gateway did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const key = await loadPrivateKey(keys.internalPrivateKeyPath);
+  const reviewer = { role: 'REVIEWER', regionCode: '510400', subject: 'cpu-reviewer' } as const;
+  const anonymousInternal = await signInternalToken(key, { identity: { role: 'ANONYMOUS' } });
+  const reviewerInternal = await signInternalToken(key, { identity: reviewer });
+  const reviewerCaller = await mintDevelopmentToken({ ...reviewer, keysDir: stack.keysDir, ttl: '1h' });
+  const pzh = stack.regions['sichuan-panzhihua']!.graphqlUrl;
+  const cases: [string, string, Record<string, string>, string][] = [
+    ['catalogue · subgraph directly', pzh, { [INTERNAL_TOKEN_HEADER]: anonymousInternal }, CATALOGUE_DIRECT],
+    ['catalogue · gateway', gatewayUrl, {}, CATALOGUE],
+    ['review queue · subgraph directly', pzh, { [INTERNAL_TOKEN_HEADER]: reviewerInternal }, QUEUE],
+    ['review queue · gateway', gatewayUrl, { authorization: `Bearer ${reviewerCaller}` }, QUEUE],
+  ];
+  const rows = ['| configuration | req/s | subgraphs, CPU ms/request | gateway, CPU ms/request |', '|---|---|---|---|'];
+  for (const [label, url, extra, query] of cases) {
+    const headers = { 'content-type': 'application/json', ...extra };
+    const body = JSON.stringify({ query });
+    const check = (await (await fetch(url, { method: 'POST', headers, body })).json()) as { errors?: unknown };
+    if (check.errors) throw new Error(`${label}: ${JSON.stringify(check.errors)}`);
+    await runLoad({ url, connections: 10, durationSeconds: 2, headers, body });
+    const [sub0, gw0] = [cpuMs(process.pid), cpuMs(gateway.pid!)];
+    const r = await runLoad({ url, connections: 10, durationSeconds: 6, headers, body });
+    const [sub1, gw1] = [cpuMs(process.pid), cpuMs(gateway.pid!)];
+    rows.push(
+      `| ${label} | ${r.rps.toFixed(0)} | ${((sub1 - sub0) / r.requests).toFixed(2)} | ${((gw1 - gw0) / r.requests).toFixed(2)} |`,
+    );
+  }
+  process.stdout.write(
+    `${rows.join('\n')}\n\n(dedupe ${env.DEDUPE_ANONYMOUS_QUERIES ?? 'on (default)'}; the gateway column under "directly" is its idle cost)\n`,
+  );
+  gateway.kill('SIGTERM');
+  await new Promise((r) => gateway.once('exit', r));
+  await stack.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
