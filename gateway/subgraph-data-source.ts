@@ -33,10 +33,9 @@ export interface SubgraphConnectionOptions {
   agent: Agent;
 }
 
-/** A received answer: status, headers and the whole body, read once. */
+/** A received answer: status, Cache-Control and the whole body, read once. */
 interface Received {
   status: number;
-  contentType: string;
   cacheControl: string;
   text: string;
 }
@@ -159,7 +158,6 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       const text = await res.body.text();
       return {
         status: res.statusCode,
-        contentType: headerValue(res.headers['content-type']),
         cacheControl: headerValue(res.headers['cache-control']),
         text,
       };
