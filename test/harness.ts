@@ -73,7 +73,8 @@ export const usingMysql = () => Boolean(process.env.MYSQL_URL);
 
 async function databaseFor(subgraph: string): Promise<string> {
   if (!usingMysql()) return 'memory:';
-  const url = databaseUrlFor(subgraph, process.env, 'mente_test_')!;
+  // TEST_DB_PREFIX lets two checkouts run the suite on one server at once.
+  const url = databaseUrlFor(subgraph, process.env, process.env.TEST_DB_PREFIX ?? 'mente_test_')!;
   await recreateMysqlDatabase(url);
   return url;
 }
