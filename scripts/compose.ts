@@ -16,7 +16,7 @@ import { breakingChangesAgainst } from './lib/schema-diff';
 export async function writeComposition(options: { allowBreaking?: boolean } = {}): Promise<string[]> {
   const composition = await composeFromCode();
   const stale = staleFiles(composition);
-  const breaking = breakingChangesAgainst(path.join(SCHEMA_DIR, 'supergraph.graphql'), composition.supergraphSdl);
+  const breaking = await breakingChangesAgainst(path.join(SCHEMA_DIR, 'supergraph.graphql'), composition.supergraphSdl);
   if (breaking.length > 0 && !options.allowBreaking) {
     throw new Error(
       `The new composition breaks clients of the committed schema/supergraph.graphql; nothing was written:\n` +

@@ -2,10 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { Supergraph } from '@apollo/federation-internals';
+import { type Change, ChangeType, CriticalityLevel, diff, type TypeOfChangeType } from '@graphql-inspector/core';
 import {
-  type BreakingChange,
-  BreakingChangeType,
-  findBreakingChanges as graphqlBreakingChanges,
   type GraphQLNamedType,
   type GraphQLSchema,
   isEnumType,
@@ -22,12 +20,13 @@ import { REGIONS } from '../../schema/registry';
 
 // Breaking-change check for `npm run compose`: the committed supergraph is what national front ends
 // were built against; a new composition may add anything, but whatever it removes or retypes is
-// reported here, and what the shared contract (../shared/contract.graphql) names is marked
+// reported here, and what the client contract (schema/contract.graphql) names is marked
 // CONTRACT BREAKING. Both supergraphs are reduced to their API schemas (what clients see: no join__
-// or link__ machinery, no @inaccessible elements) and compared with graphql-js findBreakingChanges.
+// or link__ machinery, no @inaccessible elements) and compared with @graphql-inspector/core, whose
+// changes carry a criticality and structured coordinates (no parsing of English messages).
 
-/** The client-facing contract, outside the repository: ../shared/contract.graphql from the repo root. */
-export const CONTRACT_PATH = path.resolve(__dirname, '../../../shared/contract.graphql');
+/** The client-facing contract: the names national front ends rely on, kept in the repository. */
+export const CONTRACT_PATH = path.resolve(__dirname, '../../schema/contract.graphql');
 
 /** Contract interfaces that every region implements with its own prefixed type (`<P>Region`, …). */
 const PREFIXED_TYPES: Record<string, string> = {
@@ -45,9 +44,12 @@ const CONTRACT_MUTATIONS = [
   'file<P>RemoteCare',
 ];
 
-/** The contract's text, or null when the file is missing (then every change counts as contract breaking). */
-export function loadContractSdl(file = CONTRACT_PATH): string | null {
-  return existsSync(file) ? readFileSync(file, 'utf8') : null;
+/** The contract's text; a missing contract is an error, never a looser check. */
+export function loadContractSdl(file = CONTRACT_PATH): string {
+  if (!existsSync(file)) {
+    throw new Error(`the client contract ${path.relative(process.cwd(), file)} is missing; restore it from git`);
+  }
+  return readFileSync(file, 'utf8');
 }
 
 interface Contract {
@@ -123,106 +125,88 @@ function kindName(type: GraphQLNamedType | undefined): string {
 }
 
 /**
- * Restates one graphql-js breaking change in plain English and finds its schema coordinate. The
- * patterns follow graphql-js 16's descriptions (findBreakingChanges.js); an unknown shape keeps
- * the original text and is classified by the names in it.
+ * Restates one breaking change in plain English from its structured data (type and meta) and
+ * gives its schema coordinate; a kind not listed here keeps graphql-inspector's own message and is
+ * located by its path.
  */
-function classify(change: BreakingChange, oldSchema: GraphQLSchema): Classified {
-  const d = change.description;
-  let m: RegExpMatchArray | null;
+function classify(change: Change, oldSchema: GraphQLSchema): Classified {
+  // Every change kind has its own meta shape; read the names each kind documents.
+  const m = (change.meta ?? {}) as unknown as Record<string, string>;
+  const field = (type: string, name: string) =>
+    `${isInputObjectType(oldSchema.getType(type)) ? 'Input field' : 'Field'} ${code(`${type}.${name}`)}`;
   switch (change.type) {
-    case BreakingChangeType.TYPE_REMOVED:
-      if ((m = d.match(/^Standard scalar (\w+) was removed/))) {
-        // graphql-js drops a built-in scalar nothing refers to any more; operations declaring a
-        // variable of that type stop validating.
-        return { target: { type: m[1]! }, message: `Built-in scalar ${code(m[1]!)} is no longer in the schema.` };
-      }
-      if ((m = d.match(/^(\w+) was removed\.$/))) {
-        const type = m[1]!;
-        return { target: { type }, message: `${kindName(oldSchema.getType(type))} ${code(type)} was removed.` };
-      }
-      break;
-    case BreakingChangeType.TYPE_CHANGED_KIND:
-      if ((m = d.match(/^(\w+) changed from (.+) to (.+)\.$/))) {
-        return { target: { type: m[1]! }, message: `Type ${code(m[1]!)} changed from ${m[2]} to ${m[3]}.` };
-      }
-      break;
-    case BreakingChangeType.TYPE_REMOVED_FROM_UNION:
-      if ((m = d.match(/^(\w+) was removed from union type (\w+)\.$/))) {
-        return {
-          target: { type: m[2]!, related: m[1]! },
-          message: `Type ${code(m[1]!)} was removed from union ${code(m[2]!)}.`,
-        };
-      }
-      break;
-    case BreakingChangeType.VALUE_REMOVED_FROM_ENUM:
-      if ((m = d.match(/^(\w+) was removed from enum type (\w+)\.$/))) {
-        return {
-          target: { type: m[2]!, enumValue: m[1]! },
-          message: `Enum value ${code(`${m[2]}.${m[1]}`)} was removed.`,
-        };
-      }
-      break;
-    case BreakingChangeType.REQUIRED_INPUT_FIELD_ADDED:
-      if ((m = d.match(/^A required field (\w+) on input type (\w+) was added\.$/))) {
-        return {
-          target: { type: m[2]!, field: m[1]! },
-          message: `Required input field ${code(`${m[2]}.${m[1]}`)} was added: existing inputs do not set it.`,
-        };
-      }
-      break;
-    case BreakingChangeType.IMPLEMENTED_INTERFACE_REMOVED:
-      if ((m = d.match(/^(\w+) no longer implements interface (\w+)\.$/))) {
-        return {
-          target: { type: m[1]!, related: m[2]! },
-          message: `Type ${code(m[1]!)} no longer implements interface ${code(m[2]!)}.`,
-        };
-      }
-      break;
-    case BreakingChangeType.FIELD_REMOVED:
-      if ((m = d.match(/^(\w+)\.(\w+) was removed\.$/))) {
-        const what = isInputObjectType(oldSchema.getType(m[1]!)) ? 'Input field' : 'Field';
-        return { target: { type: m[1]!, field: m[2]! }, message: `${what} ${code(`${m[1]}.${m[2]}`)} was removed.` };
-      }
-      break;
-    case BreakingChangeType.FIELD_CHANGED_KIND:
-      if ((m = d.match(/^(\w+)\.(\w+) changed type from (\S+) to (\S+)\.$/))) {
-        const what = isInputObjectType(oldSchema.getType(m[1]!)) ? 'Input field' : 'Field';
-        return {
-          target: { type: m[1]!, field: m[2]! },
-          message: `${what} ${code(`${m[1]}.${m[2]}`)} changed type from ${code(m[3]!)} to ${code(m[4]!)}.`,
-        };
-      }
-      break;
-    case BreakingChangeType.ARG_REMOVED:
-      if ((m = d.match(/^(\w+)\.(\w+) arg (\w+) was removed\.$/))) {
-        return {
-          target: { type: m[1]!, field: m[2]!, arg: m[3]! },
-          message: `Argument ${code(`${m[1]}.${m[2]}(${m[3]}:)`)} was removed.`,
-        };
-      }
-      break;
-    case BreakingChangeType.ARG_CHANGED_KIND:
-      if ((m = d.match(/^(\w+)\.(\w+) arg (\w+) has changed type from (\S+) to (\S+)\.$/))) {
-        return {
-          target: { type: m[1]!, field: m[2]!, arg: m[3]! },
-          message: `Argument ${code(`${m[1]}.${m[2]}(${m[3]}:)`)} changed type from ${code(m[4]!)} to ${code(m[5]!)}.`,
-        };
-      }
-      break;
-    case BreakingChangeType.REQUIRED_ARG_ADDED:
-      if ((m = d.match(/^A required arg (\w+) on (\w+)\.(\w+) was added\.$/))) {
-        return {
-          target: { type: m[2]!, field: m[3]!, arg: m[1]! },
-          message: `Required argument ${code(`${m[2]}.${m[3]}(${m[1]}:)`)} was added: existing operations do not pass it.`,
-        };
-      }
-      break;
-    default:
-      // Directive changes (removed directive, argument or location): not part of the contract.
-      return { target: null, message: `Directive change: ${d}` };
+    case ChangeType.TypeRemoved:
+      return {
+        target: { type: m.removedTypeName! },
+        message: `${kindName(oldSchema.getType(m.removedTypeName!))} ${code(m.removedTypeName!)} was removed.`,
+      };
+    case ChangeType.TypeKindChanged:
+      return {
+        target: { type: m.typeName! },
+        message: `Type ${code(m.typeName!)} changed from ${m.oldTypeKind} to ${m.newTypeKind}.`,
+      };
+    case ChangeType.UnionMemberRemoved:
+      return {
+        target: { type: m.unionName!, related: m.removedUnionMemberTypeName! },
+        message: `Type ${code(m.removedUnionMemberTypeName!)} was removed from union ${code(m.unionName!)}.`,
+      };
+    case ChangeType.EnumValueRemoved:
+      return {
+        target: { type: m.enumName!, enumValue: m.removedEnumValueName! },
+        message: `Enum value ${code(`${m.enumName}.${m.removedEnumValueName}`)} was removed.`,
+      };
+    case ChangeType.InputFieldAdded:
+      return {
+        target: { type: m.inputName!, field: m.addedInputFieldName! },
+        message: `Required input field ${code(`${m.inputName}.${m.addedInputFieldName}`)} was added: existing inputs do not set it.`,
+      };
+    case ChangeType.InputFieldRemoved:
+      return {
+        target: { type: m.inputName!, field: m.removedFieldName! },
+        message: `${field(m.inputName!, m.removedFieldName!)} was removed.`,
+      };
+    case ChangeType.InputFieldTypeChanged:
+      return {
+        target: { type: m.inputName!, field: m.inputFieldName! },
+        message: `${field(m.inputName!, m.inputFieldName!)} changed type from ${code(m.oldInputFieldType!)} to ${code(m.newInputFieldType!)}.`,
+      };
+    case ChangeType.ObjectTypeInterfaceRemoved:
+      return {
+        target: { type: m.objectTypeName!, related: m.removedInterfaceName! },
+        message: `Type ${code(m.objectTypeName!)} no longer implements interface ${code(m.removedInterfaceName!)}.`,
+      };
+    case ChangeType.FieldRemoved:
+      return {
+        target: { type: m.typeName!, field: m.removedFieldName! },
+        message: `${field(m.typeName!, m.removedFieldName!)} was removed.`,
+      };
+    case ChangeType.FieldTypeChanged:
+      return {
+        target: { type: m.typeName!, field: m.fieldName! },
+        message: `${field(m.typeName!, m.fieldName!)} changed type from ${code(m.oldFieldType!)} to ${code(m.newFieldType!)}.`,
+      };
+    case ChangeType.FieldArgumentRemoved:
+      return {
+        target: { type: m.typeName!, field: m.fieldName!, arg: m.removedFieldArgumentName! },
+        message: `Argument ${code(`${m.typeName}.${m.fieldName}(${m.removedFieldArgumentName}:)`)} was removed.`,
+      };
+    case ChangeType.FieldArgumentTypeChanged:
+      return {
+        target: { type: m.typeName!, field: m.fieldName!, arg: m.argumentName! },
+        message: `Argument ${code(`${m.typeName}.${m.fieldName}(${m.argumentName}:)`)} changed type from ${code(m.oldArgumentType!)} to ${code(m.newArgumentType!)}.`,
+      };
+    case ChangeType.FieldArgumentAdded:
+      return {
+        target: { type: m.typeName!, field: m.fieldName!, arg: m.addedArgumentName! },
+        message: `Required argument ${code(`${m.typeName}.${m.fieldName}(${m.addedArgumentName}:)`)} was added: existing operations do not pass it.`,
+      };
+    default: {
+      // Directive changes and kinds not restated above: graphql-inspector's message, located by path.
+      if (change.type.startsWith('DIRECTIVE')) return { target: null, message: `Directive change: ${change.message}` };
+      const [type, fieldName] = (change.path ?? '').split('.');
+      return { target: type ? { type, field: fieldName } : null, message: change.message };
+    }
   }
-  return { target: null, message: d };
 }
 
 /** Decides whether a change touches a name in the contract. */
@@ -280,7 +264,7 @@ class ContractMatcher {
   }
 
   /** Why the change is contract breaking, or null when it is not. */
-  reason(change: BreakingChangeType | null, target: Target): string | null {
+  reason(change: string | null, target: Target): string | null {
     const { type, field, arg, enumValue, related } = target;
     if (enumValue !== undefined) {
       return this.contract.enumValues.get(type)?.has(enumValue) ? `${type}.${enumValue} is in the contract` : null;
@@ -291,10 +275,7 @@ class ContractMatcher {
       // Removing or retyping an argument the contract does not list is not a contract break; a new
       // required argument on a contract field breaks every existing caller of that field.
       const contractArg =
-        arg === undefined ||
-        found.args === null ||
-        found.args.has(arg) ||
-        change === BreakingChangeType.REQUIRED_ARG_ADDED;
+        arg === undefined || found.args === null || found.args.has(arg) || change === ChangeType.FieldArgumentAdded;
       return contractArg ? found.why : null;
     }
     if (related !== undefined && this.contract.types.has(related)) return `${related} is in the contract`;
@@ -308,11 +289,11 @@ class ContractMatcher {
 }
 
 export interface SchemaChange {
-  /** graphql-js's kind of change, e.g. FIELD_REMOVED. */
-  type: BreakingChangeType;
+  /** graphql-inspector's kind of change, e.g. FIELD_REMOVED. */
+  type: TypeOfChangeType;
   /** Plain-English description. */
   message: string;
-  /** Touches a name national front ends rely on (../shared/contract.graphql). */
+  /** Touches a name national front ends rely on (schema/contract.graphql). */
   contract: boolean;
   /** Why it is contract breaking, when it is. */
   reason?: string;
@@ -320,23 +301,23 @@ export interface SchemaChange {
 
 /**
  * Every change from the old to the new supergraph that can break an existing client operation
- * (removed or retyped types, fields, arguments, enum values; new required arguments and input
- * fields; …), as structured records, contract-breaking ones first.
- * `contractSdl` null (the contract file is missing): every change counts as contract breaking.
+ * (graphql-inspector's BREAKING criticality: removed or retyped types, fields, arguments, enum
+ * values; new required arguments and input fields; …), as structured records, contract-breaking
+ * ones first.
  */
-export function diffSupergraphs(
+export async function diffSupergraphs(
   oldSupergraphSdl: string,
   newSupergraphSdl: string,
-  contractSdl: string | null,
+  contractSdl: string,
   prefixes: Iterable<string> = REGIONS.map((r) => r.prefix),
-): SchemaChange[] {
+): Promise<SchemaChange[]> {
   const oldSchema = apiSchema(oldSupergraphSdl);
   const newSchema = apiSchema(newSupergraphSdl);
-  const matcher = contractSdl === null ? null : new ContractMatcher(readContract(contractSdl), oldSchema, prefixes);
-  const changes = graphqlBreakingChanges(oldSchema, newSchema).map((change): SchemaChange => {
+  const matcher = new ContractMatcher(readContract(contractSdl), oldSchema, prefixes);
+  const breaking = (await diff(oldSchema, newSchema)).filter((c) => c.criticality.level === CriticalityLevel.Breaking);
+  const changes = breaking.map((change): SchemaChange => {
     const { target, message } = classify(change, oldSchema);
-    if (!matcher) return { type: change.type, message, contract: true, reason: 'the contract file is missing' };
-    // An unrecognised change is contract breaking when any name in it is a contract type.
+    // An unlocated change is contract breaking when any name in it is a contract type.
     const reason = target
       ? matcher.reason(change.type, target)
       : ((message.match(/\w+/g) ?? []).map((w) => matcher.reason(null, { type: w })).find((r) => r !== null) ?? null);
@@ -351,22 +332,27 @@ export function diffSupergraphs(
  * The breaking changes between two supergraphs, one line each in plain English, contract-breaking
  * ones first and marked `CONTRACT BREAKING`. An empty list means existing clients keep working.
  */
-export function findBreakingChanges(
+export async function findBreakingChanges(
   oldSupergraphSdl: string,
   newSupergraphSdl: string,
-  contractSdl: string | null,
-): string[] {
-  return diffSupergraphs(oldSupergraphSdl, newSupergraphSdl, contractSdl).map((c) =>
+  contractSdl: string,
+): Promise<string[]> {
+  return (await diffSupergraphs(oldSupergraphSdl, newSupergraphSdl, contractSdl)).map((c) =>
     c.contract ? `CONTRACT BREAKING: ${c.message.replace(/\.$/, '')} — ${c.reason}.` : `BREAKING: ${c.message}`,
   );
 }
 
 /**
- * Breaking changes of `newSupergraphSdl` against the committed supergraph file, with the shared
+ * Breaking changes of `newSupergraphSdl` against the committed supergraph file, with the client
  * contract; none when there is no committed supergraph yet.
  */
-export function breakingChangesAgainst(committedSupergraphFile: string, newSupergraphSdl: string): string[] {
+export async function breakingChangesAgainst(
+  committedSupergraphFile: string,
+  newSupergraphSdl: string,
+  contractFile = CONTRACT_PATH,
+): Promise<string[]> {
+  const contract = loadContractSdl(contractFile);
   if (!existsSync(committedSupergraphFile)) return [];
   const committed = readFileSync(committedSupergraphFile, 'utf8');
-  return findBreakingChanges(committed, newSupergraphSdl, loadContractSdl());
+  return findBreakingChanges(committed, newSupergraphSdl, contract);
 }

@@ -1,5 +1,5 @@
 // Yunfu (广东 · 云浮, 445300) outpatient special-disease (门特) policy data, version 2025.1.
-// Facts come from ../../../shared/POLICY.md (the cleaned-up seeds/guangdong-yunfu-2025.txt).
+// Facts come from the 2025 Yunfu guide to applying for 门特 online (粤医保, 粤省事, 广东政务服务网).
 // Every value whose `source` contains ILLUSTRATIVE is a placeholder for the official figure.
 
 import { ILLUSTRATIVE, type RegionPolicy } from '../kit/policy';

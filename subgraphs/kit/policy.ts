@@ -1,6 +1,6 @@
 // The shape of a region's policy data. Each region folder exports one RegionPolicy, versioned;
 // migrations/seed load it into that region's own database, and the API serves it from there.
-// Every figure traces to ../shared/POLICY.md or carries `source` starting with ILLUSTRATIVE.
+// Every figure traces to a regional policy document or carries `source` starting with ILLUSTRATIVE.
 
 export const ILLUSTRATIVE = 'illustrative — replace with the official figure';
 

@@ -1,5 +1,5 @@
 // Panzhihua (四川 · 攀枝花, 510400) outpatient special-disease (门特) policy data, version 2025.1.
-// Facts come from ../../../shared/POLICY.md (the cleaned-up seeds/sichuan-panzhihua-2025.txt).
+// Facts come from the 2025 Panzhihua guide to applying for 门特 by phone (四川医保APP and others).
 // Every value whose `source` contains ILLUSTRATIVE is a placeholder for the official figure.
 
 import { ILLUSTRATIVE, type RegionPolicy } from '../kit/policy';
