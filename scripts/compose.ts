@@ -5,8 +5,10 @@ import path from 'node:path';
 
 import { composeFromCode, SCHEMA_DIR, staleFiles } from './lib/compose';
 import { breakingChangesAgainst } from './lib/schema-diff';
+import { writeRouterConfig } from './router-config';
 
-// `npm run compose`: regenerate schema/*.graphql and schema/supergraph.graphql from the code.
+// `npm run compose`: regenerate schema/*.graphql, schema/supergraph.graphql and schema/registry.json
+// from the code and the region files (subgraphs/regions/*.yaml), and router/ from the registry.
 // `npm run compose -- --check`: fail when the committed files are stale (part of `npm run check`).
 // Writing refuses a composition that breaks existing clients (removed or retyped types, fields,
 // arguments, enum values against the committed supergraph; see lib/schema-diff.ts) unless
@@ -41,6 +43,9 @@ async function main(): Promise<void> {
   }
   const stale = await writeComposition({ allowBreaking: process.argv.includes('--allow-breaking') });
   console.log(stale.length ? `wrote ${stale.join(', ')}` : 'schema/ already current');
+  // Apollo Router's configuration follows the same registry (the region files).
+  const router = writeRouterConfig();
+  if (router.length) console.log(`wrote ${router.join(', ')}`);
 }
 
 // Run as a script only: scripts/new-region.ts imports writeComposition().

@@ -74,7 +74,9 @@ async function main(): Promise<void> {
   ];
   const urls: Record<string, string> = {};
   for (const s of subgraphs) {
-    run(s.name, `subgraphs/${s.name}/index.ts`, {
+    const national = s.name === NATIONAL.name;
+    run(s.name, national ? 'subgraphs/national/index.ts' : 'subgraphs/regional/index.ts', {
+      ...(national ? {} : { REGION: s.name }),
       PORT: String(s.port),
       DATABASE_URL: s.database,
       MIGRATE_ON_START: process.env.MIGRATE_ON_START ?? 'true',

@@ -1,12 +1,14 @@
 import { DEMO_PEOPLE, DEMO_PERSONS, demoRecordsFor } from '../scripts/seed-data/people';
-import { yunfuPolicy } from '../subgraphs/guangdong-yunfu/policy';
 import { AuditEntity } from '../subgraphs/kit/audit';
 import { addDays, addWorkingDays, todayInChina } from '../subgraphs/kit/calendar';
 import { ApplicationEntity } from '../subgraphs/kit/db/record.entities';
 import { OutboxEntity } from '../subgraphs/kit/outbox';
 import type { RegionPolicy } from '../subgraphs/kit/policy';
-import { panzhihuaPolicy } from '../subgraphs/sichuan-panzhihua/policy';
+import { loadRegion } from '../subgraphs/kit/region-file';
 import { type Stack, startStack } from './harness';
+
+const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
+const yunfuPolicy = loadRegion('guangdong-yunfu').policy;
 
 // The whole 门特 application lifecycle through the gateway: submit, validate (all problems at
 // once, nothing stored), supplement, review, certify, withdraw, re-apply, idempotency, conflicts,

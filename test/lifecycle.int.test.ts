@@ -1,9 +1,11 @@
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
-import { yunfuPolicy } from '../subgraphs/guangdong-yunfu/policy';
 import { addDays, addMonths } from '../subgraphs/kit/calendar';
 import type { RegionPolicy } from '../subgraphs/kit/policy';
-import { panzhihuaPolicy } from '../subgraphs/sichuan-panzhihua/policy';
+import { loadRegion } from '../subgraphs/kit/region-file';
 import { type Stack, startStack } from './harness';
+
+const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
+const yunfuPolicy = loadRegion('guangdong-yunfu').policy;
 
 // The full happy path in each region, on a pinned clock so due dates cross known holidays and a
 // certification can reach its renewal window: submit → supplement → approve → certification →

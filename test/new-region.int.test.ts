@@ -12,10 +12,10 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 
-// `npm run new-region` end to end, in a throwaway copy of the repository: the scaffold writes the
-// region's folder, its registry entry and the recomposed schema there, and the copy's own stack
-// (test/harness.ts, which reads the copy's registry and region folders) serves the new region
-// through its gateway. The repository itself is never touched.
+// Adding a region end to end, in a throwaway copy of the repository: `npm run new-region` writes
+// one data file, `npm run compose` derives the registry and schema from it, and the copy's own
+// stack (test/harness.ts, which reads the copy's region files) serves the new region through its
+// gateway. The repository itself is never touched.
 
 const REPO = path.resolve(__dirname, '..');
 const COPIED = [
@@ -79,24 +79,25 @@ function run(cwd: string, args: string[]): Promise<Run> {
   });
 }
 
-/** What a scaffold may change in a checkout: schema/ and the list of subgraph folders. */
+/** What a scaffold may change in a checkout: schema/ and the region files. */
 function snapshot(root: string) {
-  const schema = path.join(root, 'schema');
-  return {
-    schema: Object.fromEntries(
-      readdirSync(schema)
+  const dir = (d: string) =>
+    Object.fromEntries(
+      readdirSync(path.join(root, d))
         .sort()
-        .map((file) => [file, readFileSync(path.join(schema, file), 'utf8')]),
-    ),
-    subgraphs: readdirSync(path.join(root, 'subgraphs')).sort(),
-  };
+        .map((file) => [file, readFileSync(path.join(root, d, file), 'utf8')]),
+    );
+  return { schema: dir('schema'), regions: dir('subgraphs/regions') };
 }
 
 const read = (file: string) => readFileSync(file, 'utf8');
 const REPO_FILES = ['schema/registry.json', 'schema/supergraph.graphql'];
+const NEW_FILE = 'subgraphs/regions/region-guangzhou.yaml';
 
 let tmp: string;
 let scaffold: Run;
+let before: ReturnType<typeof snapshot>;
+let composed: Run;
 let repoBefore: Record<string, string>;
 
 beforeAll(async () => {
@@ -104,44 +105,44 @@ beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'mente-new-region-'));
   for (const item of COPIED) cpSync(path.join(REPO, item), path.join(tmp, item), { recursive: true });
   symlinkSync(path.join(REPO, 'node_modules'), path.join(tmp, 'node_modules'), 'dir');
+  before = snapshot(tmp);
   scaffold = await run(tmp, ['scripts/new-region.ts', '--root', tmp, ...GUANGZHOU]);
-}, 60_000);
+  composed = await run(tmp, ['scripts/compose.ts']);
+}, 90_000);
 
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('npm run new-region', () => {
-  it('writes the region folder, the registry entry and the recomposed supergraph', () => {
+describe('npm run new-region, then npm run compose', () => {
+  it('new-region writes one data file and nothing else', () => {
     expect(scaffold).toMatchObject({ code: 0 }); // on failure, the received object shows stderr
-    const registryText = read(path.join(tmp, 'schema/registry.json'));
-    expect(JSON.parse(registryText).regions.at(-1)).toEqual({
+    expect(scaffold.stdout).toContain(`created ${NEW_FILE}`);
+    const after = snapshot(tmp);
+    expect(after.regions[path.basename(NEW_FILE)]).toBeDefined();
+    const changed = Object.keys(after.regions).filter((f) => after.regions[f] !== before.regions[f]);
+    expect(changed).toEqual([path.basename(NEW_FILE)]);
+    const text = read(path.join(tmp, NEW_FILE));
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./region.schema.json');
+    expect(text).toContain('subgraph: region-guangzhou');
+    expect(text).toContain("code: '440100'"); // formatted like the committed files (npm run check)
+    expect(text).toContain('port: 4004');
+  });
+
+  it('compose derives the registry, the supergraph and the router configuration from it', () => {
+    expect(composed).toMatchObject({ code: 0 });
+    const registry = JSON.parse(read(path.join(tmp, 'schema/registry.json')));
+    expect(registry.regions.at(-1)).toEqual({
       code: '440100',
       name: '广州市',
       province: '广东省',
       prefix: 'Guangzhou',
-      subgraph: 'region-440100',
+      subgraph: 'region-guangzhou',
       port: 4004,
     });
-    // The file keeps its formatting: only the new entry is added.
-    expect(registryText).toBe(
-      repoBefore['schema/registry.json']!.replace(
-        /\}\n {2}\]\n\}\n$/,
-        '},\n    {\n      "code": "440100",\n      "name": "广州市",\n      "province": "广东省",\n' +
-          '      "prefix": "Guangzhou",\n      "subgraph": "region-440100",\n      "port": 4004\n    }\n  ]\n}\n',
-      ),
-    );
-    for (const file of ['policy.ts', 'rules.ts', 'region.ts', 'index.ts']) {
-      expect(existsSync(path.join(tmp, 'subgraphs/region-440100', file))).toBe(true);
-    }
-    const policy = read(path.join(tmp, 'subgraphs/region-440100/policy.ts'));
-    expect(policy).toContain("version: '0.1-template'");
-    expect(policy).toContain('hotline: null');
-    expect(read(path.join(tmp, 'subgraphs/region-440100/region.ts'))).toContain('export default guangzhou;');
-    const supergraph = read(path.join(tmp, 'schema/supergraph.graphql'));
-    expect(supergraph).toContain('type GuangzhouRegion');
+    expect(read(path.join(tmp, 'schema/supergraph.graphql'))).toContain('type GuangzhouRegion');
     expect(read(path.join(tmp, 'schema/national.graphql'))).toContain('type GuangzhouRegion implements Region');
-    expect(read(path.join(tmp, 'router/supergraph.yaml'))).toContain('region-440100'); // Apollo Router's compose config follows the registry
+    expect(read(path.join(tmp, 'router/supergraph.yaml'))).toContain('region-guangzhou');
   });
 
   it('serves the new region through the copy’s gateway, every cost-sharing figure marked illustrative', async () => {
@@ -154,13 +155,13 @@ describe('npm run new-region', () => {
     const { region, regions } = body.data;
     expect(region).toMatchObject({ __typename: 'GuangzhouRegion', name: '广州市', province: '广东省' });
     expect(regions.map((r: { code: string }) => r.code)).toEqual(['510400', '445300', '440100']);
-    expect(region.diseases.length).toBeGreaterThanOrEqual(12);
+    expect(region.diseases.length).toBeGreaterThanOrEqual(5);
     expect(region.costSharing.length).toBeGreaterThan(0);
     for (const rule of region.costSharing) expect(rule.source).toContain('illustrative');
   }, 60_000);
 
   it('refuses a second region with the same code, says why, and changes nothing', async () => {
-    const before = snapshot(tmp);
+    const now = snapshot(tmp);
     const res = await run(tmp, [
       'scripts/new-region.ts',
       ...['--root', tmp, '--code', '440100', '--name', '广州市', '--province', '广东省'],
@@ -168,13 +169,12 @@ describe('npm run new-region', () => {
     ]);
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain('nothing was changed');
-    expect(res.stderr).toContain('--code 440100 is already in schema/registry.json (广州市, subgraph region-440100)');
-    expect(snapshot(tmp)).toEqual(before);
-    expect(existsSync(path.join(tmp, 'subgraphs/guangdong-guangzhou'))).toBe(false);
+    expect(res.stderr).toContain('--code 440100 is already 广州市 (subgraphs/regions/region-guangzhou.yaml)');
+    expect(snapshot(tmp)).toEqual(now);
   });
 
   it('leaves the repository itself untouched', () => {
     for (const file of REPO_FILES) expect(read(path.join(REPO, file))).toBe(repoBefore[file]);
-    expect(existsSync(path.join(REPO, 'subgraphs/region-440100'))).toBe(false);
+    expect(existsSync(path.join(REPO, NEW_FILE))).toBe(false);
   });
 });

@@ -36,7 +36,8 @@ async function child(): Promise<void> {
   const { parse } = await import('graphql');
   const { NATIONAL, REGIONS, SUBGRAPHS } = await import('../../schema/registry');
   const { buildRegionalSchema, startRegionalSubgraph } = await import('../../subgraphs/kit/regional-subgraph');
-  const { panzhihua } = await import('../../subgraphs/sichuan-panzhihua/region');
+  const { loadRegionDefinition } = await import('../lib/subgraphs');
+  const panzhihua = loadRegionDefinition('sichuan-panzhihua');
   const { buildNationalSchema } = await import('../../subgraphs/national/schema');
   const { startNationalSubgraph } = await import('../../subgraphs/national/server');
   const { startGateway } = await import('../../gateway/gateway');

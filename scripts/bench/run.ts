@@ -12,13 +12,12 @@ import path from 'node:path';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../../gateway/auth/jwt';
 import { type RunningGateway, startGateway, SUPERGRAPH_PATH } from '../../gateway/gateway';
 import { NATIONAL, REGIONS, SUBGRAPHS } from '../../schema/registry';
-import { yunfuPolicy } from '../../subgraphs/guangdong-yunfu/policy';
 import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../../subgraphs/kit/auth/internal-token';
 import { developmentKeyPaths, loadPrivateKey } from '../../subgraphs/kit/auth/keys';
 import { addDays, todayInChina } from '../../subgraphs/kit/calendar';
 import { ApplicationEntity } from '../../subgraphs/kit/db/record.entities';
 import { createLogger } from '../../subgraphs/kit/log';
-import { panzhihuaPolicy } from '../../subgraphs/sichuan-panzhihua/policy';
+import { loadRegion } from '../../subgraphs/kit/region-file';
 import { type Stack, startStack } from '../../test/harness';
 import { databaseUrlFor } from '../lib/databases';
 import { mintDevelopmentToken } from '../token';
@@ -26,6 +25,9 @@ import { type ChartRow, renderChart } from './chart';
 import { fanoutScale } from './fanout-scale';
 import { type LoadClient, type LoadResult, type LoadSpec, mergeResults, runLoad } from './load';
 import { seedBenchApplications, seedBenchPeople, type SeedCounts } from './seed';
+
+const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
+const yunfuPolicy = loadRegion('guangdong-yunfu').policy;
 
 // `npm run bench` (not part of npm test): the whole stack in this process — national, Panzhihua
 // and Yunfu subgraphs and the Apollo gateway over HTTP (test/harness.ts startStack, with a fault

@@ -1,25 +1,18 @@
 import type { GraphQLSchema } from 'graphql';
 
 import { REGIONS } from '../../schema/registry';
+import { loadRegion } from '../../subgraphs/kit/region-file';
 import { buildRegionalSchema, type RegionDefinition } from '../../subgraphs/kit/regional-subgraph';
 import { buildNationalSchema } from '../../subgraphs/national/schema';
 
-/** A region's definition from its folder (subgraphs/<subgraph>/region.ts, default export). */
+/** A region's definition from its data file, subgraphs/regions/<subgraph>.yaml. */
 export function loadRegionDefinition(subgraph: string): RegionDefinition {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(`../../subgraphs/${subgraph}/region`) as { default?: RegionDefinition };
-  if (!mod.default?.prefix) throw new Error(`subgraphs/${subgraph}/region.ts must default-export its RegionDefinition`);
-  return mod.default;
+  return loadRegion(subgraph);
 }
 
+/** Every region of the registry, in registry order. */
 export function regionDefinitions(): RegionDefinition[] {
-  return REGIONS.map((r) => {
-    const def = loadRegionDefinition(r.subgraph);
-    if (def.policy.code !== r.code || def.prefix !== r.prefix) {
-      throw new Error(`schema/registry.json and subgraphs/${r.subgraph}/region.ts disagree on the code or prefix`);
-    }
-    return def;
-  });
+  return REGIONS.map((r) => loadRegionDefinition(r.subgraph));
 }
 
 /** Every subgraph's schema, built from code, in registry order. */

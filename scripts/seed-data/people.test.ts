@@ -1,9 +1,8 @@
-import { yunfuPolicy } from '../../subgraphs/guangdong-yunfu/policy';
 import { parseAcceptanceNumber } from '../../subgraphs/kit/acceptance-number';
 import { addDays, addMonths, addWorkingDays, isValidIsoDate, isWorkingDay } from '../../subgraphs/kit/calendar';
 import type { ApplicationRow, CertificationRow } from '../../subgraphs/kit/db/record.entities';
 import type { RegionPolicy } from '../../subgraphs/kit/policy';
-import { panzhihuaPolicy } from '../../subgraphs/sichuan-panzhihua/policy';
+import { loadRegion } from '../../subgraphs/kit/region-file';
 import {
   DEMO_PEOPLE,
   DEMO_PERSONS,
@@ -12,6 +11,9 @@ import {
   type DemoRecords,
   demoRecordsFor,
 } from './people';
+
+const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
+const yunfuPolicy = loadRegion('guangdong-yunfu').policy;
 
 const PZH = '510400';
 const YF = '445300';

@@ -19,7 +19,6 @@
 
 import { createHash } from 'node:crypto';
 
-import { yunfuPolicy } from '../../subgraphs/guangdong-yunfu/policy';
 import { formatAcceptanceNumber } from '../../subgraphs/kit/acceptance-number';
 import { addDays, addMonths, addWorkingDays } from '../../subgraphs/kit/calendar';
 import type {
@@ -33,7 +32,10 @@ import type {
   StatusEventRow,
 } from '../../subgraphs/kit/db/record.entities';
 import type { MaterialKind, RegionPolicy } from '../../subgraphs/kit/policy';
-import { panzhihuaPolicy } from '../../subgraphs/sichuan-panzhihua/policy';
+import { loadRegion } from '../../subgraphs/kit/region-file';
+
+const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
+const yunfuPolicy = loadRegion('guangdong-yunfu').policy;
 
 export type DemoRegionCode = '510400' | '445300';
 

@@ -1,4 +1,4 @@
-// The shape of a region's policy data. Each region folder exports one RegionPolicy, versioned;
+// The shape of a region's policy data, read from subgraphs/regions/<region>.yaml, versioned;
 // migrations/seed load it into that region's own database, and the API serves it from there.
 // Every figure traces to a regional policy document or carries `source` starting with ILLUSTRATIVE.
 
@@ -38,7 +38,7 @@ export interface DiseasePolicy {
   requiresSpecialistHospital: boolean;
   /** Months a certification lasts before renewal or periodic re-review; null = no fixed term. */
   validityMonths: number | null;
-  /** Where the flags come from: POLICY.md, or ILLUSTRATIVE. */
+  /** Where the flags come from: the document cited, or ILLUSTRATIVE. */
   source: string;
 }
 
@@ -94,7 +94,7 @@ export interface RegionPolicy {
   name: string;
   province: string;
   hotline: string | null;
-  reviewDeadline: { workingDays: { min: number; max: number }; description: string };
+  reviewDeadline: { workingDays: { min: number; max: number }; description: string; source?: string };
   channels: ChannelPolicy[];
   diseases: DiseasePolicy[];
   hospitals: HospitalPolicy[];

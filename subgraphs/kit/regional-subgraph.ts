@@ -50,8 +50,10 @@ export interface RegionDefinition {
   prefix: string;
   /** The subgraph's name in schema/registry.json, e.g. `sichuan-panzhihua`. */
   subgraph: string;
+  /** Default port (npm start, the registry). */
+  port: number;
   policy: RegionPolicy;
-  /** Its own application rules (subgraphs/<region>/rules.ts). */
+  /** Its own application rules (the `rules` of its region file). */
   rules: RegionRules;
 }
 

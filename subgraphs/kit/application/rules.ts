@@ -6,7 +6,7 @@ import type { ApplicationInput, MaterialInput } from '../graphql/mutation.types'
 import type { HospitalLevel, MaterialKind } from '../policy';
 
 // The checks every region applies to an application, and the hooks through which a region adds
-// its own (subgraphs/<region>/rules.ts). Every check runs; all problems come back at once.
+// its own (the `rules` of subgraphs/regions/<region>.yaml). Every check runs; all problems come back at once.
 
 /** What makes one region's rules differ; each region folder exports one of these. */
 export interface RegionRules {
@@ -24,6 +24,8 @@ export interface RegionRules {
   remoteCareFilingRequired: boolean;
   /** The identity documents the region accepts, checked on the kinds of material given. */
   identityProblems(kinds: ReadonlySet<MaterialKind>): Problem[];
+  /** A rule data cannot express (subgraphs/regions/hooks/<name>.ts); its problems join the others. */
+  hook?: (facts: SubmissionFacts) => Problem[];
 }
 
 /** Identity documents: checked by each region's identityProblems, not by the general list. */
@@ -236,5 +238,6 @@ export function validateSubmission(f: SubmissionFacts, rules: RegionRules): Prob
   if (rules.remoteCareFilingRequired && residence && residence !== f.regionCode && !hasActiveFiling(f.filings, today)) {
     add('REMOTE_CARE_FILING_REQUIRED', '长期异地居住人员须先办理异地就医备案，再申请门特认定', 'residenceRegionCode');
   }
+  if (rules.hook) problems.push(...rules.hook(f));
   return problems;
 }

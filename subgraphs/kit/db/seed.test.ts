@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 
-import { panzhihua } from '../../sichuan-panzhihua/region';
+import { loadRegionDefinition } from '../../../scripts/lib/subgraphs';
+
+const panzhihua = loadRegionDefinition('sichuan-panzhihua');
 import { createRegionalDataSource } from '../regional-subgraph';
 import { DiseaseEntity, RateBandEntity, RegionEntity } from './policy.entities';
 import { seedRegionPolicy } from './seed';
