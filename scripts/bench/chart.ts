@@ -64,7 +64,7 @@ export function renderChart(rows: ChartRow[], subtitle: string): string {
     );
   });
   out.push(
-    `<text x="16" y="${height - 12}" fill="#555">Loopback only; load from autocannon in a child process. Figures: the run recorded in README.md (Performance).</text>`,
+    `<text x="16" y="${height - 12}" fill="#555">Loopback only; load from autocannon in a child process. Figures: the run recorded in docs/performance.md.</text>`,
     '</svg>',
   );
   return `${out.join('\n')}\n`;
