@@ -4,8 +4,8 @@ import path from 'node:path';
 
 import { type BrowserContext, chromium, type Page, type Route } from 'playwright-core';
 
-import { MY_RECORDS, PANZHIHUA_DUE_DATE } from '../gateway/examples';
-import { SANDBOX_SCRIPT_URL } from '../gateway/explorer/pages';
+import { EXAMPLE_OPERATIONS, MY_RECORDS, PANZHIHUA_DUE_DATE, SIGNED_IN_OPERATIONS } from '../gateway/examples';
+import { DEFAULT_FALLBACK_TIMEOUTS, SANDBOX_EMBED_ORIGIN, SANDBOX_SCRIPT_URL } from '../gateway/explorer/pages';
 import { type Stack, startStack } from './harness';
 
 // A real browser against the real stack, with every host but this machine unreachable (a private
@@ -161,6 +161,62 @@ describe('the explorer in a network that reaches nothing but the gateway', () =>
     await screenshot(page, 'explorer-signed-in.png');
     expect(blocked).toEqual([]);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  // Apollo's servers cannot be reached from here, so a stand-in plays Sandbox: a script defining
+  // EmbeddedSandbox that opens an iframe on Sandbox's origin, which answers (or not) like the real one.
+  async function standInSandbox(page: Page, answers: boolean): Promise<void> {
+    await page.route(SANDBOX_SCRIPT_URL, (route) =>
+      route.fulfill({
+        contentType: 'text/javascript',
+        body: `window.EmbeddedSandbox = function (options) {
+          window.sandboxOptions = options;
+          var iframe = document.createElement('iframe');
+          iframe.src = '${SANDBOX_EMBED_ORIGIN}/sandbox/explorer';
+          document.querySelector(options.target).appendChild(iframe);
+        };`,
+      }),
+    );
+    await page.route(`${SANDBOX_EMBED_ORIGIN}/**`, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<p>Sandbox stand-in</p>${answers ? "<script>parent.postMessage({ name: 'ExplorerListeningForHandshake' }, '*');</script>" : ''}`,
+      }),
+    );
+    // Shorter deadlines than the served ones, so the test need not wait 15 s for the iframe.
+    await page.route(`${stack.gateway.url}/`, async (route) => {
+      const res = await route.fetch();
+      const body = (await res.text()).replace(`"embedMs":${DEFAULT_FALLBACK_TIMEOUTS.embedMs}`, '"embedMs":1500');
+      await route.fulfill({ response: res, body });
+    });
+  }
+
+  it('stays on Sandbox when it loads and its iframe answers, handing it the examples and the endpoint', async () => {
+    const page = await context.newPage();
+    await standInSandbox(page, true);
+    await page.goto(`${stack.gateway.url}/`);
+    await page.frameLocator('#embeddableSandbox iframe').locator('text=Sandbox stand-in').waitFor();
+    await page.waitForTimeout(2500); // past the (shortened) deadline for the iframe's answer
+    expect(page.url()).toBe(`${stack.gateway.url}/`);
+    const options = await page.evaluate(() => (globalThis as any).sandboxOptions);
+    expect(options).toMatchObject({
+      target: '#embeddableSandbox',
+      initialEndpoint: `${stack.gateway.url}/`,
+      endpointIsEditable: false,
+      initialState: { document: [...EXAMPLE_OPERATIONS, ...SIGNED_IN_OPERATIONS].join('\n\n') },
+    });
+    expect(blocked).toEqual([]);
+    await page.close();
+  });
+
+  it('falls back when Sandbox’s script loads but its iframe never answers', async () => {
+    const page = await context.newPage();
+    await standInSandbox(page, false);
+    await page.goto(`${stack.gateway.url}/`);
+    await page.waitForURL(/\/explorer\?from=sandbox&reason=embed-timeout$/, { timeout: 10_000 });
+    await page.locator('#fallback-reason', { hasText: 'Apollo Sandbox 的页面没有响应' }).waitFor();
+    expect(blocked).toEqual([]);
     await page.close();
   });
 });
