@@ -36,7 +36,7 @@ function postJsonFetcher(endpoint: string): Fetcher {
 }
 
 const config = JSON.parse(document.getElementById('explorer-config')?.textContent ?? '{}') as ExplorerConfig;
-// Relative to the page (/explorer → /), so the explorer also works behind a path prefix.
+// The gateway's own origin: GraphQL is served at / next to /explorer.
 const endpoint = new URL(config.endpoint, location.href).toString();
 const container = document.getElementById('graphiql');
 if (container) {

@@ -6,7 +6,7 @@ export interface ExplorerTab {
 }
 
 export interface ExplorerConfig {
-  /** The GraphQL endpoint, relative to the page (the explorer at /explorer posts to /). */
+  /** The GraphQL endpoint on the page's origin: the gateway serves GraphQL at / beside /explorer. */
   endpoint: string;
   tabs: ExplorerTab[];
 }
