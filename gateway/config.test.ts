@@ -21,6 +21,7 @@ describe('gatewayConfigFromEnv', () => {
       subgraphUrls: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.defaultUrl])),
       limits: DEFAULT_LIMITS,
       exposeSchema: true,
+      explorer: 'auto',
       subgraphTimeoutMs: 3000,
       dedupeAnonymousQueries: true,
       shutdownDelayMs: 0,

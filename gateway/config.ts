@@ -4,6 +4,7 @@ import { SUBGRAPHS } from '../schema/registry';
 import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/auth/keys';
 import { checkCommon, type CommonConfig, EnvChecker } from '../subgraphs/kit/config';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, type JwtConfig } from './auth/jwt';
+import { EXPLORER_MODES, type ExplorerMode } from './explorer/config';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 
 /** Where each subgraph is reached: SUBGRAPH_URL_<NAME> overrides the registry's default. */
@@ -74,6 +75,8 @@ export interface GatewayConfig extends CommonConfig {
   subgraphUrls: Record<string, string>;
   limits: Limits;
   exposeSchema: boolean;
+  /** EXPLORER (default auto): Apollo Sandbox at / with the local GraphiQL as fallback, or force either. */
+  explorer: ExplorerMode;
   subgraphTimeoutMs: number;
   /** DEDUPE_ANONYMOUS_QUERIES (default true): identical anonymous queries in flight share a subgraph request. */
   dedupeAnonymousQueries: boolean;
@@ -82,7 +85,7 @@ export interface GatewayConfig extends CommonConfig {
 /**
  * The gateway's whole configuration from the environment, every value checked: PORT,
  * SUBGRAPH_URL_* (http(s) URLs, each naming a subgraph of the registry), SUBGRAPH_TIMEOUT_MS,
- * DEDUPE_ANONYMOUS_QUERIES, LIMIT_*, EXPOSE_SCHEMA, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
+ * DEDUPE_ANONYMOUS_QUERIES, LIMIT_*, EXPOSE_SCHEMA, EXPLORER, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
  * settings (JWT_*, INTERNAL_PRIVATE_KEY_FILE; required in production). Throws one ConfigError
  * that lists every problem.
  */
@@ -100,6 +103,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   const subgraphTimeoutMs = check.positiveInt('SUBGRAPH_TIMEOUT_MS', 3000);
   const limits = readLimits(check);
   const exposeSchema = check.boolean('EXPOSE_SCHEMA', true);
+  const explorer = check.oneOf('EXPLORER', EXPLORER_MODES, 'auto');
   const dedupeAnonymousQueries = check.boolean('DEDUPE_ANONYMOUS_QUERIES', true);
   const common = checkCommon(check);
 
@@ -119,5 +123,5 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   check.file('JWT_PUBLIC_KEY_FILE');
   check.file('INTERNAL_PRIVATE_KEY_FILE');
   check.throwIfProblems('gateway');
-  return { port, subgraphUrls, limits, exposeSchema, subgraphTimeoutMs, dedupeAnonymousQueries, ...common };
+  return { port, subgraphUrls, limits, exposeSchema, explorer, subgraphTimeoutMs, dedupeAnonymousQueries, ...common };
 }

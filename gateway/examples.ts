@@ -1,4 +1,4 @@
-// Example operations: the Sandbox landing page opens with the first one, the README shows them,
+// Example operations: the explorers (Sandbox, local GraphiQL) open with them, the README shows them,
 // and the integration tests run them, so they cannot silently rot.
 
 export const REGIONS_OVERVIEW = `# 各统筹区门特政策一览：渠道、审核时限、病种目录、待遇标准
@@ -36,12 +36,12 @@ query YunfuEstimate {
 
 export const EXAMPLE_OPERATIONS = [REGIONS_OVERVIEW, PANZHIHUA_DUE_DATE, YUNFU_ESTIMATE];
 
-// Signed-in examples: paste a token from `npm run token` into Sandbox's Headers first.
+// Signed-in examples: paste a token from `npm run token` into the explorer's Headers first.
 
 export const MY_RECORDS = `# ── 以下示例需要登录 ──────────────────────────────────────────
 # 1. 在终端运行：npm run token -- --role APPLICANT --person P000003
 #    （审核人员：--role REVIEWER --region 510400；全国经办：--role NATIONAL_OPERATOR）
-# 2. 在 Sandbox 下方的 Headers 中添加：Authorization: Bearer <上一步输出的令牌>
+# 2. 在下方的 Headers 中添加（Sandbox 或本地调试器 /explorer）：Authorization: Bearer <上一步输出的令牌>
 # 申请人：我在各统筹区的申请、认定与异地就医备案（需申请人令牌）
 query MyRecords {
   me {

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
 import type { RequestHandler } from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -18,7 +17,8 @@ import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/ser
 import { AuthError } from './auth/jwt';
 import type { GatewaySecurity } from './config';
 import type { GatewayContext } from './context';
-import { EXAMPLE_OPERATIONS, SIGNED_IN_OPERATIONS } from './examples';
+import type { ExplorerMode } from './explorer/config';
+import { explorerLandingPage, explorerRouter } from './explorer/explorer';
 import { InternalTokenIssuer } from './internal-tokens';
 import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
 import { GatewayMetrics } from './metrics';
@@ -36,6 +36,8 @@ export interface GatewayOptions {
   limits?: Limits;
   /** Introspection and the Sandbox landing page (off in production by EXPOSE_SCHEMA=false). */
   exposeSchema?: boolean;
+  /** What a browser gets at / (EXPLORER): Sandbox with the local GraphiQL as fallback (auto, default), or either. */
+  explorer?: ExplorerMode;
   supergraphPath?: string;
   /** A supergraph composed in memory (benchmarks with a generated registry); default: the committed file. */
   supergraphSdl?: string;
@@ -115,11 +117,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }),
   });
   const landingPage = exposeSchema
-    ? ApolloServerPluginLandingPageLocalDefault({
-        embed: { endpointIsEditable: false, initialState: { pollForSchemaUpdates: false } },
-        document: [...EXAMPLE_OPERATIONS, ...SIGNED_IN_OPERATIONS].join('\n\n'),
-        footer: false,
-      })
+    ? explorerLandingPage(options.explorer ?? 'auto')
     : ApolloServerPluginLandingPageDisabled();
   const createApollo = (serverPlugins: ApolloServerPlugin<GatewayContext>[]) =>
     new ApolloServer<GatewayContext>({
@@ -155,6 +153,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         app.use(requestIdMiddleware);
         // Mounted before the GraphQL middleware on '/', so POST /uploads never reaches GraphQL.
         app.use(uploadsRouter({ store: fileStore, authenticate }));
+        // The self-hosted GraphiQL at /explorer, only where the schema is exposed.
+        if (exposeSchema) app.use(explorerRouter());
       },
       context: async (req) => {
         const requestId = (req.res?.locals.requestId as string | undefined) ?? randomUUID();

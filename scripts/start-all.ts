@@ -91,7 +91,8 @@ async function main(): Promise<void> {
     [
       '',
       `  Mente is up. Apollo Sandbox: http://localhost:${gatewayPort}/`,
-      '  Public policy needs no token. For personal data, mint one and paste it into Sandbox → Headers:',
+      `  Offline or in a private network: the local GraphiQL, http://localhost:${gatewayPort}/explorer`,
+      '  Public policy needs no token. For personal data, mint one and paste it into the explorer → Headers:',
       '    npm run token -- --role APPLICANT --person P000001',
       '    Authorization: Bearer <token>',
       '  (Ctrl-C stops everything)',

@@ -10,7 +10,7 @@ import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../s
 // `npm run token -- --role REVIEWER --region 510400 [--sub alice]`
 // `npm run token -- --role NATIONAL_OPERATOR [--sub bob] [--ttl 8h]`
 // Mints a development caller token signed with the development "caller" key (standing in for the
-// identity provider). The token alone goes to stdout; a hint for Apollo Sandbox goes to stderr.
+// identity provider). The token alone goes to stdout; a hint for the explorer goes to stderr.
 
 export const USAGE = `usage: npm run token -- --role <${ROLES.join('|')}> [options]
   --role APPLICANT --person <personId>     an applicant, identified by national person id
@@ -143,7 +143,7 @@ async function main(argv: string[]): Promise<void> {
   const publicKeyPath = developmentKeyPaths(options.keysDir).callerPublicKeyPath;
   process.stdout.write(`${token}\n`);
   console.error(
-    `Apollo Sandbox → Headers (or any HTTP client):\n  {"Authorization": "Bearer ${token}"}\n` +
+    `Explorer (Apollo Sandbox, or the local GraphiQL at /explorer) → Headers (or any HTTP client):\n  {"Authorization": "Bearer ${token}"}\n` +
       `Signed with the development caller key; the gateway accepts it when configured with issuer ` +
       `"${DEV_ISSUER}", audience "${DEV_AUDIENCE}" and publicKeyFile ${publicKeyPath}.`,
   );
