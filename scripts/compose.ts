@@ -6,7 +6,8 @@ import path from 'node:path';
 import { composeFromCode, SCHEMA_DIR, staleFiles } from './lib/compose';
 import { breakingChangesAgainst } from './lib/schema-diff';
 
-// `npm run compose`: regenerate schema/*.graphql and schema/supergraph.graphql from the code.
+// `npm run compose`: regenerate schema/*.graphql and schema/supergraph.graphql from the code, and
+// from the supergraph the front ends' cache settings schema/possibleTypes.json and typePolicies.json.
 // `npm run compose -- --check`: fail when the committed files are stale (part of `npm run check`).
 // Writing refuses a composition that breaks existing clients (removed or retyped types, fields,
 // arguments, enum values against the committed supergraph; see lib/schema-diff.ts) unless
