@@ -18,6 +18,7 @@ import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/ser
 import { AuthError } from './auth/jwt';
 import type { GatewaySecurity } from './config';
 import type { GatewayContext } from './context';
+import { explainCsrfRefusal } from './csrf-message';
 import { EXAMPLE_OPERATIONS, SIGNED_IN_OPERATIONS } from './examples';
 import { InternalTokenIssuer } from './internal-tokens';
 import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
@@ -81,7 +82,7 @@ function loadSupergraph(file: string): string {
 
 /** Subgraph addresses are internal: clients see the subgraph's name instead. */
 function hideAddresses(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const masked = maskError(formatted, error);
+  const masked = explainCsrfRefusal(maskError(formatted, error));
   return { ...masked, message: masked.message.replace(/https?:\/\/[^\s,;)]+/g, '<subgraph>') };
 }
 
