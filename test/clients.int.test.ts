@@ -1,12 +1,14 @@
 import './apollo-dev-mode';
 
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { format } from 'node:util';
 
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { loadDevMessages, loadErrorMessages } from '@apollo/client/dev';
 import { Supergraph } from '@apollo/federation-internals';
 import { cacheExchange, Client as UrqlClient, fetchExchange } from '@urql/core';
+import { build } from 'esbuild';
 import {
   getNamedType,
   type GraphQLInterfaceType,
@@ -41,6 +43,7 @@ import { type Stack, startStack } from './harness';
 loadDevMessages();
 loadErrorMessages();
 
+const REPO = path.resolve(__dirname, '..');
 const api = Supergraph.build(readFileSync(SUPERGRAPH_PATH, 'utf8')).apiSchema().toGraphQLJSSchema();
 
 // ---------------------------------------------------------------------------------------------
@@ -172,23 +175,52 @@ describe('the generated cache settings', () => {
     }
     for (const typename of possibleTypes.Application!)
       expect(cacheConfig.typePolicies[typename]).toEqual({ keyFields: ['id'] });
+    // and nothing else has an identity of its own: a channel's id is unique only within its region
+    const roots = [api.getQueryType(), api.getMutationType()].map((t) => t?.name);
+    const objects = Object.values(api.getTypeMap()).filter(
+      (t) => isObjectType(t) && !t.name.startsWith('__') && !roots.includes(t.name),
+    );
+    expect(Object.keys(cacheConfig.typePolicies).sort()).toEqual(objects.map((t) => t.name).sort());
+    expect(cacheConfig.typePolicies.Channel).toEqual({ keyFields: false });
+    expect(cacheConfig.typePolicies.Material).toEqual({ keyFields: false });
   });
 });
 
 describe('Apollo Client 4 with the kit', () => {
+  // Each case also checks that the interface fields really are in the answer, so the comparison
+  // is not between two equally empty objects.
   const cases = [
-    { who: 'anonymous', query: ANONYMOUS, variables: () => ({ code: '445300' }), token: () => undefined },
+    {
+      who: 'anonymous',
+      query: ANONYMOUS,
+      variables: () => ({ code: '445300' }),
+      token: () => undefined,
+      check: (data: any) => {
+        expect(data.regions.map((r: any) => r.name)).toEqual(['攀枝花市', '云浮市']);
+        expect(data.region).toMatchObject({ __typename: 'YunfuRegion', code: '445300', name: '云浮市' });
+        for (const r of data.regions) expect(r.diseases.length).toBeGreaterThan(0);
+      },
+    },
     {
       who: 'a signed-in applicant',
       query: SIGNED_IN,
       variables: () => ({ n: acceptanceNumber }),
       token: () => applicantToken,
+      check: (data: any) => {
+        expect(data.me).toMatchObject({ id: APPLICANT, insuredRegion: { name: '攀枝花市' } });
+        expect(data.me.records.map((r: any) => r.region.name)).toEqual(['攀枝花市', '云浮市']);
+        const applications = data.me.records.flatMap((r: any) => r.applications);
+        expect(applications.length).toBeGreaterThan(0);
+        for (const a of applications)
+          expect(a).toMatchObject({ status: expect.any(String), disease: expect.anything() });
+        expect(data.application).toMatchObject({ acceptanceNumber, status: expect.any(String) });
+      },
     },
   ];
 
   it.each(cases)(
     'loses no field, $who: the cache gives back what the gateway sent',
-    async ({ query, variables, token }) => {
+    async ({ query, variables, token, check }) => {
       const log: Exchange[] = [];
       const client = apollo({ token: token(), log });
       const document = gql(query);
@@ -198,13 +230,15 @@ describe('Apollo Client 4 with the kit', () => {
       expect(log).toHaveLength(1);
       const raw = log[0]!.body;
       expect(raw.errors).toBeUndefined();
+      check(raw.data);
       expect(result.data).toEqual(raw.data);
       expect(client.readQuery({ query: document, variables: variables() })).toEqual(raw.data);
       expect(warnings).toEqual([]);
-      // and the interface fields really are there (not two equally empty answers)
-      const regions = (raw.data.regions ?? raw.data.me.records.map((r: any) => r.region)) as any[];
-      expect(regions.length).toBeGreaterThanOrEqual(2);
-      for (const region of regions) expect(region.name).toMatch(/市$/);
+      // only entities are normalized
+      const stored = Object.keys(client.cache.extract() as object).filter((id) => id !== 'ROOT_QUERY');
+      expect(stored.length).toBeGreaterThan(0);
+      for (const id of stored)
+        expect(cacheConfig.typePolicies[id.split(':')[0]!]?.keyFields).toEqual(expect.any(Array));
     },
   );
 
@@ -246,6 +280,43 @@ describe('negative controls: what the kit prevents', () => {
       await client.query({ query: gql('{ region(code: "510400") { ... on Region { code hotline } } }') });
     });
     expect(warnings.join('\n')).toMatch(/Cache data may be lost when replacing the region field of a Query object/);
+  });
+});
+
+describe('negative control: ids that are unique only within a region', () => {
+  // Every region made by `npm run new-region` has a channel `medical-insurance-counter` named after
+  // itself. The gateway's real answer, each region's first channel given that id, shows what follows.
+  const CHANNELS = gql(
+    'query Channels { regions { __typename ... on Region { code channels { __typename id name } } } }',
+  );
+
+  async function twoCounters() {
+    const log: Exchange[] = [];
+    await apollo({ log }).query({ query: CHANNELS });
+    const data = structuredClone(log[0]!.body.data);
+    data.regions[0].channels[0].id = 'medical-insurance-counter';
+    data.regions[1].channels[0].id = 'medical-insurance-counter';
+    return data;
+  }
+  const names = (data: any) => data.regions.map((r: any) => r.channels[0].name);
+
+  it('with the kit, each region keeps its own channel', async () => {
+    const data = await twoCounters();
+    const cache = new InMemoryCache(cacheConfig);
+    cache.writeQuery({ query: CHANNELS, data });
+    expect(names(cache.readQuery({ query: CHANNELS }))).toEqual(names(data));
+  });
+
+  it("with Apollo's default (normalize by id), one region's channel overwrites the other's", async () => {
+    const data = await twoCounters();
+    const entitiesOnly = Object.fromEntries(
+      Object.entries(cacheConfig.typePolicies).filter(([, policy]) => policy.keyFields !== false),
+    );
+    const cache = new InMemoryCache({ possibleTypes, typePolicies: entitiesOnly });
+    cache.writeQuery({ query: CHANNELS, data });
+    const [first, second] = names(cache.readQuery({ query: CHANNELS }));
+    expect(names(data)[0]).not.toBe(names(data)[1]);
+    expect(first).toBe(second);
   });
 });
 
@@ -295,6 +366,28 @@ describe('urql (@urql/core)', () => {
     expect(result.error).toBeUndefined();
     expect(result.data).toEqual(log[0]!.body.data);
     expect(result.data.regions.map((r: any) => r.name)).toEqual(['攀枝花市', '云浮市']);
+  });
+});
+
+describe('the client kit', () => {
+  it('bundles for a browser from its own files and the generated JSON alone', async () => {
+    const bundle = await build({
+      entryPoints: [path.join(REPO, 'gateway/client-kit/index.ts')],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(bundle.metafile.inputs).map((f) => path.relative(REPO, path.resolve(f)));
+    expect(inputs.sort()).toEqual([
+      'gateway/client-kit/cache.ts',
+      'gateway/client-kit/index.ts',
+      'gateway/client-kit/region-mutations.ts',
+      'schema/possibleTypes.json',
+      'schema/typePolicies.json',
+    ]);
   });
 });
 

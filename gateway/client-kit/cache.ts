@@ -10,8 +10,11 @@ export type KeyFields = (string | KeyFields)[];
 /** Interface → the concrete types implementing it: without this, fragments on interfaces lose their fields. */
 export const possibleTypes: Record<string, string[]> = possibleTypesJson;
 
-/** Every entity keyed by its federation key (regions by `code`, records by `personId regionCode`, …). */
-export const typePolicies: Record<string, { keyFields: KeyFields }> = typePoliciesJson;
+/**
+ * Every entity keyed by its federation key (regions by `code`, records by `personId regionCode`,
+ * applications by `id`); every other type kept inside its parent (`keyFields: false`).
+ */
+export const typePolicies = typePoliciesJson as Record<string, { keyFields: KeyFields | false }>; // JSON widens false to boolean
 
 /** `new InMemoryCache(cacheConfig)`; spread it to add policies of your own. */
 export const cacheConfig = { possibleTypes, typePolicies };

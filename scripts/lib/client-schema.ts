@@ -1,10 +1,11 @@
 import { Supergraph } from '@apollo/federation-internals';
-import { type ConstValueNode, isAbstractType, Kind, parse } from 'graphql';
+import { type ConstValueNode, isAbstractType, isObjectType, Kind, parse } from 'graphql';
 
 // What a front end's cache must know about the composed API schema, derived from the supergraph
 // so it cannot drift: which concrete types implement each interface or union (Apollo Client's
 // `possibleTypes`; without it fragments on interfaces silently lose their fields) and how each
-// entity is identified (Apollo Client's `typePolicies` keyFields, from the federation keys).
+// entity is identified (Apollo Client's `typePolicies` keyFields, from the federation keys) and
+// that nothing else is.
 
 /** Interface or union name → the names of its concrete types, all sorted. */
 export type PossibleTypes = Record<string, string[]>;
@@ -12,8 +13,13 @@ export type PossibleTypes = Record<string, string[]>;
 /** Apollo Client's keyFields: a field name, or a nested selection after the field that holds it. */
 export type KeyFields = (string | KeyFields)[];
 
-/** Object type name → { keyFields }, for every entity of the API schema. */
-export type TypePolicies = Record<string, { keyFields: KeyFields }>;
+/**
+ * Object type name → its cache policy. An entity: keyed as its first @key says. Any other object
+ * type: not normalized (`keyFields: false`), stored inside its parent: an `id` there is unique
+ * only within the region that serves it (every scaffolded region has a channel
+ * `medical-insurance-counter`), and two regions' objects must never become one.
+ */
+export type TypePolicies = Record<string, { keyFields: KeyFields | false }>;
 
 export function possibleTypesOf(supergraphSdl: string): PossibleTypes {
   const api = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
@@ -45,20 +51,23 @@ export function keyFieldsOf(fieldSet: string): KeyFields {
   return read();
 }
 
-/** Every object type of the API schema with a federation key, keyed as its first @key says. */
 export function typePoliciesOf(supergraphSdl: string): TypePolicies {
   const api = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
-  const result: TypePolicies = {};
-  const definitions = parse(supergraphSdl).definitions.flatMap((d) =>
-    d.kind === Kind.OBJECT_TYPE_DEFINITION ? [d] : [],
-  );
-  for (const definition of definitions.sort((a, b) => a.name.value.localeCompare(b.name.value))) {
-    if (!api.getType(definition.name.value)) continue; // not in the API (e.g. @inaccessible)
+  const roots = new Set([api.getQueryType(), api.getMutationType(), api.getSubscriptionType()].map((t) => t?.name));
+  const keys = new Map<string, string>();
+  for (const definition of parse(supergraphSdl).definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
     const key = (definition.directives ?? [])
       .filter((d) => d.name.value === 'join__type')
       .map((d) => d.arguments?.find((a) => a.name.value === 'key')?.value)
       .find((v): v is ConstValueNode & { kind: Kind.STRING } => v?.kind === Kind.STRING);
-    if (key) result[definition.name.value] = { keyFields: keyFieldsOf(key.value) };
+    if (key) keys.set(definition.name.value, key.value);
+  }
+  const result: TypePolicies = {};
+  for (const type of Object.values(api.getTypeMap()).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!isObjectType(type) || type.name.startsWith('__') || roots.has(type.name)) continue;
+    const key = keys.get(type.name);
+    result[type.name] = { keyFields: key ? keyFieldsOf(key) : false };
   }
   return result;
 }
