@@ -256,6 +256,13 @@ describe('Apollo Client 4 with the kit', () => {
       hotline: expect.any(String),
     });
   });
+
+  it('fails loudly, not silently, when a selection of a keyed type leaves out the key', async () => {
+    const client = apollo();
+    await expect(client.query({ query: gql('{ region(code: "510400") { ... on Region { name } } }') })).rejects.toThrow(
+      /Missing field 'code' while extracting keyFields/,
+    );
+  });
 });
 
 describe('negative controls: what the kit prevents', () => {
