@@ -17,6 +17,7 @@ import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/ser
 import { AuthError } from './auth/jwt';
 import type { GatewaySecurity } from './config';
 import type { GatewayContext } from './context';
+import { explainCsrfRefusal } from './csrf-message';
 import type { ExplorerMode } from './explorer/config';
 import { explorerLandingPage, explorerRouter } from './explorer/explorer';
 import { InternalTokenIssuer } from './internal-tokens';
@@ -83,7 +84,7 @@ function loadSupergraph(file: string): string {
 
 /** Subgraph addresses are internal: clients see the subgraph's name instead. */
 function hideAddresses(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const masked = maskError(formatted, error);
+  const masked = explainCsrfRefusal(maskError(formatted, error));
   return { ...masked, message: masked.message.replace(/https?:\/\/[^\s,;)]+/g, '<subgraph>') };
 }
 

@@ -8,7 +8,8 @@ import { breakingChangesAgainst } from './lib/schema-diff';
 import { writeRouterConfig } from './router-config';
 
 // `npm run compose`: regenerate schema/*.graphql, schema/supergraph.graphql and schema/registry.json
-// from the code and the region files (subgraphs/regions/*.yaml), and router/ from the registry.
+// from the code and the region files (subgraphs/regions/*.yaml), router/ from the registry, and
+// from the supergraph the front ends' cache settings schema/possibleTypes.json and typePolicies.json.
 // `npm run compose -- --check`: fail when the committed files are stale (part of `npm run check`).
 // Writing refuses a composition that breaks existing clients (removed or retyped types, fields,
 // arguments, enum values against the committed supergraph; see lib/schema-diff.ts) unless

@@ -6,6 +6,7 @@ import { printSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 
 import { registryFromRegionFiles, SUBGRAPHS } from '../../schema/registry';
+import { clientSchemaJson, possibleTypesOf, typePoliciesOf } from './client-schema';
 import { buildAllSchemas } from './subgraphs';
 
 export const SCHEMA_DIR = path.resolve(__dirname, '../../schema');
@@ -36,6 +37,9 @@ export async function composeFromCode(): Promise<Composition> {
   const supergraphSdl = result.supergraphSdl;
   files.set('supergraph.graphql', HEADER + supergraphSdl + '\n');
   files.set('registry.json', registryJson());
+  // For front ends' caches (docs/front-end.md); JSON has no comments, so no header.
+  files.set('possibleTypes.json', clientSchemaJson(possibleTypesOf(supergraphSdl)));
+  files.set('typePolicies.json', clientSchemaJson(typePoliciesOf(supergraphSdl)));
   return { files, supergraphSdl };
 }
 
