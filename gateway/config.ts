@@ -3,8 +3,10 @@ import type { KeyLike } from 'jose';
 import { SUBGRAPHS } from '../schema/registry';
 import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/auth/keys';
 import { checkCommon, type CommonConfig, EnvChecker } from '../subgraphs/kit/config';
+import { defaultMetricsPort } from '../subgraphs/kit/metrics-server';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, type JwtConfig } from './auth/jwt';
 import { DEFAULT_LIMITS, type Limits } from './limits';
+import { DEFAULT_SUBGRAPH_HEALTH_TIMEOUT_MS } from './subgraph-status';
 
 /** Where each subgraph is reached: SUBGRAPH_URL_<NAME> overrides the registry's default. */
 export function subgraphUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -75,13 +77,18 @@ export interface GatewayConfig extends CommonConfig {
   limits: Limits;
   exposeSchema: boolean;
   subgraphTimeoutMs: number;
+  /** METRICS_PORT (default 9400): GET /metrics and GET /health/subgraphs, never on PORT. */
+  metricsPort: number;
+  /** SUBGRAPH_HEALTH_TIMEOUT_MS (default 1000): one subgraph's health check gives up after this long. */
+  subgraphHealthTimeoutMs: number;
   /** DEDUPE_ANONYMOUS_QUERIES (default true): identical anonymous queries in flight share a subgraph request. */
   dedupeAnonymousQueries: boolean;
 }
 
 /**
  * The gateway's whole configuration from the environment, every value checked: PORT,
- * SUBGRAPH_URL_* (http(s) URLs, each naming a subgraph of the registry), SUBGRAPH_TIMEOUT_MS,
+ * METRICS_PORT, SUBGRAPH_URL_* (http(s) URLs, each naming a subgraph of the registry),
+ * SUBGRAPH_TIMEOUT_MS, SUBGRAPH_HEALTH_TIMEOUT_MS,
  * DEDUPE_ANONYMOUS_QUERIES, LIMIT_*, EXPOSE_SCHEMA, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
  * settings (JWT_*, INTERNAL_PRIVATE_KEY_FILE; required in production). Throws one ConfigError
  * that lists every problem.
@@ -98,6 +105,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     }
   }
   const subgraphTimeoutMs = check.positiveInt('SUBGRAPH_TIMEOUT_MS', 3000);
+  const metricsPort = check.metricsPort(port, defaultMetricsPort(4000));
+  const subgraphHealthTimeoutMs = check.positiveInt('SUBGRAPH_HEALTH_TIMEOUT_MS', DEFAULT_SUBGRAPH_HEALTH_TIMEOUT_MS);
   const limits = readLimits(check);
   const exposeSchema = check.boolean('EXPOSE_SCHEMA', true);
   const dedupeAnonymousQueries = check.boolean('DEDUPE_ANONYMOUS_QUERIES', true);
@@ -119,5 +128,15 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   check.file('JWT_PUBLIC_KEY_FILE');
   check.file('INTERNAL_PRIVATE_KEY_FILE');
   check.throwIfProblems('gateway');
-  return { port, subgraphUrls, limits, exposeSchema, subgraphTimeoutMs, dedupeAnonymousQueries, ...common };
+  return {
+    port,
+    metricsPort,
+    subgraphUrls,
+    limits,
+    exposeSchema,
+    subgraphTimeoutMs,
+    subgraphHealthTimeoutMs,
+    dedupeAnonymousQueries,
+    ...common,
+  };
 }

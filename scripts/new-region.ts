@@ -420,6 +420,8 @@ runUntilSignal(${v}.subgraph, async () => {
   startTracing(${v}.subgraph);
   return startRegionalSubgraph(${v}, {
     port: config.port,
+    metricsPort: config.metricsPort,
+    healthDbTimeoutMs: config.healthDbTimeoutMs,
     shutdownDelayMs: config.shutdownDelayMs,
     internalPublicKey: await loadInternalPublicKey(),
   });

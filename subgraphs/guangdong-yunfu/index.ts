@@ -15,6 +15,8 @@ runUntilSignal(yunfu.subgraph, async () => {
   startTracing(yunfu.subgraph);
   return startRegionalSubgraph(yunfu, {
     port: config.port,
+    metricsPort: config.metricsPort,
+    healthDbTimeoutMs: config.healthDbTimeoutMs,
     shutdownDelayMs: config.shutdownDelayMs,
     internalPublicKey: await loadInternalPublicKey(),
   });

@@ -15,6 +15,8 @@ runUntilSignal(panzhihua.subgraph, async () => {
   startTracing(panzhihua.subgraph);
   return startRegionalSubgraph(panzhihua, {
     port: config.port,
+    metricsPort: config.metricsPort,
+    healthDbTimeoutMs: config.healthDbTimeoutMs,
     shutdownDelayMs: config.shutdownDelayMs,
     internalPublicKey: await loadInternalPublicKey(),
   });
