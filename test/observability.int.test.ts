@@ -409,6 +409,7 @@ describe('SIGTERM', () => {
     }
 
     expect(await exited).toEqual({ code: 0, signal: null });
+    await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow(); // closed with the rest
     const logged = stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))
