@@ -18,6 +18,8 @@ describe('gatewayConfigFromEnv', () => {
     const config = gatewayConfigFromEnv({});
     expect(config).toEqual({
       port: 4000,
+      metricsPort: 9400,
+      subgraphHealthTimeoutMs: 1000,
       subgraphUrls: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.defaultUrl])),
       limits: DEFAULT_LIMITS,
       exposeSchema: true,
@@ -33,6 +35,8 @@ describe('gatewayConfigFromEnv', () => {
       PORT: '8080',
       SUBGRAPH_URL_NATIONAL: 'https://national.internal/graphql',
       SUBGRAPH_TIMEOUT_MS: '1500',
+      METRICS_PORT: '9090',
+      SUBGRAPH_HEALTH_TIMEOUT_MS: '250',
       LIMIT_MAX_DEPTH: '8',
       EXPOSE_SCHEMA: 'false',
       DEDUPE_ANONYMOUS_QUERIES: 'false',
@@ -42,6 +46,8 @@ describe('gatewayConfigFromEnv', () => {
     });
     expect(config).toMatchObject({
       port: 8080,
+      metricsPort: 9090,
+      subgraphHealthTimeoutMs: 250,
       subgraphTimeoutMs: 1500,
       exposeSchema: false,
       dedupeAnonymousQueries: false,

@@ -3,9 +3,11 @@ import type { KeyLike } from 'jose';
 import { SUBGRAPHS } from '../schema/registry';
 import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/auth/keys';
 import { checkCommon, type CommonConfig, EnvChecker } from '../subgraphs/kit/config';
+import { defaultMetricsPort } from '../subgraphs/kit/metrics-server';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, type JwtConfig } from './auth/jwt';
 import { EXPLORER_MODES, type ExplorerMode } from './explorer/config';
 import { DEFAULT_LIMITS, type Limits } from './limits';
+import { DEFAULT_SUBGRAPH_HEALTH_TIMEOUT_MS } from './subgraph-status';
 
 /** Where each subgraph is reached: SUBGRAPH_URL_<NAME> overrides the registry's default. */
 export function subgraphUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -78,14 +80,19 @@ export interface GatewayConfig extends CommonConfig {
   /** EXPLORER (default auto): Apollo Sandbox at / with the local GraphiQL as fallback, or force either. */
   explorer: ExplorerMode;
   subgraphTimeoutMs: number;
+  /** METRICS_PORT (default 9400): GET /metrics and GET /health/subgraphs, never on PORT. */
+  metricsPort: number;
+  /** SUBGRAPH_HEALTH_TIMEOUT_MS (default 1000): one subgraph's health check gives up after this long. */
+  subgraphHealthTimeoutMs: number;
   /** DEDUPE_ANONYMOUS_QUERIES (default true): identical anonymous queries in flight share a subgraph request. */
   dedupeAnonymousQueries: boolean;
 }
 
 /**
  * The gateway's whole configuration from the environment, every value checked: PORT,
- * SUBGRAPH_URL_* (http(s) URLs, each naming a subgraph of the registry), SUBGRAPH_TIMEOUT_MS,
- * DEDUPE_ANONYMOUS_QUERIES, LIMIT_*, EXPOSE_SCHEMA, EXPLORER, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
+ * METRICS_PORT, SUBGRAPH_URL_* (http(s) URLs, each naming a subgraph of the registry),
+ * SUBGRAPH_TIMEOUT_MS, SUBGRAPH_HEALTH_TIMEOUT_MS, DEDUPE_ANONYMOUS_QUERIES, LIMIT_*, EXPOSE_SCHEMA,
+ * EXPLORER, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
  * settings (JWT_*, INTERNAL_PRIVATE_KEY_FILE; required in production). Throws one ConfigError
  * that lists every problem.
  */
@@ -101,6 +108,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     }
   }
   const subgraphTimeoutMs = check.positiveInt('SUBGRAPH_TIMEOUT_MS', 3000);
+  const metricsPort = check.metricsPort(port, defaultMetricsPort(4000));
+  const subgraphHealthTimeoutMs = check.positiveInt('SUBGRAPH_HEALTH_TIMEOUT_MS', DEFAULT_SUBGRAPH_HEALTH_TIMEOUT_MS);
   const limits = readLimits(check);
   const exposeSchema = check.boolean('EXPOSE_SCHEMA', true);
   const explorer = check.oneOf('EXPLORER', EXPLORER_MODES, 'auto');
@@ -123,5 +132,16 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   check.file('JWT_PUBLIC_KEY_FILE');
   check.file('INTERNAL_PRIVATE_KEY_FILE');
   check.throwIfProblems('gateway');
-  return { port, subgraphUrls, limits, exposeSchema, explorer, subgraphTimeoutMs, dedupeAnonymousQueries, ...common };
+  return {
+    port,
+    metricsPort,
+    subgraphUrls,
+    limits,
+    exposeSchema,
+    explorer,
+    subgraphTimeoutMs,
+    subgraphHealthTimeoutMs,
+    dedupeAnonymousQueries,
+    ...common,
+  };
 }

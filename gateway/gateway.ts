@@ -25,6 +25,7 @@ import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { regionalErrorsPlugin } from './regional-errors';
 import { subgraphAgent, SubgraphDataSource } from './subgraph-data-source';
+import { SubgraphStatusMonitor } from './subgraph-status';
 import { uploadsRouter } from './uploads';
 
 export const SUPERGRAPH_PATH = path.resolve(__dirname, '../schema/supergraph.graphql');
@@ -54,6 +55,12 @@ export interface GatewayOptions {
   logger?: Logger;
   /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
   shutdownDelayMs?: number;
+  /** Where GET /metrics and GET /health/subgraphs are served (METRICS_PORT); default 0, any free port. */
+  metricsPort?: number;
+  /** Deadline of one subgraph's health check (SUBGRAPH_HEALTH_TIMEOUT_MS); default 1000. */
+  subgraphHealthTimeoutMs?: number;
+  /** How long a per-subgraph health report is reused; default 5000. */
+  subgraphHealthCacheMs?: number;
 }
 
 export interface RunningGateway extends RunningServer {
@@ -88,16 +95,6 @@ function hideAddresses(formatted: GraphQLFormattedError, error: unknown): GraphQ
   return { ...masked, message: masked.message.replace(/https?:\/\/[^\s,;)]+/g, '<subgraph>') };
 }
 
-async function subgraphHealth(name: string, graphqlUrl: string): Promise<{ name: string; status: string }> {
-  try {
-    const res = await fetch(graphqlUrl.replace(/\/graphql\/?$/, '/health'), { signal: AbortSignal.timeout(2000) });
-    const body = (await res.json()) as { status?: string; database?: string };
-    return { name, status: res.ok ? 'ok' : 'degraded', ...(body.database ? { database: body.database } : {}) };
-  } catch {
-    return { name, status: 'down' };
-  }
-}
-
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const supergraphSdl = options.supergraphSdl ?? loadSupergraph(options.supergraphPath ?? SUPERGRAPH_PATH);
   const limits = options.limits ?? DEFAULT_LIMITS;
@@ -116,6 +113,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         dedupeAnonymousQueries: options.dedupeAnonymousQueries,
         agent,
       }),
+  });
+  // Ready = able to serve: the supergraph is loaded (and, in startGraphQLHttpServer, not shutting down).
+  let supergraphLoaded = false;
+  gateway.onSchemaLoadOrUpdate(() => {
+    supergraphLoaded = true;
+  });
+  const subgraphStatus = new SubgraphStatusMonitor({
+    subgraphUrls: options.subgraphUrls,
+    timeoutMs: options.subgraphHealthTimeoutMs,
+    cacheMs: options.subgraphHealthCacheMs,
+    registry: metrics.registry,
   });
   const landingPage = exposeSchema
     ? explorerLandingPage(options.explorer ?? 'auto')
@@ -147,6 +155,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       bodyLimitBytes: limits.maxBodyBytes,
       beforeGraphQL: [batchLimit(limits.maxBatch)],
       metrics: metrics.registry,
+      metricsPort: options.metricsPort,
+      internalRoutes: (app) => app.get('/health/subgraphs', subgraphStatus.handler),
       logger: options.logger,
       onRequest: metrics.recordRequest,
       shutdownDelayMs: options.shutdownDelayMs,
@@ -168,12 +178,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           throw e;
         }
       },
-      health: async () => {
-        const subgraphs = await Promise.all(
-          Object.entries(options.subgraphUrls).map(([name, url]) => subgraphHealth(name, url)),
-        );
-        return { status: subgraphs.every((s) => s.status === 'ok') ? 'ok' : 'degraded', subgraphs };
-      },
+      // No subgraph is asked: one region down or hung must not take every gateway out of rotation
+      // (its requests get partial answers); per-subgraph status is on GET /health/subgraphs (internal).
+      health: async () => ({
+        status: supergraphLoaded ? 'ok' : 'degraded',
+        supergraph: supergraphLoaded ? 'loaded' : 'not-loaded',
+      }),
     },
     options.port ?? 0,
   );

@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import { NATIONAL, REGIONS } from '../schema/registry';
 import { ensureDevelopmentKeys } from '../subgraphs/kit/auth/keys';
+import { defaultMetricsPort } from '../subgraphs/kit/metrics-server';
 import { databaseUrlFor } from './lib/databases';
 import { prepareAll } from './migrate';
 
@@ -78,6 +79,8 @@ async function main(): Promise<void> {
     run(s.name, national ? 'subgraphs/national/index.ts' : 'subgraphs/regional/index.ts', {
       ...(national ? {} : { REGION: s.name }),
       PORT: String(s.port),
+      // Each process its own internal port (one METRICS_PORT inherited by all would collide).
+      METRICS_PORT: String(defaultMetricsPort(s.port)),
       DATABASE_URL: s.database,
       MIGRATE_ON_START: process.env.MIGRATE_ON_START ?? 'true',
     });
@@ -85,7 +88,11 @@ async function main(): Promise<void> {
   }
   await Promise.all(subgraphs.map((s) => waitHealthy(s.name, s.port)));
   const gatewayPort = Number(process.env.PORT ?? 4000);
-  run('gateway', 'gateway/index.ts', { PORT: String(gatewayPort), ...urls });
+  run('gateway', 'gateway/index.ts', {
+    PORT: String(gatewayPort),
+    METRICS_PORT: String(defaultMetricsPort(gatewayPort)),
+    ...urls,
+  });
   await waitHealthy('gateway', gatewayPort);
   console.log(
     [
@@ -95,6 +102,8 @@ async function main(): Promise<void> {
       '  Public policy needs no token. For personal data, mint one and paste it into the explorer → Headers:',
       '    npm run token -- --role APPLICANT --person P000001',
       '    Authorization: Bearer <token>',
+      `  Operators: http://127.0.0.1:${defaultMetricsPort(gatewayPort)}/metrics and /health/subgraphs (gateway);`,
+      `  subgraph metrics on ${subgraphs.map((s) => defaultMetricsPort(s.port)).join(', ')} (/metrics).`,
       '  (Ctrl-C stops everything)',
       '',
     ].join('\n'),

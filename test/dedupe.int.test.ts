@@ -38,7 +38,7 @@ describe('in-flight dedupe of subgraph queries', () => {
     const { results, regionRequests } = await overlapping(10, () => stack.query(CATALOGUE));
     expect(regionRequests).toBe(1);
     for (const r of results) expect(r).toEqual(alone);
-    const metrics = await (await fetch(`${stack.gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${stack.gateway.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/mente_subgraph_fetches_shared_total\{[^}]*subgraph="sichuan-panzhihua"[^}]*\} 9\n/);
     // Each caller got its own copy: changing one answer does not touch another.
     (results[0]!.data.region.diseases as unknown[]).length = 0;

@@ -92,6 +92,9 @@ export interface StackOptions {
   /** Outbox delivery for the regions (default: recorded in `stack.notifications`, dispatched on demand). */
   notifications?: NotificationTransport;
   subgraphTimeoutMs?: number;
+  /** The gateway's per-subgraph health checks: deadline and how long a report is reused. */
+  subgraphHealthTimeoutMs?: number;
+  subgraphHealthCacheMs?: number;
   faults?: boolean;
   /** Where every server of the stack logs (default: the root logger, silent under jest). */
   logger?: Logger;
@@ -162,6 +165,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphUrls,
     limits: options.limits,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
+    subgraphHealthTimeoutMs: options.subgraphHealthTimeoutMs,
+    subgraphHealthCacheMs: options.subgraphHealthCacheMs,
     responseCache: options.responseCache,
     fileStore: files,
     logger: options.logger,

@@ -13,7 +13,7 @@ import { startNationalSubgraph } from '../subgraphs/national/server';
 import { type Stack, startStack } from './harness';
 
 // Operations visibility through the real stack: Prometheus metrics on the gateway and the
-// subgraphs, the request id from the response header to a subgraph's JSON log line, liveness
+// subgraphs (on their internal port only), the request id from the response header to a subgraph's JSON log line, liveness
 // versus readiness, and a graceful SIGTERM of a real subgraph process with requests in flight.
 
 type LogLine = Record<string, any>;
@@ -69,12 +69,12 @@ async function post(body: unknown, headers: Record<string, string> = {}) {
 
 describe('metrics', () => {
   it('gateway: request counts and durations grow with each query; subgraph fetches are timed per region', async () => {
-    const before = await metricsText(stack.gateway.url);
+    const before = await metricsText(stack.gateway.metricsUrl!);
     const ok = { operation_type: 'query', outcome: 'success' };
     const { body } = await post({ query: REGIONS_QUERY });
     expect(body.errors).toBeUndefined();
     await post({ query: REGIONS_QUERY });
-    const after = await metricsText(stack.gateway.url);
+    const after = await metricsText(stack.gateway.metricsUrl!);
 
     expect(sample(after, 'mente_gateway_requests_total', ok)).toBe(
       orZero(sample(before, 'mente_gateway_requests_total', ok)) + 2,
@@ -98,11 +98,11 @@ describe('metrics', () => {
   });
 
   it('gateway: errors are counted by code, requests that never ran by outcome', async () => {
-    const before = await metricsText(stack.gateway.url);
+    const before = await metricsText(stack.gateway.metricsUrl!);
     await post({ query: '{ noSuchField }' });
     const { res } = await post({ query: REGIONS_QUERY }, { authorization: 'Bearer not-a-jwt' });
     expect(res.status).toBe(401);
-    const after = await metricsText(stack.gateway.url);
+    const after = await metricsText(stack.gateway.metricsUrl!);
     for (const code of ['GRAPHQL_VALIDATION_FAILED', 'UNAUTHENTICATED']) {
       expect(sample(after, 'mente_gateway_errors_total', { code })).toBe(
         orZero(sample(before, 'mente_gateway_errors_total', { code })) + 1,
@@ -116,9 +116,9 @@ describe('metrics', () => {
 
   it('a regional subgraph: database statements counted and timed, resolvers timed', async () => {
     const region = stack.regions[PZH]!;
-    const before = await metricsText(region.url);
+    const before = await metricsText(region.metricsUrl!);
     await post({ query: '{ region(code: "510400") { name diseases { code name } } }' });
-    const after = await metricsText(region.url);
+    const after = await metricsText(region.metricsUrl!);
     const selects = { operation: 'SELECT', outcome: 'ok' };
     expect(sample(after, 'mente_db_queries_total', selects)).toBeGreaterThan(
       orZero(sample(before, 'mente_db_queries_total', selects)),
@@ -137,8 +137,22 @@ describe('metrics', () => {
     expect(sample(after, 'mente_db_queries_total', { service: PZH })).toBeGreaterThan(0);
   });
 
+  it('is served on the internal port only: the public port answers 404', async () => {
+    for (const server of [stack.gateway, stack.national, stack.regions[PZH]!]) {
+      expect(server.metricsUrl).not.toBe(server.url);
+      expect(await metricsText(server.metricsUrl!)).toContain('process_cpu_user_seconds_total');
+      for (const path of ['/metrics', '/health/subgraphs']) {
+        const res = await fetch(`${server.url}${path}`);
+        expect(res.status).toBe(404);
+        expect(await res.text()).not.toContain('mente_');
+      }
+      // And the internal port serves nothing else: no GraphQL, no readiness.
+      expect((await fetch(`${server.metricsUrl}/health/ready`)).status).toBe(404);
+    }
+  });
+
   it('servers in one process keep separate registries', async () => {
-    const yunfu = await metricsText(stack.regions['guangdong-yunfu']!.url);
+    const yunfu = await metricsText(stack.regions['guangdong-yunfu']!.metricsUrl!);
     expect(yunfu).not.toContain(`service="${PZH}"`);
     expect(yunfu).not.toContain('mente_gateway_requests_total');
   });
@@ -216,28 +230,28 @@ describe('health', () => {
       const alias = await fetch(`${server.url}/health`);
       expect(await alias.json()).toEqual(await ready.json());
     }
-    const gatewayReady = (await (await fetch(`${stack.gateway.url}/health/ready`)).json()) as { subgraphs: unknown[] };
-    expect(gatewayReady.subgraphs).toHaveLength(SUBGRAPHS.length);
+    // The gateway's readiness asks no subgraph and says nothing about them.
+    const gatewayReady = await (await fetch(`${stack.gateway.url}/health/ready`)).json();
+    expect(gatewayReady).toEqual({ service: 'gateway', status: 'ok', supergraph: 'loaded' });
+    const subgraphs = (await (await fetch(`${stack.gateway.metricsUrl}/health/subgraphs`)).json()) as {
+      subgraphs: { name: string; status: string }[];
+    };
+    expect(subgraphs.subgraphs.map((s) => [s.name, s.status])).toEqual(SUBGRAPHS.map((s) => [s.name, 'ok']));
     const regionReady = await (await fetch(`${stack.regions[PZH]!.url}/health/ready`)).json();
     expect(regionReady).toMatchObject({ status: 'ok', database: 'up' });
   });
 
-  it('a region down: the gateway is not ready but alive, and its fetches to the region count as unavailable', async () => {
+  it('a region down: the gateway stays ready, reports the region down, and counts its fetches as unavailable', async () => {
     const errors = { subgraph: PZH, code: 'SUBGRAPH_UNAVAILABLE' };
-    const before = sample(await metricsText(stack.gateway.url), 'mente_subgraph_fetch_errors_total', errors);
+    const before = sample(await metricsText(stack.gateway.metricsUrl!), 'mente_subgraph_fetch_errors_total', errors);
     await stack.stopRegion(PZH);
     try {
-      const ready = await fetch(`${stack.gateway.url}/health/ready`);
-      expect(ready.status).toBe(503);
-      expect(((await ready.json()) as { subgraphs: unknown[] }).subgraphs).toContainEqual({
-        name: PZH,
-        status: 'down',
-      });
-      expect((await fetch(`${stack.gateway.url}/health`)).status).toBe(503);
+      expect((await fetch(`${stack.gateway.url}/health/ready`)).status).toBe(200);
+      expect((await fetch(`${stack.gateway.url}/health`)).status).toBe(200);
       expect((await fetch(`${stack.gateway.url}/health/live`)).status).toBe(200);
       const { body } = await post({ query: REGIONS_QUERY });
       expect(body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
-      const after = sample(await metricsText(stack.gateway.url), 'mente_subgraph_fetch_errors_total', errors);
+      const after = sample(await metricsText(stack.gateway.metricsUrl!), 'mente_subgraph_fetch_errors_total', errors);
       expect(after).toBeGreaterThan(before);
     } finally {
       await stack.restartRegion(PZH);
@@ -315,10 +329,12 @@ describe('SIGTERM', () => {
   it('a subgraph process finishes every in-flight request, closes, and exits 0', async () => {
     const DELAY_MS = 1000;
     const port = await freePort();
+    const metricsPort = await freePort();
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'mente-sigterm-'));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       DATABASE_URL: 'memory:',
       MIGRATE_ON_START: 'true',
       DATA_DIR: dataDir,
@@ -356,6 +372,12 @@ describe('SIGTERM', () => {
       await sleep(200);
     }
 
+    // METRICS_PORT as deployed: /metrics there, 404 on the public port.
+    const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(await scrape.text()).toContain(`process_cpu_user_seconds_total{service="${PZH}"}`);
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+
     const query = JSON.stringify({ query: '{ panzhihuaRegion { code name diseases { code } } }' });
     const slow = Array.from({ length: 5 }, () => slowRequest(port, query));
     await sleep(300); // the server has their headers: five requests in flight
@@ -387,6 +409,7 @@ describe('SIGTERM', () => {
     }
 
     expect(await exited).toEqual({ code: 0, signal: null });
+    await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow(); // closed with the rest
     const logged = stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))

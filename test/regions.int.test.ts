@@ -306,7 +306,8 @@ describe('gateway', () => {
   });
 
   it('reports health with each subgraph and its database', async () => {
-    const res = await fetch(`${stack.gateway.url}/health`);
+    expect((await fetch(`${stack.gateway.url}/health`)).status).toBe(200);
+    const res = await fetch(`${stack.gateway.metricsUrl}/health/subgraphs`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { subgraphs: unknown[] };
     expect(body.subgraphs).toEqual(

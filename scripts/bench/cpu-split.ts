@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
+    METRICS_PORT: '0', // not scraped here; any free port, never a clash with npm start's 9400
     JWT_PUBLIC_KEY_FILE: keys.callerPublicKeyPath,
     INTERNAL_PRIVATE_KEY_FILE: keys.internalPrivateKeyPath,
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mente-cpu-')),

@@ -184,11 +184,12 @@ async function compare(
   return Object.fromEntries(entries.map((e) => [e.key, report(e.label, e.full.connections, mergeResults(e.runs))]));
 }
 
-async function startGatewayChild(stack: Stack, port: number): Promise<ChildProcess> {
+async function startGatewayChild(stack: Stack, port: number, metricsPort: number): Promise<ChildProcess> {
   const keys = developmentKeyPaths(stack.keysDir);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
+    METRICS_PORT: String(metricsPort), // scraped for its memory below
     JWT_PUBLIC_KEY_FILE: keys.callerPublicKeyPath,
     INTERNAL_PRIVATE_KEY_FILE: keys.internalPrivateKeyPath,
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mente-bench-gw-')),
@@ -217,8 +218,8 @@ async function startGatewayChild(stack: Stack, port: number): Promise<ChildProce
   }
 }
 
-async function scrapeMemory(port: number): Promise<{ rss: number; heapUsed: number }> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+async function scrapeMemory(metricsPort: number): Promise<{ rss: number; heapUsed: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   const value = (name: string) => {
     const line = text.split('\n').find((l) => l.startsWith(name) && !l.startsWith('#'));
     return line ? Number(line.trim().split(/\s+/).pop()) : NaN;
@@ -387,7 +388,8 @@ async function main(): Promise<void> {
   // The gateway alone in its own process (node --import tsx gateway/index.ts, as deployed), same
   // subgraphs, no response cache and no dedupe: measured in the same rounds as the rest.
   const port = await freePort();
-  const gatewayChild = await startGatewayChild(stack, port);
+  const metricsPort = await freePort();
+  const gatewayChild = await startGatewayChild(stack, port, metricsPort);
   const childUrl = `http://127.0.0.1:${port}/graphql`;
   process.once('exit', () => gatewayChild.kill('SIGTERM'));
   const childCatalogue = await post(childUrl, CATALOGUE_GATEWAY);
@@ -628,7 +630,7 @@ async function main(): Promise<void> {
   const memory = process.memoryUsage();
   log(`memory after load: rss ${mb(memory.rss)}, heapUsed ${mb(memory.heapUsed)}`);
 
-  const childMemory = await scrapeMemory(port);
+  const childMemory = await scrapeMemory(metricsPort);
   gatewayChild.kill('SIGTERM');
   await new Promise((resolve) => gatewayChild.once('exit', resolve));
 

@@ -17,6 +17,8 @@ describe('subgraphConfigFromEnv', () => {
   it('defaults: the registry port, the embedded database, migrations decided by the database', () => {
     expect(subgraphConfigFromEnv('x', { defaultPort: 4002 }, {})).toEqual({
       port: 4002,
+      metricsPort: 9402,
+      healthDbTimeoutMs: 1000,
       databaseUrl: undefined,
       migrateOnStart: undefined,
       shutdownDelayMs: 0,
@@ -30,6 +32,8 @@ describe('subgraphConfigFromEnv', () => {
         { defaultPort: 4002 },
         {
           PORT: '0',
+          METRICS_PORT: '0',
+          HEALTH_DB_TIMEOUT_MS: '300',
           DATABASE_URL: 'mysql://mente:pw@db:3306/mente_x',
           MIGRATE_ON_START: 'false',
           SHUTDOWN_DELAY_MS: '2000',
@@ -37,6 +41,8 @@ describe('subgraphConfigFromEnv', () => {
       ),
     ).toEqual({
       port: 0,
+      metricsPort: 0,
+      healthDbTimeoutMs: 300,
       databaseUrl: 'mysql://mente:pw@db:3306/mente_x',
       migrateOnStart: false,
       shutdownDelayMs: 2000,
@@ -53,15 +59,25 @@ describe('subgraphConfigFromEnv', () => {
         DATABASE_POOL_SIZE: '0',
         LOG_LEVEL: 'verbose',
         SHUTDOWN_DELAY_MS: '-5',
+        METRICS_PORT: 'metrics',
+        HEALTH_DB_TIMEOUT_MS: '0',
       }),
     ).toEqual([
       'PORT must be a port number from 0 to 65535; got "70000"',
+      'METRICS_PORT must be a port number from 0 to 65535; got "metrics"',
+      'HEALTH_DB_TIMEOUT_MS must be a positive integer; got "0"',
       'DATABASE_URL must be mysql://user:password@host:port/database, "memory:", or unset for the embedded file; got "postgres://mente:***@db/mente"',
       'MIGRATE_ON_START must be true or false; got "yes"',
       'DATABASE_POOL_SIZE must be a positive integer; got "0"',
       'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got "verbose"',
       'SHUTDOWN_DELAY_MS must be a non-negative integer; got "-5"',
     ]);
+  });
+
+  it('keeps /metrics off the public port: METRICS_PORT must differ from PORT', () => {
+    expect(problemsOf({ PORT: '4002', METRICS_PORT: '4002' })).toEqual(['METRICS_PORT must differ from PORT (4002)']);
+    expect(problemsOf({ METRICS_PORT: '4001' })).toEqual(['METRICS_PORT must differ from PORT (4001)']);
+    expect(subgraphConfigFromEnv('x', { defaultPort: 4004 }, {}).metricsPort).toBe(9404); // a new region's default
   });
 
   it('requires the internal key in production and, for the national subgraph, the PII keys', () => {

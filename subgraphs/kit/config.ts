@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 
 import { redactUrl } from './db/data-source';
+import { DEFAULT_HEALTH_DB_TIMEOUT_MS } from './db/readiness';
 import { LOG_LEVELS } from './log';
+import { defaultMetricsPort } from './metrics-server';
 
 // Start-up configuration checks. Every value is checked and every problem collected, so one
 // failed start names all of them at once: one ConfigError, one line per problem. The entry
@@ -57,6 +59,13 @@ export class EnvChecker {
 
   nonNegativeInt(name: string, fallback: number): number {
     return this.integer(name, fallback, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
+  }
+
+  /** METRICS_PORT: a port, and not the public one (/metrics must stay off the public port). */
+  metricsPort(publicPort: number, fallback: number): number {
+    const port = this.port('METRICS_PORT', fallback);
+    if (port !== 0 && port === publicPort) this.problem(`METRICS_PORT must differ from PORT (${port})`);
+    return port;
   }
 
   boolean(name: string, fallback: boolean): boolean;
@@ -136,6 +145,10 @@ export function checkCommon(check: EnvChecker): CommonConfig {
 
 export interface SubgraphConfig extends CommonConfig {
   port: number;
+  /** GET /metrics is served here only (default: the registry port + 5400, e.g. 9401). */
+  metricsPort: number;
+  /** Readiness's database round trip gives up after this long. */
+  healthDbTimeoutMs: number;
   databaseUrl: string | undefined;
   /** Unset: decided by the kind of database (on for the embedded one). */
   migrateOnStart: boolean | undefined;
@@ -144,7 +157,8 @@ export interface SubgraphConfig extends CommonConfig {
 const DATABASE_URL_FORMS = 'mysql://user:password@host:port/database, "memory:", or unset for the embedded file';
 
 /**
- * A subgraph's configuration: PORT, DATABASE_URL, MIGRATE_ON_START, DATABASE_POOL_SIZE, the
+ * A subgraph's configuration: PORT, METRICS_PORT, DATABASE_URL, MIGRATE_ON_START,
+ * DATABASE_POOL_SIZE, HEALTH_DB_TIMEOUT_MS, the
  * common values, and in production the internal-token key (and, for the national subgraph, the
  * PII keys). Throws one ConfigError naming every problem.
  */
@@ -155,6 +169,8 @@ export function subgraphConfigFromEnv(
 ): SubgraphConfig {
   const check = new EnvChecker(env);
   const port = check.port('PORT', options.defaultPort);
+  const metricsPort = check.metricsPort(port, defaultMetricsPort(options.defaultPort));
+  const healthDbTimeoutMs = check.positiveInt('HEALTH_DB_TIMEOUT_MS', DEFAULT_HEALTH_DB_TIMEOUT_MS);
   const databaseUrl = check.raw('DATABASE_URL');
   if (databaseUrl !== undefined && databaseUrl !== 'memory:' && !/^mysql:\/\/[^/]+/.test(databaseUrl)) {
     check.problem(`DATABASE_URL must be ${DATABASE_URL_FORMS}; got "${redactUrl(databaseUrl)}"`);
@@ -175,5 +191,5 @@ export function subgraphConfigFromEnv(
   }
   check.file('INTERNAL_PUBLIC_KEY_FILE');
   check.throwIfProblems(service);
-  return { port, databaseUrl, migrateOnStart, ...common };
+  return { port, metricsPort, healthDbTimeoutMs, databaseUrl, migrateOnStart, ...common };
 }

@@ -13,7 +13,7 @@ const SHUTDOWN_DEADLINE_MS = 30_000;
  */
 export function runUntilSignal(
   name: string,
-  start: () => Promise<{ graphqlUrl: string; close(): Promise<void> }>,
+  start: () => Promise<{ graphqlUrl: string; metricsUrl?: string | null; close(): Promise<void> }>,
 ): void {
   const log = rootLogger.child({ service: name });
   const exit = (code: number) => {
@@ -23,6 +23,7 @@ export function runUntilSignal(
   start().then(
     (server) => {
       log.info({ url: server.graphqlUrl }, `listening on ${server.graphqlUrl}`);
+      if (server.metricsUrl) log.info({ metricsUrl: server.metricsUrl }, `metrics on ${server.metricsUrl}/metrics`);
       let closing = false;
       const stop = (signal: string) => {
         if (closing) return;

@@ -8,13 +8,14 @@ import { ApplicationWorkflow } from './application/workflow';
 import { AuditEntity, Auditor } from './audit';
 import { assertPersonRecordAccess, deniedError, isStaffRead } from './auth/access';
 import { identityResolver } from './auth/request-identity';
-import { createDataSource, migrateOnStart, observeQueries, pingDatabase } from './db/data-source';
+import { createDataSource, migrateOnStart, observeQueries } from './db/data-source';
 import { PolicyTables1763800000000 } from './db/migrations/1763800000000-policy-tables';
 import { RecordTables1763900000000 } from './db/migrations/1763900000000-record-tables';
 import { AuditLog1764000000000 } from './db/migrations/1764000000000-audit-log';
 import { NotificationOutbox1764200000000 } from './db/migrations/1764200000000-notification-outbox';
 import { AcceptanceSequence1764300000000 } from './db/migrations/1764300000000-acceptance-sequence';
 import { POLICY_ENTITIES } from './db/policy.entities';
+import { databaseReadiness } from './db/readiness';
 import { type ApplicationRow, type ApplicationStatus, RECORD_ENTITIES } from './db/record.entities';
 import { seedRegionPolicy } from './db/seed';
 import { badInput, problem } from './errors';
@@ -337,6 +338,10 @@ export interface StartOptions {
   logger?: Logger;
   /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
   shutdownDelayMs?: number;
+  /** Where GET /metrics is served (METRICS_PORT); default 0, any free port. */
+  metricsPort?: number;
+  /** Deadline of readiness's database round trip (HEALTH_DB_TIMEOUT_MS); default 1000. */
+  healthDbTimeoutMs?: number;
 }
 
 export async function startRegionalSubgraph(
@@ -366,6 +371,7 @@ export async function startRegionalSubgraph(
       name: def.subgraph,
       schema,
       metrics: metrics.registry,
+      metricsPort: options.metricsPort,
       plugins: [
         resolverTimingPlugin(metrics.resolverDuration),
         publicCachePlugin({
@@ -386,10 +392,7 @@ export async function startRegionalSubgraph(
           workflow,
         };
       },
-      health: async () => {
-        const database = (await pingDatabase(ds)) ? 'up' : 'down';
-        return { status: database === 'up' ? 'ok' : 'degraded', database, region: def.policy.code };
-      },
+      health: databaseReadiness(ds, options.healthDbTimeoutMs, { region: def.policy.code }),
     },
     options.port ?? Number(process.env.PORT ?? 0),
   );

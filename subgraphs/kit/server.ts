@@ -14,6 +14,7 @@ import type { Registry } from 'prom-client';
 import { accessLogPlugin, errorCode, logRequest, markRequestStart, type RequestSummary } from './access-log';
 import { maskError } from './graphql/errors';
 import { type Logger, logger as rootLogger } from './log';
+import { INTERNAL_ONLY_PATHS, startMetricsServer } from './metrics-server';
 import { tracingMiddleware } from './tracing';
 
 export interface HealthReport {
@@ -40,8 +41,15 @@ export interface GraphQLHttpServerOptions<C extends BaseContext> {
   bodyLimitBytes?: number;
   /** Middleware between body parsing and GraphQL (e.g. the gateway's batch limit). */
   beforeGraphQL?: express.RequestHandler[];
-  /** Served at GET /metrics (Prometheus text format); no /metrics without one. */
+  /** Served at GET /metrics (Prometheus text format) on the internal listener (metricsPort). */
   metrics?: Registry;
+  /**
+   * Port of the internal listener for /metrics and internalRoutes (METRICS_PORT); default 0, any
+   * free port. The public port answers 404 for them.
+   */
+  metricsPort?: number;
+  /** More routes on the internal listener only (the gateway's GET /health/subgraphs). */
+  internalRoutes?: (app: express.Express) => void;
   /** Where access and error lines go; default the root logger (stdout). */
   logger?: Logger;
   /** Called once per GraphQL operation with its access-log summary (the gateway's metrics). */
@@ -59,6 +67,8 @@ export interface RunningServer {
   /** Where GraphQL is served. */
   graphqlUrl: string;
   port: number;
+  /** Base URL of the internal listener (GET /metrics), e.g. http://127.0.0.1:9400; null without one. */
+  metricsUrl: string | null;
   /**
    * Graceful shutdown: readiness turns 503 at once; after shutdownDelayMs the server stops
    * accepting, lets in-flight requests finish (at most 10 s more), and closes.
@@ -68,7 +78,8 @@ export interface RunningServer {
 
 /**
  * One HTTP server shape for every subgraph and the gateway: GraphQL, GET /health/live,
- * GET /health/ready (alias GET /health), GET /metrics, access logs, graceful close.
+ * GET /health/ready (alias GET /health), access logs, graceful close; GET /metrics on a second,
+ * internal listener.
  */
 export async function startGraphQLHttpServer<C extends BaseContext>(
   options: GraphQLHttpServerOptions<C>,
@@ -113,7 +124,7 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
   app.get('/health/live', (_req, res) => {
     res.json({ service: options.name, status: 'ok' });
   });
-  // Readiness: able to do its work (database, on the gateway every subgraph); 503 once shutting down.
+  // Readiness: able to do its work (a subgraph: its database; the gateway: its supergraph); 503 once shutting down.
   const ready: express.RequestHandler = async (_req, res) => {
     if (shuttingDown) {
       res.status(503).json({ service: options.name, status: 'shutting-down' });
@@ -124,13 +135,10 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
   };
   app.get('/health/ready', ready);
   app.get('/health', ready);
-  const metrics = options.metrics;
-  if (metrics) {
-    app.get('/metrics', async (_req, res) => {
-      res.setHeader('content-type', metrics.contentType);
-      res.end(await metrics.metrics());
-    });
-  }
+  // Operator-only paths live on the internal listener; here (the gateway's GraphQL is on '/') a plain 404.
+  app.get(INTERNAL_ONLY_PATHS, (_req, res) => {
+    res.status(404).json({ service: options.name, error: 'not found' });
+  });
   options.mountRoutes?.(app);
   app.use(
     options.graphqlPath ?? '/graphql',
@@ -160,6 +168,16 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
   );
   app.use(bodyErrorHandler(log));
 
+  const internal =
+    options.metrics || options.internalRoutes
+      ? await startMetricsServer({
+          name: options.name,
+          registry: options.metrics,
+          routes: options.internalRoutes,
+          port: options.metricsPort ?? 0,
+          host,
+        })
+      : null;
   await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
   const actualPort = (httpServer.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`;
@@ -168,6 +186,7 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
     url,
     graphqlUrl: `${url}${options.graphqlPath ?? '/graphql'}`,
     port: actualPort,
+    metricsUrl: internal?.url ?? null,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
@@ -175,6 +194,8 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
         // apollo.stop() drains: stops accepting, lets in-flight requests finish, closes the server.
         await apollo.stop();
         if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
+        // Last: metrics stay scrapable while requests drain.
+        await internal?.close();
       })();
       return closing;
     },

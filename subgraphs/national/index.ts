@@ -13,6 +13,8 @@ runUntilSignal(NATIONAL.name, async () => {
   startTracing(NATIONAL.name);
   return startNationalSubgraph({
     port: config.port,
+    metricsPort: config.metricsPort,
+    healthDbTimeoutMs: config.healthDbTimeoutMs,
     shutdownDelayMs: config.shutdownDelayMs,
     internalPublicKey: await loadInternalPublicKey(),
   });

@@ -4,8 +4,9 @@ import type { DataSource } from 'typeorm';
 import { NATIONAL, REGIONS } from '../../schema/registry';
 import { AuditEntity, Auditor } from '../kit/audit';
 import { identityResolver } from '../kit/auth/request-identity';
-import { createDataSource, migrateOnStart, observeQueries, pingDatabase } from '../kit/db/data-source';
+import { createDataSource, migrateOnStart, observeQueries } from '../kit/db/data-source';
 import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
+import { databaseReadiness } from '../kit/db/readiness';
 import { publicCachePlugin } from '../kit/graphql/public-cache';
 import { type Logger, logger as rootLogger } from '../kit/log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../kit/metrics';
@@ -47,6 +48,10 @@ export interface NationalOptions {
   logger?: Logger;
   /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
   shutdownDelayMs?: number;
+  /** Where GET /metrics is served (METRICS_PORT); default 0, any free port. */
+  metricsPort?: number;
+  /** Deadline of readiness's database round trip (HEALTH_DB_TIMEOUT_MS); default 1000. */
+  healthDbTimeoutMs?: number;
 }
 
 export async function startNationalSubgraph(options: NationalOptions = {}): Promise<NationalSubgraph> {
@@ -70,6 +75,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
       name: NATIONAL.name,
       schema: await buildNationalSchema(),
       metrics: metrics.registry,
+      metricsPort: options.metricsPort,
       plugins: [
         resolverTimingPlugin(metrics.resolverDuration),
         // Region references are public: they let the gateway cache public policy answers.
@@ -91,10 +97,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
           audit: new Auditor(ds, identity, requestId),
         };
       },
-      health: async () => {
-        const database = (await pingDatabase(ds)) ? 'up' : 'down';
-        return { status: database === 'up' ? 'ok' : 'degraded', database };
-      },
+      health: databaseReadiness(ds, options.healthDbTimeoutMs),
     },
     options.port ?? Number(process.env.PORT ?? 0),
   );

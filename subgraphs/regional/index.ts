@@ -11,7 +11,7 @@ import { startTracing } from '../kit/tracing';
 // The one regional subgraph entry point; a region is its data file (subgraphs/regions/<name>.yaml).
 //   REGION=guangdong-yunfu PORT=4003 DATABASE_URL=mysql://… node --import tsx subgraphs/regional/index.ts
 //   REGIONS=guangdong-yunfu,sichuan-panzhihua …  several regions in one process (a provincial
-//   deployment), each on its own port and database: PORT_<NAME>, DATABASE_URL_<NAME>
+//   deployment), each on its own port and database: PORT_<NAME>, DATABASE_URL_<NAME>, METRICS_PORT_<NAME>
 //   (e.g. PORT_GUANGDONG_YUNFU), defaulting to the region file's port.
 
 const envName = (subgraph: string) => subgraph.toUpperCase().replace(/-/g, '_');
@@ -48,11 +48,14 @@ runUntilSignal(process.env.REGION ?? process.env.REGIONS ?? 'regional subgraph',
             ...process.env,
             PORT: process.env[`PORT_${envName(def.subgraph)}`],
             DATABASE_URL: process.env[`DATABASE_URL_${envName(def.subgraph)}`],
+            METRICS_PORT: process.env[`METRICS_PORT_${envName(def.subgraph)}`],
           };
       const config = subgraphConfigFromEnv(def.subgraph, { defaultPort: def.port }, env);
       started.push(
         await startRegionalSubgraph(def, {
           port: config.port,
+          metricsPort: config.metricsPort,
+          healthDbTimeoutMs: config.healthDbTimeoutMs,
           databaseUrl: config.databaseUrl,
           shutdownDelayMs: config.shutdownDelayMs,
           internalPublicKey,
