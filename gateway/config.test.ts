@@ -1,7 +1,7 @@
 import { SUBGRAPHS } from '../schema/registry';
 import { ConfigError } from '../subgraphs/kit/config';
+import { DEFAULT_LIMITS } from '../subgraphs/kit/limits';
 import { gatewayConfigFromEnv, limitsFromEnv } from './config';
-import { DEFAULT_LIMITS } from './limits';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {

@@ -3,8 +3,8 @@ import type { KeyLike } from 'jose';
 import { SUBGRAPHS } from '../schema/registry';
 import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/auth/keys';
 import { checkCommon, type CommonConfig, EnvChecker } from '../subgraphs/kit/config';
+import { type Limits, readLimits } from '../subgraphs/kit/limits';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, type JwtConfig } from './auth/jwt';
-import { DEFAULT_LIMITS, type Limits } from './limits';
 
 /** Where each subgraph is reached: SUBGRAPH_URL_<NAME> overrides the registry's default. */
 export function subgraphUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -44,16 +44,6 @@ function checked<T>(read: (check: EnvChecker) => T, env: NodeJS.ProcessEnv): T {
   const value = read(check);
   if (check.problems.length) throw new Error(check.problems[0]);
   return value;
-}
-
-function readLimits(check: EnvChecker): Limits {
-  return {
-    maxDepth: check.positiveInt('LIMIT_MAX_DEPTH', DEFAULT_LIMITS.maxDepth),
-    maxAliases: check.positiveInt('LIMIT_MAX_ALIASES', DEFAULT_LIMITS.maxAliases),
-    maxCost: check.positiveInt('LIMIT_MAX_COST', DEFAULT_LIMITS.maxCost),
-    maxBatch: check.positiveInt('LIMIT_MAX_BATCH', DEFAULT_LIMITS.maxBatch),
-    maxBodyBytes: check.positiveInt('LIMIT_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
-  };
 }
 
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {

@@ -12,6 +12,8 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 import { type FileStore, fileStoreFromEnv } from '../subgraphs/kit/files';
 import { maskError } from '../subgraphs/kit/graphql/errors';
+import { hideSchemaHintsPlugin } from '../subgraphs/kit/graphql/schema-hints';
+import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from '../subgraphs/kit/limits';
 import type { Logger } from '../subgraphs/kit/log';
 import { acceptRequestId } from '../subgraphs/kit/request-id';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
@@ -20,7 +22,6 @@ import type { GatewaySecurity } from './config';
 import type { GatewayContext } from './context';
 import { EXAMPLE_OPERATIONS, SIGNED_IN_OPERATIONS } from './examples';
 import { InternalTokenIssuer } from './internal-tokens';
-import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { regionalErrorsPlugin } from './regional-errors';
 import { subgraphAgent, SubgraphDataSource } from './subgraph-data-source';
@@ -133,6 +134,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       plugins: [
         ...serverPlugins,
         landingPage as ApolloServerPlugin<GatewayContext>,
+        // No introspection: no "Did you mean" nor any schema name in error messages either.
+        ...(exposeSchema ? [] : [hideSchemaHintsPlugin<GatewayContext>()]),
         regionalErrorsPlugin(),
         // Answers carrying only PUBLIC cache hints (public policy) are reused; personal data never is.
         ...(options.responseCache === false

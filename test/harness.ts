@@ -7,7 +7,6 @@ import path from 'node:path';
 
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
 import { type RunningGateway, startGateway } from '../gateway/gateway';
-import type { Limits } from '../gateway/limits';
 import { NATIONAL, REGIONS } from '../schema/registry';
 import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases';
 import { seedDemoPeople, seedDemoRecords } from '../scripts/lib/demo';
@@ -15,6 +14,7 @@ import { loadRegionDefinition } from '../scripts/lib/subgraphs';
 import { mintDevelopmentToken, type MintOptions } from '../scripts/token';
 import { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from '../subgraphs/kit/auth/keys';
 import { DirectoryFileStore, type FileStore } from '../subgraphs/kit/files';
+import type { Limits } from '../subgraphs/kit/limits';
 import type { Logger } from '../subgraphs/kit/log';
 import type { NotificationTransport, OutboundNotification } from '../subgraphs/kit/outbox';
 import { PiiVault } from '../subgraphs/kit/pii';
@@ -80,7 +80,10 @@ async function databaseFor(subgraph: string): Promise<string> {
 }
 
 export interface StackOptions {
+  /** The abuse limits of the gateway and of every subgraph alike. */
   limits?: Limits;
+  /** EXPOSE_SCHEMA for the gateway and every subgraph (default on). */
+  exposeSchema?: boolean;
   /** Where uploads go, for the gateway and the regions alike (default: a fresh temporary directory). */
   fileStore?: FileStore;
   /** The gateway's response cache for public policy (default on); off for tests that count fetches. */
@@ -127,6 +130,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       notifications: transport,
       clock,
       logger: options.logger,
+      limits: options.limits,
+      exposeSchema: options.exposeSchema ?? true,
       onQuery: options.onQuery && ((sql: string) => options.onQuery!(name, sql)),
       ...quiet,
     });
@@ -149,6 +154,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     prepare: true,
     internalPublicKey,
     logger: options.logger,
+    limits: options.limits,
+    exposeSchema: options.exposeSchema ?? true,
     ...quiet,
   });
   await seedDemoPeople(national.dataSource, vault);
@@ -161,6 +168,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     port: 0,
     subgraphUrls,
     limits: options.limits,
+    exposeSchema: options.exposeSchema,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
     responseCache: options.responseCache,
     fileStore: files,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 
 import { redactUrl } from './db/data-source';
+import { type Limits, readLimits } from './limits';
 import { LOG_LEVELS } from './log';
 
 // Start-up configuration checks. Every value is checked and every problem collected, so one
@@ -134,6 +135,29 @@ export function checkCommon(check: EnvChecker): CommonConfig {
   return { shutdownDelayMs: check.nonNegativeInt('SHUTDOWN_DELAY_MS', 0) };
 }
 
+/** What every GraphQL server enforces: the abuse limits and whether the schema is exposed. */
+export interface AbuseConfig {
+  /** LIMIT_MAX_DEPTH, LIMIT_MAX_ALIASES, LIMIT_MAX_COST, LIMIT_MAX_BATCH, LIMIT_MAX_BODY_BYTES. */
+  limits: Limits;
+  /** EXPOSE_SCHEMA: introspection (and field suggestions in errors); default on outside production. */
+  exposeSchema: boolean;
+}
+
+export function checkAbuse(check: EnvChecker): AbuseConfig {
+  return {
+    limits: readLimits(check),
+    exposeSchema: check.boolean('EXPOSE_SCHEMA', check.env.NODE_ENV !== 'production'),
+  };
+}
+
+/** A subgraph's abuse settings from the environment (checked at start by subgraphConfigFromEnv). */
+export function abuseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AbuseConfig {
+  const check = new EnvChecker(env);
+  const config = checkAbuse(check);
+  check.throwIfProblems('subgraph');
+  return config;
+}
+
 export interface SubgraphConfig extends CommonConfig {
   port: number;
   databaseUrl: string | undefined;
@@ -145,7 +169,7 @@ const DATABASE_URL_FORMS = 'mysql://user:password@host:port/database, "memory:",
 
 /**
  * A subgraph's configuration: PORT, DATABASE_URL, MIGRATE_ON_START, DATABASE_POOL_SIZE, the
- * common values, and in production the internal-token key (and, for the national subgraph, the
+ * common values, LIMIT_MAX_* and EXPOSE_SCHEMA, and in production the internal-token key (and, for the national subgraph, the
  * PII keys). Throws one ConfigError naming every problem.
  */
 export function subgraphConfigFromEnv(
@@ -161,6 +185,7 @@ export function subgraphConfigFromEnv(
   }
   const migrateOnStart = check.boolean('MIGRATE_ON_START');
   check.positiveInt('DATABASE_POOL_SIZE', 10);
+  checkAbuse(check); // read again where the server starts (startGraphQLHttpServer)
   const common = checkCommon(check);
   if (env.NODE_ENV === 'production') {
     check.required('INTERNAL_PUBLIC_KEY_FILE', 'in production (the gateway’s public key for internal tokens)');

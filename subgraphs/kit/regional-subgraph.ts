@@ -35,6 +35,7 @@ import {
 import { PUBLIC_POLICY_TYPES, publicCachePlugin } from './graphql/public-cache';
 import { RecordBase } from './graphql/record.interface';
 import { RegionBase } from './graphql/region.interface';
+import type { Limits } from './limits';
 import { type Logger, logger as rootLogger } from './log';
 import { resolverTimingPlugin, SubgraphMetrics } from './metrics';
 import { LogTransport, type NotificationTransport, OutboxDispatcher, OutboxEntity } from './outbox';
@@ -335,6 +336,10 @@ export interface StartOptions {
   logger?: Logger;
   /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
   shutdownDelayMs?: number;
+  /** Depth, alias, cost and batch limits (default LIMIT_MAX_*), as at the gateway. */
+  limits?: Limits;
+  /** Introspection; off also hides schema names from error messages (default EXPOSE_SCHEMA). */
+  exposeSchema?: boolean;
 }
 
 export async function startRegionalSubgraph(
@@ -373,6 +378,8 @@ export async function startRegionalSubgraph(
       ],
       logger: options.logger,
       shutdownDelayMs: options.shutdownDelayMs,
+      limits: options.limits,
+      exposeSchema: options.exposeSchema,
       context: async (req) => {
         const { identity, requestId } = await resolveIdentity(req);
         return {

@@ -12,7 +12,10 @@ import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 
 import { accessLogPlugin, errorCode, logRequest, markRequestStart, type RequestSummary } from './access-log';
+import { abuseConfigFromEnv } from './config';
 import { maskError } from './graphql/errors';
+import { hideSchemaHintsPlugin } from './graphql/schema-hints';
+import { batchLimit, limitRules, type Limits } from './limits';
 import { type Logger, logger as rootLogger } from './log';
 import { tracingMiddleware } from './tracing';
 
@@ -38,6 +41,16 @@ export interface GraphQLHttpServerOptions<C extends BaseContext> {
   graphqlPath?: string;
   /** Largest request body accepted (bytes); default 1 MiB. */
   bodyLimitBytes?: number;
+  /**
+   * With a schema (subgraphs): the depth, alias, cost and batch limits; default LIMIT_MAX_* from
+   * the environment. The gateway sets its own in createApollo.
+   */
+  limits?: Limits;
+  /**
+   * With a schema (subgraphs): introspection on or off; off also hides schema names from error
+   * messages. Default EXPOSE_SCHEMA, else on outside production.
+   */
+  exposeSchema?: boolean;
   /** Middleware between body parsing and GraphQL (e.g. the gateway's batch limit). */
   beforeGraphQL?: express.RequestHandler[];
   /** Served at GET /metrics (Prometheus text format); no /metrics without one. */
@@ -85,11 +98,19 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
   const accessLog = { service: options.name, logger: options.logger ?? rootLogger, onRequest: options.onRequest };
   const serverPlugins = [drain, accessLogPlugin<C>(accessLog)];
   let apollo: ApolloServer<C>;
+  const beforeGraphQL = [...(options.beforeGraphQL ?? [])];
   if (options.createApollo) apollo = options.createApollo(serverPlugins);
   else if (options.schema) {
+    const fromEnv = options.limits && options.exposeSchema !== undefined ? undefined : abuseConfigFromEnv();
+    const limits = options.limits ?? fromEnv!.limits;
+    const exposeSchema = options.exposeSchema ?? fromEnv!.exposeSchema;
+    // A subgraph called directly meets the gateway's limits too.
+    beforeGraphQL.unshift(batchLimit(limits.maxBatch));
     apollo = new ApolloServer<C>({
       schema: options.schema,
       formatError: maskError,
+      introspection: exposeSchema,
+      validationRules: limitRules(limits),
       // runUntilSignal owns SIGTERM/SIGINT (readiness first, then drain, then pools): Apollo's own
       // handlers would stop the server at once, before the delay, and re-raise the signal.
       stopOnTerminationSignals: false,
@@ -97,6 +118,7 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
         ...serverPlugins,
         // Federated traces cost time on every request; nothing here reports them to Apollo Studio.
         ApolloServerPluginInlineTraceDisabled(),
+        ...(exposeSchema ? [] : [hideSchemaHintsPlugin<C>()]),
         ...(options.plugins ?? []),
       ],
     });
@@ -136,7 +158,7 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
     options.graphqlPath ?? '/graphql',
     cors(),
     express.json({ limit: options.bodyLimitBytes ?? 1024 * 1024 }),
-    ...(options.beforeGraphQL ?? []),
+    ...beforeGraphQL,
     tracingMiddleware(options.name),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

@@ -7,6 +7,7 @@ import { identityResolver } from '../kit/auth/request-identity';
 import { createDataSource, migrateOnStart, observeQueries, pingDatabase } from '../kit/db/data-source';
 import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
 import { publicCachePlugin } from '../kit/graphql/public-cache';
+import type { Limits } from '../kit/limits';
 import { type Logger, logger as rootLogger } from '../kit/log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../kit/metrics';
 import type { PiiVault } from '../kit/pii';
@@ -47,6 +48,10 @@ export interface NationalOptions {
   logger?: Logger;
   /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
   shutdownDelayMs?: number;
+  /** Depth, alias, cost and batch limits (default LIMIT_MAX_*), as at the gateway. */
+  limits?: Limits;
+  /** Introspection; off also hides schema names from error messages (default EXPOSE_SCHEMA). */
+  exposeSchema?: boolean;
 }
 
 export async function startNationalSubgraph(options: NationalOptions = {}): Promise<NationalSubgraph> {
@@ -80,6 +85,8 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
       ],
       logger: options.logger,
       shutdownDelayMs: options.shutdownDelayMs,
+      limits: options.limits,
+      exposeSchema: options.exposeSchema,
       context: async (req) => {
         const { identity, requestId } = await resolveIdentity(req);
         return {
