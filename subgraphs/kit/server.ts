@@ -15,6 +15,7 @@ import { accessLogPlugin, errorCode, logRequest, markRequestStart, type RequestS
 import { abuseConfigFromEnv } from './config';
 import { maskError } from './graphql/errors';
 import { hideSchemaHintsPlugin } from './graphql/schema-hints';
+import { bodyErrorHandler, requireJsonPost } from './http-errors';
 import { batchLimit, limitRules, type Limits } from './limits';
 import { type Logger, logger as rootLogger } from './log';
 import { tracingMiddleware } from './tracing';
@@ -157,6 +158,7 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
   app.use(
     options.graphqlPath ?? '/graphql',
     cors(),
+    requireJsonPost(log),
     express.json({ limit: options.bodyLimitBytes ?? 1024 * 1024 }),
     ...beforeGraphQL,
     tracingMiddleware(options.name),
@@ -200,32 +202,5 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
       })();
       return closing;
     },
-  };
-}
-
-/** A body that is too large or not JSON gets a GraphQL-shaped answer, never an HTML stack page. */
-function bodyErrorHandler(log: Logger): express.ErrorRequestHandler {
-  return (err: { type?: string; limit?: number }, _req, res, next) => {
-    if (res.headersSent) return next(err);
-    if (err.type === 'entity.too.large') {
-      res.status(413).json({
-        errors: [
-          {
-            message: `请求体过大（上限 ${err.limit} 字节）`,
-            extensions: { code: 'REQUEST_TOO_LARGE', limit: err.limit },
-          },
-        ],
-      });
-    } else if (err.type === 'entity.parse.failed') {
-      res.status(400).json({ errors: [{ message: '请求体不是合法的 JSON', extensions: { code: 'BAD_REQUEST' } }] });
-    } else {
-      log.error(
-        { err, requestId: typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined },
-        'request failed',
-      );
-      res
-        .status(500)
-        .json({ errors: [{ message: '服务内部错误，请稍后重试', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-    }
   };
 }
