@@ -5,6 +5,7 @@ import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../s
 import { checkCommon, type CommonConfig, EnvChecker } from '../subgraphs/kit/config';
 import { type Limits, readLimits } from '../subgraphs/kit/limits';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, type JwtConfig } from './auth/jwt';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_RATE_LIMIT_PREFIX, type RateLimitConfig } from './rate-limit';
 
 /** Where each subgraph is reached: SUBGRAPH_URL_<NAME> overrides the registry's default. */
 export function subgraphUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -59,6 +60,24 @@ export function subgraphTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): nu
   return checked((check) => check.positiveInt('SUBGRAPH_TIMEOUT_MS', 3000), env);
 }
 
+/**
+ * RATE_LIMIT_PER_MINUTE (default 600; 0 = off), REDIS_URL (shared counters; unset = in memory),
+ * RATE_LIMIT_REDIS_PREFIX, TRUST_PROXY (proxy hops trusted for X-Forwarded-For; default 0).
+ */
+function readRateLimit(check: EnvChecker): RateLimitConfig {
+  const perMinute = check.nonNegativeInt('RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE);
+  const redisUrl = check.raw('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
+    check.problem('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  return {
+    perMinute,
+    ...(redisUrl ? { redisUrl } : {}),
+    redisPrefix: check.raw('RATE_LIMIT_REDIS_PREFIX') ?? DEFAULT_RATE_LIMIT_PREFIX,
+    trustProxy: check.nonNegativeInt('TRUST_PROXY', 0),
+  };
+}
+
 export interface GatewayConfig extends CommonConfig {
   port: number;
   subgraphUrls: Record<string, string>;
@@ -67,12 +86,14 @@ export interface GatewayConfig extends CommonConfig {
   subgraphTimeoutMs: number;
   /** DEDUPE_ANONYMOUS_QUERIES (default true): identical anonymous queries in flight share a subgraph request. */
   dedupeAnonymousQueries: boolean;
+  /** RATE_LIMIT_PER_MINUTE, REDIS_URL, RATE_LIMIT_REDIS_PREFIX, TRUST_PROXY. */
+  rateLimit: RateLimitConfig;
 }
 
 /**
  * The gateway's whole configuration from the environment, every value checked: PORT,
  * SUBGRAPH_URL_* (http(s) URLs, each naming a subgraph of the registry), SUBGRAPH_TIMEOUT_MS,
- * DEDUPE_ANONYMOUS_QUERIES, LIMIT_*, EXPOSE_SCHEMA, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
+ * DEDUPE_ANONYMOUS_QUERIES, LIMIT_*, EXPOSE_SCHEMA, RATE_LIMIT_*, REDIS_URL, TRUST_PROXY, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
  * settings (JWT_*, INTERNAL_PRIVATE_KEY_FILE; required in production). Throws one ConfigError
  * that lists every problem.
  */
@@ -91,6 +112,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   const limits = readLimits(check);
   const exposeSchema = check.boolean('EXPOSE_SCHEMA', true);
   const dedupeAnonymousQueries = check.boolean('DEDUPE_ANONYMOUS_QUERIES', true);
+  const rateLimit = readRateLimit(check);
   const common = checkCommon(check);
 
   const production = env.NODE_ENV === 'production';
@@ -109,5 +131,14 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   check.file('JWT_PUBLIC_KEY_FILE');
   check.file('INTERNAL_PRIVATE_KEY_FILE');
   check.throwIfProblems('gateway');
-  return { port, subgraphUrls, limits, exposeSchema, subgraphTimeoutMs, dedupeAnonymousQueries, ...common };
+  return {
+    port,
+    subgraphUrls,
+    limits,
+    exposeSchema,
+    subgraphTimeoutMs,
+    dedupeAnonymousQueries,
+    rateLimit,
+    ...common,
+  };
 }

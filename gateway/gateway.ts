@@ -14,7 +14,7 @@ import { type FileStore, fileStoreFromEnv } from '../subgraphs/kit/files';
 import { maskError } from '../subgraphs/kit/graphql/errors';
 import { hideSchemaHintsPlugin } from '../subgraphs/kit/graphql/schema-hints';
 import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from '../subgraphs/kit/limits';
-import type { Logger } from '../subgraphs/kit/log';
+import { type Logger, logger as rootLogger } from '../subgraphs/kit/log';
 import { acceptRequestId } from '../subgraphs/kit/request-id';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
 import { AuthError } from './auth/jwt';
@@ -23,6 +23,7 @@ import type { GatewayContext } from './context';
 import { EXAMPLE_OPERATIONS, SIGNED_IN_OPERATIONS } from './examples';
 import { InternalTokenIssuer } from './internal-tokens';
 import { GatewayMetrics } from './metrics';
+import { type RateLimitConfig, RateLimiter } from './rate-limit';
 import { regionalErrorsPlugin } from './regional-errors';
 import { subgraphAgent, SubgraphDataSource } from './subgraph-data-source';
 import { uploadsRouter } from './uploads';
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
   shutdownDelayMs?: number;
+  /** Per-caller operations per minute (gateway/rate-limit.ts); default off (the entry point reads RATE_LIMIT_*). */
+  rateLimit?: RateLimitConfig;
 }
 
 export interface RunningGateway extends RunningServer {
@@ -105,6 +108,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const metrics = new GatewayMetrics();
   const tokens = new InternalTokenIssuer(internalPrivateKey);
   const agent = subgraphAgent();
+  const rateLimiter = options.rateLimit?.perMinute
+    ? new RateLimiter({
+        ...options.rateLimit,
+        authenticate,
+        logger: (options.logger ?? rootLogger).child({ service: 'gateway' }),
+        metrics: metrics.registry,
+      })
+    : undefined;
+  // Unreachable Redis is not fatal: the limiter logs one warning and counts in memory meanwhile.
+  await rateLimiter?.ready().catch(() => {});
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
@@ -149,13 +162,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       createApollo,
       graphqlPath: '/',
       bodyLimitBytes: limits.maxBodyBytes,
-      beforeGraphQL: [batchLimit(limits.maxBatch)],
+      beforeGraphQL: [batchLimit(limits.maxBatch), ...(rateLimiter ? [rateLimiter.graphqlMiddleware()] : [])],
       metrics: metrics.registry,
       logger: options.logger,
       onRequest: metrics.recordRequest,
       shutdownDelayMs: options.shutdownDelayMs,
       mountRoutes: (app) => {
         app.use(requestIdMiddleware);
+        if (rateLimiter) app.post('/uploads', ...rateLimiter.uploadsMiddleware());
         // Mounted before the GraphQL middleware on '/', so POST /uploads never reaches GraphQL.
         app.use(uploadsRouter({ store: fileStore, authenticate }));
       },
@@ -185,6 +199,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     async close() {
       await server.close();
       await agent.close();
+      await rateLimiter?.close();
     },
   };
 }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
-import { type RunningGateway, startGateway } from '../gateway/gateway';
+import { type GatewayOptions, type RunningGateway, startGateway } from '../gateway/gateway';
 import { NATIONAL, REGIONS } from '../schema/registry';
 import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases';
 import { seedDemoPeople, seedDemoRecords } from '../scripts/lib/demo';
@@ -52,6 +52,8 @@ export interface Stack {
     variables?: Record<string, unknown>,
     options?: QueryOptions,
   ): Promise<GraphQLResponse<T>>;
+  /** Another gateway in front of the same subgraphs (closed with the stack), e.g. with a rate limit. */
+  startGateway(options?: Partial<GatewayOptions>): Promise<RunningGateway>;
   /** A development caller token, e.g. token({ role: 'APPLICANT', personId: 'P000001' }). */
   token(options: Omit<MintOptions, 'keysDir'>): Promise<string>;
   close(): Promise<void>;
@@ -164,7 +166,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const [name, server] of Object.entries(regions)) {
     subgraphUrls[name] = proxies[name] ? `${proxies[name].url}/graphql` : server.graphqlUrl;
   }
-  const gateway = await startGateway({
+  const gatewayOptions: GatewayOptions = {
     port: 0,
     subgraphUrls,
     limits: options.limits,
@@ -181,7 +183,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
       internalPrivateKey: await loadPrivateKey(keys.internalPrivateKeyPath),
     },
-  });
+  };
+  const gateway = await startGateway(gatewayOptions);
+  const extraGateways: RunningGateway[] = [];
 
   const stopped = new Map<string, number>();
   return {
@@ -228,8 +232,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
       return { status: res.status, ...((await res.json()) as GraphQLResponse<any>) };
     },
+    async startGateway(overrides = {}) {
+      const extra = await startGateway({ ...gatewayOptions, ...overrides });
+      extraGateways.push(extra);
+      return extra;
+    },
     token: (options) => mintDevelopmentToken({ ...options, keysDir, ttl: options.ttl ?? '10m' }),
     async close() {
+      for (const extra of extraGateways) await extra.close();
       await gateway.close();
       for (const proxy of Object.values(proxies)) await proxy.close();
       await national.close();
