@@ -1,7 +1,7 @@
 import { SUBGRAPHS } from '../schema/registry';
 import { ConfigError } from '../subgraphs/kit/config';
+import { DEFAULT_LIMITS } from '../subgraphs/kit/limits';
 import { gatewayConfigFromEnv, limitsFromEnv } from './config';
-import { DEFAULT_LIMITS } from './limits';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -26,8 +26,25 @@ describe('gatewayConfigFromEnv', () => {
       explorer: 'auto',
       subgraphTimeoutMs: 3000,
       dedupeAnonymousQueries: true,
+      rateLimit: { perMinute: 600, redisPrefix: 'mente:ratelimit:', trustProxy: 0 },
       shutdownDelayMs: 0,
     });
+  });
+
+  it('reads the rate limit: per minute, shared Redis, key prefix, trusted proxies', () => {
+    expect(
+      gatewayConfigFromEnv({
+        RATE_LIMIT_PER_MINUTE: '0',
+        REDIS_URL: 'redis://127.0.0.1:6379/2',
+        RATE_LIMIT_REDIS_PREFIX: 'x:',
+        TRUST_PROXY: '1',
+      }).rateLimit,
+    ).toEqual({ perMinute: 0, redisUrl: 'redis://127.0.0.1:6379/2', redisPrefix: 'x:', trustProxy: 1 });
+    expect(problemsOf({ RATE_LIMIT_PER_MINUTE: 'many', REDIS_URL: 'localhost:6379', TRUST_PROXY: 'yes' })).toEqual([
+      'RATE_LIMIT_PER_MINUTE must be a non-negative integer; got "many"',
+      'REDIS_URL must be a redis:// or rediss:// URL',
+      'TRUST_PROXY must be a non-negative integer; got "yes"',
+    ]);
   });
 
   it('reads every value', () => {

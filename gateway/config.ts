@@ -3,10 +3,11 @@ import type { KeyLike } from 'jose';
 import { SUBGRAPHS } from '../schema/registry';
 import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/auth/keys';
 import { checkCommon, type CommonConfig, EnvChecker } from '../subgraphs/kit/config';
+import { type Limits, readLimits } from '../subgraphs/kit/limits';
 import { defaultMetricsPort } from '../subgraphs/kit/metrics-server';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, type JwtConfig } from './auth/jwt';
 import { EXPLORER_MODES, type ExplorerMode } from './explorer/config';
-import { DEFAULT_LIMITS, type Limits } from './limits';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_RATE_LIMIT_PREFIX, type RateLimitConfig } from './rate-limit';
 import { DEFAULT_SUBGRAPH_HEALTH_TIMEOUT_MS } from './subgraph-status';
 
 /** Where each subgraph is reached: SUBGRAPH_URL_<NAME> overrides the registry's default. */
@@ -49,16 +50,6 @@ function checked<T>(read: (check: EnvChecker) => T, env: NodeJS.ProcessEnv): T {
   return value;
 }
 
-function readLimits(check: EnvChecker): Limits {
-  return {
-    maxDepth: check.positiveInt('LIMIT_MAX_DEPTH', DEFAULT_LIMITS.maxDepth),
-    maxAliases: check.positiveInt('LIMIT_MAX_ALIASES', DEFAULT_LIMITS.maxAliases),
-    maxCost: check.positiveInt('LIMIT_MAX_COST', DEFAULT_LIMITS.maxCost),
-    maxBatch: check.positiveInt('LIMIT_MAX_BATCH', DEFAULT_LIMITS.maxBatch),
-    maxBodyBytes: check.positiveInt('LIMIT_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
-  };
-}
-
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
   return checked(readLimits, env);
 }
@@ -70,6 +61,24 @@ export function exposeSchemaFromEnv(env: NodeJS.ProcessEnv = process.env): boole
 
 export function subgraphTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   return checked((check) => check.positiveInt('SUBGRAPH_TIMEOUT_MS', 3000), env);
+}
+
+/**
+ * RATE_LIMIT_PER_MINUTE (default 600; 0 = off), REDIS_URL (shared counters; unset = in memory),
+ * RATE_LIMIT_REDIS_PREFIX, TRUST_PROXY (proxy hops trusted for X-Forwarded-For; default 0).
+ */
+function readRateLimit(check: EnvChecker): RateLimitConfig {
+  const perMinute = check.nonNegativeInt('RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE);
+  const redisUrl = check.raw('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
+    check.problem('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  return {
+    perMinute,
+    ...(redisUrl ? { redisUrl } : {}),
+    redisPrefix: check.raw('RATE_LIMIT_REDIS_PREFIX') ?? DEFAULT_RATE_LIMIT_PREFIX,
+    trustProxy: check.nonNegativeInt('TRUST_PROXY', 0),
+  };
 }
 
 export interface GatewayConfig extends CommonConfig {
@@ -86,13 +95,15 @@ export interface GatewayConfig extends CommonConfig {
   subgraphHealthTimeoutMs: number;
   /** DEDUPE_ANONYMOUS_QUERIES (default true): identical anonymous queries in flight share a subgraph request. */
   dedupeAnonymousQueries: boolean;
+  /** RATE_LIMIT_PER_MINUTE, REDIS_URL, RATE_LIMIT_REDIS_PREFIX, TRUST_PROXY. */
+  rateLimit: RateLimitConfig;
 }
 
 /**
  * The gateway's whole configuration from the environment, every value checked: PORT,
  * METRICS_PORT, SUBGRAPH_URL_* (http(s) URLs, each naming a subgraph of the registry),
  * SUBGRAPH_TIMEOUT_MS, SUBGRAPH_HEALTH_TIMEOUT_MS, DEDUPE_ANONYMOUS_QUERIES, LIMIT_*, EXPOSE_SCHEMA,
- * EXPLORER, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
+ * EXPLORER, RATE_LIMIT_*, REDIS_URL, TRUST_PROXY, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
  * settings (JWT_*, INTERNAL_PRIVATE_KEY_FILE; required in production). Throws one ConfigError
  * that lists every problem.
  */
@@ -114,6 +125,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   const exposeSchema = check.boolean('EXPOSE_SCHEMA', true);
   const explorer = check.oneOf('EXPLORER', EXPLORER_MODES, 'auto');
   const dedupeAnonymousQueries = check.boolean('DEDUPE_ANONYMOUS_QUERIES', true);
+  const rateLimit = readRateLimit(check);
   const common = checkCommon(check);
 
   const production = env.NODE_ENV === 'production';
@@ -142,6 +154,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     subgraphTimeoutMs,
     subgraphHealthTimeoutMs,
     dedupeAnonymousQueries,
+    rateLimit,
     ...common,
   };
 }

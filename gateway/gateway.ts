@@ -11,7 +11,9 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 import { type FileStore, fileStoreFromEnv } from '../subgraphs/kit/files';
 import { maskError } from '../subgraphs/kit/graphql/errors';
-import type { Logger } from '../subgraphs/kit/log';
+import { hideSchemaHintsPlugin } from '../subgraphs/kit/graphql/schema-hints';
+import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from '../subgraphs/kit/limits';
+import { type Logger, logger as rootLogger } from '../subgraphs/kit/log';
 import { acceptRequestId } from '../subgraphs/kit/request-id';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
 import { AuthError } from './auth/jwt';
@@ -21,8 +23,8 @@ import { explainCsrfRefusal } from './csrf-message';
 import type { ExplorerMode } from './explorer/config';
 import { explorerLandingPage, explorerRouter } from './explorer/explorer';
 import { InternalTokenIssuer } from './internal-tokens';
-import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
 import { GatewayMetrics } from './metrics';
+import { type RateLimitConfig, RateLimiter } from './rate-limit';
 import { regionalErrorsPlugin } from './regional-errors';
 import { subgraphAgent, SubgraphDataSource } from './subgraph-data-source';
 import { SubgraphStatusMonitor } from './subgraph-status';
@@ -61,6 +63,8 @@ export interface GatewayOptions {
   subgraphHealthTimeoutMs?: number;
   /** How long a per-subgraph health report is reused; default 5000. */
   subgraphHealthCacheMs?: number;
+  /** Per-caller operations per minute (gateway/rate-limit.ts); default off (the entry point reads RATE_LIMIT_*). */
+  rateLimit?: RateLimitConfig;
 }
 
 export interface RunningGateway extends RunningServer {
@@ -104,6 +108,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const metrics = new GatewayMetrics();
   const tokens = new InternalTokenIssuer(internalPrivateKey);
   const agent = subgraphAgent();
+  const rateLimiter = options.rateLimit?.perMinute
+    ? new RateLimiter({
+        ...options.rateLimit,
+        authenticate,
+        logger: (options.logger ?? rootLogger).child({ service: 'gateway' }),
+        metrics: metrics.registry,
+      })
+    : undefined;
+  // Unreachable Redis is not fatal: the limiter logs one warning and counts in memory meanwhile.
+  await rateLimiter?.ready().catch(() => {});
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
@@ -140,6 +154,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       plugins: [
         ...serverPlugins,
         landingPage as ApolloServerPlugin<GatewayContext>,
+        // No introspection: no "Did you mean" nor any schema name in error messages either.
+        ...(exposeSchema ? [] : [hideSchemaHintsPlugin<GatewayContext>()]),
         regionalErrorsPlugin(),
         // Answers carrying only PUBLIC cache hints (public policy) are reused; personal data never is.
         ...(options.responseCache === false
@@ -153,7 +169,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       createApollo,
       graphqlPath: '/',
       bodyLimitBytes: limits.maxBodyBytes,
-      beforeGraphQL: [batchLimit(limits.maxBatch)],
+      beforeGraphQL: [batchLimit(limits.maxBatch), ...(rateLimiter ? [rateLimiter.graphqlMiddleware()] : [])],
       metrics: metrics.registry,
       metricsPort: options.metricsPort,
       internalRoutes: (app) => app.get('/health/subgraphs', subgraphStatus.handler),
@@ -162,6 +178,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       shutdownDelayMs: options.shutdownDelayMs,
       mountRoutes: (app) => {
         app.use(requestIdMiddleware);
+        if (rateLimiter) app.post('/uploads', ...rateLimiter.uploadsMiddleware());
         // Mounted before the GraphQL middleware on '/', so POST /uploads never reaches GraphQL.
         app.use(uploadsRouter({ store: fileStore, authenticate }));
         // The self-hosted GraphiQL at /explorer, only where the schema is exposed.
@@ -193,6 +210,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     async close() {
       await server.close();
       await agent.close();
+      await rateLimiter?.close();
     },
   };
 }

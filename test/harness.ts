@@ -6,8 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
-import { type RunningGateway, startGateway } from '../gateway/gateway';
-import type { Limits } from '../gateway/limits';
+import { type GatewayOptions, type RunningGateway, startGateway } from '../gateway/gateway';
 import { NATIONAL, REGIONS } from '../schema/registry';
 import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases';
 import { seedDemoPeople, seedDemoRecords } from '../scripts/lib/demo';
@@ -15,6 +14,7 @@ import { loadRegionDefinition } from '../scripts/lib/subgraphs';
 import { mintDevelopmentToken, type MintOptions } from '../scripts/token';
 import { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from '../subgraphs/kit/auth/keys';
 import { DirectoryFileStore, type FileStore } from '../subgraphs/kit/files';
+import type { Limits } from '../subgraphs/kit/limits';
 import type { Logger } from '../subgraphs/kit/log';
 import type { NotificationTransport, OutboundNotification } from '../subgraphs/kit/outbox';
 import { PiiVault } from '../subgraphs/kit/pii';
@@ -52,6 +52,8 @@ export interface Stack {
     variables?: Record<string, unknown>,
     options?: QueryOptions,
   ): Promise<GraphQLResponse<T>>;
+  /** Another gateway in front of the same subgraphs (closed with the stack), e.g. with a rate limit. */
+  startGateway(options?: Partial<GatewayOptions>): Promise<RunningGateway>;
   /** A development caller token, e.g. token({ role: 'APPLICANT', personId: 'P000001' }). */
   token(options: Omit<MintOptions, 'keysDir'>): Promise<string>;
   close(): Promise<void>;
@@ -80,7 +82,10 @@ async function databaseFor(subgraph: string): Promise<string> {
 }
 
 export interface StackOptions {
+  /** The abuse limits of the gateway and of every subgraph alike. */
   limits?: Limits;
+  /** EXPOSE_SCHEMA for the gateway and every subgraph (default on). */
+  exposeSchema?: boolean;
   /** Where uploads go, for the gateway and the regions alike (default: a fresh temporary directory). */
   fileStore?: FileStore;
   /** The gateway's response cache for public policy (default on); off for tests that count fetches. */
@@ -130,6 +135,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       notifications: transport,
       clock,
       logger: options.logger,
+      limits: options.limits,
+      exposeSchema: options.exposeSchema ?? true,
       onQuery: options.onQuery && ((sql: string) => options.onQuery!(name, sql)),
       ...quiet,
     });
@@ -152,6 +159,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     prepare: true,
     internalPublicKey,
     logger: options.logger,
+    limits: options.limits,
+    exposeSchema: options.exposeSchema ?? true,
     ...quiet,
   });
   await seedDemoPeople(national.dataSource, vault);
@@ -160,10 +169,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const [name, server] of Object.entries(regions)) {
     subgraphUrls[name] = proxies[name] ? `${proxies[name].url}/graphql` : server.graphqlUrl;
   }
-  const gateway = await startGateway({
+  const gatewayOptions: GatewayOptions = {
     port: 0,
     subgraphUrls,
     limits: options.limits,
+    exposeSchema: options.exposeSchema,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
     subgraphHealthTimeoutMs: options.subgraphHealthTimeoutMs,
     subgraphHealthCacheMs: options.subgraphHealthCacheMs,
@@ -178,7 +188,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
       internalPrivateKey: await loadPrivateKey(keys.internalPrivateKeyPath),
     },
-  });
+  };
+  const gateway = await startGateway(gatewayOptions);
+  const extraGateways: RunningGateway[] = [];
 
   const stopped = new Map<string, number>();
   return {
@@ -225,8 +237,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
       return { status: res.status, ...((await res.json()) as GraphQLResponse<any>) };
     },
+    async startGateway(overrides = {}) {
+      const extra = await startGateway({ ...gatewayOptions, ...overrides });
+      extraGateways.push(extra);
+      return extra;
+    },
     token: (options) => mintDevelopmentToken({ ...options, keysDir, ttl: options.ttl ?? '10m' }),
     async close() {
+      for (const extra of extraGateways) await extra.close();
       await gateway.close();
       for (const proxy of Object.values(proxies)) await proxy.close();
       await national.close();

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 
 import { redactUrl } from './db/data-source';
 import { DEFAULT_HEALTH_DB_TIMEOUT_MS } from './db/readiness';
+import { type Limits, readLimits } from './limits';
 import { LOG_LEVELS } from './log';
 import { defaultMetricsPort } from './metrics-server';
 
@@ -143,6 +144,29 @@ export function checkCommon(check: EnvChecker): CommonConfig {
   return { shutdownDelayMs: check.nonNegativeInt('SHUTDOWN_DELAY_MS', 0) };
 }
 
+/** What every GraphQL server enforces: the abuse limits and whether the schema is exposed. */
+export interface AbuseConfig {
+  /** LIMIT_MAX_DEPTH, LIMIT_MAX_ALIASES, LIMIT_MAX_COST, LIMIT_MAX_BATCH, LIMIT_MAX_BODY_BYTES. */
+  limits: Limits;
+  /** EXPOSE_SCHEMA: introspection (and field suggestions in errors); default on outside production. */
+  exposeSchema: boolean;
+}
+
+export function checkAbuse(check: EnvChecker): AbuseConfig {
+  return {
+    limits: readLimits(check),
+    exposeSchema: check.boolean('EXPOSE_SCHEMA', check.env.NODE_ENV !== 'production'),
+  };
+}
+
+/** A subgraph's abuse settings from the environment (checked at start by subgraphConfigFromEnv). */
+export function abuseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AbuseConfig {
+  const check = new EnvChecker(env);
+  const config = checkAbuse(check);
+  check.throwIfProblems('subgraph');
+  return config;
+}
+
 export interface SubgraphConfig extends CommonConfig {
   port: number;
   /** GET /metrics is served here only (default: the registry port + 5400, e.g. 9401). */
@@ -158,8 +182,8 @@ const DATABASE_URL_FORMS = 'mysql://user:password@host:port/database, "memory:",
 
 /**
  * A subgraph's configuration: PORT, METRICS_PORT, DATABASE_URL, MIGRATE_ON_START,
- * DATABASE_POOL_SIZE, HEALTH_DB_TIMEOUT_MS, the
- * common values, and in production the internal-token key (and, for the national subgraph, the
+ * DATABASE_POOL_SIZE, HEALTH_DB_TIMEOUT_MS, the common values, LIMIT_MAX_* and EXPOSE_SCHEMA, and
+ * in production the internal-token key (and, for the national subgraph, the
  * PII keys). Throws one ConfigError naming every problem.
  */
 export function subgraphConfigFromEnv(
@@ -177,6 +201,7 @@ export function subgraphConfigFromEnv(
   }
   const migrateOnStart = check.boolean('MIGRATE_ON_START');
   check.positiveInt('DATABASE_POOL_SIZE', 10);
+  checkAbuse(check); // read again where the server starts (startGraphQLHttpServer)
   const common = checkCommon(check);
   if (env.NODE_ENV === 'production') {
     check.required('INTERNAL_PUBLIC_KEY_FILE', 'in production (the gateway’s public key for internal tokens)');

@@ -36,6 +36,7 @@ import {
 import { PUBLIC_POLICY_TYPES, publicCachePlugin } from './graphql/public-cache';
 import { RecordBase } from './graphql/record.interface';
 import { RegionBase } from './graphql/region.interface';
+import type { Limits } from './limits';
 import { type Logger, logger as rootLogger } from './log';
 import { resolverTimingPlugin, SubgraphMetrics } from './metrics';
 import { LogTransport, type NotificationTransport, OutboxDispatcher, OutboxEntity } from './outbox';
@@ -342,6 +343,10 @@ export interface StartOptions {
   metricsPort?: number;
   /** Deadline of readiness's database round trip (HEALTH_DB_TIMEOUT_MS); default 1000. */
   healthDbTimeoutMs?: number;
+  /** Depth, alias, cost and batch limits (default LIMIT_MAX_*), as at the gateway. */
+  limits?: Limits;
+  /** Introspection; off also hides schema names from error messages (default EXPOSE_SCHEMA). */
+  exposeSchema?: boolean;
 }
 
 export async function startRegionalSubgraph(
@@ -381,6 +386,8 @@ export async function startRegionalSubgraph(
       ],
       logger: options.logger,
       shutdownDelayMs: options.shutdownDelayMs,
+      limits: options.limits,
+      exposeSchema: options.exposeSchema,
       context: async (req) => {
         const { identity, requestId } = await resolveIdentity(req);
         return {

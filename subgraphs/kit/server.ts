@@ -12,7 +12,11 @@ import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 
 import { accessLogPlugin, errorCode, logRequest, markRequestStart, type RequestSummary } from './access-log';
+import { abuseConfigFromEnv } from './config';
 import { maskError } from './graphql/errors';
+import { hideSchemaHintsPlugin } from './graphql/schema-hints';
+import { bodyErrorHandler, requireJsonPost } from './http-errors';
+import { batchLimit, limitRules, type Limits } from './limits';
 import { type Logger, logger as rootLogger } from './log';
 import { INTERNAL_ONLY_PATHS, startMetricsServer } from './metrics-server';
 import { tracingMiddleware } from './tracing';
@@ -39,6 +43,16 @@ export interface GraphQLHttpServerOptions<C extends BaseContext> {
   graphqlPath?: string;
   /** Largest request body accepted (bytes); default 1 MiB. */
   bodyLimitBytes?: number;
+  /**
+   * With a schema (subgraphs): the depth, alias, cost and batch limits; default LIMIT_MAX_* from
+   * the environment. The gateway sets its own in createApollo.
+   */
+  limits?: Limits;
+  /**
+   * With a schema (subgraphs): introspection on or off; off also hides schema names from error
+   * messages. Default EXPOSE_SCHEMA, else on outside production.
+   */
+  exposeSchema?: boolean;
   /** Middleware between body parsing and GraphQL (e.g. the gateway's batch limit). */
   beforeGraphQL?: express.RequestHandler[];
   /** Served at GET /metrics (Prometheus text format) on the internal listener (metricsPort). */
@@ -96,11 +110,19 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
   const accessLog = { service: options.name, logger: options.logger ?? rootLogger, onRequest: options.onRequest };
   const serverPlugins = [drain, accessLogPlugin<C>(accessLog)];
   let apollo: ApolloServer<C>;
+  const beforeGraphQL = [...(options.beforeGraphQL ?? [])];
   if (options.createApollo) apollo = options.createApollo(serverPlugins);
   else if (options.schema) {
+    const fromEnv = options.limits && options.exposeSchema !== undefined ? undefined : abuseConfigFromEnv();
+    const limits = options.limits ?? fromEnv!.limits;
+    const exposeSchema = options.exposeSchema ?? fromEnv!.exposeSchema;
+    // A subgraph called directly meets the gateway's limits too.
+    beforeGraphQL.unshift(batchLimit(limits.maxBatch));
     apollo = new ApolloServer<C>({
       schema: options.schema,
       formatError: maskError,
+      introspection: exposeSchema,
+      validationRules: limitRules(limits),
       // runUntilSignal owns SIGTERM/SIGINT (readiness first, then drain, then pools): Apollo's own
       // handlers would stop the server at once, before the delay, and re-raise the signal.
       stopOnTerminationSignals: false,
@@ -108,6 +130,7 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
         ...serverPlugins,
         // Federated traces cost time on every request; nothing here reports them to Apollo Studio.
         ApolloServerPluginInlineTraceDisabled(),
+        ...(exposeSchema ? [] : [hideSchemaHintsPlugin<C>()]),
         ...(options.plugins ?? []),
       ],
     });
@@ -143,8 +166,9 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
   app.use(
     options.graphqlPath ?? '/graphql',
     cors(),
+    requireJsonPost(log),
     express.json({ limit: options.bodyLimitBytes ?? 1024 * 1024 }),
-    ...(options.beforeGraphQL ?? []),
+    ...beforeGraphQL,
     tracingMiddleware(options.name),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
@@ -199,32 +223,5 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
       })();
       return closing;
     },
-  };
-}
-
-/** A body that is too large or not JSON gets a GraphQL-shaped answer, never an HTML stack page. */
-function bodyErrorHandler(log: Logger): express.ErrorRequestHandler {
-  return (err: { type?: string; limit?: number }, _req, res, next) => {
-    if (res.headersSent) return next(err);
-    if (err.type === 'entity.too.large') {
-      res.status(413).json({
-        errors: [
-          {
-            message: `请求体过大（上限 ${err.limit} 字节）`,
-            extensions: { code: 'REQUEST_TOO_LARGE', limit: err.limit },
-          },
-        ],
-      });
-    } else if (err.type === 'entity.parse.failed') {
-      res.status(400).json({ errors: [{ message: '请求体不是合法的 JSON', extensions: { code: 'BAD_REQUEST' } }] });
-    } else {
-      log.error(
-        { err, requestId: typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined },
-        'request failed',
-      );
-      res
-        .status(500)
-        .json({ errors: [{ message: '服务内部错误，请稍后重试', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-    }
   };
 }

@@ -8,6 +8,7 @@ import { createDataSource, migrateOnStart, observeQueries } from '../kit/db/data
 import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
 import { databaseReadiness } from '../kit/db/readiness';
 import { publicCachePlugin } from '../kit/graphql/public-cache';
+import type { Limits } from '../kit/limits';
 import { type Logger, logger as rootLogger } from '../kit/log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../kit/metrics';
 import type { PiiVault } from '../kit/pii';
@@ -52,6 +53,10 @@ export interface NationalOptions {
   metricsPort?: number;
   /** Deadline of readiness's database round trip (HEALTH_DB_TIMEOUT_MS); default 1000. */
   healthDbTimeoutMs?: number;
+  /** Depth, alias, cost and batch limits (default LIMIT_MAX_*), as at the gateway. */
+  limits?: Limits;
+  /** Introspection; off also hides schema names from error messages (default EXPOSE_SCHEMA). */
+  exposeSchema?: boolean;
 }
 
 export async function startNationalSubgraph(options: NationalOptions = {}): Promise<NationalSubgraph> {
@@ -86,6 +91,8 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
       ],
       logger: options.logger,
       shutdownDelayMs: options.shutdownDelayMs,
+      limits: options.limits,
+      exposeSchema: options.exposeSchema,
       context: async (req) => {
         const { identity, requestId } = await resolveIdentity(req);
         return {

@@ -4,14 +4,18 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { RequestHandler } from 'express';
 import { GraphQLError, type ValidationRule } from 'graphql';
 
-// Abuse limits, enforced while validating — before the gateway plans or calls any subgraph.
-// Rejections carry a stable extensions.code and a Chinese message.
+import type { EnvChecker } from './config';
+
+// Abuse limits, enforced while validating — on the gateway before it plans or calls any subgraph,
+// and on every subgraph again, so a direct call to a subgraph meets the same limits. Rejections
+// carry a stable extensions.code and a Chinese message.
 
 export interface Limits {
   maxDepth: number;
   maxAliases: number;
   maxCost: number;
   maxBatch: number;
+  /** The gateway's body limit; subgraphs keep 1 MiB, since entity fetches carry many representations. */
   maxBodyBytes: number;
 }
 
@@ -22,6 +26,17 @@ export const DEFAULT_LIMITS: Limits = {
   maxBatch: 5,
   maxBodyBytes: 256 * 1024,
 };
+
+/** LIMIT_MAX_DEPTH, LIMIT_MAX_ALIASES, LIMIT_MAX_COST, LIMIT_MAX_BATCH, LIMIT_MAX_BODY_BYTES. */
+export function readLimits(check: EnvChecker): Limits {
+  return {
+    maxDepth: check.positiveInt('LIMIT_MAX_DEPTH', DEFAULT_LIMITS.maxDepth),
+    maxAliases: check.positiveInt('LIMIT_MAX_ALIASES', DEFAULT_LIMITS.maxAliases),
+    maxCost: check.positiveInt('LIMIT_MAX_COST', DEFAULT_LIMITS.maxCost),
+    maxBatch: check.positiveInt('LIMIT_MAX_BATCH', DEFAULT_LIMITS.maxBatch),
+    maxBodyBytes: check.positiveInt('LIMIT_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
+  };
+}
 
 function reject(code: string, message: string) {
   return [
@@ -36,9 +51,12 @@ function reject(code: string, message: string) {
 
 export function limitRules(limits: Limits): ValidationRule[] {
   // propagateOnRejection: false — our onReject reports the error with a stable code instead.
+  // flattenFragments: fragments add no data depth, and the query planner wraps every entity fetch
+  // in `_entities { ... on T { … } }`, so counting fragments would refuse the gateway's own fetches.
   return [
     maxDepthRule({
       n: limits.maxDepth,
+      flattenFragments: true,
       propagateOnRejection: false,
       onReject: reject('QUERY_TOO_DEEP', '查询嵌套层级过深'),
     }),
@@ -49,6 +67,7 @@ export function limitRules(limits: Limits): ValidationRule[] {
     }),
     costLimitRule({
       maxCost: limits.maxCost,
+      flattenFragments: true,
       propagateOnRejection: false,
       onReject: reject('QUERY_TOO_COSTLY', '查询过于复杂'),
     }),
