@@ -107,7 +107,7 @@ it('issues the same number of SQL statements for 10, 100 and 1,000 applications'
   expect([ten.returned, hundred.returned, thousand.returned]).toEqual([10, 100, 1000]);
   expect(hundred.count).toBe(ten.count);
   expect(thousand.count).toBe(ten.count);
-  // queue page + audit row + region + channels + diseases + hospitals + materials + history + certifications
+  // queue page + audit rows (one INSERT, a row per person) + region + channels + diseases + hospitals + materials + history + certifications
   expect(ten.count).toBeLessThanOrEqual(10);
 });
 

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 
 import type { RegionRules } from './application/rules';
 import { ApplicationWorkflow } from './application/workflow';
-import { AuditEntity, Auditor } from './audit';
+import { AuditEntity, auditFlushPlugin, Auditor } from './audit';
 import { assertPersonRecordAccess, deniedError, isStaffRead } from './auth/access';
 import { enforceAccessTable } from './auth/access-rules';
 import { identityResolver } from './auth/request-identity';
@@ -161,7 +161,6 @@ export function createRegionTypes(def: RegionDefinition) {
       if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_QUEUE_PAGE || args.offset < 0) {
         throw badInput([problem('INVALID_PAGE', `每页条数须在1到${MAX_QUEUE_PAGE}之间，偏移量不能为负`, 'first')]);
       }
-      await ctx.audit.record('READ_REVIEW_QUEUE', def.policy.code);
       const rows = await ctx.records.reviewQueue(
         def.policy.code,
         args.status,
@@ -169,6 +168,8 @@ export function createRegionTypes(def: RegionDefinition) {
         args.first,
         args.offset,
       );
+      // One row per person on the page, written with the request's other rows in one INSERT.
+      for (const row of rows) await ctx.audit.record('READ_REVIEW_QUEUE', row.personId);
       return rows.map((row) => new ConcreteApplication(row));
     }
   }
@@ -368,6 +369,7 @@ export async function startRegionalSubgraph(
       metrics: metrics.registry,
       plugins: [
         resolverTimingPlugin(metrics.resolverDuration),
+        auditFlushPlugin((err) => log.error({ err }, 'audit rows could not be written')),
         publicCachePlugin({
           publicTypes: new Set([...PUBLIC_POLICY_TYPES, `${def.prefix}Region`]),
           publicRootFields: new Set([`${lowerFirst(def.prefix)}Region`]),
