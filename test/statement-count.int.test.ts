@@ -21,6 +21,7 @@ let statements: string[] = [];
 
 beforeAll(async () => {
   stack = await startStack({
+    subgraphTimeoutMs: 30_000, // counts statements, not time: a busy machine must not fail it
     notifications: { send: async () => {} },
     onQuery: (subgraph, sql) => {
       // The outbox dispatcher polls on its own timer: not part of any request.
