@@ -166,7 +166,16 @@ function identityOf(caller: Caller, s: Subject): Identity {
 // ---------------------------------------------------------------------------------------------
 // The rules, and what each caller gets under each.
 
-type Rule = 'PUBLIC' | 'SIGNED_IN' | 'PERSON' | 'STAFF' | 'REGION_STAFF' | 'APPLICANT' | 'REGION_REVIEWER' | 'NOBODY';
+type Rule =
+  | 'PUBLIC'
+  | 'SIGNED_IN'
+  | 'PERSON'
+  | 'PERSON_REFERENCE'
+  | 'STAFF'
+  | 'REGION_STAFF'
+  | 'APPLICANT'
+  | 'REGION_REVIEWER'
+  | 'NOBODY';
 /** data = an answer and no error; null = null and no error; else null plus an error with that code. */
 type Outcome = 'data' | 'null' | 'UNAUTHENTICATED' | 'FORBIDDEN';
 
@@ -180,6 +189,8 @@ function outcomeUnder(rule: Rule, caller: Caller): Outcome {
       return 'data';
     case 'PERSON':
       return caller === 'self' || staffHere ? 'data' : 'FORBIDDEN';
+    case 'PERSON_REFERENCE': // an applicant followed from a region's answer: any reviewer
+      return caller === 'otherApplicant' ? 'FORBIDDEN' : 'data';
     case 'STAFF': // a search: a reviewer of another region finds nobody
       return staffHere ? 'data' : caller === 'otherRegionReviewer' ? 'null' : 'FORBIDDEN';
     case 'REGION_STAFF':
@@ -192,7 +203,9 @@ function outcomeUnder(rule: Rule, caller: Caller): Outcome {
 }
 
 /** Who may see the subject's personal data: anybody else's response must not contain it. */
-const ENTITLED: readonly Caller[] = ['self', 'regionReviewer', 'operator'];
+const entitled = (rule: Rule, caller: Caller) =>
+  ['self', 'regionReviewer', 'operator'].includes(caller) ||
+  (rule === 'PERSON_REFERENCE' && caller === 'otherRegionReviewer');
 
 interface Expectation {
   rule: Rule;
@@ -223,7 +236,7 @@ const EXPECTED: Record<string, Record<string, Expectation>> = {
       rule: 'SIGNED_IN',
       except: { regionReviewer: 'null', otherRegionReviewer: 'null', operator: 'null' },
     },
-    '_entities:Person': { rule: 'PERSON' },
+    '_entities:Person': { rule: 'PERSON_REFERENCE' },
     '_entities:Region': { rule: 'PUBLIC' },
     '_entities:Application': { rule: 'SIGNED_IN' }, // echoes the typed key sent, looks nothing up
     '_entities:RegionalRecord': { rule: 'PERSON' },
@@ -486,7 +499,7 @@ function mismatch(res: Response, expected: Outcome, rule: Rule, caller: Caller, 
   const forbiddenText = [
     ...EVERY_FULL_NUMBER,
     ...(expected === 'UNAUTHENTICATED' || expected === 'FORBIDDEN' ? EVERY_NAME_AND_MASK : []),
-    ...(rule !== 'PUBLIC' && !ENTITLED.includes(caller) ? personalData(s.personId) : []),
+    ...(rule !== 'PUBLIC' && !entitled(rule, caller) ? personalData(s.personId) : []),
   ];
   const leaked = forbiddenText.filter((t) => res.text.includes(t));
   if (leaked.length) problems.push(`leaked personal data (${leaked.length} items): ${got()}`);
@@ -678,17 +691,60 @@ describe('audit of staff reads', () => {
     expect(inserts).toHaveLength(1);
   });
 
-  it("a reviewer's _entities for people insured elsewhere is refused person by person, and only their own are recorded", async () => {
-    const reviewer: Identity = { role: 'REVIEWER', regionCode: PZH.code, subject: 'entities-reviewer' };
-    const res = await direct(NATIONAL.name, { query: PEOPLE, variables: { r: everybody } }, reviewer);
-    const answered = ((res.data as any)._entities as ({ id: string } | null)[]).filter((p) => p !== null);
-    const own = DEMO_PEOPLE.filter((p) => p.insuredRegionCode === PZH.code)
-      .map((p) => p.id)
-      .sort();
-    expect(answered.map((p) => p.id).sort()).toEqual(own);
-    expect(new Set(res.errors!.map((e) => e.extensions?.code))).toEqual(new Set(['FORBIDDEN']));
-    for (const p of DEMO_PEOPLE.filter((x) => x.insuredRegionCode !== PZH.code)) expect(res.text).not.toContain(p.name);
-    const rows = await auditIn(NATIONAL.name).findBy({ actor: 'REVIEWER:510400:entities-reviewer' });
-    expect(rows.map((r) => r.subject).sort()).toEqual(own);
+  it("a reviewer's queue names every applicant, one insured elsewhere too, and records each in the national database", async () => {
+    const YF = REGIONS.find((r) => r.code === '445300')!;
+    const approved = demoRecordsFor(YF.code).applications.filter((a) => a.status === 'APPROVED');
+    const movedAway = approved.filter(
+      (a) => DEMO_PEOPLE.find((p) => p.id === a.personId)!.insuredRegionCode !== YF.code,
+    );
+    expect(movedAway.length).toBeGreaterThan(0); // the demo data holds such a person
+    const res = await viaGateway(
+      {
+        query: `{ r: ${lowerFirst(YF.prefix)}ReviewQueue(status: APPROVED, first: 100) { acceptanceNumber applicant { id name } } }`,
+        variables: {},
+      },
+      { role: 'REVIEWER', regionCode: YF.code, subject: 'moved-away-reviewer' },
+    );
+    expect(res.errors).toBeUndefined();
+    const page = res.data!.r as { applicant: { id: string; name: string } }[];
+    expect(page).toHaveLength(approved.length);
+    for (const a of movedAway) {
+      const person = DEMO_PEOPLE.find((p) => p.id === a.personId)!;
+      expect(page.find((x) => x.applicant.id === a.personId)!.applicant.name).toBe(person.name);
+    }
+    const rows = await auditIn(NATIONAL.name).findBy({ actor: 'REVIEWER:445300:moved-away-reviewer' });
+    expect(rows.map((r) => r.subject).sort()).toEqual([...new Set(approved.map((a) => a.personId))].sort());
+  });
+
+  it('a read that cannot be recorded is not served', async () => {
+    const s = subjectIn(PZH.code);
+    const ds = stack.national.dataSource;
+    const request = {
+      query: 'query($id: ID!) { r: person(id: $id) { name idNumberMasked } }',
+      variables: { id: s.personId },
+    };
+    const operator: Identity = { role: 'NATIONAL_OPERATOR', subject: 'unrecorded' };
+    await ds.query('ALTER TABLE audit_log RENAME TO audit_log_away');
+    try {
+      const directly = await direct(NATIONAL.name, request, operator);
+      const viaTheGateway = await viaGateway(request, operator);
+      expect(directly.status).toBe(503);
+      expect(directly.errors?.map((e) => e.extensions?.code)).toEqual(['AUDIT_UNAVAILABLE']);
+      expect(viaTheGateway.data?.r ?? null).toBeNull();
+      for (const res of [directly, viaTheGateway])
+        for (const t of personalData(s.personId)) expect(res.text).not.toContain(t);
+    } finally {
+      await ds.query('ALTER TABLE audit_log_away RENAME TO audit_log');
+    }
+  });
+
+  it('a reviewer asking person(id) for somebody insured elsewhere is refused and nothing is recorded', async () => {
+    const s = subjectIn('510400');
+    const res = await viaGateway(
+      { query: 'query($id: ID!) { r: person(id: $id) { name } }', variables: { id: s.personId } },
+      { role: 'REVIEWER', regionCode: '445300', subject: 'person-elsewhere' },
+    );
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(await auditIn(NATIONAL.name).countBy({ actor: 'REVIEWER:445300:person-elsewhere' })).toBe(0);
   });
 });

@@ -16,7 +16,9 @@ export const NATIONAL_ACCESS: AccessTable = {
   'Query.person': 'PERSON',
   'Query.personByIdNumber': 'STAFF',
   'Query.me': 'SIGNED_IN',
-  '_entities:Person': 'PERSON',
+  // An application's applicant: a Yunfu reviewer needs the name on a Yunfu application of a
+  // person now insured in Panzhihua, and only the region knows that application is theirs.
+  '_entities:Person': 'PERSON_REFERENCE',
   // Key-only stubs: the answer is the key the caller sent (typed), nothing is looked up.
   '_entities:Region': 'PUBLIC',
   '_entities:Application': 'SIGNED_IN',

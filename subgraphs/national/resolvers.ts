@@ -17,15 +17,19 @@ export function applicationRef(acceptanceNumber: string): (ApplicationRef & { __
 
 /**
  * One person, for `person(id)` and `_entities` alike: the person themself, a reviewer of the
- * region they are insured in, a national operator; every staff read is audited.
+ * region they are insured in, a national operator; every staff read is audited. A reference
+ * (an application's applicant) may be followed by any reviewer: the region that handed it out
+ * authorized the application, and this subgraph cannot see which region that was.
  */
-export async function readPerson(ctx: NationalContext, id: string): Promise<Person | null> {
+export async function readPerson(ctx: NationalContext, id: string, reference = false): Promise<Person | null> {
   const { identity } = ctx;
   if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
   // An applicant asking for someone else learns nothing, not even whether they exist.
   if (identity.role === 'APPLICANT' && identity.personId !== id) throw deniedError('FORBIDDEN');
   const row = await ctx.people.load(id);
-  if (identity.role === 'REVIEWER' && row?.insuredRegionCode !== identity.regionCode) throw deniedError('FORBIDDEN');
+  if (identity.role === 'REVIEWER' && !reference && row?.insuredRegionCode !== identity.regionCode) {
+    throw deniedError('FORBIDDEN');
+  }
   if (!row) return null;
   if (isStaffRead(identity)) await ctx.audit.record('READ_PERSON', row.id);
   return new Person(row);

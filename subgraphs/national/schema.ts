@@ -26,7 +26,7 @@ export async function buildNationalSchema(): Promise<GraphQLSchema> {
     { resolvers: [NationalResolver], orphanedTypes: STUBS },
     {
       Person: {
-        __resolveReference: (ref: { id: string }, ctx: NationalContext) => readPerson(ctx, ref.id),
+        __resolveReference: (ref: { id: string }, ctx: NationalContext) => readPerson(ctx, ref.id, true),
       },
       // The entity interfaces: a key alone names the region, so it resolves to that region's stub.
       Region: { __resolveReference: (ref: { code: string }) => regionRef(ref.code) },

@@ -83,6 +83,8 @@ describe('gate', () => {
       ['SIGNED_IN', anonymous, undefined, 'UNAUTHENTICATED'],
       ['PERSON', reviewer('445300'), '510400', 'FORBIDDEN'],
       ['PERSON', reviewer('445300'), undefined, 'ALLOW'], // national: the resolver checks the person's region
+      ['PERSON_REFERENCE', reviewer('445300'), undefined, 'ALLOW'], // an applicant: the resolver checks
+      ['PERSON_REFERENCE', anonymous, undefined, 'UNAUTHENTICATED'],
       ['STAFF', applicant, undefined, 'FORBIDDEN'],
       ['REGION_STAFF', reviewer('510400'), '510400', 'ALLOW'],
       ['REGION_STAFF', operator, '510400', 'ALLOW'],

@@ -22,6 +22,8 @@ export const ACCESS_RULES = {
   SIGNED_IN: "Any signed-in caller; answers only the caller's own data or the key the caller sent.",
   PERSON:
     'The person themself, a reviewer of the region the data belongs to, or a national operator; the resolver checks the data.',
+  PERSON_REFERENCE:
+    "A person reached from another subgraph's answer (an application's applicant): the person themself, any reviewer, a national operator.",
   STAFF: 'A reviewer or a national operator; a reviewer finds only people insured in their region.',
   REGION_STAFF: "A reviewer of this subgraph's region or a national operator.",
   APPLICANT: 'An applicant, acting for themself.',
@@ -86,6 +88,8 @@ export function gate(rule: AccessRule, identity: Identity, regionCode?: string):
     case 'PERSON':
       // In a regional subgraph every person's data belongs to its region: other reviewers never qualify.
       return identity.role === 'REVIEWER' && regionCode !== undefined && !reviewerHere ? 'FORBIDDEN' : 'ALLOW';
+    case 'PERSON_REFERENCE': // the resolver keeps applicants to themselves
+      return 'ALLOW';
     case 'STAFF':
       return identity.role === 'REVIEWER' || identity.role === 'NATIONAL_OPERATOR' ? 'ALLOW' : 'FORBIDDEN';
     case 'REGION_STAFF':
