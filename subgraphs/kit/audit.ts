@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import type { ApolloServerPlugin } from '@apollo/server';
 import { type DataSource, type EntityManager, EntitySchema } from 'typeorm';
 
 import { describeActor, type Identity } from './auth/identity';
@@ -51,9 +52,17 @@ export function appendAudit(
   });
 }
 
-/** One per request: the same read of the same subject is recorded once per request. */
+/** Most rows in one INSERT: 4,000 × 7 placeholders stays under SQLite's 32,766 and MySQL's 65,535. */
+const MAX_ROWS_PER_INSERT = 4000;
+
+/**
+ * One per request: collects the request's audit rows (the same read of the same subject once)
+ * and writes them all with one INSERT when the request ends (auditFlushPlugin), so auditing a
+ * page of 1,000 people costs one statement, not 1,000.
+ */
 export class Auditor {
   private readonly seen = new Set<string>();
+  private pending: AuditRow[] = [];
 
   constructor(
     private readonly ds: DataSource,
@@ -61,10 +70,55 @@ export class Auditor {
     private readonly requestId: string,
   ) {}
 
+  /** Notes a read; it is written by flush(), before the response leaves. */
   async record(action: AuditAction, subject: string): Promise<void> {
     const key = `${action}|${subject}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    await appendAudit(this.ds.manager, { identity: this.identity, action, subject, requestId: this.requestId });
+    this.pending.push({
+      id: randomUUID(),
+      at: nowInChina(),
+      actor: describeActor(this.identity),
+      role: this.identity.role,
+      action,
+      subject,
+      requestId: this.requestId,
+    });
   }
+
+  /** Writes every noted row: one INSERT (more only past MAX_ROWS_PER_INSERT rows). */
+  async flush(): Promise<void> {
+    const rows = this.pending;
+    this.pending = [];
+    for (let i = 0; i < rows.length; i += MAX_ROWS_PER_INSERT) {
+      await this.ds.getRepository(AuditEntity).insert(rows.slice(i, i + MAX_ROWS_PER_INSERT));
+    }
+  }
+}
+
+/**
+ * Writes each request's audit rows before its response is sent. When they cannot be written,
+ * the response is replaced by an error: personal data whose read is not on record is not served.
+ */
+export function auditFlushPlugin(log: (error: unknown) => void): ApolloServerPlugin<{ audit: Auditor }> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          try {
+            await contextValue.audit.flush();
+          } catch (error) {
+            log(error);
+            response.http.status = 503;
+            response.body = {
+              kind: 'single',
+              singleResult: {
+                errors: [{ message: '审计记录写入失败，请稍后重试', extensions: { code: 'AUDIT_UNAVAILABLE' } }],
+              },
+            };
+          }
+        },
+      };
+    },
+  };
 }

@@ -5,8 +5,9 @@ import type { DataSource } from 'typeorm';
 
 import type { RegionRules } from './application/rules';
 import { ApplicationWorkflow } from './application/workflow';
-import { AuditEntity, Auditor } from './audit';
+import { AuditEntity, auditFlushPlugin, Auditor } from './audit';
 import { assertPersonRecordAccess, deniedError, isStaffRead } from './auth/access';
+import { enforceAccessTable } from './auth/access-rules';
 import { identityResolver } from './auth/request-identity';
 import { createDataSource, migrateOnStart, observeQueries } from './db/data-source';
 import { PolicyTables1763800000000 } from './db/migrations/1763800000000-policy-tables';
@@ -44,6 +45,7 @@ import type { RegionPolicy } from './policy';
 import { PolicyLoaders } from './policy.loader';
 import { RecordLoaders } from './record.loader';
 import { toRemoteCareFiling } from './record.service';
+import { regionalAccessTable } from './regional-access';
 import { type RunningServer, startGraphQLHttpServer } from './server';
 
 /** Everything that makes one region different: its names, its policy data. */
@@ -159,16 +161,10 @@ export function createRegionTypes(def: RegionDefinition) {
       description: `${def.policy.name}'s applications by due date, for its reviewers (national operators may read it).`,
     })
     async reviewQueue(@Args(() => ReviewQueueArgs) args: ReviewQueueArgs, @Ctx() ctx: RegionalContext) {
-      const { identity } = ctx;
-      if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
-      const staff =
-        identity.role === 'NATIONAL_OPERATOR' ||
-        (identity.role === 'REVIEWER' && identity.regionCode === def.policy.code);
-      if (!staff) throw deniedError('FORBIDDEN');
+      // Who may ask: REGION_STAFF in regionalAccessTable, enforced before this runs.
       if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_QUEUE_PAGE || args.offset < 0) {
         throw badInput([problem('INVALID_PAGE', `每页条数须在1到${MAX_QUEUE_PAGE}之间，偏移量不能为负`, 'first')]);
       }
-      await ctx.audit.record('READ_REVIEW_QUEUE', def.policy.code);
       const rows = await ctx.records.reviewQueue(
         def.policy.code,
         args.status,
@@ -176,6 +172,8 @@ export function createRegionTypes(def: RegionDefinition) {
         args.first,
         args.offset,
       );
+      // One row per person on the page, written with the request's other rows in one INSERT.
+      for (const row of rows) await ctx.audit.record('READ_REVIEW_QUEUE', row.personId);
       return rows.map((row) => new ConcreteApplication(row));
     }
   }
@@ -279,13 +277,18 @@ export function createRegionTypes(def: RegionDefinition) {
 
 export async function buildRegionalSchema(def: RegionDefinition): Promise<GraphQLSchema> {
   const types = createRegionTypes(def);
-  return buildFederatedSchema(
+  const schema = await buildFederatedSchema(
     {
       resolvers: types.resolvers,
       orphanedTypes: [types.ConcreteRegion, types.ConcreteApplication, types.ConcreteRecord],
     },
     types.referenceResolvers,
   );
+  return enforceAccessTable(schema, regionalAccessTable(def.prefix), {
+    subgraph: def.subgraph,
+    regionCode: def.policy.code,
+    regionName: def.policy.name,
+  });
 }
 
 export function createRegionalDataSource(
@@ -379,6 +382,7 @@ export async function startRegionalSubgraph(
       metricsPort: options.metricsPort,
       plugins: [
         resolverTimingPlugin(metrics.resolverDuration),
+        auditFlushPlugin((err) => log.error({ err }, 'audit rows could not be written')),
         publicCachePlugin({
           publicTypes: new Set([...PUBLIC_POLICY_TYPES, `${def.prefix}Region`]),
           publicRootFields: new Set([`${lowerFirst(def.prefix)}Region`]),

@@ -2,11 +2,38 @@ import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 
 import { REGIONS } from '../../schema/registry';
 import { parseAcceptanceNumber } from '../kit/acceptance-number';
-import { deniedError } from '../kit/auth/access';
+import { deniedError, isStaffRead } from '../kit/auth/access';
 import { badInput } from '../kit/errors';
 import { validateIdNumber } from '../kit/pii';
 import type { NationalContext } from './context';
 import { ApplicationRef, Person, RegionRef, regionRef } from './types';
+
+/** The typed reference of an acceptance number (it encodes the region); null for a malformed one. */
+export function applicationRef(acceptanceNumber: string): (ApplicationRef & { __typename: string }) | null {
+  const parsed = parseAcceptanceNumber(acceptanceNumber);
+  const region = parsed && REGIONS.find((r) => r.code === parsed.regionCode);
+  return region ? { __typename: `${region.prefix}Application`, id: acceptanceNumber.trim().toUpperCase() } : null;
+}
+
+/**
+ * One person, for `person(id)` and `_entities` alike: the person themself, a reviewer of the
+ * region they are insured in, a national operator; every staff read is audited. A reference
+ * (an application's applicant) may be followed by any reviewer: the region that handed it out
+ * authorized the application, and this subgraph cannot see which region that was.
+ */
+export async function readPerson(ctx: NationalContext, id: string, reference = false): Promise<Person | null> {
+  const { identity } = ctx;
+  if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
+  // An applicant asking for someone else learns nothing, not even whether they exist.
+  if (identity.role === 'APPLICANT' && identity.personId !== id) throw deniedError('FORBIDDEN');
+  const row = await ctx.people.load(id);
+  if (identity.role === 'REVIEWER' && !reference && row?.insuredRegionCode !== identity.regionCode) {
+    throw deniedError('FORBIDDEN');
+  }
+  if (!row) return null;
+  if (isStaffRead(identity)) await ctx.audit.record('READ_PERSON', row.id);
+  return new Person(row);
+}
 
 @Resolver()
 export class NationalResolver {
@@ -27,25 +54,13 @@ export class NationalResolver {
     nullable: true,
     description: 'Routed to the owning region by the number itself; null for a malformed or unknown number.',
   })
-  application(
-    @Arg('acceptanceNumber', () => String) acceptanceNumber: string,
-  ): (ApplicationRef & { __typename: string }) | null {
-    const parsed = parseAcceptanceNumber(acceptanceNumber);
-    const region = parsed && REGIONS.find((r) => r.code === parsed.regionCode);
-    return region ? { __typename: `${region.prefix}Application`, id: acceptanceNumber.trim().toUpperCase() } : null;
+  application(@Arg('acceptanceNumber', () => String) acceptanceNumber: string): ApplicationRef | null {
+    return applicationRef(acceptanceNumber);
   }
 
   @Query(() => Person, { nullable: true, description: 'By national person number.' })
   async person(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Person | null> {
-    const { identity } = ctx;
-    if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
-    // An applicant asking for someone else learns nothing, not even whether they exist.
-    if (identity.role === 'APPLICANT' && identity.personId !== id) throw deniedError('FORBIDDEN');
-    const row = await ctx.people.load(id);
-    if (identity.role === 'REVIEWER' && row?.insuredRegionCode !== identity.regionCode) throw deniedError('FORBIDDEN');
-    if (!row) return null;
-    if (identity.role !== 'APPLICANT') await ctx.audit.record('READ_PERSON', row.id);
-    return new Person(row);
+    return readPerson(ctx, id);
   }
 
   @Query(() => Person, {

@@ -1,20 +1,47 @@
 import type { GraphQLSchema } from 'graphql';
 
+import { NATIONAL, REGIONS } from '../../schema/registry';
+import { assertPersonRecordAccess } from '../kit/auth/access';
+import { enforceAccessTable } from '../kit/auth/access-rules';
 import { buildFederatedSchema } from '../kit/graphql/federation';
+import { NATIONAL_ACCESS } from './access';
 import type { NationalContext } from './context';
-import { NationalResolver } from './resolvers';
-import { Person, STUBS } from './types';
+import { applicationRef, NationalResolver, readPerson } from './resolvers';
+import { regionRef, STUBS } from './types';
 
-export function buildNationalSchema(): Promise<GraphQLSchema> {
-  return buildFederatedSchema(
+interface RecordKey {
+  personId: string;
+  regionCode: string;
+}
+
+/** A record stub answers only its key, and only to whom may read that person's record there. */
+function recordRef(ref: RecordKey, ctx: NationalContext) {
+  const region = REGIONS.find((r) => r.code === ref.regionCode);
+  assertPersonRecordAccess(ctx.identity, ref.personId, ref.regionCode);
+  return region ? { __typename: `${region.prefix}Record`, personId: ref.personId, regionCode: region.code } : null;
+}
+
+export async function buildNationalSchema(): Promise<GraphQLSchema> {
+  const schema = await buildFederatedSchema(
     { resolvers: [NationalResolver], orphanedTypes: STUBS },
     {
       Person: {
-        async __resolveReference(ref: { id: string }, ctx: NationalContext) {
-          const row = await ctx.people.load(ref.id);
-          return row && new Person(row);
-        },
+        __resolveReference: (ref: { id: string }, ctx: NationalContext) => readPerson(ctx, ref.id, true),
       },
+      // The entity interfaces: a key alone names the region, so it resolves to that region's stub.
+      Region: { __resolveReference: (ref: { code: string }) => regionRef(ref.code) },
+      Application: { __resolveReference: (ref: { id: string }) => applicationRef(ref.id) },
+      RegionalRecord: { __resolveReference: recordRef },
+      ...Object.fromEntries(
+        REGIONS.map((r) => [
+          `${r.prefix}Record`,
+          {
+            __resolveReference: (ref: RecordKey, ctx: NationalContext) =>
+              ref.regionCode === r.code ? recordRef(ref, ctx) : null,
+          },
+        ]),
+      ),
     },
   );
+  return enforceAccessTable(schema, NATIONAL_ACCESS, { subgraph: NATIONAL.name });
 }

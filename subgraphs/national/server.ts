@@ -2,7 +2,7 @@ import type { KeyLike } from 'jose';
 import type { DataSource } from 'typeorm';
 
 import { NATIONAL, REGIONS } from '../../schema/registry';
-import { AuditEntity, Auditor } from '../kit/audit';
+import { AuditEntity, auditFlushPlugin, Auditor } from '../kit/audit';
 import { identityResolver } from '../kit/auth/request-identity';
 import { createDataSource, migrateOnStart, observeQueries } from '../kit/db/data-source';
 import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
@@ -83,6 +83,9 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
       metricsPort: options.metricsPort,
       plugins: [
         resolverTimingPlugin(metrics.resolverDuration),
+        auditFlushPlugin((err) =>
+          (options.logger ?? rootLogger).error({ err, service: NATIONAL.name }, 'audit rows could not be written'),
+        ),
         // Region references are public: they let the gateway cache public policy answers.
         publicCachePlugin({
           publicTypes: new Set(REGIONS.map((r) => `${r.prefix}Region`)),

@@ -1,0 +1,159 @@
+import {
+  defaultFieldResolver,
+  GraphQLError,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+  isInterfaceType,
+  isUnionType,
+} from 'graphql';
+
+import { type Access, deniedError } from './access';
+import type { Identity } from './identity';
+
+// The one place that says who may call each entry point of a subgraph: every root Query and
+// Mutation field and `_entities` for every entity type. Each subgraph declares a table
+// (entry point → rule); enforceAccessTable refuses to build a schema with an entry point that
+// has no rule (or a rule for one that no longer exists) and gates every call with the table's
+// rule before any resolver runs. A rule's object-level part (whose person, which region) needs
+// the data, so the resolver applies it with the same helpers (./access.ts).
+
+export const ACCESS_RULES = {
+  PUBLIC: 'Anyone, anonymous included: public policy.',
+  SIGNED_IN: "Any signed-in caller; answers only the caller's own data or the key the caller sent.",
+  PERSON:
+    'The person themself, a reviewer of the region the data belongs to, or a national operator; the resolver checks the data.',
+  PERSON_REFERENCE:
+    "A person reached from another subgraph's answer (an application's applicant): the person themself, any reviewer, a national operator.",
+  STAFF: 'A reviewer or a national operator; a reviewer finds only people insured in their region.',
+  REGION_STAFF: "A reviewer of this subgraph's region or a national operator.",
+  APPLICANT: 'An applicant, acting for themself.',
+  REGION_REVIEWER: "A reviewer of this subgraph's region.",
+  NOBODY: 'Not answered here (a key-only reference the gateway resolves elsewhere): refused to everyone.',
+} as const;
+
+export type AccessRule = keyof typeof ACCESS_RULES;
+
+/** Entry point → rule. Keys: `Query.person`, `Mutation.submitYunfuApplication`, `_entities:Person`. */
+export type AccessTable = Readonly<Record<string, AccessRule>>;
+
+/** Where the subgraph stands: a regional subgraph's own region; none for the national one. */
+export interface AccessScope {
+  subgraph: string;
+  regionCode?: string;
+  regionName?: string;
+}
+
+/** Every entry point of a subgraph schema: root fields, then `_entities:<type>` per entity type. */
+export function entryPoints(schema: GraphQLSchema): string[] {
+  const points: string[] = [];
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    for (const name of Object.keys(root?.getFields() ?? {}))
+      if (name !== '_entities') points.push(`${root!.name}.${name}`);
+  }
+  const union = schema.getType('_Entity');
+  const entities = new Set(isUnionType(union) ? union.getTypes().map((t) => t.name) : []);
+  // Entity interfaces (@key on an interface, Federation 2.3) answer `_entities` too.
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (isInterfaceType(type) && type.astNode?.directives?.some((d) => d.name.value === 'key')) entities.add(type.name);
+  }
+  for (const name of [...entities].sort()) points.push(`_entities:${name}`);
+  return points;
+}
+
+/** Throws unless every entry point has exactly one rule and every rule names an entry point. */
+export function checkAccessTable(schema: GraphQLSchema, table: AccessTable, subgraph: string): void {
+  const points = entryPoints(schema);
+  const missing = points.filter((p) => !(p in table));
+  const stale = Object.keys(table).filter((k) => !points.includes(k));
+  const unknown = Object.entries(table).filter(([, rule]) => !(rule in ACCESS_RULES));
+  if (missing.length || stale.length || unknown.length) {
+    throw new Error(
+      `${subgraph}: the access table does not match the schema.` +
+        (missing.length ? ` Entry points without a rule: ${missing.join(', ')}.` : '') +
+        (stale.length ? ` Rules for entry points that do not exist: ${stale.join(', ')}.` : '') +
+        (unknown.length ? ` Unknown rules: ${unknown.map(([k, r]) => `${k} → ${r}`).join(', ')}.` : ''),
+    );
+  }
+}
+
+/** The part of a rule that depends only on who is calling (and this subgraph's region). */
+export function gate(rule: AccessRule, identity: Identity, regionCode?: string): Access {
+  if (rule === 'PUBLIC') return 'ALLOW';
+  if (rule === 'NOBODY') return 'FORBIDDEN';
+  if (identity.role === 'ANONYMOUS') return 'UNAUTHENTICATED';
+  const reviewerHere = identity.role === 'REVIEWER' && identity.regionCode === regionCode;
+  switch (rule) {
+    case 'SIGNED_IN':
+      return 'ALLOW';
+    case 'PERSON':
+      // In a regional subgraph every person's data belongs to its region: other reviewers never qualify.
+      return identity.role === 'REVIEWER' && regionCode !== undefined && !reviewerHere ? 'FORBIDDEN' : 'ALLOW';
+    case 'PERSON_REFERENCE': // the resolver keeps applicants to themselves
+      return 'ALLOW';
+    case 'STAFF':
+      return identity.role === 'REVIEWER' || identity.role === 'NATIONAL_OPERATOR' ? 'ALLOW' : 'FORBIDDEN';
+    case 'REGION_STAFF':
+      return reviewerHere || identity.role === 'NATIONAL_OPERATOR' ? 'ALLOW' : 'FORBIDDEN';
+    case 'APPLICANT':
+      return identity.role === 'APPLICANT' ? 'ALLOW' : 'FORBIDDEN';
+    case 'REGION_REVIEWER':
+      return reviewerHere ? 'ALLOW' : 'FORBIDDEN';
+  }
+}
+
+function refusal(rule: AccessRule, access: Exclude<Access, 'ALLOW'>, scope: AccessScope): GraphQLError {
+  const region = scope.regionName ?? '本地区';
+  if (rule === 'APPLICANT') {
+    return access === 'UNAUTHENTICATED'
+      ? new GraphQLError('请先登录后再办理此业务', { extensions: { code: 'UNAUTHENTICATED' } })
+      : new GraphQLError('只有申请人本人可以办理此业务', { extensions: { code: 'FORBIDDEN' } });
+  }
+  if (rule === 'REGION_REVIEWER' && access === 'FORBIDDEN') {
+    return new GraphQLError(`只有${region}的审核人员可以审核本地申请`, { extensions: { code: 'FORBIDDEN' } });
+  }
+  if (rule === 'REGION_STAFF' && access === 'FORBIDDEN') {
+    return new GraphQLError(`只有${region}的审核人员和全国运营人员可以查看审核队列`, {
+      extensions: { code: 'FORBIDDEN' },
+    });
+  }
+  return deniedError(access);
+}
+
+interface WithIdentity {
+  identity: Identity;
+}
+
+/**
+ * Checks `table` against the schema (throws at build time when they disagree) and puts the
+ * rule's gate in front of every root field and every `_entities` representation. A
+ * representation of a type that is not an entity here is refused like a forbidden one.
+ */
+export function enforceAccessTable(schema: GraphQLSchema, table: AccessTable, scope: AccessScope): GraphQLSchema {
+  checkAccessTable(schema, table, scope.subgraph);
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    for (const field of Object.values(root?.getFields() ?? {})) {
+      if (field.name === '_entities') continue;
+      const rule = table[`${root!.name}.${field.name}`]!; // checkAccessTable: every root field has one
+      if (rule === 'PUBLIC') continue;
+      const resolve: GraphQLFieldResolver<unknown, WithIdentity> = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, args, ctx: WithIdentity, info) => {
+        const access = gate(rule, ctx.identity, scope.regionCode);
+        if (access !== 'ALLOW') throw refusal(rule, access, scope);
+        return resolve(source, args, ctx, info);
+      };
+    }
+  }
+  const entities = schema.getQueryType()?.getFields()._entities;
+  if (entities?.resolve) {
+    const resolveEntities = entities.resolve as GraphQLFieldResolver<unknown, WithIdentity>;
+    entities.resolve = (source, args: { representations: { __typename: string }[] }, ctx: WithIdentity, info) =>
+      args.representations.map((representation) => {
+        const rule = table[`_entities:${representation.__typename}`];
+        const access = rule ? gate(rule, ctx.identity, scope.regionCode) : 'FORBIDDEN';
+        // An Error as a list item is that item's error: the other representations still resolve.
+        if (access !== 'ALLOW') return refusal(rule ?? 'PERSON', access, scope);
+        return (resolveEntities(source, { representations: [representation] }, ctx, info) as unknown[])[0];
+      });
+  }
+  return schema;
+}

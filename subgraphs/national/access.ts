@@ -1,0 +1,34 @@
+import { REGIONS } from '../../schema/registry';
+import type { AccessTable } from '../kit/auth/access-rules';
+
+/**
+ * Who may call each entry point of the national subgraph (rules: kit/auth/access-rules.ts).
+ * The per-region stubs come from schema/registry.json like the stubs themselves; an entry point
+ * without a line here stops the subgraph from starting.
+ */
+export const NATIONAL_ACCESS: AccessTable = {
+  'Query._service': 'PUBLIC', // the subgraph's SDL: as public as the schema itself
+  'Query.regions': 'PUBLIC',
+  'Query.region': 'PUBLIC',
+  // Routing only: answers the typed key of the number sent, without looking it up; the owning
+  // region decides who sees the application. Anonymous callers are refused here already.
+  'Query.application': 'SIGNED_IN',
+  'Query.person': 'PERSON',
+  'Query.personByIdNumber': 'STAFF',
+  'Query.me': 'SIGNED_IN',
+  // An application's applicant: a Yunfu reviewer needs the name on a Yunfu application of a
+  // person now insured in Panzhihua, and only the region knows that application is theirs.
+  '_entities:Person': 'PERSON_REFERENCE',
+  // Key-only stubs: the answer is the key the caller sent (typed), nothing is looked up.
+  '_entities:Region': 'PUBLIC',
+  '_entities:Application': 'SIGNED_IN',
+  // A record's key names its person and region, so the whole person rule applies to the stub.
+  '_entities:RegionalRecord': 'PERSON',
+  ...Object.fromEntries(
+    REGIONS.flatMap((r) => [
+      [`_entities:${r.prefix}Region`, 'PUBLIC'],
+      [`_entities:${r.prefix}Application`, 'SIGNED_IN'],
+      [`_entities:${r.prefix}Record`, 'PERSON'],
+    ]),
+  ),
+};
