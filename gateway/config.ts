@@ -4,7 +4,9 @@ import { SUBGRAPHS } from '../schema/registry';
 import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/auth/keys';
 import { checkCommon, type CommonConfig, EnvChecker } from '../subgraphs/kit/config';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, type JwtConfig } from './auth/jwt';
+import { DEFAULT_RETENTION_HOURS } from './file-sweeper';
 import { DEFAULT_LIMITS, type Limits } from './limits';
+import { DEFAULT_UPLOAD_QUOTA, type UploadQuota } from './upload-quota';
 
 /** Where each subgraph is reached: SUBGRAPH_URL_<NAME> overrides the registry's default. */
 export function subgraphUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -56,6 +58,18 @@ function readLimits(check: EnvChecker): Limits {
   };
 }
 
+function uploadQuotaFrom(check: EnvChecker): UploadQuota {
+  return {
+    filesPerDay: check.positiveInt('UPLOAD_QUOTA_FILES_PER_DAY', DEFAULT_UPLOAD_QUOTA.filesPerDay),
+    bytesPerDay: check.positiveInt('UPLOAD_QUOTA_BYTES_PER_DAY', DEFAULT_UPLOAD_QUOTA.bytesPerDay),
+  };
+}
+
+/** UPLOAD_RETENTION_HOURS, checked (the gateway and `npm run files:sweep`). */
+export function uploadRetentionHoursFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return checked((check) => check.positiveInt('UPLOAD_RETENTION_HOURS', DEFAULT_RETENTION_HOURS), env);
+}
+
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
   return checked(readLimits, env);
 }
@@ -77,6 +91,12 @@ export interface GatewayConfig extends CommonConfig {
   subgraphTimeoutMs: number;
   /** DEDUPE_ANONYMOUS_QUERIES (default true): identical anonymous queries in flight share a subgraph request. */
   dedupeAnonymousQueries: boolean;
+  /** UPLOAD_QUOTA_FILES_PER_DAY (50), UPLOAD_QUOTA_BYTES_PER_DAY (200 MiB): per person, China day. */
+  uploadQuota: UploadQuota;
+  /** UPLOAD_RETENTION_HOURS (72): unused uploads are swept after this long. */
+  uploadRetentionHours: number;
+  /** UPLOAD_SWEEP_INTERVAL_MINUTES (60; 0 = this gateway never sweeps, e.g. with a cron `npm run files:sweep`). */
+  fileSweepIntervalMs: number;
 }
 
 /**
@@ -101,6 +121,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   const limits = readLimits(check);
   const exposeSchema = check.boolean('EXPOSE_SCHEMA', true);
   const dedupeAnonymousQueries = check.boolean('DEDUPE_ANONYMOUS_QUERIES', true);
+  const uploadQuota = uploadQuotaFrom(check);
+  const uploadRetentionHours = check.positiveInt('UPLOAD_RETENTION_HOURS', DEFAULT_RETENTION_HOURS);
+  const fileSweepIntervalMs = check.nonNegativeInt('UPLOAD_SWEEP_INTERVAL_MINUTES', 60) * 60_000;
   const common = checkCommon(check);
 
   const production = env.NODE_ENV === 'production';
@@ -119,5 +142,16 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   check.file('JWT_PUBLIC_KEY_FILE');
   check.file('INTERNAL_PRIVATE_KEY_FILE');
   check.throwIfProblems('gateway');
-  return { port, subgraphUrls, limits, exposeSchema, subgraphTimeoutMs, dedupeAnonymousQueries, ...common };
+  return {
+    port,
+    subgraphUrls,
+    limits,
+    exposeSchema,
+    subgraphTimeoutMs,
+    dedupeAnonymousQueries,
+    uploadQuota,
+    uploadRetentionHours,
+    fileSweepIntervalMs,
+    ...common,
+  };
 }

@@ -12,18 +12,20 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 import { type FileStore, fileStoreFromEnv } from '../subgraphs/kit/files';
 import { maskError } from '../subgraphs/kit/graphql/errors';
-import type { Logger } from '../subgraphs/kit/log';
+import { type Logger, logger as rootLogger } from '../subgraphs/kit/log';
 import { acceptRequestId } from '../subgraphs/kit/request-id';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
 import { AuthError } from './auth/jwt';
 import type { GatewaySecurity } from './config';
 import type { GatewayContext } from './context';
 import { EXAMPLE_OPERATIONS, SIGNED_IN_OPERATIONS } from './examples';
+import { DEFAULT_RETENTION_HOURS, startFileSweeper } from './file-sweeper';
 import { InternalTokenIssuer } from './internal-tokens';
 import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from './limits';
 import { GatewayMetrics } from './metrics';
 import { regionalErrorsPlugin } from './regional-errors';
 import { subgraphAgent, SubgraphDataSource } from './subgraph-data-source';
+import { DEFAULT_UPLOAD_QUOTA, type UploadQuota, UploadQuotaLedger } from './upload-quota';
 import { uploadsRouter } from './uploads';
 
 export const SUPERGRAPH_PATH = path.resolve(__dirname, '../schema/supergraph.graphql');
@@ -47,6 +49,12 @@ export interface GatewayOptions {
   subgraphTimeoutMs?: number;
   /** Where POST /uploads stores material files; default: fileStoreFromEnv() (UPLOAD_DIR). */
   fileStore?: FileStore;
+  /** Files and bytes per person per day (UPLOAD_QUOTA_*); default 50 files, 200 MB. */
+  uploadQuota?: UploadQuota;
+  /** Unused uploads are swept after this many hours (UPLOAD_RETENTION_HOURS); default 72. */
+  uploadRetentionHours?: number;
+  /** How often this gateway sweeps expired uploads, ms; 0 or unset: never (UPLOAD_SWEEP_INTERVAL_MINUTES). */
+  fileSweepIntervalMs?: number;
   /** Access and error lines; default the root logger (stdout, LOG_LEVEL). */
   logger?: Logger;
   /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
@@ -101,6 +109,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const exposeSchema = options.exposeSchema ?? true;
   const { authenticate, internalPrivateKey } = options.security;
   const fileStore = options.fileStore ?? fileStoreFromEnv();
+  const retentionHours = options.uploadRetentionHours ?? DEFAULT_RETENTION_HOURS;
   const metrics = new GatewayMetrics();
   const tokens = new InternalTokenIssuer(internalPrivateKey);
   const agent = subgraphAgent();
@@ -154,7 +163,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       mountRoutes: (app) => {
         app.use(requestIdMiddleware);
         // Mounted before the GraphQL middleware on '/', so POST /uploads never reaches GraphQL.
-        app.use(uploadsRouter({ store: fileStore, authenticate }));
+        app.use(
+          uploadsRouter({
+            store: fileStore,
+            authenticate,
+            signingKey: internalPrivateKey,
+            quota: new UploadQuotaLedger(fileStore, options.uploadQuota ?? DEFAULT_UPLOAD_QUOTA),
+            retentionHours,
+          }),
+        );
       },
       context: async (req) => {
         const requestId = (req.res?.locals.requestId as string | undefined) ?? randomUUID();
@@ -176,10 +193,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     options.port ?? 0,
   );
+  const log = options.logger ?? rootLogger;
+  const sweeper = options.fileSweepIntervalMs
+    ? startFileSweeper(fileStore, {
+        retentionHours,
+        intervalMs: options.fileSweepIntervalMs,
+        log: (line, error) => (error ? log.error({ err: error }, line) : log.info(line)),
+      })
+    : null;
   return {
     ...server,
     metrics,
     async close() {
+      sweeper?.stop();
       await server.close();
       await agent.close();
     },
