@@ -9,10 +9,11 @@ import type { FileStore } from '../subgraphs/kit/files';
 // by listing one short folder (the size is in the key: no object is read).
 //
 // An upload reserves first and counts afterwards: it writes its record, lists the day, and stays
-// only if it is within the quota counting the records ordered before it (by time, then random);
-// otherwise it deletes its record and is refused. Within one gateway the reservations of one
-// person are also serialised, so parallel uploads cannot overshoot; across replicas a record
-// that lands late can let one extra upload through, never more.
+// only if everything listed (its own record included) is within the quota; otherwise it deletes
+// its record and is refused. Of any two racing uploads the one that lists last sees both records,
+// so the quota is never exceeded, even across gateway replicas (S3 lists what was written); racing
+// replicas may refuse an upload that would just have fit. Within one gateway the reservations of
+// one person are serialised, so there nobody is refused wrongly.
 
 export interface UploadQuota {
   filesPerDay: number;
@@ -25,13 +26,12 @@ const usagePrefix = (day: string, personId: string) => `usage/${day}/${personId}
 
 interface Entry {
   key: string;
-  order: string;
   size: number;
 }
 
 function parse(key: string): Entry | null {
-  const m = /\/(\d{13})-([0-9a-f]{12})-(\d+)$/.exec(key);
-  return m ? { key, order: `${m[1]}-${m[2]}`, size: Number(m[3]) } : null;
+  const m = /\/\d{13}-[0-9a-f]{12}-(\d+)$/.exec(key);
+  return m ? { key, size: Number(m[1]) } : null;
 }
 
 /** Seconds until the quota day (China time) ends, at least 1. */
@@ -80,12 +80,12 @@ export class UploadQuotaLedger {
   private async reserveNow(personId: string, size: number): Promise<Reservation> {
     const now = this.now();
     const day = todayInChina(now);
-    const order = `${String(now.getTime()).padStart(13, '0')}-${randomBytes(6).toString('hex')}`;
-    const key = `${usagePrefix(day, personId)}${order}-${size}`;
+    const id = `${String(now.getTime()).padStart(13, '0')}-${randomBytes(6).toString('hex')}`;
+    const key = `${usagePrefix(day, personId)}${id}-${size}`;
     await this.store.putRecord(key, Buffer.from(`${JSON.stringify({ personId, size, at: now.toISOString() })}\n`));
-    const before = (await this.entries(day, personId)).filter((e) => e.order <= order && e.key !== key);
-    const files = before.length + 1;
-    const bytes = before.reduce((sum, e) => sum + e.size, size);
+    const others = (await this.entries(day, personId)).filter((e) => e.key !== key);
+    const files = others.length + 1;
+    const bytes = others.reduce((sum, e) => sum + e.size, size);
     if (files > this.quota.filesPerDay || bytes > this.quota.bytesPerDay) {
       await this.store.deleteRecord(key);
       return { ok: false, retryAfterSeconds: secondsUntilNextDay(now) };
