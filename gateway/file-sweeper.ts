@@ -6,7 +6,8 @@ import { contentSha256, type FileStore } from '../subgraphs/kit/files';
 // application of that person uses the file (subgraphs/kit/file-owners.ts), and the sweeper works
 // on the store alone:
 //   - an ownership manifest older than the retention whose person has no marker for the file goes;
-//   - content older than the retention with no manifest left and no marker at all goes;
+//   - content older than the retention goes with its last such manifest, if no marker exists;
+//   - content without any manifest (uploaded before files had owners) is never deleted;
 //   - quota records of days before yesterday go.
 // A region refuses uploads within 15 minutes of their expiry unless already referenced, so a
 // submission that passed its check has written its marker before the sweeper can consider it.
@@ -25,7 +26,7 @@ export interface SweepResult {
   deletedFiles: string[];
   deletedOwnerships: number;
   deletedUsageRecords: number;
-  /** Content kept (referenced, owned and fresh, or too young). */
+  /** Content kept (referenced, owned and fresh, too young, or without any owner record). */
   keptFiles: number;
 }
 
@@ -58,33 +59,33 @@ export async function sweepFiles(store: FileStore, options: SweepOptions): Promi
     }
   }
 
-  const remainingOwners = new Map<string, number>();
+  const contentAge = new Map(content.map((c) => [c.sha256, c.lastModified.getTime()]));
   for (const [sha256, list] of owners) {
-    let remaining = list.length;
-    for (const owner of list) {
-      if (owner.lastModified.getTime() >= cutoff || referencedBy.get(sha256)?.has(owner.personId)) continue;
+    const expired = list.filter((o) => o.lastModified.getTime() < cutoff && !referencedBy.get(sha256)?.has(o.personId));
+    if (expired.length === 0) continue;
+    let goes = expired;
+    if (expired.length === list.length && !referencedBy.has(sha256)) {
+      // The last owner goes. Looked at again first: an upload or a reference may have landed meanwhile.
+      const [nowOwners, nowRefs] = await Promise.all([store.list(`owners/${sha256}/`), store.list(`refs/${sha256}/`)]);
+      const expiredKeys = new Set(expired.map((o) => o.key));
+      const untouched = nowOwners.every((o) => expiredKeys.has(o.key) && o.lastModified.getTime() < cutoff);
+      const nowUsing = new Set(nowRefs.map((r) => r.key.split('/')[3]));
+      goes = expired.filter((o) => !nowUsing.has(o.personId));
+      if (untouched && nowRefs.length === 0 && (contentAge.get(sha256) ?? Infinity) < cutoff) {
+        // Content first: should the sweep stop here, the manifests left over expire next time.
+        await store.remove(sha256);
+        result.deletedFiles.push(sha256);
+        contentAge.delete(sha256);
+      }
+    }
+    for (const owner of goes) {
       await store.deleteRecord(owner.key);
       result.deletedOwnerships++;
-      remaining--;
     }
-    remainingOwners.set(sha256, remaining);
   }
-
-  for (const file of content) {
-    const keep =
-      file.lastModified.getTime() >= cutoff ||
-      (remainingOwners.get(file.sha256) ?? 0) > 0 ||
-      referencedBy.has(file.sha256) ||
-      // Looked at again right before deleting: an upload or a reference may have landed meanwhile.
-      (await store.list(`owners/${file.sha256}/`)).length > 0 ||
-      (await store.list(`refs/${file.sha256}/`)).length > 0;
-    if (keep) {
-      result.keptFiles++;
-      continue;
-    }
-    await store.remove(file.sha256);
-    result.deletedFiles.push(file.sha256);
-  }
+  // Content nobody owns (uploaded before files had owners) may be used by stored applications
+  // without a reference marker: it is kept, never guessed at.
+  result.keptFiles = contentAge.size;
   return result;
 }
 

@@ -327,6 +327,10 @@ describe('unused uploads expire', () => {
     const manifest = (sha: string) => path.join(store.dir, 'owners', sha, `${g.personId}.json`);
     expect(existsSync(path.join(store.dir, 'refs', referenced, '510400', g.personId))).toBe(true);
 
+    // Content from before files had owners has no manifest: it may be in use, so it is never swept.
+    const legacy = png(`legacy ${randomBytes(4).toString('hex')}`);
+    await store.put(sha256(legacy), legacy, { contentType: 'image/png', fileName: 'old.png' });
+
     // Three days and an hour later (retention 72 h): the unused file and its record go.
     const later = await sweepFiles(stack.files, {
       retentionHours: 72,
@@ -339,6 +343,7 @@ describe('unused uploads expire', () => {
     expect(existsSync(manifest(unused))).toBe(false);
     expect(existsSync(blob(referenced))).toBe(true);
     expect(existsSync(manifest(referenced))).toBe(true);
+    expect(existsSync(blob(sha256(legacy)))).toBe(true);
     // Yesterday-and-older quota records are cleaned too (from three days on, today is old).
     expect(later.deletedUsageRecords).toBeGreaterThan(0);
 
