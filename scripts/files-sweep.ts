@@ -9,7 +9,7 @@ async function main() {
   const retentionHours = uploadRetentionHoursFromEnv();
   const result = await sweepFiles(fileStoreFromEnv(), { retentionHours });
   console.log(
-    `swept uploads older than ${retentionHours} h: ${result.deletedFiles.length} files, ${result.deletedOwnerships} ownership records, ${result.deletedUsageRecords} usage records deleted; ${result.keptFiles} files kept`,
+    `swept uploads older than ${retentionHours} h: ${result.deletedFiles.length} files, ${result.deletedOwnerships} ownership records, ${result.deletedUsageRecords} usage records deleted; ${result.keptOwnerships} ownership records kept`,
   );
 }
 

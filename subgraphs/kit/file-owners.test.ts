@@ -100,6 +100,10 @@ describe('DirectoryFileStore records', () => {
     expect(await store.getRecord('usage/2026-12-03/P1/2-b')).toBeNull();
     expect(await store.list('usage/2026-12-03/P1/')).toEqual([]);
     expect((await store.list('')).map((o) => o.key)).toEqual(['usage/2026-12-03/P10/1-c']);
+    expect((await store.list('usage/')).map((o) => o.key)).toEqual(['usage/2026-12-03/P10/1-c']);
+    for (const bad of ['../', 'usage/../', '/etc/', 'other/']) {
+      await expect(store.list(bad)).rejects.toThrow(/not a list prefix/);
+    }
     for (const bad of ['../x', 'owners/../../etc', 'other/x', 'owners/.hidden', 'owners/a b', 'owners']) {
       await expect(store.putRecord(bad, Buffer.from('x'))).rejects.toThrow(/not a record key/);
     }

@@ -8,7 +8,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 
-import { type FileMeta, type FileStore, isRecordKey, isSha256, type StoredObject } from './files';
+import { type FileMeta, type FileStore, isListPrefix, isRecordKey, isSha256, type StoredObject } from './files';
 
 // The same content-addressed store in an S3-compatible bucket (AWS S3, MinIO, OSS/COS with S3
 // compatibility): key `<prefix><first 2 hex>/<sha256>`, the detected type as Content-Type, the
@@ -116,9 +116,7 @@ export class S3FileStore implements FileStore {
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
-    if (prefix !== '' && !isRecordKey(prefix.replace(/\/$/, ''))) {
-      throw new Error(`not a list prefix: ${JSON.stringify(prefix)}`);
-    }
+    if (!isListPrefix(prefix)) throw new Error(`not a list prefix: ${JSON.stringify(prefix)}`);
     const out: StoredObject[] = [];
     let token: string | undefined;
     do {

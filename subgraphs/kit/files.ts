@@ -53,21 +53,20 @@ export function isRecordKey(key: string): boolean {
   return RECORD_KEY.test(key);
 }
 
-/** The content key of a listed object (`ab/<sha256>`), or null for records and metadata. */
-export function contentSha256(key: string): string | null {
-  const m = /^([0-9a-f]{2})\/([0-9a-f]{64})$/.exec(key);
-  return m && m[2]!.startsWith(m[1]!) ? m[2]! : null;
-}
-
 function requireRecordKey(key: string): string {
   if (!isRecordKey(key)) throw new Error(`not a record key: ${JSON.stringify(key)}`);
   return key;
 }
 
+const LIST_PREFIX = /^((owners|refs|usage)(\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127})*\/?)?$/;
+
+/** What list() accepts: '' (everything), a namespace (`owners/`), or a record key or folder in one. */
+export function isListPrefix(prefix: string): boolean {
+  return LIST_PREFIX.test(prefix);
+}
+
 function requireListPrefix(prefix: string): string {
-  if (prefix !== '' && !(prefix.endsWith('/') && isRecordKey(prefix.slice(0, -1))) && !isRecordKey(prefix)) {
-    throw new Error(`not a list prefix: ${JSON.stringify(prefix)}`);
-  }
+  if (!isListPrefix(prefix)) throw new Error(`not a list prefix: ${JSON.stringify(prefix)}`);
   return prefix;
 }
 
