@@ -27,6 +27,9 @@ describe('gatewayConfigFromEnv', () => {
       subgraphTimeoutMs: 3000,
       dedupeAnonymousQueries: true,
       rateLimit: { perMinute: 600, redisPrefix: 'mente:ratelimit:', trustProxy: 0 },
+      uploadQuota: { filesPerDay: 50, bytesPerDay: 200 * 1024 * 1024 },
+      uploadRetentionHours: 72,
+      fileSweepIntervalMs: 60 * 60 * 1000,
       shutdownDelayMs: 0,
     });
   });
@@ -60,8 +63,15 @@ describe('gatewayConfigFromEnv', () => {
       SHUTDOWN_DELAY_MS: '5000',
       LOG_LEVEL: 'warn',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      UPLOAD_QUOTA_FILES_PER_DAY: '10',
+      UPLOAD_QUOTA_BYTES_PER_DAY: '1048576',
+      UPLOAD_RETENTION_HOURS: '24',
+      UPLOAD_SWEEP_INTERVAL_MINUTES: '0',
     });
     expect(config).toMatchObject({
+      uploadQuota: { filesPerDay: 10, bytesPerDay: 1048576 },
+      uploadRetentionHours: 24,
+      fileSweepIntervalMs: 0,
       port: 8080,
       metricsPort: 9090,
       subgraphHealthTimeoutMs: 250,

@@ -7,8 +7,10 @@ import { type Limits, readLimits } from '../subgraphs/kit/limits';
 import { defaultMetricsPort } from '../subgraphs/kit/metrics-server';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, type JwtConfig } from './auth/jwt';
 import { EXPLORER_MODES, type ExplorerMode } from './explorer/config';
+import { DEFAULT_RETENTION_HOURS } from './file-sweeper';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_RATE_LIMIT_PREFIX, type RateLimitConfig } from './rate-limit';
 import { DEFAULT_SUBGRAPH_HEALTH_TIMEOUT_MS } from './subgraph-status';
+import { DEFAULT_UPLOAD_QUOTA, type UploadQuota } from './upload-quota';
 
 /** Where each subgraph is reached: SUBGRAPH_URL_<NAME> overrides the registry's default. */
 export function subgraphUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -48,6 +50,18 @@ function checked<T>(read: (check: EnvChecker) => T, env: NodeJS.ProcessEnv): T {
   const value = read(check);
   if (check.problems.length) throw new Error(check.problems[0]);
   return value;
+}
+
+function uploadQuotaFrom(check: EnvChecker): UploadQuota {
+  return {
+    filesPerDay: check.positiveInt('UPLOAD_QUOTA_FILES_PER_DAY', DEFAULT_UPLOAD_QUOTA.filesPerDay),
+    bytesPerDay: check.positiveInt('UPLOAD_QUOTA_BYTES_PER_DAY', DEFAULT_UPLOAD_QUOTA.bytesPerDay),
+  };
+}
+
+/** UPLOAD_RETENTION_HOURS, checked (the gateway and `npm run files:sweep`). */
+export function uploadRetentionHoursFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return checked((check) => check.positiveInt('UPLOAD_RETENTION_HOURS', DEFAULT_RETENTION_HOURS), env);
 }
 
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
@@ -97,6 +111,12 @@ export interface GatewayConfig extends CommonConfig {
   dedupeAnonymousQueries: boolean;
   /** RATE_LIMIT_PER_MINUTE, REDIS_URL, RATE_LIMIT_REDIS_PREFIX, TRUST_PROXY. */
   rateLimit: RateLimitConfig;
+  /** UPLOAD_QUOTA_FILES_PER_DAY (50), UPLOAD_QUOTA_BYTES_PER_DAY (200 MiB): per person, China day. */
+  uploadQuota: UploadQuota;
+  /** UPLOAD_RETENTION_HOURS (72): unused uploads are swept after this long. */
+  uploadRetentionHours: number;
+  /** UPLOAD_SWEEP_INTERVAL_MINUTES (60; 0 = this gateway never sweeps, e.g. with a cron `npm run files:sweep`). */
+  fileSweepIntervalMs: number;
 }
 
 /**
@@ -126,6 +146,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   const explorer = check.oneOf('EXPLORER', EXPLORER_MODES, 'auto');
   const dedupeAnonymousQueries = check.boolean('DEDUPE_ANONYMOUS_QUERIES', true);
   const rateLimit = readRateLimit(check);
+  const uploadQuota = uploadQuotaFrom(check);
+  const uploadRetentionHours = check.positiveInt('UPLOAD_RETENTION_HOURS', DEFAULT_RETENTION_HOURS);
+  const fileSweepIntervalMs = check.nonNegativeInt('UPLOAD_SWEEP_INTERVAL_MINUTES', 60) * 60_000;
   const common = checkCommon(check);
 
   const production = env.NODE_ENV === 'production';
@@ -155,6 +178,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     subgraphHealthTimeoutMs,
     dedupeAnonymousQueries,
     rateLimit,
+    uploadQuota,
+    uploadRetentionHours,
+    fileSweepIntervalMs,
     ...common,
   };
 }

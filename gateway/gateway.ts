@@ -22,12 +22,14 @@ import type { GatewayContext } from './context';
 import { explainCsrfRefusal } from './csrf-message';
 import type { ExplorerMode } from './explorer/config';
 import { explorerLandingPage, explorerRouter } from './explorer/explorer';
+import { DEFAULT_RETENTION_HOURS, startFileSweeper } from './file-sweeper';
 import { InternalTokenIssuer } from './internal-tokens';
 import { GatewayMetrics } from './metrics';
 import { type RateLimitConfig, RateLimiter } from './rate-limit';
 import { regionalErrorsPlugin } from './regional-errors';
 import { subgraphAgent, SubgraphDataSource } from './subgraph-data-source';
 import { SubgraphStatusMonitor } from './subgraph-status';
+import { DEFAULT_UPLOAD_QUOTA, type UploadQuota, UploadQuotaLedger } from './upload-quota';
 import { uploadsRouter } from './uploads';
 
 export const SUPERGRAPH_PATH = path.resolve(__dirname, '../schema/supergraph.graphql');
@@ -53,6 +55,12 @@ export interface GatewayOptions {
   subgraphTimeoutMs?: number;
   /** Where POST /uploads stores material files; default: fileStoreFromEnv() (UPLOAD_DIR). */
   fileStore?: FileStore;
+  /** Files and bytes per person per day (UPLOAD_QUOTA_*); default 50 files, 200 MB. */
+  uploadQuota?: UploadQuota;
+  /** Unused uploads are swept after this many hours (UPLOAD_RETENTION_HOURS); default 72. */
+  uploadRetentionHours?: number;
+  /** How often this gateway sweeps expired uploads, ms; 0 or unset: never (UPLOAD_SWEEP_INTERVAL_MINUTES). */
+  fileSweepIntervalMs?: number;
   /** Access and error lines; default the root logger (stdout, LOG_LEVEL). */
   logger?: Logger;
   /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
@@ -105,6 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const exposeSchema = options.exposeSchema ?? true;
   const { authenticate, internalPrivateKey } = options.security;
   const fileStore = options.fileStore ?? fileStoreFromEnv();
+  const retentionHours = options.uploadRetentionHours ?? DEFAULT_RETENTION_HOURS;
   const metrics = new GatewayMetrics();
   const tokens = new InternalTokenIssuer(internalPrivateKey);
   const agent = subgraphAgent();
@@ -180,7 +189,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         app.use(requestIdMiddleware);
         if (rateLimiter) app.post('/uploads', ...rateLimiter.uploadsMiddleware());
         // Mounted before the GraphQL middleware on '/', so POST /uploads never reaches GraphQL.
-        app.use(uploadsRouter({ store: fileStore, authenticate }));
+        app.use(
+          uploadsRouter({
+            store: fileStore,
+            authenticate,
+            signingKey: internalPrivateKey,
+            quota: new UploadQuotaLedger(fileStore, options.uploadQuota ?? DEFAULT_UPLOAD_QUOTA),
+            retentionHours,
+          }),
+        );
         // The self-hosted GraphiQL at /explorer, only where the schema is exposed.
         if (exposeSchema) app.use(explorerRouter());
       },
@@ -204,10 +221,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     options.port ?? 0,
   );
+  const log = options.logger ?? rootLogger;
+  const sweeper = options.fileSweepIntervalMs
+    ? startFileSweeper(fileStore, {
+        retentionHours,
+        intervalMs: options.fileSweepIntervalMs,
+        log: (line, error) => (error ? log.error({ err: error }, line) : log.info(line)),
+      })
+    : null;
   return {
     ...server,
     metrics,
     async close() {
+      sweeper?.stop();
       await server.close();
       await agent.close();
       await rateLimiter?.close();

@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 import busboy from 'busboy';
 import cors from 'cors';
 import express from 'express';
+import type { KeyLike } from 'jose';
 
 import type { Identity } from '../subgraphs/kit/auth/identity';
+import { PERSON_ID_PATTERN, type Uploader, writeOwnership } from '../subgraphs/kit/file-owners';
 import {
   DETECT_BYTES,
   detectContentType,
@@ -13,17 +15,29 @@ import {
   MAX_UPLOAD_BYTES,
 } from '../subgraphs/kit/files';
 import { AuthError } from './auth/jwt';
+import { DEFAULT_RETENTION_HOURS } from './file-sweeper';
+import { secondsUntilNextDay, UploadQuotaLedger } from './upload-quota';
 
 // POST /uploads: an applicant uploads one material file (诊断证明、病历、照片) as multipart/form-data
 // in the field `file`; the answer is its sha256, which application mutations then refer to. The
 // file is streamed through busboy and hashed on the way; at most `maxBytes` are ever held in
 // memory, and a file is stored only once it has passed every check (size, type by content).
+// Every upload belongs to a person: the applicant themself, or — for staff (a REVIEWER) uploading
+// at the window — the person named in the form field `personId`. It is recorded as a signed
+// ownership manifest in the store (subgraphs/kit/file-owners.ts), which the regions check, and
+// counted against that person's daily quota (./upload-quota.ts).
 
 export interface UploadsOptions {
   store: FileStore;
   authenticate: (authorizationHeader: string | undefined) => Promise<Identity>;
   /** Largest accepted file, bytes; default MAX_UPLOAD_BYTES (10 MiB). */
   maxBytes?: number;
+  /** The gateway's internal private key: signs ownership manifests. */
+  signingKey: KeyLike;
+  /** Files and bytes per person per day; default DEFAULT_UPLOAD_QUOTA (50 files, 200 MB). */
+  quota?: UploadQuotaLedger;
+  /** An unused upload may be swept after this many hours (stated in its manifest); default 72. */
+  retentionHours?: number;
 }
 
 export interface UploadedFile {
@@ -31,9 +45,14 @@ export interface UploadedFile {
   size: number;
   contentType: DetectedType;
   fileName: string;
+  /** Whose file it is (the person the ownership was recorded for). */
+  personId: string;
 }
 
 export type UploadErrorCode =
+  | 'UPLOAD_QUOTA_EXCEEDED'
+  | 'UPLOAD_PERSON_REQUIRED'
+  | 'UPLOAD_INVALID_PERSON'
   | 'UPLOAD_NO_FILE'
   | 'UPLOAD_TOO_MANY_FILES'
   | 'UPLOAD_TOO_LARGE'
@@ -89,6 +108,8 @@ interface ReceivedFile {
   sha256: string;
   contentType: DetectedType;
   rawFileName: string | undefined;
+  /** The form's text fields (e.g. personId), whichever side of the file they came. */
+  fields: Record<string, string>;
 }
 
 /** Streams the multipart body; resolves with the one accepted file or rejects with an UploadError. */
@@ -116,6 +137,7 @@ function receiveFile(req: express.Request, maxBytes: number): Promise<ReceivedFi
 
     let settled = false;
     let tooManyFiles = false;
+    const fields: Record<string, string> = {};
     let file:
       | {
           rawFileName: string | undefined;
@@ -168,6 +190,9 @@ function receiveFile(req: express.Request, maxBytes: number): Promise<ReceivedFi
         state.hash.update(chunk);
       });
     });
+    parser.on('field', (name, value) => {
+      if (!(name in fields)) fields[name] = value;
+    });
     parser.on('filesLimit', () => {
       tooManyFiles = true;
     });
@@ -186,7 +211,7 @@ function receiveFile(req: express.Request, maxBytes: number): Promise<ReceivedFi
       settled = true;
       const data = Buffer.concat(file.chunks, file.size);
       file.chunks = []; // one copy in memory from here on
-      resolve({ data, sha256: file.hash.digest('hex'), contentType, rawFileName: file.rawFileName });
+      resolve({ data, sha256: file.hash.digest('hex'), contentType, rawFileName: file.rawFileName, fields });
     });
     // A client that goes away mid-upload: nothing is stored and nobody is waiting for an answer.
     req.on('close', () => {
@@ -199,10 +224,20 @@ function receiveFile(req: express.Request, maxBytes: number): Promise<ReceivedFi
   });
 }
 
+const QUOTA_MESSAGE = (quota: UploadQuotaLedger['quota']) =>
+  `今日上传已达上限（每人每天${quota.filesPerDay}个文件、共${sizeLabel(quota.bytesPerDay)}），请明天再上传`;
+
+function sendQuotaExceeded(res: express.Response, ledger: UploadQuotaLedger, retryAfterSeconds: number): void {
+  res.setHeader('Retry-After', String(retryAfterSeconds));
+  sendError(res, 429, 'UPLOAD_QUOTA_EXCEEDED', QUOTA_MESSAGE(ledger.quota));
+}
+
 export function uploadsRouter(options: UploadsOptions): express.Router {
   const maxBytes = options.maxBytes ?? MAX_UPLOAD_BYTES;
   if (!Number.isInteger(maxBytes) || maxBytes <= 0)
     throw new Error('uploadsRouter: maxBytes must be a positive integer');
+  const ledger = options.quota ?? new UploadQuotaLedger(options.store);
+  const retentionMs = (options.retentionHours ?? DEFAULT_RETENTION_HOURS) * 3600 * 1000;
   const router = express.Router();
   router.options('/uploads', cors());
   router.post('/uploads', cors(), async (req, res) => {
@@ -220,8 +255,9 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
       sendError(res, 401, 'UNAUTHENTICATED', '请先登录后再上传申请材料');
       return;
     }
-    if (identity.role !== 'APPLICANT') {
-      sendError(res, 403, 'FORBIDDEN', '只有申请人可以上传申请材料');
+    // Staff at a region's window may upload for an applicant; national operators change nothing.
+    if (identity.role !== 'APPLICANT' && identity.role !== 'REVIEWER') {
+      sendError(res, 403, 'FORBIDDEN', '只有申请人本人或经办人员可以上传申请材料');
       return;
     }
     if (!req.is('multipart/form-data')) {
@@ -232,6 +268,12 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) {
       sendError(res, 413, 'UPLOAD_TOO_LARGE', `文件超过${sizeLabel(maxBytes)}上限`);
+      return;
+    }
+    // An applicant over the quota is refused before the body is read (the rest is drained).
+    if (identity.role === 'APPLICANT' && (await ledger.exhausted(identity.personId))) {
+      req.resume();
+      sendQuotaExceeded(res, ledger, secondsUntilNextDay(new Date()));
       return;
     }
 
@@ -245,13 +287,58 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
       }
       throw e;
     }
+    const requested = received.fields.personId?.trim() || undefined;
+    let personId: string;
+    let uploadedBy: Uploader;
+    if (identity.role === 'APPLICANT') {
+      // An applicant uploads only for themself; naming anybody else is refused, not ignored.
+      if (requested !== undefined && requested !== identity.personId) {
+        sendError(res, 403, 'FORBIDDEN', '申请人只能为本人上传申请材料');
+        return;
+      }
+      personId = identity.personId;
+      uploadedBy = { role: 'APPLICANT', subject: identity.subject };
+    } else {
+      if (requested === undefined) {
+        sendError(res, 400, 'UPLOAD_PERSON_REQUIRED', '经办人员代为上传时，请在 personId 字段填写申请人编号');
+        return;
+      }
+      personId = requested;
+      uploadedBy = { role: 'REVIEWER', subject: identity.subject, regionCode: identity.regionCode };
+    }
+    if (!PERSON_ID_PATTERN.test(personId)) {
+      sendError(res, 400, 'UPLOAD_INVALID_PERSON', '申请人编号格式不正确');
+      return;
+    }
+
+    const reservation = await ledger.reserve(personId, received.data.length);
+    if (!reservation.ok) {
+      sendQuotaExceeded(res, ledger, reservation.retryAfterSeconds);
+      return;
+    }
     const fileName = cleanFileName(received.rawFileName, received.contentType);
-    await options.store.put(received.sha256, received.data, { contentType: received.contentType, fileName });
+    const uploadedAt = new Date();
+    try {
+      await options.store.put(received.sha256, received.data, { contentType: received.contentType, fileName });
+      await writeOwnership(options.store, options.signingKey, {
+        sha256: received.sha256,
+        personId,
+        uploadedBy,
+        size: received.data.length,
+        contentType: received.contentType,
+        uploadedAt: uploadedAt.toISOString(),
+        keepUntil: new Date(uploadedAt.getTime() + retentionMs).toISOString(),
+      });
+    } catch (e) {
+      await reservation.release().catch(() => {});
+      throw e;
+    }
     const body: UploadedFile = {
       sha256: received.sha256,
       size: received.data.length,
       contentType: received.contentType,
       fileName,
+      personId,
     };
     res.status(201).json(body);
   });

@@ -30,7 +30,12 @@ const PNG = Buffer.concat([
 
 beforeAll(async () => {
   stack = await startStack();
-  sha = await stack.upload(await stack.token({ role: 'APPLICANT', personId: 'P000001' }), PNG, '诊断证明.png');
+  // Every demo person owns the same file (one blob, one ownership record each), as if staff at the window uploaded it.
+  sha = await stack.uploadFor(
+    DEMO_PEOPLE.map((p) => p.id),
+    PNG,
+    '诊断证明.png',
+  );
 });
 afterAll(async () => {
   await stack?.close();

@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
 import { type GatewayOptions, type RunningGateway, startGateway } from '../gateway/gateway';
+import type { UploadQuota } from '../gateway/upload-quota';
 import { NATIONAL, REGIONS } from '../schema/registry';
 import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases';
 import { seedDemoPeople, seedDemoRecords } from '../scripts/lib/demo';
@@ -44,8 +45,10 @@ export interface Stack {
   notifications: OutboundNotification[];
   /** Moves the pinned clock (only with options.now). */
   setNow(date: Date): void;
-  /** Upload a file through POST /uploads as `token`; returns its sha256. */
-  upload(token: string, bytes: Buffer, fileName: string): Promise<string>;
+  /** Upload a file through POST /uploads as `token` (staff: for `personId`); returns its sha256. */
+  upload(token: string, bytes: Buffer, fileName: string, personId?: string): Promise<string>;
+  /** Uploads the same file for each of `personIds` (as staff at the window); returns its sha256. */
+  uploadFor(personIds: readonly string[], bytes: Buffer, fileName: string): Promise<string>;
   /** POST a GraphQL operation to the gateway (or to `url`), optionally as a signed-in caller. */
   query<T = any>(
     query: string,
@@ -103,6 +106,8 @@ export interface StackOptions {
   faults?: boolean;
   /** Where every server of the stack logs (default: the root logger, silent under jest). */
   logger?: Logger;
+  /** The gateway's per-person upload quota (default: the product's, 50 files and 200 MB a day). */
+  uploadQuota?: UploadQuota;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -179,6 +184,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphHealthCacheMs: options.subgraphHealthCacheMs,
     responseCache: options.responseCache,
     fileStore: files,
+    uploadQuota: options.uploadQuota,
     logger: options.logger,
     security: {
       authenticate: createJwtVerifier({
@@ -192,6 +198,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const gateway = await startGateway(gatewayOptions);
   const extraGateways: RunningGateway[] = [];
 
+  const upload: Stack['upload'] = async (token, bytes, fileName, personId) => {
+    const form = new FormData();
+    if (personId) form.append('personId', personId);
+    form.append('file', new Blob([bytes]), fileName);
+    const res = await fetch(`${gateway.url}/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    const body = (await res.json()) as { sha256?: string };
+    if (res.status !== 201 || !body.sha256) throw new Error(`upload failed: ${res.status} ${JSON.stringify(body)}`);
+    return body.sha256;
+  };
   const stopped = new Map<string, number>();
   return {
     gateway,
@@ -205,17 +224,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (!clock) throw new Error('setNow needs a stack started with options.now');
       now = date;
     },
-    async upload(token, bytes, fileName) {
-      const form = new FormData();
-      form.append('file', new Blob([bytes]), fileName);
-      const res = await fetch(`${gateway.url}/uploads`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}` },
-        body: form,
-      });
-      const body = (await res.json()) as { sha256?: string };
-      if (res.status !== 201 || !body.sha256) throw new Error(`upload failed: ${res.status} ${JSON.stringify(body)}`);
-      return body.sha256;
+    upload,
+    async uploadFor(personIds, bytes, fileName) {
+      const staff = await mintDevelopmentToken({ role: 'REVIEWER', regionCode: '510400', subject: 'window', keysDir });
+      let sha256 = '';
+      for (const personId of personIds) sha256 = await upload(staff, bytes, fileName, personId);
+      return sha256;
     },
     async stopRegion(name) {
       stopped.set(name, regions[name]!.port);

@@ -61,9 +61,9 @@ async function upload(body: FormData | string, options: { token?: string; header
 }
 
 const stored = (hash: string) => path.join(uploadDir, hash.slice(0, 2), hash);
-/** Every content file in the store (metadata files left out). */
+/** Every content file in the store (metadata, ownership and quota records left out). */
 const storedFiles = () =>
-  readdirSync(uploadDir, { recursive: true, encoding: 'utf8' }).filter((f) => /[0-9a-f]{64}$/.test(f));
+  readdirSync(uploadDir, { recursive: true, encoding: 'utf8' }).filter((f) => /^[0-9a-f]{2}[\\/][0-9a-f]{64}$/.test(f));
 
 function expectError(res: { status: number; body: any }, status: number, code: string) {
   expect(res.status).toBe(status);
@@ -79,7 +79,13 @@ describe('POST /uploads', () => {
   ])('stores a %s and answers its sha256', async (_kind, data, fileName, declared, detected) => {
     const res = await upload(form({ data, fileName, type: declared }), { token: applicant });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ sha256: sha256(data), size: data.length, contentType: detected, fileName });
+    expect(res.body).toEqual({
+      sha256: sha256(data),
+      size: data.length,
+      contentType: detected,
+      fileName,
+      personId: 'P000003',
+    });
     expect(readFileSync(stored(sha256(data)))).toEqual(data);
     expect(JSON.parse(readFileSync(`${stored(sha256(data))}.json`, 'utf8'))).toMatchObject({
       sha256: sha256(data),
@@ -194,10 +200,10 @@ describe('POST /uploads', () => {
     expect(existsSync(stored(sha256(data)))).toBe(false);
   });
 
-  it('refuses callers who are not applicants (403)', async () => {
+  it('refuses national operators (403) and staff who name no applicant (400)', async () => {
     const data = png('staff');
     const reviewer = await stack.token({ role: 'REVIEWER', regionCode: '510400', subject: 'reviewer-1' });
-    expectError(await upload(form({ data, fileName: 'a.png' }), { token: reviewer }), 403, 'FORBIDDEN');
+    expectError(await upload(form({ data, fileName: 'a.png' }), { token: reviewer }), 400, 'UPLOAD_PERSON_REQUIRED');
     const operator = await stack.token({ role: 'NATIONAL_OPERATOR', subject: 'ops-1' });
     expectError(await upload(form({ data, fileName: 'a.png' }), { token: operator }), 403, 'FORBIDDEN');
     expect(existsSync(stored(sha256(data)))).toBe(false);

@@ -544,7 +544,8 @@ async function main(): Promise<void> {
   // ---- d: submissions, 50 concurrent clients, each its own insured people
   const applicantToken = (personId: string) =>
     mintDevelopmentToken({ role: 'APPLICANT', personId, keysDir: stack.keysDir, ttl: '2h' });
-  const sha = await stack.upload(await applicantToken(writers[500]!), PNG, '诊断证明.png');
+  // Files belong to people: every writer owns the material file (one blob, one ownership record each).
+  const sha = await stack.uploadFor(writers, PNG, '诊断证明.png');
   const hospital = panzhihuaPolicy.hospitals.find((h) => h.level === 'LEVEL_3' && h.qualifiedForSpecialDiseases)!;
   const recent = addDays(today, -30);
   const inputFor = (diseaseCode: string, requiresPhoto: boolean, idempotencyKey: string) => {

@@ -1,10 +1,19 @@
-import { HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 
-import { type FileMeta, type FileStore, isSha256 } from './files';
+import { type FileMeta, type FileStore, isListPrefix, isRecordKey, isSha256, type StoredObject } from './files';
 
 // The same content-addressed store in an S3-compatible bucket (AWS S3, MinIO, OSS/COS with S3
 // compatibility): key `<prefix><first 2 hex>/<sha256>`, the detected type as Content-Type, the
-// client's file name (URI-encoded) as metadata. The gateway writes; subgraphs HEAD.
+// client's file name (URI-encoded) as metadata. The gateway writes; subgraphs HEAD. Records
+// (owners/, refs/, usage/) are small objects under the same prefix; listing is ListObjectsV2.
 
 export interface S3FileStoreOptions {
   bucket: string;
@@ -69,6 +78,62 @@ export class S3FileStore implements FileStore {
     const unique = [...new Set(sha256s.filter(isSha256))];
     const present = await Promise.all(unique.map(async (s) => ((await this.has(s)) ? s : null)));
     return new Set(present.filter((s): s is string => s !== null));
+  }
+
+  async remove(sha256: string): Promise<void> {
+    if (!isSha256(sha256)) throw new Error('not a sha256');
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }));
+  }
+
+  private recordKey(key: string): string {
+    if (!isRecordKey(key)) throw new Error(`not a record key: ${JSON.stringify(key)}`);
+    return `${this.prefix}${key}`;
+  }
+
+  async putRecord(key: string, data: Buffer): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.recordKey(key),
+        Body: data,
+        ContentType: 'application/json',
+      }),
+    );
+  }
+
+  async getRecord(key: string): Promise<Buffer | null> {
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.recordKey(key) }));
+      return res.Body ? Buffer.from(await res.Body.transformToByteArray()) : Buffer.alloc(0);
+    } catch (e) {
+      if (e instanceof S3ServiceException && e.$metadata.httpStatusCode === 404) return null;
+      throw e;
+    }
+  }
+
+  async deleteRecord(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.recordKey(key) }));
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    if (!isListPrefix(prefix)) throw new Error(`not a list prefix: ${JSON.stringify(prefix)}`);
+    const out: StoredObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}${prefix}`, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) {
+        if (!o.Key?.startsWith(this.prefix)) continue;
+        out.push({
+          key: o.Key.slice(this.prefix.length),
+          size: o.Size ?? 0,
+          lastModified: o.LastModified ?? new Date(0),
+        });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
   }
 }
 

@@ -1,13 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 import type * as S3Module from './files.s3';
 
 // Uploaded application materials (诊断证明、病历、照片), stored by content: a file's name is the
 // sha256 of its bytes, so the same file uploaded twice is stored once and a mutation can refer to
-// a file by its hash alone. The gateway writes (POST /uploads); regional subgraphs only check that
-// the files an application refers to exist.
+// a file by its hash alone. The gateway writes (POST /uploads); regional subgraphs check that the
+// files an application refers to exist and belong to its applicant. Beside the content, the store
+// holds small records under three namespaces (see ./file-owners.ts): `owners/` (signed ownership
+// manifests), `refs/` (which region's applications use a file) and `usage/` (the upload quota).
 
 export interface FileMeta {
   /** The type detected from the file's content (never the client's declared type). */
@@ -23,6 +25,49 @@ export interface FileStore {
   has(sha256: string): Promise<boolean>;
   /** The ones present (strings that are not a sha256 never are). */
   hasAll(sha256s: string[]): Promise<Set<string>>;
+  /** Deletes a file's content (and its metadata); nothing happens when it is not there. */
+  remove(sha256: string): Promise<void>;
+  /** Writes a small record under `owners/`, `refs/` or `usage/` (see isRecordKey), replacing any. */
+  putRecord(key: string, data: Buffer): Promise<void>;
+  /** A record's bytes, or null when there is none. */
+  getRecord(key: string): Promise<Buffer | null>;
+  deleteRecord(key: string): Promise<void>;
+  /**
+   * Every object whose key starts with `prefix` (a record namespace such as `usage/2026-12-03/P1/`,
+   * or '' for everything, content included), with its size and last change.
+   */
+  list(prefix: string): Promise<StoredObject[]>;
+}
+
+export interface StoredObject {
+  /** Relative to the store: `ab/<sha256>` for content, `owners/…`, `refs/…`, `usage/…` for records. */
+  key: string;
+  size: number;
+  lastModified: Date;
+}
+
+const RECORD_KEY = /^(owners|refs|usage)(\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127})+$/;
+
+/** A key the record methods accept: a known namespace, then segments that cannot climb out of it. */
+export function isRecordKey(key: string): boolean {
+  return RECORD_KEY.test(key);
+}
+
+function requireRecordKey(key: string): string {
+  if (!isRecordKey(key)) throw new Error(`not a record key: ${JSON.stringify(key)}`);
+  return key;
+}
+
+const LIST_PREFIX = /^((owners|refs|usage)(\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127})*\/?)?$/;
+
+/** What list() accepts: '' (everything), a namespace (`owners/`), or a record key or folder in one. */
+export function isListPrefix(prefix: string): boolean {
+  return LIST_PREFIX.test(prefix);
+}
+
+function requireListPrefix(prefix: string): string {
+  if (!isListPrefix(prefix)) throw new Error(`not a list prefix: ${JSON.stringify(prefix)}`);
+  return prefix;
 }
 
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
@@ -99,6 +144,83 @@ export class DirectoryFileStore implements FileStore {
     const unique = [...new Set(sha256s)].filter(isSha256);
     const present = await Promise.all(unique.map(async (s) => ((await this.has(s)) ? s : null)));
     return new Set(present.filter((s): s is string => s !== null));
+  }
+
+  async remove(sha256: string): Promise<void> {
+    const target = this.pathFor(sha256);
+    // Content first: a file without metadata is never left looking present.
+    await unlinkIfPresent(target);
+    await unlinkIfPresent(`${target}.json`);
+  }
+
+  private recordPath(key: string): string {
+    return path.join(this.dir, ...requireRecordKey(key).split('/'));
+  }
+
+  async putRecord(key: string, data: Buffer): Promise<void> {
+    const target = this.recordPath(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeAtomically(target, data);
+  }
+
+  async getRecord(key: string): Promise<Buffer | null> {
+    try {
+      return await readFile(this.recordPath(key));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  async deleteRecord(key: string): Promise<void> {
+    const target = this.recordPath(key);
+    await unlinkIfPresent(target);
+    // Empty folders left behind (owners/<sha256>/, usage/<day>/<person>/) go too, up to the namespace.
+    const root = path.join(this.dir, key.split('/')[0]!);
+    for (let dir = path.dirname(target); dir.startsWith(root + path.sep); dir = path.dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        break; // not empty (or already gone): its parents are not empty either
+      }
+    }
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    requireListPrefix(prefix);
+    // A prefix is a folder ("usage/2026-12-03/P1/") or the start of a name in one.
+    const cut = prefix.lastIndexOf('/') + 1;
+    const folder = prefix.slice(0, cut);
+    const out: StoredObject[] = [];
+    const walk = async (relative: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(path.join(this.dir, ...relative.split('/').filter(Boolean)), { withFileTypes: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw e;
+      }
+      for (const entry of entries) {
+        if (entry.name.startsWith('.')) continue; // temporary files of writes in progress
+        const key = `${relative}${entry.name}`;
+        if (!key.startsWith(prefix) && !prefix.startsWith(`${key}/`)) continue;
+        if (entry.isDirectory()) await walk(`${key}/`);
+        else if (entry.isFile() && key.startsWith(prefix)) {
+          const info = await stat(path.join(this.dir, ...key.split('/'))).catch(() => null);
+          if (info) out.push({ key, size: info.size, lastModified: info.mtime });
+        }
+      }
+    };
+    await walk(folder);
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+}
+
+async function unlinkIfPresent(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 }
 

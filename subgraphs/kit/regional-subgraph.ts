@@ -20,6 +20,7 @@ import { databaseReadiness } from './db/readiness';
 import { type ApplicationRow, type ApplicationStatus, RECORD_ENTITIES } from './db/record.entities';
 import { seedRegionPolicy } from './db/seed';
 import { badInput, problem } from './errors';
+import { MaterialFiles } from './file-owners';
 import { type FileStore, fileStoreFromEnv } from './files';
 import { ApplicationBase } from './graphql/application.interface';
 import type { RegionalContext } from './graphql/context';
@@ -366,7 +367,9 @@ export async function startRegionalSubgraph(
   if (prepare) await prepareRegionalDatabase(ds, def, options.log ?? ((line) => log.info(line)));
   const schema = await buildRegionalSchema(def);
   const resolveIdentity = identityResolver(options.internalPublicKey);
-  const workflow = new ApplicationWorkflow(ds, def, options.fileStore ?? fileStoreFromEnv(), options.clock);
+  // Ownership of material files is checked here, on the shared store, with the gateway's public key.
+  const files = new MaterialFiles(options.fileStore ?? fileStoreFromEnv(), options.internalPublicKey ?? null);
+  const workflow = new ApplicationWorkflow(ds, def, files, options.clock);
   const dispatcher =
     options.notifications === false
       ? null

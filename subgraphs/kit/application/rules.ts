@@ -54,7 +54,7 @@ export interface SubmissionFacts {
   applications: ApplicationRow[];
   certifications: CertificationRow[];
   filings: RemoteCareFilingRow[];
-  /** Which of the referenced files were uploaded. */
+  /** Which of the referenced files exist and belong to the applicant (see file-owners.ts). */
   uploaded: ReadonlySet<string>;
 }
 
@@ -94,9 +94,8 @@ export function materialProblems(
     const at = `${field}[${i}]`;
     const rule = rules.find((r) => r.kind === m.kind);
     if (!SHA256.test(m.sha256) || !uploaded.has(m.sha256)) {
-      problems.push(
-        problem('FILE_NOT_UPLOADED', `材料“${m.fileName}”的文件尚未上传，请先上传后再提交`, `${at}.sha256`),
-      );
+      // Never uploaded, or not this applicant's: one answer, so nobody can probe for other people's files.
+      problems.push(problem('FILE_NOT_UPLOADED', '文件不存在或不属于申请人，请重新上传', `${at}.sha256`));
     }
     if (!rule) return;
     if (rule.validityMonths !== null) {

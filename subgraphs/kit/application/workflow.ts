@@ -25,7 +25,7 @@ import {
   StatusEventEntity,
 } from '../db/record.entities';
 import { type Problem, problem } from '../errors';
-import type { FileStore } from '../files';
+import type { MaterialFiles } from '../file-owners';
 import type { ApplicationInput, MaterialInput, RemoteCareInput, ReviewDecision } from '../graphql/mutation.types';
 import { enqueueNotifications, type NotificationMessage } from '../outbox';
 import type { RegionDefinition } from '../regional-subgraph';
@@ -87,7 +87,7 @@ export class ApplicationWorkflow {
   constructor(
     private readonly ds: DataSource,
     private readonly def: RegionDefinition,
-    private readonly files: FileStore,
+    private readonly files: MaterialFiles,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -187,7 +187,10 @@ export class ApplicationWorkflow {
         m.getRepository(ApplicationEntity).find({ where: record, order: { submittedAt: 'ASC' } }),
         m.getRepository(CertificationEntity).find({ where: record, order: { validFrom: 'ASC' } }),
         m.getRepository(RemoteCareFilingEntity).findBy(record),
-        this.files.hasAll(input.materials.map((x) => x.sha256)),
+        this.files.usableBy(
+          personId,
+          input.materials.map((x) => x.sha256),
+        ),
       ]);
     const disease = diseases.find((d) => d.code === input.diseaseCode.trim().toUpperCase()) ?? null;
     const channel = channels.find((c) => c.id === input.channelId) ?? null;
@@ -218,6 +221,11 @@ export class ApplicationWorkflow {
     const due = addWorkingDays(today, channel.reviewMax);
     await this.ensureSequenceRow(today);
     const previous = applications.filter((a) => a.diseaseCode === disease.code && a.status === 'REJECTED').at(-1);
+    await this.files.markReferenced(
+      this.code,
+      personId,
+      input.materials.map((x) => x.sha256),
+    );
     try {
       const row = await retryOnDeadlock(() =>
         this.ds.transaction(async (tx) => {
@@ -306,11 +314,19 @@ export class ApplicationWorkflow {
       this.ds.getRepository(DiseaseEntity).findOneBy({ regionCode: this.code, code: row.diseaseCode }),
       this.ds.getRepository(MaterialEntity).findBy({ regionCode: this.code }),
       this.ds.getRepository(HospitalEntity).findBy({ regionCode: this.code }),
-      this.files.hasAll(materials.map((x) => x.sha256)),
+      this.files.usableBy(
+        row.personId,
+        materials.map((x) => x.sha256),
+      ),
     ]);
     const today = this.today();
     const problems = materialProblems(materials, materialRulesFor(rules, disease), hospitals, today, uploaded);
     if (problems.length > 0) return fail(...problems);
+    await this.files.markReferenced(
+      this.code,
+      row.personId,
+      materials.map((x) => x.sha256),
+    );
     // Review time runs again from the day the materials are complete (补正后重新计算).
     const channel = await this.ds
       .getRepository(ChannelEntity)
