@@ -333,6 +333,7 @@ describe('SIGTERM', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'mente-sigterm-'));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      REGION: PZH,
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       DATABASE_URL: 'memory:',
@@ -345,7 +346,7 @@ describe('SIGTERM', () => {
     delete env.NODE_ENV; // as deployed: not jest's "test" (Apollo behaves differently under it)
     delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
     delete env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-    const proc = spawn(process.execPath, ['--import', 'tsx', `subgraphs/${PZH}/index.ts`], {
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/regional/index.ts'], {
       cwd: path.resolve(__dirname, '..'),
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
