@@ -2,9 +2,22 @@ import type { GraphQLFormattedError } from 'graphql';
 
 import { logger } from '../log';
 
-/** An error with no code a client can act on: masked for clients, logged with its stack. */
-export function isUnexpectedError(error: { extensions?: Record<string, unknown> }): boolean {
+// graphql-js stops coercing variables after 50 bad values with this codeless error: the client's mistake.
+const TOO_MANY_VARIABLE_ERRORS = /^Too many errors processing variables/;
+
+// Codes of our scalars (scalars.ts): kept when validation wraps a literal's error as GRAPHQL_VALIDATION_FAILED.
+const SCALAR_CODES = new Set(['INVALID_DATE', 'INVALID_DATE_TIME', 'INVALID_MONEY']);
+
+/** The error's code; a client's input error that graphql-js leaves without one gets BAD_USER_INPUT. */
+export function codeOf(error: { message?: string; extensions?: Record<string, unknown> }): unknown {
   const code = error.extensions?.code;
+  if (code === undefined && TOO_MANY_VARIABLE_ERRORS.test(error.message ?? '')) return 'BAD_USER_INPUT';
+  return code;
+}
+
+/** An error with no code a client can act on: masked for clients, logged with its stack. */
+export function isUnexpectedError(error: { message?: string; extensions?: Record<string, unknown> }): boolean {
+  const code = codeOf(error);
   return code === undefined || code === 'INTERNAL_SERVER_ERROR';
 }
 
@@ -21,12 +34,17 @@ export function markReported(error: object): void {
  */
 export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const { stacktrace: _stack, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
-  const code = extensions.code;
+  const scalarCode = (error as { originalError?: { extensions?: Record<string, unknown> } } | null)?.originalError
+    ?.extensions?.code;
+  const code =
+    typeof scalarCode === 'string' && SCALAR_CODES.has(scalarCode)
+      ? scalarCode
+      : codeOf({ message: formatted.message, extensions });
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
     if (!(typeof error === 'object' && error !== null && reported.has(error))) {
       logger.error({ err: error }, 'internal error');
     }
     return { ...formatted, message: '服务内部错误，请稍后重试', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   }
-  return { ...formatted, extensions };
+  return { ...formatted, extensions: { ...extensions, code } };
 }
