@@ -157,6 +157,20 @@ describe('submissions', () => {
     expect(stored.fileName).toBe('idcardgnp.exe');
   });
 
+  it.each(['9999-12-31', '1899-12-31', '2026-02-30', '31.12.2026'])(
+    'a material issued on %s: INVALID_DATE naming the field, in Chinese; nothing stored',
+    async (issuedOn) => {
+      const { personId, before, res } = await submit({
+        materials: inputFor('X').materials.map((m, i) => (i === 1 ? { ...m, issuedOn } : m)),
+      });
+      expect(res.status).toBeLessThan(500);
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors![0]!.extensions?.code).toBe('INVALID_DATE');
+      expect(res.errors![0]!.message).toMatch(/^input\.materials\[1\]\.issuedOn：日期(格式不正确|超出范围)/);
+      expect(await countApplications(personId)).toBe(before);
+    },
+  );
+
   it('a file name of nothing but control characters is a problem, not a nameless file', async () => {
     const { payload } = await submit({
       materials: inputFor('X').materials.map((m, i) => (i === 0 ? { ...m, fileName: '\u0000\u202E' } : m)),

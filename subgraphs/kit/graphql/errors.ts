@@ -34,12 +34,17 @@ export function markReported(error: object): void {
  */
 export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const { stacktrace: _stack, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
-  const scalarCode = (error as { originalError?: { extensions?: Record<string, unknown> } } | null)?.originalError
-    ?.extensions?.code;
-  const code =
-    typeof scalarCode === 'string' && SCALAR_CODES.has(scalarCode)
-      ? scalarCode
-      : codeOf({ message: formatted.message, extensions });
+  const scalar = scalarError(error);
+  if (scalar) {
+    // graphql-js wraps our scalar's Chinese message in English and echoes the whole value: say only where and what.
+    const at = VARIABLE_PATH.exec(formatted.message)?.[1];
+    return {
+      ...formatted,
+      message: at ? `${at}：${scalar.message}` : scalar.message,
+      extensions: { ...extensions, code: scalar.code, ...(at ? { field: at } : {}) },
+    };
+  }
+  const code = codeOf({ message: formatted.message, extensions });
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
     if (!(typeof error === 'object' && error !== null && reported.has(error))) {
       logger.error({ err: error }, 'internal error');
@@ -47,4 +52,16 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
     return { ...formatted, message: '服务内部错误，请稍后重试', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   }
   return { ...formatted, extensions: { ...extensions, code } };
+}
+
+// 'Variable "$input" got invalid value "x" at "input.materials[0].issuedOn"; …' → input.materials[0].issuedOn
+const VARIABLE_PATH = /^Variable "\$[^"]*" got invalid value [\s\S]*? at "([^"]{1,200})"; /;
+
+/** The error one of our scalars (scalars.ts) threw for a bad input value, under graphql-js's wrapping. */
+function scalarError(error: unknown): { code: string; message: string } | undefined {
+  const original = (error as { originalError?: { message?: unknown; extensions?: Record<string, unknown> } } | null)
+    ?.originalError;
+  const code = original?.extensions?.code;
+  if (typeof code !== 'string' || !SCALAR_CODES.has(code) || typeof original?.message !== 'string') return undefined;
+  return { code, message: original.message };
 }

@@ -40,7 +40,7 @@ function serializeDate(value: unknown): string {
 
 export const DateScalar = new GraphQLScalarType<string, string>({
   name: 'Date',
-  description: 'A calendar day in China time, "2026-03-11".',
+  description: 'A calendar day in China time, "2026-03-11"; as input, between 1900-01-01 and 2100-12-31.',
   serialize: serializeDate,
   parseValue: parseDate,
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
