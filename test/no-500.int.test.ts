@@ -130,6 +130,12 @@ function stringFor(name: string): fc.Arbitrary<string> {
     : nastyString;
 }
 
+/** n copies of a value, but no more than fit in about 300 KB of JSON: past the 256 KiB limit, size adds nothing. */
+function repeat(value: unknown, n: number): unknown[] {
+  const size = (JSON.stringify(value) ?? 'null').length + 1;
+  return Array<unknown>(Math.max(1, Math.min(n, Math.floor(300_000 / size)))).fill(value);
+}
+
 function valueFor(type: GraphQLInputType, name: string, depth = 0): fc.Arbitrary<unknown> {
   if (type instanceof GraphQLNonNull) return nonNullValueFor(type.ofType, name, depth);
   const inner = nonNullValueFor(type, name, depth);
@@ -144,7 +150,7 @@ function nonNullValueFor(type: GraphQLInputType, name: string, depth: number): f
     return fc.oneof(
       { weight: 6, arbitrary: fc.array(item, { maxLength: 8 }) },
       { weight: 2, arbitrary: fc.array(item, { maxLength: 50 }) },
-      { weight: 1, arbitrary: fc.tuple(item, fc.integer({ min: 51, max: 1000 })).map(([v, n]) => Array(n).fill(v)) },
+      { weight: 1, arbitrary: fc.tuple(item, fc.integer({ min: 51, max: 1000 })).map(([v, n]) => repeat(v, n)) },
     );
   }
   if (t instanceof GraphQLEnumType) return fc.constantFrom(...t.getValues().map((v) => v.name));
