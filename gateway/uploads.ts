@@ -14,6 +14,7 @@ import {
   type FileStore,
   MAX_UPLOAD_BYTES,
 } from '../subgraphs/kit/files';
+import { cleanFileName as cleanDisplayFileName } from '../subgraphs/kit/text';
 import { AuthError } from './auth/jwt';
 import { DEFAULT_RETENTION_HOURS } from './file-sweeper';
 import { secondsUntilNextDay, UploadQuotaLedger } from './upload-quota';
@@ -63,7 +64,6 @@ export type UploadErrorCode =
 
 /** Room for the multipart framing around the file (boundaries, part headers, a few small fields). */
 const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
-const MAX_FILE_NAME_LENGTH = 255;
 
 const NOT_MULTIPART_MESSAGE = '请以 multipart/form-data 格式上传文件（文件字段名为 file）';
 
@@ -88,16 +88,13 @@ function sendError(res: express.Response, status: number, code: UploadErrorCode,
 }
 
 /**
- * The client's file name for display: path parts, control and format characters (e.g. bidi
- * overrides) removed, at most 255 characters; a name that is left empty becomes `file.<ext>`.
+ * The client's file name for display (subgraphs/kit/text.ts: path parts, control and format
+ * characters such as bidi overrides removed, at most 255 characters); a name that is left empty
+ * becomes `file.<ext>`.
  */
 export function cleanFileName(raw: string | undefined, contentType: DetectedType): string {
-  const base = (raw ?? '').split(/[\\/]/).pop() ?? '';
-  const cleaned = Array.from(base.replace(/[\p{Cc}\p{Cf}]/gu, '').trim())
-    .slice(0, MAX_FILE_NAME_LENGTH)
-    .join('')
-    .trim();
-  if (cleaned === '' || cleaned === '.' || cleaned === '..') {
+  const cleaned = cleanDisplayFileName(raw);
+  if (cleaned === '') {
     return `file.${{ 'image/jpeg': 'jpg', 'image/png': 'png', 'application/pdf': 'pdf' }[contentType]}`;
   }
   return cleaned;

@@ -397,7 +397,7 @@ describe('idempotency', () => {
       hospitalCode: hospitalOf(YF),
       insuredRegionCode: YF.code,
       materials: materialsFor(YF, disease),
-      idempotencyKey: `k${i}`,
+      idempotencyKey: `race-key-${i}`,
     });
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => submit(YF, token, input(i))));
     expect(results.filter((r) => r.data.r.application)).toHaveLength(1);

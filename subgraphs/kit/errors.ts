@@ -21,3 +21,10 @@ export function badInput(problems: Problem[]): GraphQLError {
 export function problem(code: string, message: string, field: string | null = null): Problem {
   return { code, field, message };
 }
+
+/** A query argument longer than `max` characters: BAD_USER_INPUT (INPUT_TOO_LONG), never echoed back. */
+export function assertArgumentLength(value: string | null | undefined, field: string, max: number): void {
+  if (value != null && value.length > max) {
+    throw badInput([problem('INPUT_TOO_LONG', `参数${field}过长：最多${max}个字符`, field)]);
+  }
+}

@@ -1,6 +1,6 @@
 import { addWorkingDays } from './calendar';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from './db/policy.entities';
-import { badInput, type Problem, problem } from './errors';
+import { assertArgumentLength, badInput, type Problem, problem } from './errors';
 import type {
   Channel,
   CostSharingRule,
@@ -60,8 +60,13 @@ export function toMaterial(row: MaterialRow, required: boolean): MaterialRequire
   };
 }
 
+/** Longest catalogue search term and code argument accepted (a disease name is far shorter). */
+const MAX_SEARCH_LENGTH = 50;
+const MAX_CODE_LENGTH = 64;
+
 /** Catalogue search by code (exact, case-insensitive) or by a substring of the Chinese name. */
 export function searchDiseases(rows: DiseaseRow[], search: string | null | undefined): DiseaseRow[] {
+  assertArgumentLength(search, 'search', MAX_SEARCH_LENGTH);
   const term = search?.trim();
   if (!term) return rows;
   const upper = term.toUpperCase();
@@ -75,6 +80,7 @@ export async function findDisease(
   regionCode: string,
   code: string,
 ): Promise<DiseaseRow | null> {
+  assertArgumentLength(code, 'diseaseCode', MAX_CODE_LENGTH);
   const rows = await loaders.diseases.load(regionCode);
   return rows.find((d) => d.code === code.trim().toUpperCase()) ?? null;
 }
@@ -163,6 +169,7 @@ export async function dueDate(
     if (!region) throw new Error(`region ${regionCode} has no policy data loaded`);
     workingDays = region.reviewMax;
   } else {
+    assertArgumentLength(channelId, 'channelId', MAX_CODE_LENGTH);
     const channels = await loaders.channels.load(regionCode);
     const channel = channels.find((c) => c.id === channelId);
     if (!channel) {

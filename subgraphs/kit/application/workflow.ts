@@ -29,6 +29,13 @@ import type { MaterialFiles } from '../file-owners';
 import type { ApplicationInput, MaterialInput, RemoteCareInput, ReviewDecision } from '../graphql/mutation.types';
 import { enqueueNotifications, type NotificationMessage } from '../outbox';
 import type { RegionDefinition } from '../regional-subgraph';
+import {
+  boundAcceptanceNumber,
+  boundApplicationInput,
+  boundMaterials,
+  boundReason,
+  boundRemoteCareInput,
+} from './input-bounds';
 import { activeCertification, materialProblems, materialRulesFor, validateSubmission } from './rules';
 
 // The 门特 application lifecycle of one region: submit → ACCEPTED → (SUPPLEMENT_REQUESTED →
@@ -165,8 +172,10 @@ export class ApplicationWorkflow {
       .lastSequence;
   }
 
-  async submit(identity: Identity, input: ApplicationInput): Promise<Outcome<ApplicationRow>> {
+  async submit(identity: Identity, raw: ApplicationInput): Promise<Outcome<ApplicationRow>> {
     const personId = requireApplicant(identity);
+    const { value: input, problems: bounds } = boundApplicationInput(raw);
+    if (bounds.length > 0) return fail(...bounds);
     const key = input.idempotencyKey?.trim() || null;
     const byKey = () =>
       this.ds.getRepository(ApplicationEntity).findOneBy({ regionCode: this.code, personId, idempotencyKey: key! });
@@ -303,9 +312,13 @@ export class ApplicationWorkflow {
 
   async supplement(
     identity: Identity,
-    acceptanceNumber: string,
-    materials: MaterialInput[],
+    rawNumber: string,
+    rawMaterials: MaterialInput[],
   ): Promise<Outcome<ApplicationRow>> {
+    requireApplicant(identity);
+    const { value: acceptanceNumber, problems: numberBounds } = boundAcceptanceNumber(rawNumber);
+    const { value: materials, problems: bounds } = boundMaterials(rawMaterials);
+    if (numberBounds.length + bounds.length > 0) return fail(...numberBounds, ...bounds);
     const row = await this.ownApplication(identity, acceptanceNumber);
     if (!row) return fail(NOT_FOUND);
     if (row.status !== 'SUPPLEMENT_REQUESTED') return fail(illegal(row.status, '补充材料'));
@@ -355,7 +368,10 @@ export class ApplicationWorkflow {
     });
   }
 
-  async withdraw(identity: Identity, acceptanceNumber: string): Promise<Outcome<ApplicationRow>> {
+  async withdraw(identity: Identity, rawNumber: string): Promise<Outcome<ApplicationRow>> {
+    requireApplicant(identity);
+    const { value: acceptanceNumber, problems: bounds } = boundAcceptanceNumber(rawNumber);
+    if (bounds.length > 0) return fail(...bounds);
     const row = await this.ownApplication(identity, acceptanceNumber);
     if (!row) return fail(NOT_FOUND);
     if (row.status !== 'ACCEPTED' && row.status !== 'SUPPLEMENT_REQUESTED') return fail(illegal(row.status, '撤回'));
@@ -372,9 +388,9 @@ export class ApplicationWorkflow {
   async review(
     identity: Identity,
     requestId: string,
-    acceptanceNumber: string,
+    rawNumber: string,
     decision: ReviewDecision,
-    reason: string | null | undefined,
+    rawReason: string | null | undefined,
   ): Promise<Outcome<ApplicationRow>> {
     if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
     if (identity.role !== 'REVIEWER' || identity.regionCode !== this.code) {
@@ -382,10 +398,13 @@ export class ApplicationWorkflow {
         extensions: { code: 'FORBIDDEN' },
       });
     }
-    const row = await this.ds.getRepository(ApplicationEntity).findOneBy({ id: acceptanceNumber.trim().toUpperCase() });
+    // The reason is cleaned, bounded and its phone and identity numbers masked before it is stored or sent.
+    const { value: acceptanceNumber, problems: numberBounds } = boundAcceptanceNumber(rawNumber);
+    const { value: note, problems: bounds } = boundReason(rawReason);
+    if (numberBounds.length + bounds.length > 0) return fail(...numberBounds, ...bounds);
+    const row = await this.ds.getRepository(ApplicationEntity).findOneBy({ id: acceptanceNumber.toUpperCase() });
     if (!row || row.regionCode !== this.code) return fail(NOT_FOUND);
     if (row.status !== 'ACCEPTED') return fail(illegal(row.status, '审核'));
-    const note = reason?.trim() || null;
     if (decision !== 'APPROVE' && !note) {
       return fail(
         problem(
@@ -455,8 +474,10 @@ export class ApplicationWorkflow {
     return cert;
   }
 
-  async fileRemoteCare(identity: Identity, input: RemoteCareInput): Promise<Outcome<RemoteCareFilingRow>> {
+  async fileRemoteCare(identity: Identity, raw: RemoteCareInput): Promise<Outcome<RemoteCareFilingRow>> {
     const personId = requireApplicant(identity);
+    const { value: input, problems: bounds } = boundRemoteCareInput(raw);
+    if (bounds.length > 0) return fail(...bounds);
     const today = this.today();
     const problems: Problem[] = [];
     const insured = await this.ds.getRepository(InsuredPersonEntity).findOneBy({ regionCode: this.code, personId });

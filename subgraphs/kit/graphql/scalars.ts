@@ -9,20 +9,39 @@ function invalid(code: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
 }
 
+/** The days a date argument may name: wider than any application, narrow enough for every calendar sum. */
+export const EARLIEST_DATE = '1900-01-01';
+export const LATEST_DATE = '2100-12-31';
+
+/** A value as it may appear in a message: JSON, at most 40 characters of it. */
+function shown(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 40 ? `${json.slice(0, 40)}…` : json;
+}
+
+/** An input date: a real calendar day between 1900-01-01 and 2100-12-31, else INVALID_DATE. */
 function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !isValidIsoDate(value)) {
-    throw invalid(
-      'INVALID_DATE',
-      `日期格式不正确：${JSON.stringify(value)}。请填写真实存在的日期，格式如 "2026-03-11"`,
-    );
+    throw invalid('INVALID_DATE', `日期格式不正确：${shown(value)}。请填写真实存在的日期，格式如 "2026-03-11"`);
+  }
+  if (value < EARLIEST_DATE || value > LATEST_DATE) {
+    throw invalid('INVALID_DATE', `日期超出范围：${value}。日期须在${EARLIEST_DATE}至${LATEST_DATE}之间`);
+  }
+  return value;
+}
+
+/** An output date: any real calendar day (a due date may fall after 2100-12-31). */
+function serializeDate(value: unknown): string {
+  if (typeof value !== 'string' || !isValidIsoDate(value)) {
+    throw invalid('INVALID_DATE', `日期格式不正确：${shown(value)}`);
   }
   return value;
 }
 
 export const DateScalar = new GraphQLScalarType<string, string>({
   name: 'Date',
-  description: 'A calendar day in China time, "2026-03-11".',
-  serialize: (value) => parseDate(value),
+  description: 'A calendar day in China time, "2026-03-11"; as input, between 1900-01-01 and 2100-12-31.',
+  serialize: serializeDate,
   parseValue: parseDate,
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
 });
@@ -31,7 +50,7 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:
 
 function parseDateTime(value: unknown): string {
   if (typeof value !== 'string' || !DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
-    throw invalid('INVALID_DATE_TIME', `时间格式不正确：${JSON.stringify(value)}。格式如 "2026-03-11T09:30:00+08:00"`);
+    throw invalid('INVALID_DATE_TIME', `时间格式不正确：${shown(value)}。格式如 "2026-03-11T09:30:00+08:00"`);
   }
   return value;
 }
