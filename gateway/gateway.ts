@@ -9,14 +9,16 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
 import type { RequestHandler } from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { type Agent, request as undiciRequest } from 'undici';
 
+import type { SubgraphTls } from '../subgraphs/kit/config';
 import { type FileStore, fileStoreFromEnv } from '../subgraphs/kit/files';
 import { maskError } from '../subgraphs/kit/graphql/errors';
 import type { Logger } from '../subgraphs/kit/log';
 import { acceptRequestId } from '../subgraphs/kit/request-id';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
 import { AuthError } from './auth/jwt';
-import type { GatewaySecurity } from './config';
+import { defaultInternalTokenTtl, type GatewaySecurity } from './config';
 import type { GatewayContext } from './context';
 import { EXAMPLE_OPERATIONS, SIGNED_IN_OPERATIONS } from './examples';
 import { InternalTokenIssuer } from './internal-tokens';
@@ -45,6 +47,10 @@ export interface GatewayOptions {
   dedupeAnonymousQueries?: boolean;
   /** Deadline for one subgraph request, ms (default 3000). */
   subgraphTimeoutMs?: number;
+  /** Lifetime of one internal token, s (default: the deadline + 10 s). */
+  internalTokenTtlSeconds?: number;
+  /** Mutual TLS to the subgraphs (SUBGRAPH_TLS_*): client certificate, key and the subgraphs' CA. */
+  subgraphTls?: SubgraphTls;
   /** Where POST /uploads stores material files; default: fileStoreFromEnv() (UPLOAD_DIR). */
   fileStore?: FileStore;
   /** Access and error lines; default the root logger (stdout, LOG_LEVEL). */
@@ -85,11 +91,20 @@ function hideAddresses(formatted: GraphQLFormattedError, error: unknown): GraphQ
   return { ...masked, message: masked.message.replace(/https?:\/\/[^\s,;)]+/g, '<subgraph>') };
 }
 
-async function subgraphHealth(name: string, graphqlUrl: string): Promise<{ name: string; status: string }> {
+async function subgraphHealth(
+  name: string,
+  graphqlUrl: string,
+  agent: Agent,
+): Promise<{ name: string; status: string }> {
   try {
-    const res = await fetch(graphqlUrl.replace(/\/graphql\/?$/, '/health'), { signal: AbortSignal.timeout(2000) });
-    const body = (await res.json()) as { status?: string; database?: string };
-    return { name, status: res.ok ? 'ok' : 'degraded', ...(body.database ? { database: body.database } : {}) };
+    // Through the subgraph agent, so health checks present the client certificate under mutual TLS.
+    const res = await undiciRequest(graphqlUrl.replace(/\/graphql\/?$/, '/health'), {
+      dispatcher: agent,
+      signal: AbortSignal.timeout(2000),
+    });
+    const body = (await res.body.json()) as { status?: string; database?: string };
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    return { name, status: ok ? 'ok' : 'degraded', ...(body.database ? { database: body.database } : {}) };
   } catch {
     return { name, status: 'down' };
   }
@@ -102,8 +117,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { authenticate, internalPrivateKey } = options.security;
   const fileStore = options.fileStore ?? fileStoreFromEnv();
   const metrics = new GatewayMetrics();
-  const tokens = new InternalTokenIssuer(internalPrivateKey);
-  const agent = subgraphAgent();
+  const tokens = new InternalTokenIssuer(
+    internalPrivateKey,
+    options.internalTokenTtlSeconds ?? defaultInternalTokenTtl(options.subgraphTimeoutMs ?? 3000),
+  );
+  const agent = subgraphAgent(options.subgraphTls);
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
@@ -169,7 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       },
       health: async () => {
         const subgraphs = await Promise.all(
-          Object.entries(options.subgraphUrls).map(([name, url]) => subgraphHealth(name, url)),
+          Object.entries(options.subgraphUrls).map(([name, url]) => subgraphHealth(name, url, agent)),
         );
         return { status: subgraphs.every((s) => s.status === 'ok') ? 'ok' : 'degraded', subgraphs };
       },

@@ -421,6 +421,7 @@ runUntilSignal(${v}.subgraph, async () => {
   return startRegionalSubgraph(${v}, {
     port: config.port,
     shutdownDelayMs: config.shutdownDelayMs,
+    tls: config.tls,
     internalPublicKey: await loadInternalPublicKey(),
   });
 });

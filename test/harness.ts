@@ -13,7 +13,10 @@ import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases'
 import { seedDemoPeople, seedDemoRecords } from '../scripts/lib/demo';
 import { loadRegionDefinition } from '../scripts/lib/subgraphs';
 import { mintDevelopmentToken, type MintOptions } from '../scripts/token';
+import type { Identity } from '../subgraphs/kit/auth/identity';
+import { signInternalToken } from '../subgraphs/kit/auth/internal-token';
 import { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from '../subgraphs/kit/auth/keys';
+import type { SubgraphTls } from '../subgraphs/kit/config';
 import { DirectoryFileStore, type FileStore } from '../subgraphs/kit/files';
 import type { Logger } from '../subgraphs/kit/log';
 import type { NotificationTransport, OutboundNotification } from '../subgraphs/kit/outbox';
@@ -54,6 +57,11 @@ export interface Stack {
   ): Promise<GraphQLResponse<T>>;
   /** A development caller token, e.g. token({ role: 'APPLICANT', personId: 'P000001' }). */
   token(options: Omit<MintOptions, 'keysDir'>): Promise<string>;
+  /**
+   * A valid internal token, as the gateway would sign it, for a request sent straight to
+   * `subgraph` with exactly `body` (single-use: the subgraph refuses it a second time).
+   */
+  internalToken(identity: Identity, subgraph: string, body: string): string;
   close(): Promise<void>;
 }
 
@@ -95,6 +103,8 @@ export interface StackOptions {
   faults?: boolean;
   /** Where every server of the stack logs (default: the root logger, silent under jest). */
   logger?: Logger;
+  /** Mutual TLS between the gateway and every subgraph: the subgraphs' and the gateway's sides. */
+  tls?: { subgraphs: SubgraphTls; gateway: SubgraphTls };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -127,6 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       notifications: transport,
       clock,
       logger: options.logger,
+      tls: options.tls?.subgraphs,
       onQuery: options.onQuery && ((sql: string) => options.onQuery!(name, sql)),
       ...quiet,
     });
@@ -149,6 +160,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     prepare: true,
     internalPublicKey,
     logger: options.logger,
+    tls: options.tls?.subgraphs,
     ...quiet,
   });
   await seedDemoPeople(national.dataSource, vault);
@@ -157,9 +169,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const [name, server] of Object.entries(regions)) {
     subgraphUrls[name] = proxies[name] ? `${proxies[name].url}/graphql` : server.graphqlUrl;
   }
+  const internalPrivateKey = await loadPrivateKey(keys.internalPrivateKeyPath);
   const gateway = await startGateway({
     port: 0,
     subgraphUrls,
+    subgraphTls: options.tls?.gateway,
     limits: options.limits,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
     responseCache: options.responseCache,
@@ -171,7 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         audience: DEV_AUDIENCE,
         publicKeyFile: keys.callerPublicKeyPath,
       }),
-      internalPrivateKey: await loadPrivateKey(keys.internalPrivateKeyPath),
+      internalPrivateKey,
     },
   });
 
@@ -221,6 +235,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return { status: res.status, ...((await res.json()) as GraphQLResponse<any>) };
     },
     token: (options) => mintDevelopmentToken({ ...options, keysDir, ttl: options.ttl ?? '10m' }),
+    internalToken: (identity, subgraph, body) => signInternalToken(internalPrivateKey, { identity, subgraph, body }),
     async close() {
       await gateway.close();
       for (const proxy of Object.values(proxies)) await proxy.close();

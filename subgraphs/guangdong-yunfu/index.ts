@@ -16,6 +16,7 @@ runUntilSignal(yunfu.subgraph, async () => {
   return startRegionalSubgraph(yunfu, {
     port: config.port,
     shutdownDelayMs: config.shutdownDelayMs,
+    tls: config.tls,
     internalPublicKey: await loadInternalPublicKey(),
   });
 });

@@ -8,6 +8,7 @@ import { ApplicationWorkflow } from './application/workflow';
 import { AuditEntity, Auditor } from './audit';
 import { assertPersonRecordAccess, deniedError, isStaffRead } from './auth/access';
 import { identityResolver } from './auth/request-identity';
+import type { SubgraphTls } from './config';
 import { createDataSource, migrateOnStart, observeQueries, pingDatabase } from './db/data-source';
 import { PolicyTables1763800000000 } from './db/migrations/1763800000000-policy-tables';
 import { RecordTables1763900000000 } from './db/migrations/1763900000000-record-tables';
@@ -335,6 +336,8 @@ export interface StartOptions {
   logger?: Logger;
   /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
   shutdownDelayMs?: number;
+  /** Mutual TLS with the gateway (SUBGRAPH_TLS_*): HTTPS, client certificates required. */
+  tls?: SubgraphTls;
 }
 
 export async function startRegionalSubgraph(
@@ -350,7 +353,9 @@ export async function startRegionalSubgraph(
   const log = (options.logger ?? rootLogger).child({ service: def.subgraph });
   if (prepare) await prepareRegionalDatabase(ds, def, options.log ?? ((line) => log.info(line)));
   const schema = await buildRegionalSchema(def);
-  const resolveIdentity = identityResolver(options.internalPublicKey);
+  const resolveIdentity = identityResolver(options.internalPublicKey, def.subgraph, {
+    onRejected: ({ reason, detail }) => log.warn({ reason, detail }, 'internal token refused'),
+  });
   const workflow = new ApplicationWorkflow(ds, def, options.fileStore ?? fileStoreFromEnv(), options.clock);
   const dispatcher =
     options.notifications === false
@@ -373,6 +378,7 @@ export async function startRegionalSubgraph(
       ],
       logger: options.logger,
       shutdownDelayMs: options.shutdownDelayMs,
+      tls: options.tls,
       context: async (req) => {
         const { identity, requestId } = await resolveIdentity(req);
         return {

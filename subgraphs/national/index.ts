@@ -14,6 +14,7 @@ runUntilSignal(NATIONAL.name, async () => {
   return startNationalSubgraph({
     port: config.port,
     shutdownDelayMs: config.shutdownDelayMs,
+    tls: config.tls,
     internalPublicKey: await loadInternalPublicKey(),
   });
 });

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { NATIONAL, REGIONS } from '../../schema/registry';
 import { AuditEntity, Auditor } from '../kit/audit';
 import { identityResolver } from '../kit/auth/request-identity';
+import type { SubgraphTls } from '../kit/config';
 import { createDataSource, migrateOnStart, observeQueries, pingDatabase } from '../kit/db/data-source';
 import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
 import { publicCachePlugin } from '../kit/graphql/public-cache';
@@ -47,6 +48,8 @@ export interface NationalOptions {
   logger?: Logger;
   /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
   shutdownDelayMs?: number;
+  /** Mutual TLS with the gateway (SUBGRAPH_TLS_*): HTTPS, client certificates required. */
+  tls?: SubgraphTls;
 }
 
 export async function startNationalSubgraph(options: NationalOptions = {}): Promise<NationalSubgraph> {
@@ -62,7 +65,10 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
       options.log ?? ((line: string) => (options.logger ?? rootLogger).info({ service: NATIONAL.name }, line));
     for (const m of applied) log(`[${NATIONAL.name}] migrated ${m.name}`);
   }
-  const resolveIdentity = identityResolver(options.internalPublicKey);
+  const resolveIdentity = identityResolver(options.internalPublicKey, NATIONAL.name, {
+    onRejected: ({ reason, detail }) =>
+      (options.logger ?? rootLogger).warn({ service: NATIONAL.name, reason, detail }, 'internal token refused'),
+  });
   const vault = options.vault ?? loadPiiVault();
   const personByIdNumberHash = (hash: string) => ds.getRepository(PersonEntity).findOneBy({ idNumberHash: hash });
   const server = await startGraphQLHttpServer<NationalContext>(
@@ -80,6 +86,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
       ],
       logger: options.logger,
       shutdownDelayMs: options.shutdownDelayMs,
+      tls: options.tls,
       context: async (req) => {
         const { identity, requestId } = await resolveIdentity(req);
         return {

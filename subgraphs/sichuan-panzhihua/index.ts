@@ -16,6 +16,7 @@ runUntilSignal(panzhihua.subgraph, async () => {
   return startRegionalSubgraph(panzhihua, {
     port: config.port,
     shutdownDelayMs: config.shutdownDelayMs,
+    tls: config.tls,
     internalPublicKey: await loadInternalPublicKey(),
   });
 });
