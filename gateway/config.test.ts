@@ -1,6 +1,6 @@
 import { SUBGRAPHS } from '../schema/registry';
 import { ConfigError } from '../subgraphs/kit/config';
-import { makeTlsFixtures, tlsEnv,type TlsFixtures } from '../test/tls-fixtures';
+import { makeTlsFixtures, tlsEnv, type TlsFixtures } from '../test/tls-fixtures';
 import { gatewayConfigFromEnv, limitsFromEnv } from './config';
 import { DEFAULT_LIMITS } from './limits';
 
