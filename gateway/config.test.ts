@@ -1,6 +1,7 @@
 import { SUBGRAPHS } from '../schema/registry';
 import { ConfigError } from '../subgraphs/kit/config';
 import { DEFAULT_LIMITS } from '../subgraphs/kit/limits';
+import { makeTlsFixtures, tlsEnv, type TlsFixtures } from '../test/tls-fixtures';
 import { gatewayConfigFromEnv, limitsFromEnv } from './config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -30,6 +31,7 @@ describe('gatewayConfigFromEnv', () => {
       uploadQuota: { filesPerDay: 50, bytesPerDay: 200 * 1024 * 1024 },
       uploadRetentionHours: 72,
       fileSweepIntervalMs: 60 * 60 * 1000,
+      internalTokenTtlSeconds: 13,
       shutdownDelayMs: 0,
     });
   });
@@ -168,6 +170,68 @@ describe('gatewayConfigFromEnv', () => {
       EXPOSE_SCHEMA: 'false',
     });
     expect(config.exposeSchema).toBe(false);
+  });
+});
+
+describe('internal tokens and mutual TLS', () => {
+  let tls: TlsFixtures;
+  const httpsUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s.urlEnv, `https://${s.name}.internal/graphql`]));
+
+  beforeAll(() => {
+    tls = makeTlsFixtures();
+  });
+
+  it('keeps internal tokens short-lived: the deadline plus 10 s, or INTERNAL_TOKEN_TTL_SECONDS up to 60', () => {
+    expect(gatewayConfigFromEnv({ SUBGRAPH_TIMEOUT_MS: '1500' }).internalTokenTtlSeconds).toBe(12);
+    expect(gatewayConfigFromEnv({ INTERNAL_TOKEN_TTL_SECONDS: '20' }).internalTokenTtlSeconds).toBe(20);
+    expect(problemsOf({ INTERNAL_TOKEN_TTL_SECONDS: '61' })).toEqual([
+      'INTERNAL_TOKEN_TTL_SECONDS must be at most 60 (subgraphs refuse longer-lived tokens); got "61"',
+    ]);
+    expect(problemsOf({ INTERNAL_TOKEN_TTL_SECONDS: '0' })).toEqual([
+      'INTERNAL_TOKEN_TTL_SECONDS must be a positive integer; got "0"',
+    ]);
+  });
+
+  it('reads SUBGRAPH_TLS_* into the client certificate, key and CA', () => {
+    const config = gatewayConfigFromEnv({ ...httpsUrls, ...tlsEnv(tls.gateway) });
+    expect(config.subgraphTls?.cert.toString()).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(config.subgraphTls?.key.toString()).toMatch(/PRIVATE KEY-----/);
+    expect(config.subgraphTls?.ca.toString()).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(gatewayConfigFromEnv({}).subgraphTls).toBeUndefined();
+  });
+
+  it('names every TLS problem: a missing file variable, plain http URLs, unreadable or mismatched files', () => {
+    expect(problemsOf({ ...httpsUrls, SUBGRAPH_TLS_CERT_FILE: tls.gateway.cert })).toEqual([
+      'set all of SUBGRAPH_TLS_CERT_FILE, SUBGRAPH_TLS_KEY_FILE, SUBGRAPH_TLS_CA_FILE or none; missing SUBGRAPH_TLS_KEY_FILE, SUBGRAPH_TLS_CA_FILE',
+    ]);
+    expect(problemsOf({ ...tlsEnv(tls.gateway), SUBGRAPH_URL_NATIONAL: 'https://national/graphql' })).toEqual(
+      SUBGRAPHS.filter((s) => s.name !== 'national').map((s) =>
+        expect.stringMatching(new RegExp(`^${s.urlEnv} must be an https:// URL when SUBGRAPH_TLS_\\* is set`)),
+      ),
+    );
+    expect(
+      problemsOf({
+        ...httpsUrls,
+        SUBGRAPH_TLS_CERT_FILE: tls.gateway.cert,
+        SUBGRAPH_TLS_KEY_FILE: tls.subgraph.key,
+        SUBGRAPH_TLS_CA_FILE: '/nonexistent/ca.pem',
+      }),
+    ).toEqual([
+      'SUBGRAPH_TLS_CA_FILE names a file that cannot be read: "/nonexistent/ca.pem"',
+      'SUBGRAPH_TLS_KEY_FILE does not match the certificate in SUBGRAPH_TLS_CERT_FILE',
+    ]);
+    expect(
+      problemsOf({
+        ...httpsUrls,
+        SUBGRAPH_TLS_CERT_FILE: tls.gateway.key,
+        SUBGRAPH_TLS_KEY_FILE: tls.gateway.cert,
+        SUBGRAPH_TLS_CA_FILE: __filename,
+      }),
+    ).toEqual([
+      'SUBGRAPH_TLS_CERT_FILE must hold a PEM certificate',
+      'SUBGRAPH_TLS_KEY_FILE must hold a PEM private key',
+      'SUBGRAPH_TLS_CA_FILE must hold a PEM CA certificate',
+    ]);
   });
 });
 

@@ -1,8 +1,15 @@
 import type { KeyLike } from 'jose';
 
 import { SUBGRAPHS } from '../schema/registry';
+import { MAX_INTERNAL_TTL_SECONDS } from '../subgraphs/kit/auth/internal-token';
 import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/auth/keys';
-import { checkCommon, type CommonConfig, EnvChecker } from '../subgraphs/kit/config';
+import {
+  checkCommon,
+  checkSubgraphTls,
+  type CommonConfig,
+  EnvChecker,
+  type SubgraphTls,
+} from '../subgraphs/kit/config';
 import { type Limits, readLimits } from '../subgraphs/kit/limits';
 import { defaultMetricsPort } from '../subgraphs/kit/metrics-server';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, type JwtConfig } from './auth/jwt';
@@ -117,13 +124,22 @@ export interface GatewayConfig extends CommonConfig {
   uploadRetentionHours: number;
   /** UPLOAD_SWEEP_INTERVAL_MINUTES (60; 0 = this gateway never sweeps, e.g. with a cron `npm run files:sweep`). */
   fileSweepIntervalMs: number;
+  /** INTERNAL_TOKEN_TTL_SECONDS: lifetime of one internal token (default: the deadline + 10 s). */
+  internalTokenTtlSeconds: number;
+  /** SUBGRAPH_TLS_*: the gateway's client certificate and the CA that signed the subgraphs' ones. */
+  subgraphTls?: SubgraphTls;
 }
+
+/** Default internal-token lifetime: the subgraph deadline, rounded up, plus 10 s of clock skew. */
+export const defaultInternalTokenTtl = (subgraphTimeoutMs: number): number =>
+  Math.min(MAX_INTERNAL_TTL_SECONDS, Math.ceil(subgraphTimeoutMs / 1000) + 10);
 
 /**
  * The gateway's whole configuration from the environment, every value checked: PORT,
  * METRICS_PORT, SUBGRAPH_URL_* (http(s) URLs, each naming a subgraph of the registry),
- * SUBGRAPH_TIMEOUT_MS, SUBGRAPH_HEALTH_TIMEOUT_MS, DEDUPE_ANONYMOUS_QUERIES, LIMIT_*, EXPOSE_SCHEMA,
- * EXPLORER, RATE_LIMIT_*, REDIS_URL, TRUST_PROXY, LOG_LEVEL, SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
+ * SUBGRAPH_TIMEOUT_MS, SUBGRAPH_HEALTH_TIMEOUT_MS, DEDUPE_ANONYMOUS_QUERIES, INTERNAL_TOKEN_TTL_SECONDS,
+ * SUBGRAPH_TLS_*, LIMIT_*, EXPOSE_SCHEMA, EXPLORER, RATE_LIMIT_*, REDIS_URL, TRUST_PROXY, LOG_LEVEL,
+ * SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
  * settings (JWT_*, INTERNAL_PRIVATE_KEY_FILE; required in production). Throws one ConfigError
  * that lists every problem.
  */
@@ -149,6 +165,23 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   const uploadQuota = uploadQuotaFrom(check);
   const uploadRetentionHours = check.positiveInt('UPLOAD_RETENTION_HOURS', DEFAULT_RETENTION_HOURS);
   const fileSweepIntervalMs = check.nonNegativeInt('UPLOAD_SWEEP_INTERVAL_MINUTES', 60) * 60_000;
+  const internalTokenTtlSeconds = check.positiveInt(
+    'INTERNAL_TOKEN_TTL_SECONDS',
+    defaultInternalTokenTtl(subgraphTimeoutMs),
+  );
+  if (internalTokenTtlSeconds > MAX_INTERNAL_TTL_SECONDS) {
+    check.problem(
+      `INTERNAL_TOKEN_TTL_SECONDS must be at most ${MAX_INTERNAL_TTL_SECONDS} (subgraphs refuse longer-lived tokens); got "${internalTokenTtlSeconds}"`,
+    );
+  }
+  const subgraphTls = checkSubgraphTls(check);
+  if (check.raw('SUBGRAPH_TLS_CERT_FILE') !== undefined) {
+    for (const s of SUBGRAPHS) {
+      if (!subgraphUrls[s.name]!.startsWith('https://')) {
+        check.problem(`${s.urlEnv} must be an https:// URL when SUBGRAPH_TLS_* is set; got "${subgraphUrls[s.name]}"`);
+      }
+    }
+  }
   const common = checkCommon(check);
 
   const production = env.NODE_ENV === 'production';
@@ -181,6 +214,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     uploadQuota,
     uploadRetentionHours,
     fileSweepIntervalMs,
+    internalTokenTtlSeconds,
+    ...(subgraphTls ? { subgraphTls } : {}),
     ...common,
   };
 }

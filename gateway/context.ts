@@ -4,6 +4,4 @@ import type { Identity } from '../subgraphs/kit/auth/identity';
 export interface GatewayContext {
   identity: Identity;
   requestId: string;
-  /** The request's internal token, signed once and sent with every subgraph fetch of the request. */
-  internalToken?: Promise<string>;
 }

@@ -9,6 +9,7 @@ import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cach
 import type { RequestHandler } from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
+import type { SubgraphTls } from '../subgraphs/kit/config';
 import { type FileStore, fileStoreFromEnv } from '../subgraphs/kit/files';
 import { maskError } from '../subgraphs/kit/graphql/errors';
 import { hideSchemaHintsPlugin } from '../subgraphs/kit/graphql/schema-hints';
@@ -17,7 +18,7 @@ import { type Logger, logger as rootLogger } from '../subgraphs/kit/log';
 import { acceptRequestId } from '../subgraphs/kit/request-id';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
 import { AuthError } from './auth/jwt';
-import type { GatewaySecurity } from './config';
+import { defaultInternalTokenTtl, type GatewaySecurity } from './config';
 import type { GatewayContext } from './context';
 import { explainCsrfRefusal } from './csrf-message';
 import type { ExplorerMode } from './explorer/config';
@@ -53,6 +54,10 @@ export interface GatewayOptions {
   dedupeAnonymousQueries?: boolean;
   /** Deadline for one subgraph request, ms (default 3000). */
   subgraphTimeoutMs?: number;
+  /** Lifetime of one internal token, s (default: the deadline + 10 s). */
+  internalTokenTtlSeconds?: number;
+  /** Mutual TLS to the subgraphs (SUBGRAPH_TLS_*): client certificate, key and the subgraphs' CA. */
+  subgraphTls?: SubgraphTls;
   /** Where POST /uploads stores material files; default: fileStoreFromEnv() (UPLOAD_DIR). */
   fileStore?: FileStore;
   /** Files and bytes per person per day (UPLOAD_QUOTA_*); default 50 files, 200 MB. */
@@ -115,8 +120,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const fileStore = options.fileStore ?? fileStoreFromEnv();
   const retentionHours = options.uploadRetentionHours ?? DEFAULT_RETENTION_HOURS;
   const metrics = new GatewayMetrics();
-  const tokens = new InternalTokenIssuer(internalPrivateKey);
-  const agent = subgraphAgent();
+  const tokens = new InternalTokenIssuer(
+    internalPrivateKey,
+    options.internalTokenTtlSeconds ?? defaultInternalTokenTtl(options.subgraphTimeoutMs ?? 3000),
+  );
+  const agent = subgraphAgent(options.subgraphTls);
   const rateLimiter = options.rateLimit?.perMinute
     ? new RateLimiter({
         ...options.rateLimit,
@@ -147,6 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     timeoutMs: options.subgraphHealthTimeoutMs,
     cacheMs: options.subgraphHealthCacheMs,
     registry: metrics.registry,
+    dispatcher: agent,
   });
   const landingPage = exposeSchema
     ? explorerLandingPage(options.explorer ?? 'auto')

@@ -8,52 +8,48 @@ import { InternalTokenIssuer } from './internal-tokens';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const alice: Identity = { role: 'REVIEWER', regionCode: '510400', subject: 'alice' };
-const bob: Identity = { role: 'REVIEWER', regionCode: '445300', subject: 'alice' };
+const body = '{"query":"{ panzhihuaReviewQueue(first: 5) { acceptanceNumber } }"}';
+const atPanzhihua = () => createInternalTokenVerifier(publicKey, { subgraph: 'sichuan-panzhihua' });
 
 describe('InternalTokenIssuer', () => {
-  it('reuses a caller’s token for half its lifetime, then signs a new one', async () => {
-    let now = 1_000_000;
-    const issuer = new InternalTokenIssuer(privateKey, 60, 100, () => now);
-    const first = await issuer.tokenFor(alice);
-    now += 29_000;
-    expect(await issuer.tokenFor({ ...alice })).toBe(first);
-    now += 1_000;
-    const renewed = issuer.tokenFor(alice);
-    expect(renewed).not.toBe(issuer.tokenFor(bob));
-    const verify = createInternalTokenVerifier(publicKey);
-    await expect(verify(await renewed)).resolves.toEqual({ identity: alice });
+  it('signs a fresh token per fetch, good once, at one subgraph, for one body', () => {
+    const issuer = new InternalTokenIssuer(privateKey, 13);
+    const first = issuer.tokenFor(alice, 'sichuan-panzhihua', body)!;
+    const second = issuer.tokenFor(alice, 'sichuan-panzhihua', body)!;
+    expect(second).not.toBe(first);
+    expect(decodeJwt(first).jti).not.toBe(decodeJwt(second).jti);
+    const { exp, iat } = decodeJwt(first);
+    expect(exp! - iat!).toBe(13);
+    const verify = atPanzhihua();
+    expect(verify(first, Buffer.from(body))).toMatchObject({ ok: true, identity: alice });
+    expect(verify(first, Buffer.from(body))).toMatchObject({ ok: false, reason: 'REPLAYED' });
+    expect(verify(second, Buffer.from(body))).toMatchObject({ ok: true, identity: alice });
+    const yunfu = issuer.tokenFor(alice, 'guangdong-yunfu', body)!;
+    expect(atPanzhihua()(yunfu, Buffer.from(body))).toMatchObject({ ok: false, reason: 'WRONG_AUDIENCE' });
   });
 
-  it('never gives one caller another caller’s token', async () => {
+  it('gives every caller a token saying who they are', () => {
     const issuer = new InternalTokenIssuer(privateKey);
     const callers: Identity[] = [
       alice,
-      bob,
-      { role: 'REVIEWER', regionCode: '510400', subject: 'alicia' },
+      { role: 'REVIEWER', regionCode: '445300', subject: 'alice' },
       { role: 'APPLICANT', personId: 'P000001', subject: 'alice' },
       { role: 'NATIONAL_OPERATOR', subject: 'alice' },
-      { role: 'ANONYMOUS' },
     ];
-    const tokens = await Promise.all(callers.map((c) => issuer.tokenFor(c)));
-    expect(new Set(tokens).size).toBe(callers.length);
-    const verify = createInternalTokenVerifier(publicKey);
-    for (const [i, token] of tokens.entries()) await expect(verify(token)).resolves.toEqual({ identity: callers[i] });
-    expect(decodeJwt(tokens[0]!)).not.toHaveProperty('rid');
+    const verify = atPanzhihua();
+    for (const caller of callers) {
+      expect(verify(issuer.tokenFor(caller, 'sichuan-panzhihua', body)!, Buffer.from(body))).toMatchObject({
+        ok: true,
+        identity: caller,
+      });
+    }
   });
 
-  it('keeps at most maxEntries callers, forgetting the oldest', async () => {
-    const fill = (issuer: InternalTokenIssuer) => {
-      const first = issuer.tokenFor(alice);
-      issuer.tokenFor(bob);
-      issuer.tokenFor({ role: 'ANONYMOUS' });
-      return first;
-    };
-    const roomy = new InternalTokenIssuer(privateKey, 60, 3);
-    const kept = fill(roomy);
-    expect(roomy.tokenFor(alice)).toBe(kept);
-    const small = new InternalTokenIssuer(privateKey, 60, 2);
-    const forgotten = fill(small);
-    expect(small.tokenFor(alice)).not.toBe(forgotten);
-    await Promise.all([kept, forgotten]);
+  it('sends no token for anonymous callers', () => {
+    expect(new InternalTokenIssuer(privateKey).tokenFor({ role: 'ANONYMOUS' }, 'national', body)).toBeUndefined();
+  });
+
+  it('needs an Ed25519 private key', () => {
+    expect(() => new InternalTokenIssuer(publicKey)).toThrow(/Ed25519 private/);
   });
 });

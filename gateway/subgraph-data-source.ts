@@ -6,6 +6,7 @@ import { Agent, request as undiciRequest } from 'undici';
 
 import { errorCode } from '../subgraphs/kit/access-log';
 import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/internal-token';
+import type { SubgraphTls } from '../subgraphs/kit/config';
 import { injectTraceContext, SpanKind, withSpan } from '../subgraphs/kit/tracing';
 import type { GatewayContext } from './context';
 import type { InternalTokenIssuer } from './internal-tokens';
@@ -41,9 +42,9 @@ interface Received {
 }
 
 /**
- * The gateway's connection to one subgraph. Every request carries the caller's internal token
- * (signed by the gateway, reused per caller: InternalTokenIssuer) and the request id; subgraphs
- * trust nothing else. It speaks HTTP through undici's pooled keep-alive client directly (Node's
+ * The gateway's connection to one subgraph. Every request of a signed-in caller carries an
+ * internal token signed for this subgraph and this exact body (InternalTokenIssuer), and every
+ * request the request id; subgraphs trust nothing else. It speaks HTTP through undici's pooled keep-alive client directly (Node's
  * fetch and the node-fetch objects RemoteGraphQLDataSource builds per request cost the gateway
  * more CPU per fetch than the rest of the hop). A subgraph's Cache-Control answer restricts the
  * request's cache policy, so public policy can be cached at the gateway and personal data never
@@ -95,20 +96,20 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     if (request.http?.headers) for (const [name, value] of request.http.headers) headers[name] = value;
     // The fetch's span (active here) continues in the subgraph: W3C `traceparent`.
     injectTraceContext({ set: (name, value) => (headers[name] = value) });
-    const context = options.context as Partial<GatewayContext>;
-    const identity = context.identity;
-    if (identity) {
-      // One token per request, shared by its fetches, from the issuer's per-caller cache.
-      context.internalToken ??= this.tokens.tokenFor(identity);
-      headers[INTERNAL_TOKEN_HEADER] = await context.internalToken;
-      if (context.requestId) headers['x-request-id'] = context.requestId;
-    }
     const body = JSON.stringify({
       query: request.query,
       ...(request.variables ? { variables: request.variables } : {}),
       ...(request.operationName ? { operationName: request.operationName } : {}),
       ...(request.extensions ? { extensions: request.extensions } : {}),
     });
+    const context = options.context as Partial<GatewayContext>;
+    const identity = context.identity;
+    if (identity) {
+      // A fresh token for this subgraph and these exact body bytes (none for anonymous callers).
+      const token = this.tokens.tokenFor(identity, this.subgraphName, body);
+      if (token) headers[INTERNAL_TOKEN_HEADER] = token;
+      if (context.requestId) headers['x-request-id'] = context.requestId;
+    }
     const incoming = 'incomingRequestContext' in options ? options : undefined;
     const shareable =
       this.dedupe &&
@@ -198,9 +199,17 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   }
 }
 
-/** Pooled keep-alive HTTP connections from one gateway to its subgraphs. */
-export function subgraphAgent(): Agent {
-  return new Agent({ keepAliveTimeout: 10_000, connections: 128 });
+/**
+ * Pooled keep-alive HTTP connections from one gateway to its subgraphs. With `tls` (SUBGRAPH_TLS_*)
+ * every connection presents the gateway's client certificate and accepts only subgraph
+ * certificates signed by the given CA (mutual TLS).
+ */
+export function subgraphAgent(tls?: SubgraphTls): Agent {
+  return new Agent({
+    keepAliveTimeout: 10_000,
+    connections: 128,
+    ...(tls ? { connect: { cert: tls.cert, key: tls.key, ca: tls.ca, rejectUnauthorized: true } } : {}),
+  });
 }
 
 function headerValue(value: string | string[] | undefined): string {

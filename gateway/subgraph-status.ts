@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { RequestHandler } from 'express';
 import { Gauge, type Registry } from 'prom-client';
+import { type Dispatcher, fetch as undiciFetch } from 'undici';
 
 // Each subgraph's health as the gateway sees it, for operators: GET /health/subgraphs on the
 // internal listener and the mente_subgraph_up gauge. Never part of the gateway's own readiness:
@@ -40,6 +41,8 @@ export interface SubgraphStatusOptions {
   cacheMs?: number;
   /** Gets mente_subgraph_up and mente_subgraph_health_check_seconds. */
   registry?: Registry;
+  /** The gateway's subgraph agent, so checks present the client certificate under mutual TLS. */
+  dispatcher?: Dispatcher;
 }
 
 /** Where a subgraph's readiness is, from its GraphQL URL (a path prefix is kept). */
@@ -52,7 +55,7 @@ export function readinessUrl(graphqlUrl: string): string {
 const word = (value: unknown): string | undefined =>
   typeof value === 'string' && /^[a-z][a-z-]{0,31}$/.test(value) ? value : undefined;
 
-async function check(name: string, url: string, timeoutMs: number): Promise<SubgraphStatus> {
+async function check(name: string, url: string, timeoutMs: number, dispatcher?: Dispatcher): Promise<SubgraphStatus> {
   const started = performance.now();
   const done = (rest: Omit<SubgraphStatus, 'name' | 'durationMs'>): SubgraphStatus => ({
     name,
@@ -62,7 +65,7 @@ async function check(name: string, url: string, timeoutMs: number): Promise<Subg
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     // The deadline covers the body too: a subgraph that sends headers and then hangs still times out.
-    const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+    const res = await undiciFetch(url, { signal, headers: { accept: 'application/json' }, dispatcher });
     const text = await res.text();
     let body: { status?: unknown; database?: unknown } | undefined;
     try {
@@ -90,6 +93,7 @@ export class SubgraphStatusMonitor {
   private readonly timeoutMs: number;
   private readonly cacheMs: number;
   private readonly targets: [string, string][];
+  private readonly dispatcher?: Dispatcher;
   private last: { at: number; report: SubgraphStatusReport } | null = null;
   private inFlight: Promise<SubgraphStatusReport> | null = null;
   private readonly up?: Gauge<'subgraph'>;
@@ -99,6 +103,7 @@ export class SubgraphStatusMonitor {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_SUBGRAPH_HEALTH_TIMEOUT_MS;
     this.cacheMs = options.cacheMs ?? DEFAULT_SUBGRAPH_HEALTH_CACHE_MS;
     this.targets = Object.entries(options.subgraphUrls).map(([name, url]) => [name, readinessUrl(url)]);
+    this.dispatcher = options.dispatcher;
     if (options.registry) {
       const registers = [options.registry];
       // A scrape refreshes a stale report first (bounded by the timeout), so the gauges are never older than cacheMs.
@@ -133,7 +138,9 @@ export class SubgraphStatusMonitor {
 
   private async round(): Promise<SubgraphStatusReport> {
     const checkedAt = new Date().toISOString();
-    const subgraphs = await Promise.all(this.targets.map(([name, url]) => check(name, url, this.timeoutMs)));
+    const subgraphs = await Promise.all(
+      this.targets.map(([name, url]) => check(name, url, this.timeoutMs, this.dispatcher)),
+    );
     for (const s of subgraphs) {
       this.up?.set({ subgraph: s.name }, s.status === 'ok' ? 1 : 0);
       this.seconds?.set({ subgraph: s.name }, s.durationMs / 1000);

@@ -29,9 +29,9 @@ import { AuditEntity } from '../subgraphs/kit/audit';
 import type { AccessTable } from '../subgraphs/kit/auth/access-rules';
 import type { Identity } from '../subgraphs/kit/auth/identity';
 import {
-  INTERNAL_AUDIENCE,
   INTERNAL_TOKEN_HEADER,
   INTERNAL_TOKEN_TYPE,
+  internalAudience,
   signInternalToken,
 } from '../subgraphs/kit/auth/internal-token';
 import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/auth/keys';
@@ -177,7 +177,7 @@ type Rule =
   | 'REGION_REVIEWER'
   | 'NOBODY';
 /** data = an answer and no error; null = null and no error; else null plus an error with that code. */
-type Outcome = 'data' | 'null' | 'UNAUTHENTICATED' | 'FORBIDDEN';
+type Outcome = 'data' | 'null' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'TOKEN_REFUSED';
 
 function outcomeUnder(rule: Rule, caller: Caller): Outcome {
   if (rule === 'PUBLIC') return 'data';
@@ -412,7 +412,7 @@ afterAll(async () => {
  */
 async function mintInternalToken(
   identity: Identity,
-  _target: { subgraph: string; body: string },
+  target: { subgraph: string; body: string },
   flaw?: Exclude<BrokenToken, 'missing'>,
 ): Promise<string> {
   if (flaw === 'wrongIssuer') {
@@ -422,14 +422,14 @@ async function mintInternalToken(
     const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', typ: INTERNAL_TOKEN_TYPE })
       .setIssuer('someone-else')
-      .setAudience(INTERNAL_AUDIENCE)
+      .setAudience(internalAudience(target.subgraph))
       .setIssuedAt()
       .setExpirationTime('60s');
     if (identity.role !== 'ANONYMOUS') jwt.setSubject(identity.subject);
     return jwt.sign(internalPrivateKey);
   }
   const key = flaw === 'forged' ? generateKeyPairSync('ed25519').privateKey : internalPrivateKey;
-  return signInternalToken(key, { identity }, flaw === 'expired' ? -120 : 60);
+  return signInternalToken(key, { identity, ...target, ttlSeconds: flaw === 'expired' ? -120 : 13 });
 }
 
 const subgraphUrl = (name: string) =>
@@ -489,7 +489,12 @@ function mismatch(res: Response, expected: Outcome, rule: Rule, caller: Caller, 
   const value = entity && Array.isArray(res.data?.r) ? res.data.r[0] : res.data?.r;
   const codes = (res.errors ?? []).map((e) => e.extensions?.code);
   const got = () => `got ${res.status} ${res.text.slice(0, 300)}`;
-  if (expected === 'data') {
+  if (expected === 'TOKEN_REFUSED') {
+    // A presented token that does not hold is refused outright: no identity, no data, not even public data.
+    if (res.status !== 401 || res.data || !codes.includes('UNAUTHENTICATED')) {
+      problems.push(`expected HTTP 401 UNAUTHENTICATED without data, ${got()}`);
+    }
+  } else if (expected === 'data') {
     if (res.errors || value === null || value === undefined) problems.push(`expected data, ${got()}`);
   } else if (expected === 'null') {
     if (res.errors || value !== null) problems.push(`expected null without error, ${got()}`);
@@ -563,9 +568,10 @@ describe.each(SUBGRAPHS)('access matrix: %s', (subgraph) => {
     for (const caller of CALLERS) {
       check('direct', caller, rule, expectedFor(rule, caller), () => direct(subgraph, request, identityOf(caller, s)));
     }
-    // A token the subgraph must not accept makes even an operator anonymous.
+    // No token makes even an operator anonymous; a token that does not hold is refused (HTTP 401).
     for (const broken of BROKEN_TOKENS) {
-      check(`direct (${broken} token)`, 'anonymous', rule, outcomeUnder(rule, 'anonymous'), () =>
+      const refused = broken === 'missing' ? outcomeUnder(rule, 'anonymous') : 'TOKEN_REFUSED';
+      check(`direct (${broken} token)`, 'anonymous', rule, refused, () =>
         direct(subgraph, request, identityOf('operator', s), broken),
       );
     }
@@ -667,8 +673,13 @@ describe('audit of staff reads', () => {
       identityOf('operator', subjectIn(PZH.code)),
       broken,
     );
-    expect((res.data as any)._entities).toEqual(everybody.map(() => null));
-    expect(res.errors).toHaveLength(everybody.length);
+    if (broken === 'missing') {
+      expect((res.data as any)._entities).toEqual(everybody.map(() => null));
+      expect(res.errors).toHaveLength(everybody.length);
+    } else {
+      expect(res.status).toBe(401); // a token that does not hold is refused before any resolver
+      expect(res.data ?? null).toBeNull();
+    }
     expect(new Set(res.errors!.map((e) => e.extensions?.code))).toEqual(new Set(['UNAUTHENTICATED']));
     for (const t of [...EVERY_NAME_AND_MASK, ...EVERY_FULL_NUMBER]) expect(res.text).not.toContain(t);
     expect(await auditIn(NATIONAL.name).count()).toBe(before);

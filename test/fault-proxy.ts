@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 // A pass-through HTTP proxy in front of a subgraph that can be told to misbehave: answer
-// normally, hang without answering, fail with HTTP 500, or delay each answer.
+// normally, hang without answering, fail with HTTP 500, or delay each answer. It can also record
+// what passes through (headers and exact body bytes), as someone on the gateway → subgraph link could.
 
 export type FaultMode = { kind: 'pass' } | { kind: 'hang' } | { kind: 'error' } | { kind: 'delay'; ms: number };
 
@@ -11,7 +12,16 @@ export interface FaultProxy {
   mode: FaultMode;
   /** Requests received so far (any mode). */
   requests: number;
+  /** When set, told of every request passed on: method, path, headers and the exact body. */
+  onRequest?: (request: RecordedRequest) => void;
   close(): Promise<void>;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
 }
 
 const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
@@ -32,6 +42,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    proxy.onRequest?.({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      body: Buffer.concat(chunks),
+    });
     if (mode.kind === 'delay') await new Promise((r) => setTimeout(r, mode.ms));
     let upstream: Response;
     try {

@@ -13,7 +13,10 @@ import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases'
 import { seedDemoPeople, seedDemoRecords } from '../scripts/lib/demo';
 import { loadRegionDefinition } from '../scripts/lib/subgraphs';
 import { mintDevelopmentToken, type MintOptions } from '../scripts/token';
+import type { Identity } from '../subgraphs/kit/auth/identity';
+import { signInternalToken } from '../subgraphs/kit/auth/internal-token';
 import { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from '../subgraphs/kit/auth/keys';
+import type { SubgraphTls } from '../subgraphs/kit/config';
 import { DirectoryFileStore, type FileStore } from '../subgraphs/kit/files';
 import type { Limits } from '../subgraphs/kit/limits';
 import type { Logger } from '../subgraphs/kit/log';
@@ -59,6 +62,11 @@ export interface Stack {
   startGateway(options?: Partial<GatewayOptions>): Promise<RunningGateway>;
   /** A development caller token, e.g. token({ role: 'APPLICANT', personId: 'P000001' }). */
   token(options: Omit<MintOptions, 'keysDir'>): Promise<string>;
+  /**
+   * A valid internal token, as the gateway would sign it, for a request sent straight to
+   * `subgraph` with exactly `body` (single-use: the subgraph refuses it a second time).
+   */
+  internalToken(identity: Identity, subgraph: string, body: string): string;
   close(): Promise<void>;
 }
 
@@ -108,6 +116,8 @@ export interface StackOptions {
   logger?: Logger;
   /** The gateway's per-person upload quota (default: the product's, 50 files and 200 MB a day). */
   uploadQuota?: UploadQuota;
+  /** Mutual TLS between the gateway and every subgraph: the subgraphs' and the gateway's sides. */
+  tls?: { subgraphs: SubgraphTls; gateway: SubgraphTls };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -142,6 +152,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger: options.logger,
       limits: options.limits,
       exposeSchema: options.exposeSchema ?? true,
+      tls: options.tls?.subgraphs,
       onQuery: options.onQuery && ((sql: string) => options.onQuery!(name, sql)),
       ...quiet,
     });
@@ -166,6 +177,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger: options.logger,
     limits: options.limits,
     exposeSchema: options.exposeSchema ?? true,
+    tls: options.tls?.subgraphs,
     ...quiet,
   });
   await seedDemoPeople(national.dataSource, vault);
@@ -174,9 +186,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const [name, server] of Object.entries(regions)) {
     subgraphUrls[name] = proxies[name] ? `${proxies[name].url}/graphql` : server.graphqlUrl;
   }
+  const internalPrivateKey = await loadPrivateKey(keys.internalPrivateKeyPath);
   const gatewayOptions: GatewayOptions = {
     port: 0,
     subgraphUrls,
+    subgraphTls: options.tls?.gateway,
     limits: options.limits,
     exposeSchema: options.exposeSchema,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
@@ -192,7 +206,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         audience: DEV_AUDIENCE,
         publicKeyFile: keys.callerPublicKeyPath,
       }),
-      internalPrivateKey: await loadPrivateKey(keys.internalPrivateKeyPath),
+      internalPrivateKey,
     },
   };
   const gateway = await startGateway(gatewayOptions);
@@ -257,6 +271,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return extra;
     },
     token: (options) => mintDevelopmentToken({ ...options, keysDir, ttl: options.ttl ?? '10m' }),
+    internalToken: (identity, subgraph, body) => signInternalToken(internalPrivateKey, { identity, subgraph, body }),
     async close() {
       for (const extra of extraGateways) await extra.close();
       await gateway.close();

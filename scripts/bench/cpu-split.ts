@@ -13,7 +13,7 @@ import { developmentKeyPaths, loadPrivateKey } from '../../subgraphs/kit/auth/ke
 import { createLogger } from '../../subgraphs/kit/log';
 import { startStack } from '../../test/harness';
 import { mintDevelopmentToken } from '../token';
-import { runLoad } from './load';
+import { type InternalTokenSpec, runLoad } from './load';
 
 // `npm run bench:cpu`: where a request's CPU goes. The subgraphs run in this process, the gateway
 // in its own (gateway/index.ts, no response cache; DEDUPE_ANONYMOUS_QUERIES from the environment,
@@ -78,28 +78,38 @@ async function main(): Promise<void> {
     if (tries > 200) throw new Error('the gateway did not start');
     await new Promise((r) => setTimeout(r, 200));
   }
-  const key = await loadPrivateKey(keys.internalPrivateKeyPath);
   const reviewer = { role: 'REVIEWER', regionCode: '510400', subject: 'cpu-reviewer' } as const;
-  const anonymousInternal = await signInternalToken(key, { identity: { role: 'ANONYMOUS' } });
-  const reviewerInternal = await signInternalToken(key, { identity: reviewer });
   const reviewerCaller = await mintDevelopmentToken({ ...reviewer, keysDir: stack.keysDir, ttl: '1h' });
   const pzh = stack.regions['sichuan-panzhihua']!.graphqlUrl;
-  const cases: [string, string, Record<string, string>, string][] = [
-    ['catalogue · subgraph directly', pzh, { [INTERNAL_TOKEN_HEADER]: anonymousInternal }, CATALOGUE_DIRECT],
+  // Straight to the subgraph as the gateway sends it: anonymous without a token, the reviewer with
+  // a fresh internal token per request (signed by the load process: tokens are single-use).
+  const asReviewer: InternalTokenSpec = {
+    privateKeyFile: keys.internalPrivateKeyPath,
+    identity: reviewer,
+    subgraph: 'sichuan-panzhihua',
+  };
+  const cases: [string, string, Record<string, string>, string, InternalTokenSpec?][] = [
+    ['catalogue · subgraph directly', pzh, {}, CATALOGUE_DIRECT],
     ['catalogue · gateway', gatewayUrl, {}, CATALOGUE],
-    ['review queue · subgraph directly', pzh, { [INTERNAL_TOKEN_HEADER]: reviewerInternal }, QUEUE],
+    ['review queue · subgraph directly', pzh, {}, QUEUE, asReviewer],
     ['review queue · gateway', gatewayUrl, { authorization: `Bearer ${reviewerCaller}` }, QUEUE],
   ];
+  const key = await loadPrivateKey(keys.internalPrivateKeyPath);
   const rows = ['| configuration | req/s | subgraphs, CPU ms/request | gateway, CPU ms/request |', '|---|---|---|---|'];
-  for (const [label, url, extra, query] of cases) {
+  for (const [label, url, extra, query, internalToken] of cases) {
     const headers = { 'content-type': 'application/json', ...extra };
     const body = JSON.stringify({ query });
-    const check = (await (await fetch(url, { method: 'POST', headers, body })).json()) as { errors?: unknown };
+    const token = internalToken && signInternalToken(key, { ...internalToken, body });
+    const checkHeaders = token ? { ...headers, [INTERNAL_TOKEN_HEADER]: token } : headers;
+    const check = (await (await fetch(url, { method: 'POST', headers: checkHeaders, body })).json()) as {
+      errors?: unknown;
+    };
     if (check.errors) throw new Error(`${label}: ${JSON.stringify(check.errors)}`);
-    await runLoad({ url, connections: 10, durationSeconds: 2, headers, body });
+    await runLoad({ url, connections: 10, durationSeconds: 2, headers, body, internalToken });
     const [sub0, gw0] = [cpuMs(process.pid), cpuMs(gateway.pid!)];
-    const r = await runLoad({ url, connections: 10, durationSeconds: 6, headers, body });
+    const r = await runLoad({ url, connections: 10, durationSeconds: 6, headers, body, internalToken });
     const [sub1, gw1] = [cpuMs(process.pid), cpuMs(gateway.pid!)];
+    if (r.non2xx > 0) throw new Error(`${label}: ${r.non2xx} answers were not 2xx: ${r.firstFailure}`);
     rows.push(
       `| ${label} | ${r.rps.toFixed(0)} | ${((sub1 - sub0) / r.requests).toFixed(2)} | ${((gw1 - gw0) / r.requests).toFixed(2)} |`,
     );

@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
+import type { Identity } from '../../subgraphs/kit/auth/identity';
+import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../../subgraphs/kit/auth/internal-token';
 
 // Load generation for `npm run bench`: autocannon in a child process (its own core on this 2-core
 // machine; the stack under test keeps the parent's event loop to itself). The parent writes a
@@ -29,6 +33,18 @@ export interface LoadSpec {
   failureMarkers?: string[];
   /** Return every response time (to merge runs with mergeResults). */
   keepTimes?: boolean;
+  /**
+   * Straight-to-subgraph loads as a signed-in caller: every request gets a fresh internal token for
+   * its own body, signed here in the load process (tokens are single-use and bound to the body).
+   */
+  internalToken?: InternalTokenSpec;
+}
+
+export interface InternalTokenSpec {
+  /** The gateway's internal private key (PEM file). */
+  privateKeyFile: string;
+  identity: Identity;
+  subgraph: string;
 }
 
 export interface LoadResult {
@@ -67,6 +83,22 @@ async function child(specFile: string): Promise<void> {
   };
   const clients = spec.clients ?? [];
   let nextClient = 0;
+  const signer = spec.internalToken;
+  const key = signer && createPrivateKey(readFileSync(signer.privateKeyFile));
+  const signed = (req: Record<string, any>) =>
+    key
+      ? {
+          ...req,
+          headers: {
+            ...req.headers,
+            [INTERNAL_TOKEN_HEADER]: signInternalToken(key, {
+              identity: signer.identity,
+              subgraph: signer.subgraph,
+              body: req.body as string,
+            }),
+          },
+        }
+      : req;
   const request = clients.length
     ? {
         method: 'POST',
@@ -77,11 +109,17 @@ async function child(specFile: string): Promise<void> {
           if (state.client < 0) state.client = nextClient++ % clients.length;
           const c = clients[state.client]!;
           const next = c.requests[state.next++ % c.requests.length]!;
-          return { ...req, headers: { ...req.headers, ...next.headers }, body: next.body };
+          return signed({ ...req, headers: { ...req.headers, ...next.headers }, body: next.body });
         },
         onResponse,
       }
-    : { method: 'POST', headers: spec.headers, body: spec.body, onResponse };
+    : {
+        method: 'POST',
+        headers: spec.headers,
+        body: spec.body,
+        ...(key ? { setupRequest: (req: Record<string, any>) => signed({ ...req, body: spec.body }) } : {}),
+        onResponse,
+      };
   const { default: autocannon } = await import('autocannon');
   const times: number[] = [];
   const started = performance.now();

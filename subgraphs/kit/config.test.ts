@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
+import { makeTlsFixtures, tlsEnv } from '../../test/tls-fixtures';
 import { ConfigError, subgraphConfigFromEnv } from './config';
 
 function problemsOf(env: NodeJS.ProcessEnv, piiKeys = false): string[] {
@@ -99,6 +100,21 @@ describe('subgraphConfigFromEnv', () => {
     ).toEqual([
       'PII_HASH_KEY must be 32 bytes, base64-encoded',
       'INTERNAL_PUBLIC_KEY_FILE names a file that does not exist: "/nonexistent.pem"',
+    ]);
+  });
+});
+
+describe('subgraph mutual TLS (SUBGRAPH_TLS_*)', () => {
+  it('reads the server certificate, key and client CA, or names what is wrong', () => {
+    const tls = makeTlsFixtures();
+    const config = subgraphConfigFromEnv('x', { defaultPort: 1 }, tlsEnv(tls.subgraph));
+    expect(config.tls?.cert.toString()).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(subgraphConfigFromEnv('x', { defaultPort: 1 }, {}).tls).toBeUndefined();
+    expect(problemsOf({ SUBGRAPH_TLS_KEY_FILE: tls.subgraph.key })).toEqual([
+      'set all of SUBGRAPH_TLS_CERT_FILE, SUBGRAPH_TLS_KEY_FILE, SUBGRAPH_TLS_CA_FILE or none; missing SUBGRAPH_TLS_CERT_FILE, SUBGRAPH_TLS_CA_FILE',
+    ]);
+    expect(problemsOf({ ...tlsEnv(tls.subgraph), SUBGRAPH_TLS_KEY_FILE: tls.gateway.key })).toEqual([
+      'SUBGRAPH_TLS_KEY_FILE does not match the certificate in SUBGRAPH_TLS_CERT_FILE',
     ]);
   });
 });

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 
 import { redactUrl } from './db/data-source';
 import { DEFAULT_HEALTH_DB_TIMEOUT_MS } from './db/readiness';
@@ -167,6 +168,62 @@ export function abuseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AbuseC
   return config;
 }
 
+/** Mutual TLS between the gateway and the subgraphs: PEM contents of one side's files. */
+export interface SubgraphTls {
+  /** This side's certificate (a subgraph's server certificate, the gateway's client certificate). */
+  cert: Buffer;
+  key: Buffer;
+  /** The CA that signed the other side's certificate. */
+  ca: Buffer;
+}
+
+export const SUBGRAPH_TLS_VARIABLES = [
+  'SUBGRAPH_TLS_CERT_FILE',
+  'SUBGRAPH_TLS_KEY_FILE',
+  'SUBGRAPH_TLS_CA_FILE',
+] as const;
+
+/**
+ * SUBGRAPH_TLS_CERT_FILE, SUBGRAPH_TLS_KEY_FILE and SUBGRAPH_TLS_CA_FILE: all three or none
+ * (none: plain HTTP). Each must be a readable PEM file, and the key must match the certificate.
+ */
+export function checkSubgraphTls(check: EnvChecker): SubgraphTls | undefined {
+  const given = SUBGRAPH_TLS_VARIABLES.filter((name) => check.raw(name) !== undefined);
+  if (given.length === 0) return undefined;
+  if (given.length < SUBGRAPH_TLS_VARIABLES.length) {
+    const missing = SUBGRAPH_TLS_VARIABLES.filter((name) => !given.includes(name));
+    check.problem(`set all of ${SUBGRAPH_TLS_VARIABLES.join(', ')} or none; missing ${missing.join(', ')}`);
+    return undefined;
+  }
+  const before = check.problems.length;
+  const read = (name: string): Buffer | undefined => {
+    const file = check.raw(name)!;
+    try {
+      return readFileSync(file);
+    } catch {
+      check.problem(`${name} names a file that cannot be read: "${file}"`);
+      return undefined;
+    }
+  };
+  const [cert, key, ca] = SUBGRAPH_TLS_VARIABLES.map(read);
+  const parse = <T>(name: string, what: string, value: Buffer | undefined, parser: (pem: Buffer) => T) => {
+    if (value === undefined) return undefined;
+    try {
+      return parser(value);
+    } catch {
+      check.problem(`${name} must hold a PEM ${what}`);
+      return undefined;
+    }
+  };
+  const certificate = parse('SUBGRAPH_TLS_CERT_FILE', 'certificate', cert, (pem) => new X509Certificate(pem));
+  const privateKey: KeyObject | undefined = parse('SUBGRAPH_TLS_KEY_FILE', 'private key', key, createPrivateKey);
+  parse('SUBGRAPH_TLS_CA_FILE', 'CA certificate', ca, (pem) => new X509Certificate(pem));
+  if (certificate && privateKey && !certificate.checkPrivateKey(privateKey)) {
+    check.problem('SUBGRAPH_TLS_KEY_FILE does not match the certificate in SUBGRAPH_TLS_CERT_FILE');
+  }
+  return check.problems.length === before ? { cert: cert!, key: key!, ca: ca! } : undefined;
+}
+
 export interface SubgraphConfig extends CommonConfig {
   port: number;
   /** GET /metrics is served here only (default: the registry port + 5400, e.g. 9401). */
@@ -176,14 +233,16 @@ export interface SubgraphConfig extends CommonConfig {
   databaseUrl: string | undefined;
   /** Unset: decided by the kind of database (on for the embedded one). */
   migrateOnStart: boolean | undefined;
+  /** SUBGRAPH_TLS_*: serve HTTPS and accept only clients with a certificate signed by the CA. */
+  tls?: SubgraphTls;
 }
 
 const DATABASE_URL_FORMS = 'mysql://user:password@host:port/database, "memory:", or unset for the embedded file';
 
 /**
  * A subgraph's configuration: PORT, METRICS_PORT, DATABASE_URL, MIGRATE_ON_START,
- * DATABASE_POOL_SIZE, HEALTH_DB_TIMEOUT_MS, the common values, LIMIT_MAX_* and EXPOSE_SCHEMA, and
- * in production the internal-token key (and, for the national subgraph, the
+ * DATABASE_POOL_SIZE, HEALTH_DB_TIMEOUT_MS, the common values, LIMIT_MAX_* and EXPOSE_SCHEMA,
+ * SUBGRAPH_TLS_* (optional mutual TLS), and in production the internal-token key (and, for the national subgraph, the
  * PII keys). Throws one ConfigError naming every problem.
  */
 export function subgraphConfigFromEnv(
@@ -203,6 +262,7 @@ export function subgraphConfigFromEnv(
   check.positiveInt('DATABASE_POOL_SIZE', 10);
   checkAbuse(check); // read again where the server starts (startGraphQLHttpServer)
   const common = checkCommon(check);
+  const tls = checkSubgraphTls(check);
   if (env.NODE_ENV === 'production') {
     check.required('INTERNAL_PUBLIC_KEY_FILE', 'in production (the gateway’s public key for internal tokens)');
     if (options.piiKeys) {
@@ -216,5 +276,5 @@ export function subgraphConfigFromEnv(
   }
   check.file('INTERNAL_PUBLIC_KEY_FILE');
   check.throwIfProblems(service);
-  return { port, metricsPort, healthDbTimeoutMs, databaseUrl, migrateOnStart, ...common };
+  return { port, metricsPort, healthDbTimeoutMs, databaseUrl, migrateOnStart, ...common, ...(tls ? { tls } : {}) };
 }

@@ -9,6 +9,7 @@ import { AuditEntity, auditFlushPlugin, Auditor } from './audit';
 import { assertPersonRecordAccess, deniedError, isStaffRead } from './auth/access';
 import { enforceAccessTable } from './auth/access-rules';
 import { identityResolver } from './auth/request-identity';
+import type { SubgraphTls } from './config';
 import { createDataSource, migrateOnStart, observeQueries } from './db/data-source';
 import { PolicyTables1763800000000 } from './db/migrations/1763800000000-policy-tables';
 import { RecordTables1763900000000 } from './db/migrations/1763900000000-record-tables';
@@ -351,6 +352,8 @@ export interface StartOptions {
   limits?: Limits;
   /** Introspection; off also hides schema names from error messages (default EXPOSE_SCHEMA). */
   exposeSchema?: boolean;
+  /** Mutual TLS with the gateway (SUBGRAPH_TLS_*): HTTPS, client certificates required. */
+  tls?: SubgraphTls;
 }
 
 export async function startRegionalSubgraph(
@@ -366,7 +369,9 @@ export async function startRegionalSubgraph(
   const log = (options.logger ?? rootLogger).child({ service: def.subgraph });
   if (prepare) await prepareRegionalDatabase(ds, def, options.log ?? ((line) => log.info(line)));
   const schema = await buildRegionalSchema(def);
-  const resolveIdentity = identityResolver(options.internalPublicKey);
+  const resolveIdentity = identityResolver(options.internalPublicKey, def.subgraph, {
+    onRejected: ({ reason, detail }) => log.warn({ reason, detail }, 'internal token refused'),
+  });
   // Ownership of material files is checked here, on the shared store, with the gateway's public key.
   const files = new MaterialFiles(options.fileStore ?? fileStoreFromEnv(), options.internalPublicKey ?? null);
   const workflow = new ApplicationWorkflow(ds, def, files, options.clock);
@@ -395,6 +400,7 @@ export async function startRegionalSubgraph(
       shutdownDelayMs: options.shutdownDelayMs,
       limits: options.limits,
       exposeSchema: options.exposeSchema,
+      tls: options.tls,
       context: async (req) => {
         const { identity, requestId } = await resolveIdentity(req);
         return {

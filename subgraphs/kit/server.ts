@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -12,6 +13,8 @@ import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 
 import { accessLogPlugin, errorCode, logRequest, markRequestStart, type RequestSummary } from './access-log';
+import { keepRawBody } from './auth/raw-body';
+import type { SubgraphTls } from './config';
 import { abuseConfigFromEnv } from './config';
 import { maskError } from './graphql/errors';
 import { hideSchemaHintsPlugin } from './graphql/schema-hints';
@@ -73,6 +76,8 @@ export interface GraphQLHttpServerOptions<C extends BaseContext> {
    * served, so a load balancer stops sending new ones before the server stops accepting. Default 0.
    */
   shutdownDelayMs?: number;
+  /** Mutual TLS (SUBGRAPH_TLS_*): serve HTTPS and accept only client certificates signed by `ca`. */
+  tls?: SubgraphTls;
 }
 
 export interface RunningServer {
@@ -103,7 +108,9 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
   const log = (options.logger ?? rootLogger).child({ service: options.name });
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  const httpServer = options.tls
+    ? https.createServer({ ...options.tls, requestCert: true, rejectUnauthorized: true }, app)
+    : http.createServer(app);
   const drain = ApolloServerPluginDrainHttpServer({
     httpServer,
   }) as ApolloServerPlugin<C>;
@@ -167,7 +174,8 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
     options.graphqlPath ?? '/graphql',
     cors(),
     requireJsonPost(log),
-    express.json({ limit: options.bodyLimitBytes ?? 1024 * 1024 }),
+    // The raw bytes stay beside the parsed body: internal tokens are bound to their digest.
+    express.json({ limit: options.bodyLimitBytes ?? 1024 * 1024, verify: keepRawBody }),
     ...beforeGraphQL,
     tracingMiddleware(options.name),
     expressMiddleware(apollo, {
@@ -204,7 +212,7 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
       : null;
   await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
   const actualPort = (httpServer.address() as AddressInfo).port;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`;
+  const url = `${options.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`;
   let closing: Promise<void> | undefined;
   return {
     url,

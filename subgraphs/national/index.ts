@@ -16,6 +16,7 @@ runUntilSignal(NATIONAL.name, async () => {
     metricsPort: config.metricsPort,
     healthDbTimeoutMs: config.healthDbTimeoutMs,
     shutdownDelayMs: config.shutdownDelayMs,
+    tls: config.tls,
     internalPublicKey: await loadInternalPublicKey(),
   });
 });

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { NATIONAL, REGIONS } from '../../schema/registry';
 import { AuditEntity, auditFlushPlugin, Auditor } from '../kit/audit';
 import { identityResolver } from '../kit/auth/request-identity';
+import type { SubgraphTls } from '../kit/config';
 import { createDataSource, migrateOnStart, observeQueries } from '../kit/db/data-source';
 import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
 import { databaseReadiness } from '../kit/db/readiness';
@@ -57,6 +58,8 @@ export interface NationalOptions {
   limits?: Limits;
   /** Introspection; off also hides schema names from error messages (default EXPOSE_SCHEMA). */
   exposeSchema?: boolean;
+  /** Mutual TLS with the gateway (SUBGRAPH_TLS_*): HTTPS, client certificates required. */
+  tls?: SubgraphTls;
 }
 
 export async function startNationalSubgraph(options: NationalOptions = {}): Promise<NationalSubgraph> {
@@ -72,7 +75,10 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
       options.log ?? ((line: string) => (options.logger ?? rootLogger).info({ service: NATIONAL.name }, line));
     for (const m of applied) log(`[${NATIONAL.name}] migrated ${m.name}`);
   }
-  const resolveIdentity = identityResolver(options.internalPublicKey);
+  const resolveIdentity = identityResolver(options.internalPublicKey, NATIONAL.name, {
+    onRejected: ({ reason, detail }) =>
+      (options.logger ?? rootLogger).warn({ service: NATIONAL.name, reason, detail }, 'internal token refused'),
+  });
   const vault = options.vault ?? loadPiiVault();
   const personByIdNumberHash = (hash: string) => ds.getRepository(PersonEntity).findOneBy({ idNumberHash: hash });
   const server = await startGraphQLHttpServer<NationalContext>(
@@ -96,6 +102,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
       shutdownDelayMs: options.shutdownDelayMs,
       limits: options.limits,
       exposeSchema: options.exposeSchema,
+      tls: options.tls,
       context: async (req) => {
         const { identity, requestId } = await resolveIdentity(req);
         return {

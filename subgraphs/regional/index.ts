@@ -58,6 +58,7 @@ runUntilSignal(process.env.REGION ?? process.env.REGIONS ?? 'regional subgraph',
           healthDbTimeoutMs: config.healthDbTimeoutMs,
           databaseUrl: config.databaseUrl,
           shutdownDelayMs: config.shutdownDelayMs,
+          tls: config.tls,
           internalPublicKey,
         }),
       );

@@ -1,105 +1,185 @@
-import { type JWTPayload, jwtVerify, type KeyLike, SignJWT } from 'jose';
+import { createHash, KeyObject, randomUUID, sign, verify } from 'node:crypto';
+
+import type { KeyLike } from 'jose';
 
 import { type Identity, identityFromClaims } from './identity';
-import { VerifiedTokenCache } from './token-cache';
+import { ReplayCache } from './replay-cache';
 
-// Gateway → subgraph trust. The gateway, having authenticated the caller, signs a short-lived
-// token (Ed25519, EdDSA) stating who the caller is and forwards it in INTERNAL_TOKEN_HEADER; each
-// subgraph verifies it with the gateway's public key. A subgraph never trusts plain headers, so
-// calling a subgraph directly without a valid token only ever gets the anonymous view.
-// The token states who the caller is, nothing about the request: the gateway reuses one token per
-// caller for half its lifetime and a subgraph verifies each token once (VerifiedTokenCache), so
-// the hop costs no signature per request. The request id travels in the x-request-id header.
+// Gateway → subgraph trust. The gateway, having authenticated the caller, signs one token per
+// subgraph fetch (Ed25519, a compact JWS) and sends it in INTERNAL_TOKEN_HEADER; the subgraph
+// verifies it with the gateway's public key. A token is useless anywhere but where it was sent:
+//   - aud names one subgraph (`mente-subgraph:<name>`), and each subgraph accepts only its own;
+//   - body_sha256 is the digest of the exact HTTP body the gateway sent (query, variables,
+//     operation name, extensions), which the subgraph recomputes from the raw bytes it received;
+//   - jti is unique, and a subgraph refuses a jti it has seen before within the token's lifetime;
+//   - the lifetime is short (the subgraph deadline plus skew, at most MAX_INTERNAL_TTL_SECONDS).
+// Signing and verifying use node:crypto directly (no JOSE library on the hot path); the header is
+// one fixed string, so `alg` is never read from the token and cannot be confused.
 
 export const INTERNAL_TOKEN_HEADER = 'x-mente-internal-token';
 export const INTERNAL_ISSUER = 'mente-gateway';
-export const INTERNAL_AUDIENCE = 'mente-subgraph';
+export const INTERNAL_AUDIENCE_PREFIX = 'mente-subgraph:';
 /** JOSE header typ: keeps internal tokens and caller tokens from being mistaken for each other. */
 export const INTERNAL_TOKEN_TYPE = 'mente-internal+jwt';
-export const DEFAULT_INTERNAL_TTL_SECONDS = 60;
+/** Default lifetime: the default subgraph deadline (3 s) plus 10 s of skew. */
+export const DEFAULT_INTERNAL_TTL_SECONDS = 13;
+/** Longest lifetime a subgraph accepts; it bounds how long the replay cache keeps a jti. */
+export const MAX_INTERNAL_TTL_SECONDS = 60;
 
-export interface InternalClaims {
+/** The audience of a token meant for one subgraph, e.g. `mente-subgraph:sichuan-panzhihua`. */
+export const internalAudience = (subgraph: string): string => `${INTERNAL_AUDIENCE_PREFIX}${subgraph}`;
+
+/** sha256 of the exact body bytes, base64url: what `body_sha256` carries. */
+export function bodyDigest(body: string | Uint8Array): string {
+  return createHash('sha256').update(body).digest('base64url');
+}
+
+const HEADER = Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: INTERNAL_TOKEN_TYPE })).toString('base64url');
+
+/** A jose KeyLike (a KeyObject in Node) or a KeyObject, checked to be an Ed25519 key of `type`. */
+export function ed25519Key(key: KeyLike | KeyObject, type: 'private' | 'public'): KeyObject {
+  const object = key instanceof KeyObject ? key : KeyObject.from(key as Parameters<typeof KeyObject.from>[0]);
+  if (object.type !== type || object.asymmetricKeyType !== 'ed25519') {
+    throw new Error(`internal tokens need an Ed25519 ${type} key`);
+  }
+  return object;
+}
+
+export interface InternalTokenRequest {
   identity: Identity;
+  /** The subgraph the token is for (its name in schema/registry.json). */
+  subgraph: string;
+  /** The exact HTTP body that will be sent with the token. */
+  body: string | Uint8Array;
+  /** Default DEFAULT_INTERNAL_TTL_SECONDS; a negative ttl yields an expired token (tests only). */
+  ttlSeconds?: number;
+  /** Issue time, ms since the epoch; default now. */
+  now?: number;
 }
 
 /**
- * Signs an internal token for a caller. Claims are minimal: role, pid (APPLICANT) or rgn
- * (REVIEWER), sub, plus iss/aud/iat/exp. Anonymous callers get one too (role ANONYMOUS, no sub).
- * A negative ttl yields an already-expired token (useful in tests only).
+ * Signs one internal token for one fetch. Claims: iss, aud, iat, exp, jti, body_sha256, role, and
+ * sub plus pid (APPLICANT) or rgn (REVIEWER). Anonymous callers need none: the gateway sends
+ * no token for them and a subgraph treats a request without one as anonymous.
  */
-export async function signInternalToken(
-  privateKey: KeyLike,
-  claims: InternalClaims,
-  ttlSeconds = DEFAULT_INTERNAL_TTL_SECONDS,
-): Promise<string> {
-  if (!Number.isFinite(ttlSeconds)) throw new Error('signInternalToken: ttlSeconds must be a finite number');
-  const { identity } = claims;
-  const payload: JWTPayload = { role: identity.role };
-  if (identity.role === 'APPLICANT') payload.pid = identity.personId;
-  if (identity.role === 'REVIEWER') payload.rgn = identity.regionCode;
-  const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT(payload)
-    .setProtectedHeader({ alg: 'EdDSA', typ: INTERNAL_TOKEN_TYPE })
-    .setIssuer(INTERNAL_ISSUER)
-    .setAudience(INTERNAL_AUDIENCE)
-    .setIssuedAt(now)
-    .setExpirationTime(now + Math.trunc(ttlSeconds));
-  if (identity.role !== 'ANONYMOUS') jwt.setSubject(identity.subject);
-  return jwt.sign(privateKey);
+export function signInternalToken(privateKey: KeyLike | KeyObject, request: InternalTokenRequest): string {
+  const ttl = request.ttlSeconds ?? DEFAULT_INTERNAL_TTL_SECONDS;
+  if (!Number.isFinite(ttl)) throw new Error('signInternalToken: ttlSeconds must be a finite number');
+  const { identity } = request;
+  const iat = Math.floor((request.now ?? Date.now()) / 1000);
+  const claims: Record<string, unknown> = {
+    iss: INTERNAL_ISSUER,
+    aud: internalAudience(request.subgraph),
+    iat,
+    exp: iat + Math.trunc(ttl),
+    jti: randomUUID(),
+    body_sha256: bodyDigest(request.body),
+    role: identity.role,
+  };
+  if (identity.role !== 'ANONYMOUS') claims.sub = identity.subject;
+  if (identity.role === 'APPLICANT') claims.pid = identity.personId;
+  if (identity.role === 'REVIEWER') claims.rgn = identity.regionCode;
+  const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${input}.${sign(null, Buffer.from(input), ed25519Key(privateKey, 'private')).toString('base64url')}`;
 }
+
+/** Why a presented token was refused: a stable code, logged and returned in `extensions.reason`. */
+export type InternalTokenRejection =
+  | 'MALFORMED'
+  | 'UNEXPECTED_HEADER'
+  | 'BAD_SIGNATURE'
+  | 'WRONG_ISSUER'
+  | 'WRONG_AUDIENCE'
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'LIFETIME_TOO_LONG'
+  | 'NO_BODY'
+  | 'BODY_MISMATCH'
+  | 'BAD_CLAIMS'
+  | 'REPLAYED'
+  | 'REPLAY_CACHE_FULL';
+
+export type InternalTokenCheck =
+  { ok: true; identity: Identity; jti: string } | { ok: false; reason: InternalTokenRejection; detail?: string };
 
 export interface InternalTokenVerifierOptions {
+  /** This subgraph's name: only tokens with aud `mente-subgraph:<subgraph>` are accepted. */
+  subgraph: string;
   /** Allowed clock skew between gateway and subgraph hosts, seconds; default 5. */
   clockToleranceSeconds?: number;
-  /** The clock to check exp/iat against; default now. For tests. */
-  currentDate?: () => Date;
-  /** Told why a presented token was rejected (missing tokens are not reported). For logging. */
-  onRejected?: (reason: unknown) => void;
-  /** How many verified tokens to remember (default 10,000; 0: verify every time). */
-  cacheEntries?: number;
+  /** Longest accepted exp − iat, seconds; default MAX_INTERNAL_TTL_SECONDS. */
+  maxLifetimeSeconds?: number;
+  /** How many unexpired jtis to remember (default 200,000); when full, new tokens are refused. */
+  replayCacheEntries?: number;
+  /** The clock, ms since the epoch; default Date.now. For tests. */
+  now?: () => number;
 }
 
+const SIGNATURE_LENGTH = 64;
+const JTI_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
 /**
- * Returns the subgraph's check: token in, claims out, or null when the token is missing,
- * malformed, expired, signed by another key, for another audience/issuer, not EdDSA, or carries
- * unusable claims. The subgraph treats null as an anonymous caller. A token verified before is
- * answered from memory until its exp (clock tolerance included); failures are checked every time.
- * Tokens from older gateways that still carry `rid` are accepted; the claim is ignored.
+ * Returns one subgraph's check: token and the raw body it came with in, identity or a reason out.
+ * Cheap checks run first (shape, header, claims, body digest); the signature next; the jti is
+ * remembered last, only for a token that passed everything else, so nobody can fill the replay
+ * cache with forged tokens. The replay cache lives in this process: several instances of one
+ * subgraph behind a load balancer would each accept a token once, so such a deployment needs a
+ * shared store (e.g. Redis SET NX with the token's remaining lifetime) in ReplayCache's place.
  */
 export function createInternalTokenVerifier(
-  publicKey: KeyLike,
-  options: InternalTokenVerifierOptions = {},
-): (token: string | undefined) => Promise<InternalClaims | null> {
-  const clockTolerance = options.clockToleranceSeconds ?? 5;
-  const entries = options.cacheEntries ?? 10_000;
-  const cache = entries > 0 ? new VerifiedTokenCache<InternalClaims>(entries) : null;
-  return async (token) => {
-    if (token === undefined || token === '') return null;
-    const now = options.currentDate ? options.currentDate() : new Date();
-    const nowSeconds = Math.floor(now.getTime() / 1000);
-    const known = cache?.get(token, nowSeconds);
-    if (known) return known;
+  publicKey: KeyLike | KeyObject,
+  options: InternalTokenVerifierOptions,
+): (token: string, rawBody: Uint8Array | undefined) => InternalTokenCheck {
+  const key = ed25519Key(publicKey, 'public');
+  const audience = internalAudience(options.subgraph);
+  const tolerance = options.clockToleranceSeconds ?? 5;
+  const maxLifetime = options.maxLifetimeSeconds ?? MAX_INTERNAL_TTL_SECONDS;
+  const now = options.now ?? Date.now;
+  const seen = new ReplayCache(options.replayCacheEntries ?? 200_000);
+  const refuse = (reason: InternalTokenRejection, detail?: string): InternalTokenCheck => ({
+    ok: false,
+    reason,
+    ...(detail ? { detail } : {}),
+  });
+  return (token, rawBody) => {
+    const firstDot = token.indexOf('.');
+    const secondDot = token.indexOf('.', firstDot + 1);
+    if (firstDot < 0 || secondDot < 0 || token.indexOf('.', secondDot + 1) >= 0) return refuse('MALFORMED');
+    // Byte-equal to the one header the gateway writes: no alg, typ, kid, crit or jwk is ever read.
+    if (token.slice(0, firstDot) !== HEADER) return refuse('UNEXPECTED_HEADER');
+    let claims: Record<string, unknown>;
     try {
-      const { payload } = await jwtVerify(token, publicKey, {
-        issuer: INTERNAL_ISSUER,
-        audience: INTERNAL_AUDIENCE,
-        algorithms: ['EdDSA'],
-        typ: INTERNAL_TOKEN_TYPE,
-        clockTolerance,
-        requiredClaims: ['exp', 'iat', 'role'],
-        currentDate: now,
-      });
-      const result = identityFromClaims(
-        { role: payload.role, personId: payload.pid, regionCode: payload.rgn, subject: payload.sub },
-        { allowAnonymous: true },
-      );
-      if ('reason' in result) throw new Error(result.reason);
-      const claims: InternalClaims = Object.freeze({ identity: result.identity });
-      cache?.set(token, claims, nowSeconds, payload.exp! + clockTolerance);
-      return claims;
-    } catch (e) {
-      options.onRejected?.(e);
-      return null;
+      claims = JSON.parse(Buffer.from(token.slice(firstDot + 1, secondDot), 'base64url').toString('utf8'));
+    } catch {
+      return refuse('MALFORMED');
     }
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return refuse('MALFORMED');
+    const { iss, aud, iat, exp, jti, body_sha256: digest } = claims;
+    if (iss !== INTERNAL_ISSUER) return refuse('WRONG_ISSUER');
+    if (aud !== audience) return refuse('WRONG_AUDIENCE', typeof aud === 'string' ? aud : undefined);
+    if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return refuse('BAD_CLAIMS', 'iat and exp');
+    const nowSeconds = Math.floor(now() / 1000);
+    if (nowSeconds >= (exp as number) + tolerance) return refuse('EXPIRED');
+    if ((iat as number) > nowSeconds + tolerance) return refuse('NOT_YET_VALID');
+    if ((exp as number) - (iat as number) > maxLifetime) return refuse('LIFETIME_TOO_LONG');
+    if (typeof jti !== 'string' || !JTI_PATTERN.test(jti)) return refuse('BAD_CLAIMS', 'jti');
+    if (rawBody === undefined) return refuse('NO_BODY');
+    if (typeof digest !== 'string' || digest !== bodyDigest(rawBody)) return refuse('BODY_MISMATCH');
+    const signature = Buffer.from(token.slice(secondDot + 1), 'base64url');
+    if (
+      signature.length !== SIGNATURE_LENGTH ||
+      !verify(null, Buffer.from(token.slice(0, secondDot)), key, signature)
+    ) {
+      return refuse('BAD_SIGNATURE');
+    }
+    const result = identityFromClaims(
+      { role: claims.role, personId: claims.pid, regionCode: claims.rgn, subject: claims.sub },
+      { allowAnonymous: true },
+    );
+    if ('reason' in result) return refuse('BAD_CLAIMS', result.reason);
+    const remembered = seen.add(jti, (exp as number) + tolerance, nowSeconds);
+    if (remembered === 'seen') return refuse('REPLAYED');
+    if (remembered === 'full') return refuse('REPLAY_CACHE_FULL');
+    return { ok: true, identity: result.identity, jti };
   };
 }

@@ -92,16 +92,6 @@ export function observeQueries(ds: DataSource, observe: (event: QueryObservation
   });
 }
 
-/** Database reachability for /health: a trivial round trip. */
-export async function pingDatabase(ds: DataSource): Promise<boolean> {
-  try {
-    await ds.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 class QueryCounterLogger {
   constructor(private readonly onQuery: (sql: string) => void) {}
   logQuery(query: string): void {
