@@ -2,8 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { access, mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
-import type * as S3Module from './files.s3';
-
 // Uploaded application materials (诊断证明、病历、照片), stored by content: a file's name is the
 // sha256 of its bytes, so the same file uploaded twice is stored once and a mutation can refer to
 // a file by its hash alone. The gateway writes (POST /uploads); regional subgraphs check that the
@@ -259,8 +257,12 @@ export function fileStoreFromEnv(env: NodeJS.ProcessEnv = process.env): FileStor
   const kind = env.FILE_STORE ?? '';
   if (kind === 's3') {
     // Loaded only when configured: the AWS SDK is large and most deployments use a directory.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { S3FileStore, s3OptionsFromEnv } = require('./files.s3') as typeof S3Module;
+
+    // Loaded only when asked for (the AWS SDK is large); typed here so files.ts need not import it.
+    const { S3FileStore, s3OptionsFromEnv } = require('./files.s3') as {
+      S3FileStore: new (options: unknown) => FileStore;
+      s3OptionsFromEnv: (env: NodeJS.ProcessEnv) => unknown;
+    };
     return new S3FileStore(s3OptionsFromEnv(env));
   }
   if (kind !== '' && kind !== 'directory') {

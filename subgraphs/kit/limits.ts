@@ -4,8 +4,6 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { RequestHandler } from 'express';
 import { GraphQLError, type ValidationRule } from 'graphql';
 
-import type { EnvChecker } from './config';
-
 // Abuse limits, enforced while validating — on the gateway before it plans or calls any subgraph,
 // and on every subgraph again, so a direct call to a subgraph meets the same limits. Rejections
 // carry a stable extensions.code and a Chinese message.
@@ -28,7 +26,12 @@ export const DEFAULT_LIMITS: Limits = {
 };
 
 /** LIMIT_MAX_DEPTH, LIMIT_MAX_ALIASES, LIMIT_MAX_COST, LIMIT_MAX_BATCH, LIMIT_MAX_BODY_BYTES. */
-export function readLimits(check: EnvChecker): Limits {
+/** The part of config.ts's EnvChecker this needs (structural, so limits.ts does not import config.ts). */
+interface IntReader {
+  positiveInt(name: string, fallback: number): number;
+}
+
+export function readLimits(check: IntReader): Limits {
   return {
     maxDepth: check.positiveInt('LIMIT_MAX_DEPTH', DEFAULT_LIMITS.maxDepth),
     maxAliases: check.positiveInt('LIMIT_MAX_ALIASES', DEFAULT_LIMITS.maxAliases),

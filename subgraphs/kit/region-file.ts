@@ -7,7 +7,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { RegionRules } from './application/rules';
 import { problem } from './errors';
 import { ILLUSTRATIVE, type MaterialKind, type RegionPolicy } from './policy';
-import type { RegionDefinition } from './regional-subgraph';
+import type { RegionDefinition } from './region-definition';
 
 // A region is one data file: subgraphs/regions/<subgraph>.yaml, validated against
 // subgraphs/regions/region.schema.json (editors complete it through the file's first line) and by

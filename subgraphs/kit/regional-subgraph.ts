@@ -3,7 +3,6 @@ import type { KeyLike } from 'jose';
 import { Args, ArgsType, Ctx, Directive, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 
-import type { RegionRules } from './application/rules';
 import { ApplicationWorkflow } from './application/workflow';
 import { AuditEntity, auditFlushPlugin, Auditor } from './audit';
 import { assertPersonRecordAccess, deniedError, isStaffRead } from './auth/access';
@@ -43,25 +42,14 @@ import type { Limits } from './limits';
 import { type Logger, logger as rootLogger } from './log';
 import { resolverTimingPlugin, SubgraphMetrics } from './metrics';
 import { LogTransport, type NotificationTransport, OutboxDispatcher, OutboxEntity } from './outbox';
-import type { RegionPolicy } from './policy';
 import { PolicyLoaders } from './policy.loader';
 import { RecordLoaders } from './record.loader';
 import { toRemoteCareFiling } from './record.service';
+import type { RegionDefinition } from './region-definition';
 import { regionalAccessTable } from './regional-access';
 import { type RunningServer, startGraphQLHttpServer } from './server';
 
 /** Everything that makes one region different: its names, its policy data. */
-export interface RegionDefinition {
-  /** GraphQL type prefix: `Panzhihua` → PanzhihuaRegion, panzhihuaRegion. */
-  prefix: string;
-  /** The subgraph's name in schema/registry.json, e.g. `sichuan-panzhihua`. */
-  subgraph: string;
-  /** Default port (npm start, the registry). */
-  port: number;
-  policy: RegionPolicy;
-  /** Its own application rules (the `rules` of its region file). */
-  rules: RegionRules;
-}
 
 export const REGIONAL_MIGRATIONS = [
   PolicyTables1763800000000,

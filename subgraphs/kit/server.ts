@@ -18,16 +18,14 @@ import type { SubgraphTls } from './config';
 import { abuseConfigFromEnv } from './config';
 import { maskError } from './graphql/errors';
 import { hideSchemaHintsPlugin } from './graphql/schema-hints';
+import type { HealthReport } from './health';
 import { bodyErrorHandler, requireJsonPost } from './http-errors';
 import { batchLimit, limitRules, type Limits } from './limits';
 import { type Logger, logger as rootLogger } from './log';
 import { INTERNAL_ONLY_PATHS, startMetricsServer } from './metrics-server';
 import { tracingMiddleware } from './tracing';
 
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  [key: string]: unknown;
-}
+export type { HealthReport };
 
 export interface GraphQLHttpServerOptions<C extends BaseContext> {
   name: string;

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 
-import type { ApplicationInput, MaterialInput } from '../graphql/mutation.types';
 import { redactPii } from '../pii';
 import { cleanFileName, stripUnsafeCharacters } from '../text';
 import {
@@ -13,6 +12,7 @@ import {
   MAX_MATERIALS,
   MAX_REASON_LENGTH,
 } from './input-bounds';
+import type { ApplicationInput, MaterialInput } from './inputs';
 
 const material = (extra: Partial<MaterialInput> = {}): MaterialInput => ({
   kind: 'ID_CARD',

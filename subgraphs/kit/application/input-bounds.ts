@@ -1,7 +1,7 @@
 import { type Problem, problem } from '../errors';
-import type { ApplicationInput, MaterialInput, RemoteCareInput } from '../graphql/mutation.types';
 import { redactPii } from '../pii';
 import { characterLength, cleanFileName, stripUnsafeCharacters } from '../text';
+import type { ApplicationInput, MaterialInput, RemoteCareInput } from './inputs';
 
 // Bounds on what a mutation accepts, checked before anything is read or stored: how many
 // materials, how long each string, which idempotency keys. Every string is cleaned first

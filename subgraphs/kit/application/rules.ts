@@ -2,8 +2,8 @@ import { addDays, addMonths } from '../calendar';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from '../db/policy.entities';
 import type { ApplicationRow, CertificationRow, InsuredPersonRow, RemoteCareFilingRow } from '../db/record.entities';
 import { type Problem, problem } from '../errors';
-import type { ApplicationInput, MaterialInput } from '../graphql/mutation.types';
 import type { HospitalLevel, MaterialKind } from '../policy';
+import type { ApplicationInput, MaterialInput } from './inputs';
 
 // The checks every region applies to an application, and the hooks through which a region adds
 // its own (the `rules` of subgraphs/regions/<region>.yaml). Every check runs; all problems come back at once.

@@ -26,9 +26,8 @@ import {
 } from '../db/record.entities';
 import { type Problem, problem } from '../errors';
 import type { MaterialFiles } from '../file-owners';
-import type { ApplicationInput, MaterialInput, RemoteCareInput, ReviewDecision } from '../graphql/mutation.types';
 import { enqueueNotifications, type NotificationMessage } from '../outbox';
-import type { RegionDefinition } from '../regional-subgraph';
+import type { RegionDefinition } from '../region-definition';
 import {
   boundAcceptanceNumber,
   boundApplicationInput,
@@ -36,6 +35,7 @@ import {
   boundReason,
   boundRemoteCareInput,
 } from './input-bounds';
+import type { ApplicationInput, MaterialInput, RemoteCareInput, ReviewDecision } from './inputs';
 import { activeCertification, materialProblems, materialRulesFor, validateSubmission } from './rules';
 
 // The 门特 application lifecycle of one region: submit → ACCEPTED → (SUPPLEMENT_REQUESTED →

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { DataSource } from 'typeorm';
 
-import type { HealthReport } from '../server';
+import type { HealthReport } from '../health';
 
 /** What readiness says about the database: answered, failed, or did not answer in time. */
 export type DatabaseState = 'up' | 'down' | 'timeout';

@@ -1,5 +1,10 @@
 import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 
+import type {
+  ApplicationInput as ApplicationRequest,
+  MaterialInput as MaterialRequest,
+  RemoteCareInput as RemoteCareRequest,
+} from '../application/inputs';
 import type { ApplicationType } from '../db/record.entities';
 import type { MaterialKind } from '../policy';
 import { ApplicationBase } from './application.interface';
@@ -18,7 +23,7 @@ export type ReviewDecision = keyof typeof ReviewDecisionEnum;
 registerEnumType(ReviewDecisionEnum, { name: 'ReviewDecision' });
 
 @InputType()
-export class MaterialInput {
+export class MaterialInput implements MaterialRequest {
   @Field(() => MaterialKindEnum) kind!: MaterialKind;
   @Field(() => DateScalar, { nullable: true, description: 'Issue date of a dated document (diagnosis, records).' })
   issuedOn?: string | null;
@@ -29,7 +34,7 @@ export class MaterialInput {
 }
 
 @InputType()
-export class ApplicationInput {
+export class ApplicationInput implements ApplicationRequest {
   @Field(() => ApplicationTypeEnum) type!: ApplicationType;
   @Field(() => ID) diseaseCode!: string;
   @Field(() => ID) channelId!: string;
@@ -61,7 +66,7 @@ export class ApplicationPayload {
 }
 
 @InputType()
-export class RemoteCareInput {
+export class RemoteCareInput implements RemoteCareRequest {
   @Field(() => ID, { nullable: true, description: 'Region code of the place of residence, when known.' })
   residenceRegionCode?: string | null;
   @Field(() => String, {
