@@ -1,8 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 
+import { todayInChina } from './clock';
 import {
-  chinaToday,
   type IdentityProblem,
   idNumberCheckChar,
   maskIdNumber,
@@ -171,8 +171,8 @@ describe('validateIdNumber', () => {
   it('defaults `today` to the current date in China', () => {
     expect(codes(validateIdNumber(withCheck('44030429990101123')))).toEqual(['ID_NUMBER_BIRTH_DATE']);
     expect(validateIdNumber(withCheck('44030419900101123')).ok).toBe(true);
-    expect(chinaToday(Date.UTC(2025, 0, 1, 15, 59, 59))).toBe('2025-01-01');
-    expect(chinaToday(Date.UTC(2025, 0, 1, 16, 0, 0))).toBe('2025-01-02');
+    expect(todayInChina(new Date(Date.UTC(2025, 0, 1, 15, 59, 59)))).toBe('2025-01-01');
+    expect(todayInChina(new Date(Date.UTC(2025, 0, 1, 16, 0, 0)))).toBe('2025-01-02');
   });
 
   it('rejects a malformed `today` as a programming error', () => {
