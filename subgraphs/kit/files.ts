@@ -256,9 +256,8 @@ async function writeAtomically(target: string, data: Buffer): Promise<void> {
 export function fileStoreFromEnv(env: NodeJS.ProcessEnv = process.env): FileStore {
   const kind = env.FILE_STORE ?? '';
   if (kind === 's3') {
-    // Loaded only when configured: the AWS SDK is large and most deployments use a directory.
-
-    // Loaded only when asked for (the AWS SDK is large); typed here so files.ts need not import it.
+    // Loaded only when configured (the AWS SDK is large); typed here so files.ts need not import it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { S3FileStore, s3OptionsFromEnv } = require('./files.s3') as {
       S3FileStore: new (options: unknown) => FileStore;
       s3OptionsFromEnv: (env: NodeJS.ProcessEnv) => unknown;
