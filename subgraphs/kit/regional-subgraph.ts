@@ -14,6 +14,7 @@ import { RecordTables1763900000000 } from './db/migrations/1763900000000-record-
 import { AuditLog1764000000000 } from './db/migrations/1764000000000-audit-log';
 import { NotificationOutbox1764200000000 } from './db/migrations/1764200000000-notification-outbox';
 import { AcceptanceSequence1764300000000 } from './db/migrations/1764300000000-acceptance-sequence';
+import { OutboxLeases1764420000000 } from './db/migrations/1764420000000-outbox-leases';
 import { POLICY_ENTITIES } from './db/policy.entities';
 import { databaseReadiness } from './db/readiness';
 import { type ApplicationRow, type ApplicationStatus, RECORD_ENTITIES } from './db/record.entities';
@@ -38,7 +39,14 @@ import { RecordBase } from './graphql/record.interface';
 import { RegionBase } from './graphql/region.interface';
 import { type Logger, logger as rootLogger } from './log';
 import { resolverTimingPlugin, SubgraphMetrics } from './metrics';
-import { LogTransport, type NotificationTransport, OutboxDispatcher, OutboxEntity } from './outbox';
+import {
+  type NotificationTransport,
+  OutboxDispatcher,
+  OutboxEntity,
+  OutboxMetrics,
+  outboxOptionsFromEnv,
+  transportFromEnv,
+} from './outbox';
 import type { RegionPolicy } from './policy';
 import { PolicyLoaders } from './policy.loader';
 import { RecordLoaders } from './record.loader';
@@ -64,6 +72,7 @@ export const REGIONAL_MIGRATIONS = [
   AuditLog1764000000000,
   NotificationOutbox1764200000000,
   AcceptanceSequence1764300000000,
+  OutboxLeases1764420000000,
 ];
 export const REGIONAL_ENTITIES = [...POLICY_ENTITIES, ...RECORD_ENTITIES, AuditEntity, OutboxEntity];
 
@@ -362,7 +371,9 @@ export async function startRegionalSubgraph(
   const dispatcher =
     options.notifications === false
       ? null
-      : new OutboxDispatcher(ds, options.notifications ?? new LogTransport((line) => log.info(line)), {
+      : new OutboxDispatcher(ds, options.notifications ?? transportFromEnv(process.env, (line) => log.info(line)), {
+          ...outboxOptionsFromEnv(process.env),
+          metrics: new OutboxMetrics(metrics.registry),
           log: (line) => log.warn(line),
         });
   dispatcher?.start();
