@@ -121,6 +121,7 @@ async function startSubgraphProcess(webhookUrl: string) {
     LOG_LEVEL: 'warn',
     OUTBOX_WEBHOOK_URL: webhookUrl,
     OUTBOX_SEND_TIMEOUT_MS: '60000', // a hang outlives the test: only the kill or the grace period ends it
+    OUTBOX_CONCURRENCY: '8',
   };
   if (MYSQL_DB) env.DATABASE_URL = MYSQL_DB;
   else delete env.DATABASE_URL;
@@ -182,7 +183,7 @@ it('a subgraph killed mid-batch: another dispatcher delivers every message; a re
   const url = await listen(service.server);
   try {
     const sub = await startSubgraphProcess(url);
-    // Ten answered, and eight more in flight (OUTBOX_CONCURRENCY's default) hanging.
+    // Ten answered, and eight more in flight (OUTBOX_CONCURRENCY) hanging.
     await until(() => service.received.length >= 18, 'the first 18 sends', sub.output);
     expect(sub.proc.kill('SIGKILL')).toBe(true);
     expect((await sub.exited).signal).toBe('SIGKILL');

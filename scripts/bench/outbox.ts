@@ -234,7 +234,7 @@ export function outboxBenchRows(r: OutboxBenchResult): string[] {
   const setup = `${r.database}; ${r.dispatchers} dispatcher, concurrency ${r.concurrency}, batch ${r.batchSize}, ${r.latencyMs} ms simulated provider round trip`;
   return [
     `| d | notification delivery vs enqueue at the submission peak | ${r.ratio.toFixed(2)}× (${r.capacity.deliveredPerSecond.toFixed(0)} delivered/s vs ${r.steady.enqueuedPerSecond.toFixed(0)} enqueued/s) | ${setup}; delivery rate = draining a ${r.capacity.messages}-message backlog | ≥ 1.00× | ${met(r.ratio >= 1)} |`,
-    `| d | notifications at the peak rate, ${r.steady.seconds.toFixed(0)} s | ${r.steady.deliveredPerSecond.toFixed(0)} delivered/s for ${r.steady.enqueuedPerSecond.toFixed(0)} enqueued/s; backlog at the end ${r.steady.backlogAtEnd} (drained in ${r.steady.drainSeconds.toFixed(1)} s); enqueue → provider p50 ${r.steady.lagP50Ms} ms, p99 ${r.steady.lagP99Ms} ms, max ${r.steady.lagMaxMs} ms | dispatcher polls every 1 s when idle | — | reported |`,
+    `| d | notifications at the peak rate, ${r.steady.seconds.toFixed(0)} s | ${r.steady.deliveredPerSecond.toFixed(0)} delivered/s for ${r.steady.enqueuedPerSecond.toFixed(0)} enqueued/s; backlog at the end ${r.steady.backlogAtEnd} (drained in ${r.steady.drainSeconds.toFixed(1)} s); enqueue → provider p50 ${r.steady.lagP50Ms} ms, p99 ${r.steady.lagP99Ms} ms, max ${r.steady.lagMaxMs} ms | enqueue: one transaction per submission from a second pool; the dispatcher polls 50 ms after finding rows, up to 1 s when idle | — | reported |`,
     `| d | duplicate notifications (same dedupeKey delivered twice) | ${r.duplicates} | counted at the simulated provider | 0 | ${met(r.duplicates === 0)} |`,
   ];
 }
