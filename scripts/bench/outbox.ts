@@ -141,7 +141,7 @@ export async function runOutboxBench(options: OutboxBenchOptions = {}): Promise<
 
   // ---- 1. steady: enqueue at the peak rate while the dispatcher runs
   log(
-    `steady: ${rate} messages/s for ${seconds} s, provider round trip ${latencyMs} ms, ${dispatcherCount} dispatcher(s)`,
+    `steady: ${rate.toFixed(0)} messages/s for ${seconds} s, provider round trip ${latencyMs} ms, ${dispatcherCount} dispatcher(s)`,
   );
   let dispatchers = startDispatchers();
   const submissionsPerSecond = rate / 2;

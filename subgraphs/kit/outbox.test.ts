@@ -576,6 +576,21 @@ describe('OutboxDispatcher: batches, leases, timeouts, purge, metrics', () => {
     expect([...provider.values()]).toEqual([2]); // two copies, one key: the provider delivers one SMS
   });
 
+  it('takes over a row left SENDING by a dispatcher from before leases, 5 minutes after its claim', async () => {
+    await enqueueCommitted([message()]);
+    await ds
+      .getRepository(OutboxEntity)
+      .update({ status: 'PENDING' }, { status: 'SENDING', nextAttemptAt: nowInChina(T0) });
+    const c = clock();
+    const transport = new RecordingTransport();
+    const dispatcher = new OutboxDispatcher(ds, transport, { now: c.now, log: quiet });
+    c.advance(4 * 60_000);
+    expect(await dispatcher.dispatchOnce()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    c.advance(2 * 60_000);
+    expect(await dispatcher.dispatchOnce()).toEqual({ sent: 1, retried: 0, failed: 0 });
+    expect((await rows())[0]).toMatchObject({ status: 'SENT', attempts: 1 });
+  });
+
   it('purges SENT rows older than the retention, in batches, and nothing else', async () => {
     const old = new Date(T0.getTime() - 80 * 3600_000);
     await enqueueCommitted(many(5, { template: 'OLD_SENT' }), old);

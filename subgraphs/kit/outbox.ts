@@ -298,6 +298,13 @@ export interface OutboxDispatcherOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * A SENDING row without a lease was claimed by a dispatcher from before leases, which stored the
+ * claim time in next_attempt_at and presumed a claim abandoned after 5 minutes.
+ */
+const LEGACY_SENDING_MS = 5 * 60_000;
+const EXPIRED_LEASE = '(lease_until < :at OR (lease_until IS NULL AND next_attempt_at < :legacy))';
+
 /** The first poll after a claim that found rows (the poll interval doubles from there while idle). */
 const BUSY_POLL_MS = 50;
 
@@ -617,6 +624,7 @@ export class OutboxDispatcher {
     const at = nowInChina(now);
     const token = randomUUID();
     const leaseUntil = nowInChina(new Date(now.getTime() + this.leaseMs));
+    const legacy = nowInChina(new Date(now.getTime() - LEGACY_SENDING_MS));
     const skipLocked = await this.useSkipLocked();
     const run = async (m: EntityManager): Promise<OutboxRow[]> => {
       const ids = await this.candidates(m, at, skipLocked);
@@ -628,8 +636,8 @@ export class OutboxDispatcher {
         .set({ status: 'SENDING', claimedBy: token, leaseUntil, attempts: () => 'attempts + 1' })
         .where({ id: In(ids) })
         .andWhere(
-          "((status = 'PENDING' AND next_attempt_at <= :at) OR (status = 'SENDING' AND lease_until < :at)) AND attempts < :max",
-          { at, max: this.maxAttempts },
+          `((status = 'PENDING' AND next_attempt_at <= :at) OR (status = 'SENDING' AND ${EXPIRED_LEASE})) AND attempts < :max`,
+          { at, legacy, max: this.maxAttempts },
         )
         .execute();
       const rows = await m.getRepository(OutboxEntity).findBy({ id: In(ids), claimedBy: token, status: 'SENDING' });
@@ -653,6 +661,7 @@ export class OutboxDispatcher {
 
   /** Ids of due rows, expired leases first, then PENDING rows longest due; locked (SKIP LOCKED) if asked. */
   private async candidates(m: EntityManager, at: string, lock: boolean, limit = this.batchSize): Promise<string[]> {
+    const legacy = nowInChina(new Date(Date.parse(at) - LEGACY_SENDING_MS));
     const select = async (status: 'PENDING' | 'SENDING', n: number) => {
       let q = m
         .createQueryBuilder(OutboxEntity, 'o')
@@ -660,8 +669,8 @@ export class OutboxDispatcher {
         .where(
           status === 'PENDING'
             ? 'o.status = :status AND o.next_attempt_at <= :at'
-            : 'o.status = :status AND o.lease_until < :at',
-          { status, at },
+            : `o.status = :status AND ${EXPIRED_LEASE.replace(/\b(lease_until|next_attempt_at)\b/g, 'o.$1')}`,
+          { status, at, legacy },
         )
         .andWhere('o.attempts < :max', { max: this.maxAttempts })
         .orderBy('o.next_attempt_at', 'ASC')
