@@ -110,11 +110,12 @@ async function enqueue(n: number): Promise<string[]> {
 
 async function startSubgraphProcess(webhookUrl: string) {
   const port = await freePort();
+  const metricsPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     REGION: PZH,
     PORT: String(port),
-    METRICS_PORT: String(await freePort()),
+    METRICS_PORT: String(metricsPort),
     MIGRATE_ON_START: 'true',
     DATA_DIR: dataDir,
     UPLOAD_DIR: path.join(dataDir, 'uploads'),
@@ -140,7 +141,7 @@ async function startSubgraphProcess(webhookUrl: string) {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { proc, exited, output: () => output };
+  return { proc, exited, output: () => output, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
 }
 
 async function until(condition: () => boolean, what: string, output: () => string, timeoutMs = 45_000) {
@@ -185,6 +186,11 @@ it('a subgraph killed mid-batch: another dispatcher delivers every message; a re
     const sub = await startSubgraphProcess(url);
     // Ten answered, and eight more in flight (OUTBOX_CONCURRENCY) hanging.
     await until(() => service.received.length >= 18, 'the first 18 sends', sub.output);
+    // The process's /metrics: the backlog it counted at its first claim, and the ten accepted.
+    const metrics = await (await fetch(sub.metricsUrl)).text();
+    expect(metrics).toMatch(/^mente_outbox_pending\{service="sichuan-panzhihua"\} 40$/m);
+    expect(metrics).toMatch(/^mente_outbox_oldest_pending_age_seconds\{service="sichuan-panzhihua"\} \d/m);
+    expect(metrics).toMatch(/^mente_outbox_sent_total\{service="sichuan-panzhihua"\} 10$/m);
     expect(sub.proc.kill('SIGKILL')).toBe(true);
     expect((await sub.exited).signal).toBe('SIGKILL');
     expect(service.received).toHaveLength(18); // never more than 8 in flight
