@@ -580,6 +580,7 @@ export class OutboxDispatcher {
           this.queue.push(...claimed);
           return claimed.length;
         } catch (e) {
+          this.idleMs = Math.min(this.pollMs, this.idleMs * 2); // a database that is down: back off too
           this.log(`[outbox] claim failed: ${errorText(e)}`);
           return -1;
         }
