@@ -25,6 +25,7 @@ import { mintDevelopmentToken } from '../token';
 import { type ChartRow, renderChart } from './chart';
 import { fanoutScale } from './fanout-scale';
 import { type InternalTokenSpec, type LoadClient, type LoadResult, type LoadSpec, mergeResults, runLoad } from './load';
+import { outboxBenchRows, runOutboxBench } from './outbox';
 import { seedBenchApplications, seedBenchPeople, type SeedCounts } from './seed';
 
 const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
@@ -38,7 +39,8 @@ const yunfuPolicy = loadRegion('guangdong-yunfu').policy;
 //   a. gateway vs the Panzhihua subgraph directly (catalogue; reviewer's queue)
 //   b. gateway vs Hive Gateway (same queries)
 //   c. cross-region fan-out (person.records) with 50 ms injected per region, and 2 vs 30 regions
-//   d. concurrent submissions (50 clients): throughput, errors, duplicates
+//   d. concurrent submissions (50 clients): throughput, errors, duplicates; notification delivery
+//      vs enqueue at that peak (scripts/bench/outbox.ts: 2 messages per submission, 20 ms provider)
 //   e. memory after the load
 // Load comes from autocannon in a child process (scripts/bench/load.ts), loopback only, every
 // run bounded in time or count. Prints Markdown; writes bench/results/*.json and bench/chart.svg.
@@ -682,6 +684,10 @@ async function main(): Promise<void> {
 
   // ---- c (2): planning and latency with 2 vs 30 regions
   const scale = fanoutScale();
+
+  // ---- d (2): the outbox at the submission peak: 2 notifications (SMS + app) per submission
+  log('outbox: delivery vs enqueue at the submission peak…');
+  const outbox = await runOutboxBench({ enqueueRate: 2 * writes.rps, log });
   const seconds = (performance.now() - started) / 1000;
 
   // ---- report
@@ -857,6 +863,7 @@ async function main(): Promise<void> {
     '0',
     met(duplicates === 0 && stored === writes.requests - writeErrors),
   );
+  lines.push(...outboxBenchRows(outbox));
   row(
     'e',
     'memory after the load, whole process',
@@ -950,6 +957,7 @@ async function main(): Promise<void> {
     },
     fanoutScale: scale,
     writes: { ...writes, stored, duplicates, errors: writeErrors },
+    outbox,
     memory: { process: memory, gatewayChild: childMemory },
     ratios: { aCatalogue, aCatalogueChild, aReview, aReviewChild, bCatalogue, bReview, c: cRatio },
     runtimeSeconds: seconds,

@@ -15,6 +15,7 @@ import { RecordTables1763900000000 } from './db/migrations/1763900000000-record-
 import { AuditLog1764000000000 } from './db/migrations/1764000000000-audit-log';
 import { NotificationOutbox1764200000000 } from './db/migrations/1764200000000-notification-outbox';
 import { AcceptanceSequence1764300000000 } from './db/migrations/1764300000000-acceptance-sequence';
+import { OutboxLeases1764420000000 } from './db/migrations/1764420000000-outbox-leases';
 import { POLICY_ENTITIES } from './db/policy.entities';
 import { databaseReadiness } from './db/readiness';
 import { type ApplicationRow, type ApplicationStatus, RECORD_ENTITIES } from './db/record.entities';
@@ -41,7 +42,14 @@ import { RegionBase } from './graphql/region.interface';
 import type { Limits } from './limits';
 import { type Logger, logger as rootLogger } from './log';
 import { resolverTimingPlugin, SubgraphMetrics } from './metrics';
-import { LogTransport, type NotificationTransport, OutboxDispatcher, OutboxEntity } from './outbox';
+import {
+  type NotificationTransport,
+  OutboxDispatcher,
+  OutboxEntity,
+  OutboxMetrics,
+  outboxOptionsFromEnv,
+  transportFromEnv,
+} from './outbox';
 import { PolicyLoaders } from './policy.loader';
 import { RecordLoaders } from './record.loader';
 import { toRemoteCareFiling } from './record.service';
@@ -57,6 +65,7 @@ export const REGIONAL_MIGRATIONS = [
   AuditLog1764000000000,
   NotificationOutbox1764200000000,
   AcceptanceSequence1764300000000,
+  OutboxLeases1764420000000,
 ];
 export const REGIONAL_ENTITIES = [...POLICY_ENTITIES, ...RECORD_ENTITIES, AuditEntity, OutboxEntity];
 
@@ -366,7 +375,9 @@ export async function startRegionalSubgraph(
   const dispatcher =
     options.notifications === false
       ? null
-      : new OutboxDispatcher(ds, options.notifications ?? new LogTransport((line) => log.info(line)), {
+      : new OutboxDispatcher(ds, options.notifications ?? transportFromEnv(process.env, (line) => log.info(line)), {
+          ...outboxOptionsFromEnv(process.env),
+          metrics: new OutboxMetrics(metrics.registry),
           log: (line) => log.warn(line),
         });
   dispatcher?.start();
