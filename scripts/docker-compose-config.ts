@@ -191,7 +191,7 @@ export function dockerComposeYaml(registry: Registry = registryFromRegionFiles()
     `      PII_HASH_KEY_FILE: ${KEYS}/pii-hash.key`,
     `      PII_ENCRYPTION_KEY_FILE: ${KEYS}/pii-encryption.key`,
     '    volumes:',
-    '      - *keys',
+    `      - mente-keys:${KEYS}`,
     '    healthcheck: { disable: true }',
     '',
     'volumes:',
