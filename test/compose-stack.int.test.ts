@@ -229,7 +229,7 @@ beforeAll(async () => {
           await Promise.all(Object.entries(s.depends_on ?? {}).map(([dep, { condition }]) => reach(dep, condition)));
           const env = envOf(name, s);
           const { cmd, rest } = argv(s, s.command!);
-          const child = spawn(cmd, rest, { cwd: s.working_dir ? REPO : REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+          const child = spawn(cmd, rest, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
           const r: Running = {
             name,
             child,
