@@ -3,13 +3,15 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { staleDockerFiles, writeDockerConfig } from './docker-compose-config';
 import { composeFromCode, SCHEMA_DIR, staleFiles } from './lib/compose';
 import { breakingChangesAgainst } from './lib/schema-diff';
 import { writeRouterConfig } from './router-config';
 
 // `npm run compose`: regenerate schema/*.graphql, schema/supergraph.graphql and schema/registry.json
 // from the code and the region files (subgraphs/regions/*.yaml), router/ from the registry, and
-// from the supergraph the front ends' cache settings schema/possibleTypes.json and typePolicies.json.
+// from the supergraph the front ends' cache settings schema/possibleTypes.json and typePolicies.json,
+// and docker-compose.yml + scripts/docker/mysql-init.sql (one service and database per region file).
 // `npm run compose -- --check`: fail when the committed files are stale (part of `npm run check`).
 // Writing refuses a composition that breaks existing clients (removed or retyped types, fields,
 // arguments, enum values against the committed supergraph; see lib/schema-diff.ts) unless
@@ -35,11 +37,18 @@ export async function writeComposition(options: { allowBreaking?: boolean } = {}
 async function main(): Promise<void> {
   if (process.argv.includes('--check')) {
     const stale = staleFiles(await composeFromCode());
+    const docker = staleDockerFiles();
     if (stale.length > 0) {
       console.error(`schema/ is stale: ${stale.join(', ')}. Run \`npm run compose\` and commit the result.`);
-      process.exit(1);
     }
+    if (docker.length > 0) {
+      console.error(
+        `stale: ${docker.join(', ')} (not what the region files give). Run \`npm run compose\` and commit the result.`,
+      );
+    }
+    if (stale.length > 0 || docker.length > 0) process.exit(1);
     console.log('schema/ is current: composition from the code matches the committed supergraph.');
+    console.log('docker-compose.yml and scripts/docker/mysql-init.sql are current with the region files.');
     return;
   }
   const stale = await writeComposition({ allowBreaking: process.argv.includes('--allow-breaking') });
@@ -47,6 +56,9 @@ async function main(): Promise<void> {
   // Apollo Router's configuration follows the same registry (the region files).
   const router = writeRouterConfig();
   if (router.length) console.log(`wrote ${router.join(', ')}`);
+  // So does docker-compose.yml: one service and one database per region file.
+  const docker = writeDockerConfig();
+  if (docker.length) console.log(`wrote ${docker.join(', ')}`);
 }
 
 // Run as a script only: scripts/new-region.ts imports writeComposition().

@@ -13,7 +13,8 @@ import { loadRegionFile, RegionFileError } from '../subgraphs/kit/region-file';
 //    [--subgraph guangdong-guangzhou] [--port 4004] [--root <dir>]`
 // Writes one file, subgraphs/regions/<subgraph>.yaml: a template whose every regional figure is
 // {illustrative}, checked by the same loader the subgraph uses before it is written. Then
-// `npm run compose` derives the registry, the supergraph and the router configuration from it.
+// `npm run compose` derives the registry, the supergraph, the router configuration and
+// docker-compose.yml from it.
 // docs/new-region.md says what the regional team does next.
 
 const USAGE = `usage: npm run new-region -- --code <6 digits> --name <市名> --province <省名> --prefix <TypePrefix>
@@ -276,7 +277,7 @@ async function main(): Promise<void> {
       `created ${path.relative(options.root, file)}`,
       '',
       'Next (docs/new-region.md):',
-      '  1. npm run compose   registry, supergraph and router configuration from the region files',
+      '  1. npm run compose   registry, supergraph, router configuration and docker-compose.yml from the region files',
       `  2. replace every {illustrative} figure with the official one: grep -n illustrative ${path.relative(options.root, file)}`,
       '  3. npm test && npm run check',
     ].join('\n'),

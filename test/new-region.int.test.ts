@@ -12,8 +12,10 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 
+import { parse } from 'yaml';
+
 // Adding a region end to end, in a throwaway copy of the repository: `npm run new-region` writes
-// one data file, `npm run compose` derives the registry and schema from it, and the copy's own
+// one data file, `npm run compose` derives the registry, schema and docker-compose.yml from it, and the copy's own
 // stack (test/harness.ts, which reads the copy's region files) serves the new region through its
 // gateway. The repository itself is never touched.
 
@@ -27,6 +29,7 @@ const COPIED = [
   'test',
   'package.json',
   'tsconfig.json',
+  'docker-compose.yml',
   '.prettierrc.json',
 ];
 const GUANGZHOU = ['--code', '440100', '--name', '广州市', '--province', '广东省', '--prefix', 'Guangzhou'];
@@ -129,7 +132,7 @@ describe('npm run new-region, then npm run compose', () => {
     expect(text).toContain('port: 4004');
   });
 
-  it('compose derives the registry, the supergraph and the router configuration from it', () => {
+  it('compose derives the registry, the supergraph, the router configuration and the compose service from it', () => {
     expect(composed).toMatchObject({ code: 0 });
     const registry = JSON.parse(read(path.join(tmp, 'schema/registry.json')));
     expect(registry.regions.at(-1)).toEqual({
@@ -143,6 +146,23 @@ describe('npm run new-region, then npm run compose', () => {
     expect(read(path.join(tmp, 'schema/supergraph.graphql'))).toContain('type GuangzhouRegion');
     expect(read(path.join(tmp, 'schema/national.graphql'))).toContain('type GuangzhouRegion implements Region');
     expect(read(path.join(tmp, 'router/supergraph.yaml'))).toContain('region-guangzhou');
+    // …and the compose stack: its service (REGION, port, database) and its database.
+    const services = (parse(read(path.join(tmp, 'docker-compose.yml'))) as { services: Record<string, any> }).services;
+    expect(services['region-guangzhou']).toMatchObject({
+      command: ['node', '--import', 'tsx', 'subgraphs/regional/index.ts'],
+      environment: {
+        REGION: 'region-guangzhou',
+        PORT: '4004',
+        METRICS_PORT: '9404',
+        DATABASE_URL: 'mysql://mente:${MYSQL_PASSWORD:-mente}@mysql:3306/mente_region_guangzhou',
+      },
+      depends_on: { init: { condition: 'service_completed_successfully' } },
+    });
+    expect(services.gateway.environment.SUBGRAPH_URL_REGION_GUANGZHOU).toBe('http://region-guangzhou:4004/graphql');
+    expect(services.gateway.depends_on['region-guangzhou']).toEqual({ condition: 'service_healthy' });
+    expect(read(path.join(tmp, 'scripts/docker/mysql-init.sql'))).toContain(
+      "GRANT ALL PRIVILEGES ON mente_region_guangzhou.* TO 'mente'@'%';",
+    );
   });
 
   it('serves the new region through the copy’s gateway, every cost-sharing figure marked illustrative', async () => {

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 import { makeTlsFixtures, tlsEnv } from '../../test/tls-fixtures';
-import { ConfigError, subgraphConfigFromEnv } from './config';
+import { ConfigError, secretFromEnv, subgraphConfigFromEnv } from './config';
 
 function problemsOf(env: NodeJS.ProcessEnv, piiKeys = false): string[] {
   try {
@@ -84,8 +87,8 @@ describe('subgraphConfigFromEnv', () => {
   it('requires the internal key in production and, for the national subgraph, the PII keys', () => {
     expect(problemsOf({ NODE_ENV: 'production' }, true)).toEqual([
       'INTERNAL_PUBLIC_KEY_FILE is required in production (the gateway’s public key for internal tokens)',
-      'PII_HASH_KEY is required in production (32 bytes, base64)',
-      'PII_ENCRYPTION_KEY is required in production (32 bytes, base64)',
+      'PII_HASH_KEY (or PII_HASH_KEY_FILE) is required in production (32 bytes, base64)',
+      'PII_ENCRYPTION_KEY (or PII_ENCRYPTION_KEY_FILE) is required in production (32 bytes, base64)',
     ]);
     expect(
       problemsOf(
@@ -101,6 +104,34 @@ describe('subgraphConfigFromEnv', () => {
       'PII_HASH_KEY must be 32 bytes, base64-encoded',
       'INTERNAL_PUBLIC_KEY_FILE names a file that does not exist: "/nonexistent.pem"',
     ]);
+  });
+
+  it('reads the PII keys from PII_HASH_KEY_FILE and PII_ENCRYPTION_KEY_FILE (e.g. the compose key volume)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mente-pii-'));
+    try {
+      const hashFile = path.join(dir, 'pii-hash.key');
+      const encryptionFile = path.join(dir, 'pii-encryption.key');
+      const hashKey = randomBytes(32).toString('base64');
+      writeFileSync(hashFile, `${hashKey}\n`);
+      writeFileSync(encryptionFile, 'c2hvcnQ=');
+      const env = { NODE_ENV: 'production', PII_HASH_KEY_FILE: hashFile, PII_ENCRYPTION_KEY_FILE: encryptionFile };
+      expect(secretFromEnv('PII_HASH_KEY', env)).toBe(hashKey);
+      expect(problemsOf(env, true)).toEqual([
+        'INTERNAL_PUBLIC_KEY_FILE is required in production (the gateway’s public key for internal tokens)',
+        'PII_ENCRYPTION_KEY must be 32 bytes, base64-encoded',
+      ]);
+      expect(
+        problemsOf(
+          { PII_HASH_KEY: hashKey, PII_HASH_KEY_FILE: hashFile, PII_ENCRYPTION_KEY_FILE: '/nonexistent' },
+          true,
+        ),
+      ).toEqual([
+        'set only one of PII_HASH_KEY and PII_HASH_KEY_FILE',
+        'PII_ENCRYPTION_KEY_FILE names a file that cannot be read: "/nonexistent"',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

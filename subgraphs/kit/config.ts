@@ -237,13 +237,31 @@ export interface SubgraphConfig extends CommonConfig {
   tls?: SubgraphTls;
 }
 
+export const PII_KEY_VARIABLES = ['PII_HASH_KEY', 'PII_ENCRYPTION_KEY'] as const;
+
+/**
+ * A secret given as NAME (the value) or NAME_FILE (a file holding it, e.g. a mounted secret; the
+ * value is trimmed). Undefined when neither is set; throws when both are, or the file cannot be read.
+ */
+export function secretFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[name] || undefined;
+  const file = env[`${name}_FILE`] || undefined;
+  if (value !== undefined && file !== undefined) throw new Error(`set only one of ${name} and ${name}_FILE`);
+  if (file === undefined) return value;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    throw new Error(`${name}_FILE names a file that cannot be read: "${file}"`);
+  }
+}
+
 const DATABASE_URL_FORMS = 'mysql://user:password@host:port/database, "memory:", or unset for the embedded file';
 
 /**
  * A subgraph's configuration: PORT, METRICS_PORT, DATABASE_URL, MIGRATE_ON_START,
  * DATABASE_POOL_SIZE, HEALTH_DB_TIMEOUT_MS, the common values, LIMIT_MAX_* and EXPOSE_SCHEMA,
  * SUBGRAPH_TLS_* (optional mutual TLS), and in production the internal-token key (and, for the national subgraph, the
- * PII keys). Throws one ConfigError naming every problem.
+ * PII keys, as values or `_FILE` paths). Throws one ConfigError naming every problem.
  */
 export function subgraphConfigFromEnv(
   service: string,
@@ -266,11 +284,24 @@ export function subgraphConfigFromEnv(
   if (env.NODE_ENV === 'production') {
     check.required('INTERNAL_PUBLIC_KEY_FILE', 'in production (the gateway’s public key for internal tokens)');
     if (options.piiKeys) {
-      for (const name of ['PII_HASH_KEY', 'PII_ENCRYPTION_KEY']) {
-        const value = check.required(name, 'in production (32 bytes, base64)');
-        if (value !== undefined && Buffer.from(value, 'base64').length !== 32) {
-          check.problem(`${name} must be 32 bytes, base64-encoded`);
+      for (const name of PII_KEY_VARIABLES) {
+        if (check.raw(name) === undefined && check.raw(`${name}_FILE`) === undefined) {
+          check.problem(`${name} (or ${name}_FILE) is required in production (32 bytes, base64)`);
         }
+      }
+    }
+  }
+  if (options.piiKeys) {
+    for (const name of PII_KEY_VARIABLES) {
+      let value: string | undefined;
+      try {
+        value = secretFromEnv(name, check.env);
+      } catch (e) {
+        check.problem((e as Error).message);
+        continue;
+      }
+      if (value !== undefined && Buffer.from(value, 'base64').length !== 32) {
+        check.problem(`${name} must be 32 bytes, base64-encoded`);
       }
     }
   }

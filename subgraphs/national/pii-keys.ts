@@ -3,16 +3,22 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { defaultKeyDir } from '../kit/auth/keys';
+import { secretFromEnv } from '../kit/config';
 import { PiiVault } from '../kit/pii';
 
 /**
  * The keys that protect identity numbers at rest: PII_HASH_KEY and PII_ENCRYPTION_KEY (base64,
- * 32 bytes each). Outside production, missing keys are generated once under .data/keys/.
+ * 32 bytes each), or PII_HASH_KEY_FILE and PII_ENCRYPTION_KEY_FILE (files holding them, e.g. the
+ * docker-compose key volume). Outside production, missing keys are generated once under .data/keys/.
  */
 export function loadPiiVault(env: NodeJS.ProcessEnv = process.env): PiiVault {
-  if (env.PII_HASH_KEY && env.PII_ENCRYPTION_KEY) return PiiVault.fromBase64(env.PII_HASH_KEY, env.PII_ENCRYPTION_KEY);
+  const hashKey = secretFromEnv('PII_HASH_KEY', env);
+  const encryptionKey = secretFromEnv('PII_ENCRYPTION_KEY', env);
+  if (hashKey && encryptionKey) return PiiVault.fromBase64(hashKey, encryptionKey);
   if (env.NODE_ENV === 'production') {
-    throw new Error('PII_HASH_KEY and PII_ENCRYPTION_KEY (base64, 32 bytes each) are required in production');
+    throw new Error(
+      'PII_HASH_KEY and PII_ENCRYPTION_KEY (base64, 32 bytes each, or their _FILE paths) are required in production',
+    );
   }
   const file = path.join(defaultKeyDir(env), 'pii-keys.json');
   if (!existsSync(file)) {
