@@ -105,8 +105,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const context = options.context as Partial<GatewayContext>;
     const identity = context.identity;
     if (identity) {
-      // A fresh token for this subgraph and these exact body bytes (none for anonymous callers).
-      const token = this.tokens.tokenFor(identity, this.subgraphName, body);
+      // A fresh token for this subgraph and this operation (none for anonymous callers).
+      const token = this.tokens.tokenFor(identity, this.subgraphName, request);
       if (token) headers[INTERNAL_TOKEN_HEADER] = token;
       if (context.requestId) headers['x-request-id'] = context.requestId;
     }
