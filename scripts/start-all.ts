@@ -116,7 +116,7 @@ async function main(): Promise<void> {
             `  Mente is up. Apollo Sandbox: http://localhost:${gatewayPort}/`,
             `  Offline or in a private network: the local GraphiQL, http://localhost:${gatewayPort}/explorer`,
           ]),
-      '  Public policy needs no token. For personal data, mint one and paste it into the explorer → Headers:',
+      `  Public policy needs no token. For personal data, mint one and send it${engine === 'hive' ? '' : ' (explorer → Headers)'}:`,
       '    npm run token -- --role APPLICANT --person P000001',
       '    Authorization: Bearer <token>',
       ...(engine === 'hive'
