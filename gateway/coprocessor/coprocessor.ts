@@ -5,7 +5,7 @@ import type { KeyLike } from 'jose';
 
 import { identityFromClaims } from '../../subgraphs/kit/auth/identity';
 import { INTERNAL_TOKEN_HEADER, operationDigest } from '../../subgraphs/kit/auth/internal-token';
-import { type Logger,logger as rootLogger } from '../../subgraphs/kit/log';
+import { type Logger, logger as rootLogger } from '../../subgraphs/kit/log';
 import { acceptRequestId } from '../../subgraphs/kit/request-id';
 import { INVALID_TOKEN_MESSAGE } from '../auth/jwt';
 import { InternalTokenIssuer } from '../internal-tokens';
