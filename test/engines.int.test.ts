@@ -113,6 +113,15 @@ describe.each(Object.keys(engines))('through %s', (engine) => {
     expect(res.data.person).toEqual({ id, records: [{ regionCode: '510400' }, { regionCode: '445300' }] });
   });
 
+  it('gives identical queries of different callers at the same moment each their own answer', async () => {
+    const people = DEMO_PEOPLE.slice(0, 6).map((p) => p.id);
+    const tokens = await Promise.all(people.map((personId) => stack.token({ role: 'APPLICANT', personId })));
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all(tokens.map((token) => query(engine, '{ me { id name } }', undefined, token)));
+      expect(answers.map((a) => a.data?.me?.id)).toEqual(people);
+    }
+  });
+
   it("serves a reviewer's queue, and refuses the other region's", async () => {
     const token = await stack.token({ role: 'REVIEWER', regionCode: '510400', subject: `rv-${engine}` });
     const res = await query(

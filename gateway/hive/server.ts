@@ -19,7 +19,7 @@ import { type MenteHiveOptions, useMenteInternalTokens } from './plugin';
 /** The Hive Gateway configuration fields Mente sets (GatewayConfigSupergraph in @graphql-hive/gateway). */
 export interface HiveGatewayConfig {
   supergraph: string;
-  transportEntries: Record<string, { location: string }>;
+  transportEntries: Record<string, { location: string; options: { deduplicateInflightRequests: boolean } }>;
   plugins: () => unknown[];
   graphqlEndpoint: string;
   landingPage: boolean;
@@ -45,7 +45,13 @@ export function hiveGatewayConfig(options: HiveConfigOptions): HiveGatewayConfig
   return {
     supergraph: options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8'),
     transportEntries: Object.fromEntries(
-      Object.entries(options.subgraphUrls).map(([name, location]) => [name, { location }]),
+      // Hive shares one subgraph fetch among identical queries in flight, keyed by URL and body,
+      // before onFetch adds the caller's token: two callers' `{ me { id } }` would share one
+      // caller's answer. Off, as the Apollo gateway shares anonymous fetches only.
+      Object.entries(options.subgraphUrls).map(([name, location]) => [
+        name,
+        { location, options: { deduplicateInflightRequests: false } },
+      ]),
     ),
     plugins: () => [plugin],
     // GraphQL at `/`, as the Apollo gateway and the router: clients need not know the engine.
