@@ -43,7 +43,7 @@ interface Received {
 
 /**
  * The gateway's connection to one subgraph. Every request of a signed-in caller carries an
- * internal token signed for this subgraph and this exact body (InternalTokenIssuer), and every
+ * internal token signed for this subgraph and this operation (InternalTokenIssuer), and every
  * request the request id; subgraphs trust nothing else. It speaks HTTP through undici's pooled keep-alive client directly (Node's
  * fetch and the node-fetch objects RemoteGraphQLDataSource builds per request cost the gateway
  * more CPU per fetch than the rest of the hop). A subgraph's Cache-Control answer restricts the
@@ -105,8 +105,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const context = options.context as Partial<GatewayContext>;
     const identity = context.identity;
     if (identity) {
-      // A fresh token for this subgraph and these exact body bytes (none for anonymous callers).
-      const token = this.tokens.tokenFor(identity, this.subgraphName, body);
+      // A fresh token for this subgraph and this operation (none for anonymous callers).
+      const token = this.tokens.tokenFor(identity, this.subgraphName, request);
       if (token) headers[INTERNAL_TOKEN_HEADER] = token;
       if (context.requestId) headers['x-request-id'] = context.requestId;
     }

@@ -9,6 +9,8 @@ import { prepareAll } from './migrate';
 
 // `npm start`: every subgraph and the gateway as child processes (each also deployable alone),
 // on the embedded database unless MYSQL_URL is set. Ctrl-C / SIGTERM stops every child cleanly.
+// GATEWAY_ENGINE=hive serves the supergraph through Hive Gateway (gateway/hive/) instead of the
+// Apollo gateway (the default); COPROCESSOR=true also starts the Apollo Router coprocessor.
 
 const root = path.resolve(__dirname, '..');
 const portOffset = (name: string) => process.env[`PORT_${name.toUpperCase().replace(/-/g, '_')}`];
@@ -55,7 +57,13 @@ function stop(code: number): void {
   setTimeout(() => process.exit(code), 10_000).unref();
 }
 
+const ENGINES = { apollo: 'gateway/index.ts', hive: 'gateway/hive/index.ts' } as const;
+
 async function main(): Promise<void> {
+  const engine = (process.env.GATEWAY_ENGINE ?? 'apollo') as keyof typeof ENGINES;
+  if (!Object.hasOwn(ENGINES, engine)) {
+    throw new Error(`GATEWAY_ENGINE must be one of ${Object.keys(ENGINES).join(', ')}; got "${engine}"`);
+  }
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
   // Migrations, policy data and demo people before anything serves (idempotent).
@@ -88,21 +96,34 @@ async function main(): Promise<void> {
   }
   await Promise.all(subgraphs.map((s) => waitHealthy(s.name, s.port)));
   const gatewayPort = Number(process.env.PORT ?? 4000);
-  run('gateway', 'gateway/index.ts', {
+  run('gateway', ENGINES[engine], {
     PORT: String(gatewayPort),
     METRICS_PORT: String(defaultMetricsPort(gatewayPort)),
     ...urls,
   });
   await waitHealthy('gateway', gatewayPort);
+  if (process.env.COPROCESSOR === 'true') {
+    const coprocessorPort = Number(process.env.COPROCESSOR_PORT ?? 4010);
+    run('coprocessor', 'gateway/coprocessor/index.ts', { COPROCESSOR_PORT: String(coprocessorPort) });
+    await waitHealthy('coprocessor', coprocessorPort);
+  }
   console.log(
     [
       '',
-      `  Mente is up. Apollo Sandbox: http://localhost:${gatewayPort}/`,
-      `  Offline or in a private network: the local GraphiQL, http://localhost:${gatewayPort}/explorer`,
-      '  Public policy needs no token. For personal data, mint one and paste it into the explorer → Headers:',
+      ...(engine === 'hive'
+        ? [`  Mente is up through Hive Gateway: POST http://localhost:${gatewayPort}/ (uploads: /uploads)`]
+        : [
+            `  Mente is up. Apollo Sandbox: http://localhost:${gatewayPort}/`,
+            `  Offline or in a private network: the local GraphiQL, http://localhost:${gatewayPort}/explorer`,
+          ]),
+      `  Public policy needs no token. For personal data, mint one and send it${engine === 'hive' ? '' : ' (explorer → Headers)'}:`,
       '    npm run token -- --role APPLICANT --person P000001',
       '    Authorization: Bearer <token>',
-      `  Operators: http://127.0.0.1:${defaultMetricsPort(gatewayPort)}/metrics and /health/subgraphs (gateway);`,
+      ...(engine === 'hive'
+        ? []
+        : [
+            `  Operators: http://127.0.0.1:${defaultMetricsPort(gatewayPort)}/metrics and /health/subgraphs (gateway);`,
+          ]),
       `  subgraph metrics on ${subgraphs.map((s) => defaultMetricsPort(s.port)).join(', ')} (/metrics).`,
       '  (Ctrl-C stops everything)',
       '',

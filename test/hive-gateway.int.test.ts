@@ -16,8 +16,8 @@ import { type Stack, startStack } from './harness';
 // Gateway: the subgraphs trust only the Apollo gateway's signed internal token
 // (x-mente-internal-token, subgraphs/kit/auth/internal-token.ts), which Hive Gateway does not
 // mint, so every request it forwards is anonymous, whatever Authorization header the caller sent.
-// Serving signed-in callers through another engine needs that token minted there (a plugin), or
-// subgraphs that accept the engine's own credential — see docs/scale-out.md.
+// This is Hive Gateway as configured out of the box; with Mente's plugin (gateway/hive/plugin.ts)
+// it mints the token and serves signed-in callers: test/engines.int.test.ts, docs/scale-out.md.
 
 // The part of @graphql-hive/gateway used here, typed locally on purpose: its own typings pull in
 // TypeScript's DOM library (through @whatwg-node/fetch), which retypes Blob and friends for the

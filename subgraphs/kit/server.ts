@@ -13,7 +13,6 @@ import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 
 import { accessLogPlugin, errorCode, logRequest, markRequestStart, type RequestSummary } from './access-log';
-import { keepRawBody } from './auth/raw-body';
 import type { SubgraphTls } from './config';
 import { abuseConfigFromEnv } from './config';
 import { maskError } from './graphql/errors';
@@ -172,8 +171,8 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
     options.graphqlPath ?? '/graphql',
     cors(),
     requireJsonPost(log),
-    // The raw bytes stay beside the parsed body: internal tokens are bound to their digest.
-    express.json({ limit: options.bodyLimitBytes ?? 1024 * 1024, verify: keepRawBody }),
+    // Internal tokens are bound to the parsed operation (operationDigest), not to these bytes.
+    express.json({ limit: options.bodyLimitBytes ?? 1024 * 1024 }),
     ...beforeGraphQL,
     tracingMiddleware(options.name),
     expressMiddleware(apollo, {

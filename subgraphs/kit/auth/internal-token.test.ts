@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { type KeyLike, SignJWT } from 'jose';
 
 import { ANONYMOUS, describeActor, type Identity } from './identity';
 import {
-  bodyDigest,
+  canonicalJson,
   createInternalTokenVerifier,
   DEFAULT_INTERNAL_TTL_SECONDS,
   INTERNAL_ISSUER,
@@ -16,6 +16,7 @@ import {
   internalAudience,
   type InternalTokenCheck,
   type InternalTokenVerifierOptions,
+  operationDigest,
   signInternalToken,
 } from './internal-token';
 import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from './keys';
@@ -68,7 +69,7 @@ const claimsFor = (body: string, overrides: Record<string, unknown> = {}) => {
     iat: now,
     exp: now + 10,
     jti: `jti-${Math.random().toString(36).slice(2)}-0000000000`,
-    body_sha256: bodyDigest(body),
+    body_sha256: operationDigest(body),
     role: 'REVIEWER',
     sub: 'alice',
     rgn: '510400',
@@ -110,10 +111,16 @@ describe('internal token', () => {
       aud: 'mente-subgraph:sichuan-panzhihua',
       role: 'REVIEWER',
       rgn: '510400',
-      body_sha256: bodyDigest(QUEUE),
+      body_sha256: operationDigest(QUEUE),
     });
     expect(payload!.exp - payload!.iat).toBe(DEFAULT_INTERNAL_TTL_SECONDS);
-    expect(bodyDigest(QUEUE)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(operationDigest(QUEUE)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The digest is of the operation: query, variables and operation name, not the bytes.
+    expect(operationDigest(QUEUE)).toBe(
+      createHash('sha256')
+        .update(`${JSON.parse(QUEUE).query}\n{}\n`)
+        .digest('base64url'),
+    );
     // Signed twice for the same caller, subgraph and body: two different tokens.
     expect(parts(mint())[1]!.jti).not.toBe(payload!.jti);
   });
@@ -131,15 +138,48 @@ describe('internal token', () => {
     ).toBe('WRONG_AUDIENCE');
   });
 
-  it('refuses a token with another body: other operation, other variables, re-serialized, none', () => {
+  it('refuses a token with another body: other operation, other variables, other name, a batch, none', () => {
     const check = verifier();
     const token = mint(alice, QUEUE);
-    expect(reason(check(token, Buffer.from(APPROVE)))).toBe('BODY_MISMATCH');
-    expect(reason(check(token, Buffer.from(QUEUE.replace('first: 5', 'first: 50'))))).toBe('BODY_MISMATCH');
-    expect(reason(check(token, Buffer.from(JSON.stringify(JSON.parse(QUEUE), null, 1))))).toBe('BODY_MISMATCH');
-    expect(reason(check(token, Buffer.from(`[${QUEUE}]`)))).toBe('BODY_MISMATCH'); // as a batch
+    const queue = JSON.parse(QUEUE) as { query: string };
+    expect(reason(check(token, JSON.parse(APPROVE)))).toBe('BODY_MISMATCH');
+    expect(reason(check(token, { query: queue.query.replace('first: 5', 'first: 50') }))).toBe('BODY_MISMATCH');
+    expect(reason(check(token, { ...queue, variables: { first: 50 } }))).toBe('BODY_MISMATCH');
+    expect(reason(check(token, { ...queue, operationName: 'Other' }))).toBe('BODY_MISMATCH');
+    expect(reason(check(token, { query: `${queue.query} ` }))).toBe('BODY_MISMATCH'); // the query text is exact
+    expect(reason(check(token, [queue]))).toBe('BODY_MISMATCH'); // as a batch
     expect(reason(check(token, undefined))).toBe('NO_BODY'); // a GET, or a body never parsed
-    expect(reason(check(token, Buffer.from(QUEUE)))).toBe('OK'); // refusals never spend the jti
+    expect(reason(check(token, queue))).toBe('OK'); // refusals never spend the jti
+  });
+
+  it('binds the operation, not its serialization: what Apollo Router and Hive send after re-serializing', () => {
+    const body = {
+      query: 'query Q($a: Int, $b: [String]) { x }',
+      variables: { b: ['1', '2'], a: 1 },
+      operationName: 'Q',
+    };
+    const token = signInternalToken(privateKey, { identity: alice, subgraph: PZH, body: JSON.stringify(body) });
+    // Keys in another order, other whitespace, null for absent: the same operation, accepted once.
+    const reordered = JSON.parse(
+      JSON.stringify({ operationName: 'Q', variables: { a: 1, b: ['1', '2'] }, query: body.query }, null, 2),
+    );
+    expect(reason(verifier()(token, reordered))).toBe('OK');
+    expect(operationDigest({ query: '{ x }' })).toBe(
+      operationDigest({ query: '{ x }', variables: null, operationName: null }),
+    );
+    expect(operationDigest({ query: '{ x }', variables: {} })).toBe(operationDigest('{"query":"{ x }"}'));
+    // Array order and nested key order: values differ only by key order → one digest.
+    expect(canonicalJson({ b: { d: 1, c: [2, { f: 1, e: 0 }] }, a: null })).toBe(
+      '{"a":null,"b":{"c":[2,{"e":0,"f":1}],"d":1}}',
+    );
+    expect(operationDigest({ query: '{ x }', variables: { l: [1, 2] } })).not.toBe(
+      operationDigest({ query: '{ x }', variables: { l: [2, 1] } }),
+    );
+    // Nothing to bind to: no token can be minted.
+    for (const bad of ['not json', '[{"query":"{ x }"}]', '{"variables":{}}', '{"query":"{ x }","operationName":3}']) {
+      expect(operationDigest(bad)).toBeUndefined();
+      expect(() => signInternalToken(privateKey, { identity: alice, subgraph: PZH, body: bad })).toThrow(/body/);
+    }
   });
 
   it('refuses a replayed jti for as long as the token lives', () => {

@@ -9,8 +9,10 @@ import { ReplayCache } from './replay-cache';
 // subgraph fetch (Ed25519, a compact JWS) and sends it in INTERNAL_TOKEN_HEADER; the subgraph
 // verifies it with the gateway's public key. A token is useless anywhere but where it was sent:
 //   - aud names one subgraph (`mente-subgraph:<name>`), and each subgraph accepts only its own;
-//   - body_sha256 is the digest of the exact HTTP body the gateway sent (query, variables,
-//     operation name, extensions), which the subgraph recomputes from the raw bytes it received;
+//   - body_sha256 is the digest of the operation the gateway sent (query, variables, operation
+//     name; operationDigest), which the subgraph recomputes from the body it parsed and executes.
+//     A canonical form, not the bytes: Apollo Router and Hive Gateway serialize the body
+//     themselves after the hook that mints the token, so bytes cannot be bound portably;
 //   - jti is unique, and a subgraph refuses a jti it has seen before within the token's lifetime;
 //   - the lifetime is short (the subgraph deadline plus skew, at most MAX_INTERNAL_TTL_SECONDS).
 // Signing and verifying use node:crypto directly (no JOSE library on the hot path); the header is
@@ -29,9 +31,47 @@ export const MAX_INTERNAL_TTL_SECONDS = 60;
 /** The audience of a token meant for one subgraph, e.g. `mente-subgraph:sichuan-panzhihua`. */
 export const internalAudience = (subgraph: string): string => `${INTERNAL_AUDIENCE_PREFIX}${subgraph}`;
 
-/** sha256 of the exact body bytes, base64url: what `body_sha256` carries. */
-export function bodyDigest(body: string | Uint8Array): string {
-  return createHash('sha256').update(body).digest('base64url');
+/** The parts of a GraphQL request body an internal token is bound to. */
+export interface OperationBody {
+  query?: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+}
+
+/** JSON with object keys sorted at every level: one text for one value, whoever serialized it. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * What `body_sha256` carries: sha256 (base64url) of `query + "\n" + canonicalJson(variables) +
+ * "\n" + operationName`, absent variables being {} and an absent operation name "". Computed
+ * from a parsed body (or JSON text, parsed here); undefined when it is not one GraphQL request
+ * with a string query (a batch, a GET, a body never parsed), which no token can be bound to.
+ */
+export function operationDigest(body: string | Uint8Array | OperationBody | undefined | null): string | undefined {
+  let parsed: unknown = body;
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    try {
+      parsed = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const { query, variables, operationName } = parsed as OperationBody;
+  if (typeof query !== 'string') return undefined;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return undefined;
+  const text = `${query}\n${canonicalJson(variables ?? {})}\n${operationName ?? ''}`;
+  return createHash('sha256').update(text).digest('base64url');
 }
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: INTERNAL_TOKEN_TYPE })).toString('base64url');
@@ -49,8 +89,8 @@ export interface InternalTokenRequest {
   identity: Identity;
   /** The subgraph the token is for (its name in schema/registry.json). */
   subgraph: string;
-  /** The exact HTTP body that will be sent with the token. */
-  body: string | Uint8Array;
+  /** The request that will be sent with the token: its JSON body, or its query/variables/operationName. */
+  body: string | Uint8Array | OperationBody;
   /** Default DEFAULT_INTERNAL_TTL_SECONDS; a negative ttl yields an expired token (tests only). */
   ttlSeconds?: number;
   /** Issue time, ms since the epoch; default now. */
@@ -66,6 +106,8 @@ export function signInternalToken(privateKey: KeyLike | KeyObject, request: Inte
   const ttl = request.ttlSeconds ?? DEFAULT_INTERNAL_TTL_SECONDS;
   if (!Number.isFinite(ttl)) throw new Error('signInternalToken: ttlSeconds must be a finite number');
   const { identity } = request;
+  const digest = operationDigest(request.body);
+  if (!digest) throw new Error('signInternalToken: body is not one GraphQL request with a string query');
   const iat = Math.floor((request.now ?? Date.now()) / 1000);
   const claims: Record<string, unknown> = {
     iss: INTERNAL_ISSUER,
@@ -73,7 +115,7 @@ export function signInternalToken(privateKey: KeyLike | KeyObject, request: Inte
     iat,
     exp: iat + Math.trunc(ttl),
     jti: randomUUID(),
-    body_sha256: bodyDigest(request.body),
+    body_sha256: digest,
     role: identity.role,
   };
   if (identity.role !== 'ANONYMOUS') claims.sub = identity.subject;
@@ -119,7 +161,8 @@ const SIGNATURE_LENGTH = 64;
 const JTI_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
 /**
- * Returns one subgraph's check: token and the raw body it came with in, identity or a reason out.
+ * Returns one subgraph's check: token and the parsed body it came with in (undefined for a GET or
+ * a body that was not JSON), identity or a reason out.
  * Cheap checks run first (shape, header, claims, body digest); the signature next; the jti is
  * remembered last, only for a token that passed everything else, so nobody can fill the replay
  * cache with forged tokens. The replay cache lives in this process: several instances of one
@@ -129,7 +172,7 @@ const JTI_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 export function createInternalTokenVerifier(
   publicKey: KeyLike | KeyObject,
   options: InternalTokenVerifierOptions,
-): (token: string, rawBody: Uint8Array | undefined) => InternalTokenCheck {
+): (token: string, body: unknown) => InternalTokenCheck {
   const key = ed25519Key(publicKey, 'public');
   const audience = internalAudience(options.subgraph);
   const tolerance = options.clockToleranceSeconds ?? 5;
@@ -141,7 +184,7 @@ export function createInternalTokenVerifier(
     reason,
     ...(detail ? { detail } : {}),
   });
-  return (token, rawBody) => {
+  return (token, body) => {
     const firstDot = token.indexOf('.');
     const secondDot = token.indexOf('.', firstDot + 1);
     if (firstDot < 0 || secondDot < 0 || token.indexOf('.', secondDot + 1) >= 0) return refuse('MALFORMED');
@@ -163,8 +206,8 @@ export function createInternalTokenVerifier(
     if ((iat as number) > nowSeconds + tolerance) return refuse('NOT_YET_VALID');
     if ((exp as number) - (iat as number) > maxLifetime) return refuse('LIFETIME_TOO_LONG');
     if (typeof jti !== 'string' || !JTI_PATTERN.test(jti)) return refuse('BAD_CLAIMS', 'jti');
-    if (rawBody === undefined) return refuse('NO_BODY');
-    if (typeof digest !== 'string' || digest !== bodyDigest(rawBody)) return refuse('BODY_MISMATCH');
+    if (body === undefined || body === null) return refuse('NO_BODY');
+    if (typeof digest !== 'string' || digest !== operationDigest(body as OperationBody)) return refuse('BODY_MISMATCH');
     const signature = Buffer.from(token.slice(secondDot + 1), 'base64url');
     if (
       signature.length !== SIGNATURE_LENGTH ||

@@ -13,7 +13,6 @@ import {
   type InternalTokenVerifierOptions,
 } from './internal-token';
 import { developmentKeyPaths, ensureDevelopmentKeys, loadPublicKey } from './keys';
-import { rawBodyOf } from './raw-body';
 
 export interface IdentityResolverOptions extends Omit<InternalTokenVerifierOptions, 'subgraph'> {
   /** Told why a presented token was refused (for a warning log line). */
@@ -43,7 +42,7 @@ export function identityResolver(
       ? { ok: false, reason: 'BAD_SIGNATURE', detail: 'no internal public key configured' }
       : typeof header !== 'string'
         ? { ok: false, reason: 'MALFORMED' }
-        : verify(header, req.method === 'POST' ? rawBodyOf(req) : undefined);
+        : verify(header, req.method === 'POST' ? (req.body as unknown) : undefined);
     if (check.ok) return { identity: check.identity, requestId };
     options.onRejected?.(check);
     throw new GraphQLError('内部令牌无效、已过期或已被使用，请求被拒绝', {

@@ -1,0 +1,22 @@
+import { fileStoreFromEnv } from '../../subgraphs/kit/files';
+import { runUntilSignal } from '../../subgraphs/kit/process';
+import { gatewayConfigFromEnv, loadGatewaySecurity } from '../config';
+import { startHiveGateway } from './server';
+
+// `GATEWAY_ENGINE=hive npm start` runs this instead of gateway/index.ts: the same environment
+// (PORT, SUBGRAPH_URL_*, JWT_*, INTERNAL_PRIVATE_KEY_FILE, UPLOAD_*), served by Hive Gateway.
+runUntilSignal('gateway', async () => {
+  const config = gatewayConfigFromEnv();
+  const server = await startHiveGateway({
+    port: config.port,
+    host: process.env.HOST ?? '127.0.0.1',
+    subgraphUrls: config.subgraphUrls,
+    security: await loadGatewaySecurity(),
+    ttlSeconds: config.internalTokenTtlSeconds,
+    exposeSchema: config.exposeSchema,
+    fileStore: fileStoreFromEnv(),
+    uploadQuota: config.uploadQuota,
+    uploadRetentionHours: config.uploadRetentionHours,
+  });
+  return { graphqlUrl: server.graphqlUrl, close: server.close };
+});
