@@ -26,7 +26,7 @@ export const SUBGRAPH_FAILURE_RETRYABLE = {
 
 export type SubgraphFailureCode = keyof typeof SUBGRAPH_FAILURE_RETRYABLE;
 
-const isFailureCode = (code: unknown): code is SubgraphFailureCode =>
+export const isSubgraphFailureCode = (code: unknown): code is SubgraphFailureCode =>
   typeof code === 'string' && Object.hasOwn(SUBGRAPH_FAILURE_RETRYABLE, code);
 
 /** serviceName, and for a region its code and name. */
@@ -75,7 +75,11 @@ export function subgraphFailure(
   const extensions = {
     ...details.extensions,
     code,
-    retryable: SUBGRAPH_FAILURE_RETRYABLE[code],
+    // A subgraph's own word on retrying (classifySubgraphError) is kept.
+    retryable:
+      typeof details.extensions?.retryable === 'boolean'
+        ? details.extensions.retryable
+        : SUBGRAPH_FAILURE_RETRYABLE[code],
     ...subgraphNaming(subgraph),
   };
   return new GraphQLError(details.message ?? DEFAULT_MESSAGES[code](label(subgraph), extensions), {
@@ -100,8 +104,8 @@ interface ReceivedError {
  */
 export function classifySubgraphError<E extends ReceivedError>(subgraph: string, error: E): E {
   const code = error.extensions?.code;
-  if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR' && !isFailureCode(code)) return error;
-  const failure: SubgraphFailureCode = isFailureCode(code) ? code : 'SUBGRAPH_ERROR';
+  if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR' && !isSubgraphFailureCode(code)) return error;
+  const failure: SubgraphFailureCode = isSubgraphFailureCode(code) ? code : 'SUBGRAPH_ERROR';
   // A subgraph's own word on retrying is kept; a bug's text (masked there anyway) is not passed on.
   const retryable =
     typeof error.extensions?.retryable === 'boolean' ? error.extensions.retryable : SUBGRAPH_FAILURE_RETRYABLE[failure];

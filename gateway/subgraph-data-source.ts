@@ -7,14 +7,15 @@ import { Agent, request as undiciRequest } from 'undici';
 import { errorCode } from '../subgraphs/kit/access-log';
 import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/internal-token';
 import type { SubgraphTls } from '../subgraphs/kit/config';
-import { type CircuitBreaker } from './circuit-breaker';
 import { injectTraceContext, SpanKind, withSpan } from '../subgraphs/kit/tracing';
+import { type CircuitBreaker } from './circuit-breaker';
 import type { GatewayContext } from './context';
 import type { InternalTokenIssuer } from './internal-tokens';
 import type { GatewayMetrics } from './metrics';
 import {
   classifySubgraphError,
   type FailureDetails,
+  isSubgraphFailureCode,
   subgraphFailure,
   type SubgraphFailureCode,
   subgraphNaming,
@@ -317,6 +318,12 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       body = undefined;
     }
     const first = body?.errors?.[0];
+    // A subgraph that classified its own failure (contract codes) is taken at its word, whatever the status.
+    const code = first?.extensions?.code;
+    if (first && code !== 'INTERNAL_SERVER_ERROR' && isSubgraphFailureCode(code)) {
+      const { message, extensions } = classifySubgraphError(this.subgraphName, first);
+      return this.failure(query, code, { message, extensions: { ...extensions, status: received.status } });
+    }
     if (received.status === 400 && first?.message) {
       return new GraphQLError(first.message, {
         extensions: { code: first.extensions?.code ?? 'BAD_USER_INPUT', serviceName: this.subgraphName },

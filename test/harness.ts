@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
-import { type GatewayOptions, type RunningGateway, startGateway } from '../gateway/gateway';
 import type { CircuitBreakerOptions } from '../gateway/circuit-breaker';
+import { type GatewayOptions, type RunningGateway, startGateway } from '../gateway/gateway';
 import type { UploadQuota } from '../gateway/upload-quota';
 import { NATIONAL, REGIONS } from '../schema/registry';
 import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases';
