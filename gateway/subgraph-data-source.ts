@@ -113,7 +113,10 @@ interface Received {
  * more CPU per fetch than the rest of the hop). A subgraph's Cache-Control answer restricts the
  * request's cache policy, so public policy can be cached at the gateway and personal data never
  * is. A subgraph answers an invalid argument (e.g. an impossible Date) with HTTP 400 and the
- * reason in the body: that reason is passed on, never the subgraph's internal URL.
+ * reason in the body: that reason is passed on, never the subgraph's internal URL. Every fetch
+ * tells the subgraph its deadline (x-mente-deadline); every failure is classified by
+ * regional-errors.ts (a mutation left in doubt: OUTCOME_UNKNOWN); a subgraph's circuit breaker
+ * refuses fetches, unsent, while it is open.
  */
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   readonly timeoutMs: number;
