@@ -13,6 +13,7 @@ import {
 import { type Limits, readLimits } from '../subgraphs/kit/limits';
 import { defaultMetricsPort } from '../subgraphs/kit/metrics-server';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, type JwtConfig } from './auth/jwt';
+import { type CircuitBreakerOptions, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker';
 import { EXPLORER_MODES, type ExplorerMode } from './explorer/config';
 import { DEFAULT_RETENTION_HOURS } from './file-sweeper';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_RATE_LIMIT_PREFIX, type RateLimitConfig } from './rate-limit';
@@ -110,6 +111,8 @@ export interface GatewayConfig extends CommonConfig {
   /** EXPLORER (default auto): Apollo Sandbox at / with the local GraphiQL as fallback, or force either. */
   explorer: ExplorerMode;
   subgraphTimeoutMs: number;
+  /** CIRCUIT_BREAKER_FAILURES (3), CIRCUIT_BREAKER_WINDOW_MS (10000), CIRCUIT_BREAKER_OPEN_MS (5000): per-subgraph breaker. */
+  circuitBreaker: Required<CircuitBreakerOptions>;
   /** METRICS_PORT (default 9400): GET /metrics and GET /health/subgraphs, never on PORT. */
   metricsPort: number;
   /** SUBGRAPH_HEALTH_TIMEOUT_MS (default 1000): one subgraph's health check gives up after this long. */
@@ -137,7 +140,7 @@ export const defaultInternalTokenTtl = (subgraphTimeoutMs: number): number =>
 /**
  * The gateway's whole configuration from the environment, every value checked: PORT,
  * METRICS_PORT, SUBGRAPH_URL_* (http(s) URLs, each naming a subgraph of the registry),
- * SUBGRAPH_TIMEOUT_MS, SUBGRAPH_HEALTH_TIMEOUT_MS, DEDUPE_ANONYMOUS_QUERIES, INTERNAL_TOKEN_TTL_SECONDS,
+ * SUBGRAPH_TIMEOUT_MS, CIRCUIT_BREAKER_*, SUBGRAPH_HEALTH_TIMEOUT_MS, DEDUPE_ANONYMOUS_QUERIES, INTERNAL_TOKEN_TTL_SECONDS,
  * SUBGRAPH_TLS_*, LIMIT_*, EXPOSE_SCHEMA, EXPLORER, RATE_LIMIT_*, REDIS_URL, TRUST_PROXY, LOG_LEVEL,
  * SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
  * settings (JWT_*, INTERNAL_PRIVATE_KEY_FILE; required in production). Throws one ConfigError
@@ -155,6 +158,11 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     }
   }
   const subgraphTimeoutMs = check.positiveInt('SUBGRAPH_TIMEOUT_MS', 3000);
+  const circuitBreaker = {
+    failures: check.positiveInt('CIRCUIT_BREAKER_FAILURES', DEFAULT_CIRCUIT_BREAKER.failures),
+    windowMs: check.positiveInt('CIRCUIT_BREAKER_WINDOW_MS', DEFAULT_CIRCUIT_BREAKER.windowMs),
+    openMs: check.positiveInt('CIRCUIT_BREAKER_OPEN_MS', DEFAULT_CIRCUIT_BREAKER.openMs),
+  };
   const metricsPort = check.metricsPort(port, defaultMetricsPort(4000));
   const subgraphHealthTimeoutMs = check.positiveInt('SUBGRAPH_HEALTH_TIMEOUT_MS', DEFAULT_SUBGRAPH_HEALTH_TIMEOUT_MS);
   const limits = readLimits(check);
@@ -208,6 +216,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     exposeSchema,
     explorer,
     subgraphTimeoutMs,
+    circuitBreaker,
     subgraphHealthTimeoutMs,
     dedupeAnonymousQueries,
     rateLimit,

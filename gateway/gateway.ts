@@ -18,6 +18,7 @@ import { type Logger, logger as rootLogger } from '../subgraphs/kit/log';
 import { acceptRequestId } from '../subgraphs/kit/request-id';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
 import { AuthError } from './auth/jwt';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { defaultInternalTokenTtl, type GatewaySecurity } from './config';
 import type { GatewayContext } from './context';
 import { explainCsrfRefusal } from './csrf-message';
@@ -52,8 +53,10 @@ export interface GatewayOptions {
   responseCache?: boolean;
   /** Identical anonymous queries in flight share one subgraph request (default on). */
   dedupeAnonymousQueries?: boolean;
-  /** Deadline for one subgraph request, ms (default 3000). */
+  /** Deadline for one subgraph request, ms (default 3000); sent to the subgraph as x-mente-deadline. */
   subgraphTimeoutMs?: number;
+  /** Per-subgraph circuit breaker (CIRCUIT_BREAKER_FAILURES, _WINDOW_MS, _OPEN_MS); default 3 failures in 10 s open it for 5 s. */
+  circuitBreaker?: CircuitBreakerOptions;
   /** Lifetime of one internal token, s (default: the deadline + 10 s). */
   internalTokenTtlSeconds?: number;
   /** Mutual TLS to the subgraphs (SUBGRAPH_TLS_*): client certificate, key and the subgraphs' CA. */
@@ -125,6 +128,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     options.internalTokenTtlSeconds ?? defaultInternalTokenTtl(options.subgraphTimeoutMs ?? 3000),
   );
   const agent = subgraphAgent(options.subgraphTls);
+  // One breaker per subgraph for the gateway's lifetime: data sources rebuilt on a schema update share it.
+  const breakers = new Map<string, CircuitBreaker>();
+  const breakerFor = (name: string) => {
+    let breaker = breakers.get(name);
+    if (!breaker) {
+      breaker = new CircuitBreaker(name, options.circuitBreaker, metrics.recordCircuit);
+      metrics.circuitState.set({ subgraph: name }, 0);
+      breakers.set(name, breaker);
+    }
+    return breaker;
+  };
+  for (const name of Object.keys(options.subgraphUrls)) breakerFor(name);
   const rateLimiter = options.rateLimit?.perMinute
     ? new RateLimiter({
         ...options.rateLimit,
@@ -143,6 +158,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         metrics,
         dedupeAnonymousQueries: options.dedupeAnonymousQueries,
         agent,
+        breaker: breakerFor(name),
       }),
   });
   // Ready = able to serve: the supergraph is loaded (and, in startGraphQLHttpServer, not shutting down).
@@ -156,6 +172,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     cacheMs: options.subgraphHealthCacheMs,
     registry: metrics.registry,
     dispatcher: agent,
+    circuit: (name) => breakers.get(name)?.current,
   });
   const landingPage = exposeSchema
     ? explorerLandingPage(options.explorer ?? 'auto')

@@ -1,13 +1,15 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 import type { RequestSummary } from '../subgraphs/kit/access-log';
 import { createMetricsRegistry, LATENCY_BUCKETS } from '../subgraphs/kit/metrics';
+import { CIRCUIT_STATE_VALUE, type CircuitState } from './circuit-breaker';
 
 /** The codes SubgraphDataSource gives a failed subgraph fetch. */
 export const SUBGRAPH_FETCH_ERROR_CODES = [
   'SUBGRAPH_TIMEOUT',
   'SUBGRAPH_UNAVAILABLE',
   'SUBGRAPH_ERROR',
+  'OUTCOME_UNKNOWN',
   'BAD_USER_INPUT',
 ] as const;
 
@@ -20,6 +22,8 @@ export class GatewayMetrics {
   readonly subgraphFetchDuration: Histogram<'subgraph'>;
   readonly subgraphFetchErrors: Counter<'subgraph' | 'code'>;
   readonly subgraphFetchesShared: Counter<'subgraph'>;
+  readonly circuitState: Gauge<'subgraph'>;
+  readonly circuitTransitions: Counter<'subgraph' | 'to'>;
 
   constructor(options: { processMetrics?: boolean } = {}) {
     this.registry = createMetricsRegistry('gateway', options);
@@ -62,7 +66,25 @@ export class GatewayMetrics {
       labelNames: ['subgraph'],
       registers,
     });
+    this.circuitState = new Gauge({
+      name: 'mente_subgraph_circuit_state',
+      help: "The subgraph's circuit breaker: 0 closed, 1 half-open (one probe allowed), 2 open (fetches fail fast).",
+      labelNames: ['subgraph'],
+      registers,
+    });
+    this.circuitTransitions = new Counter({
+      name: 'mente_subgraph_circuit_transitions_total',
+      help: "Changes of the subgraph's circuit breaker state, by the state entered.",
+      labelNames: ['subgraph', 'to'],
+      registers,
+    });
   }
+
+  /** For CircuitBreaker's onTransition. */
+  readonly recordCircuit = (subgraph: string, to: CircuitState): void => {
+    this.circuitState.set({ subgraph }, CIRCUIT_STATE_VALUE[to]);
+    this.circuitTransitions.inc({ subgraph, to });
+  };
 
   /** Zero series for a subgraph, so a rate() over its errors exists before the first one. */
   registerSubgraph(subgraph: string): void {

@@ -4,6 +4,8 @@ import type { RequestHandler } from 'express';
 import { Gauge, type Registry } from 'prom-client';
 import { type Dispatcher, fetch as undiciFetch } from 'undici';
 
+import type { CircuitState } from './circuit-breaker';
+
 // Each subgraph's health as the gateway sees it, for operators: GET /health/subgraphs on the
 // internal listener and the mente_subgraph_up gauge. Never part of the gateway's own readiness:
 // one region's outage must not take every gateway out of the load balancer.
@@ -20,6 +22,8 @@ export interface SubgraphStatus {
   reason?: string;
   /** How long the check took, milliseconds. */
   durationMs: number;
+  /** The gateway's circuit breaker for it, now: closed, half-open (one probe allowed) or open (queries fail fast). */
+  circuit?: CircuitState;
 }
 
 export interface SubgraphStatusReport {
@@ -43,6 +47,8 @@ export interface SubgraphStatusOptions {
   registry?: Registry;
   /** The gateway's subgraph agent, so checks present the client certificate under mutual TLS. */
   dispatcher?: Dispatcher;
+  /** The subgraph's circuit breaker state, read live for every report (not cached with the checks). */
+  circuit?: (name: string) => CircuitState | undefined;
 }
 
 /** Where a subgraph's readiness is, from its GraphQL URL (a path prefix is kept). */
@@ -94,6 +100,7 @@ export class SubgraphStatusMonitor {
   private readonly cacheMs: number;
   private readonly targets: [string, string][];
   private readonly dispatcher?: Dispatcher;
+  private readonly circuit?: (name: string) => CircuitState | undefined;
   private last: { at: number; report: SubgraphStatusReport } | null = null;
   private inFlight: Promise<SubgraphStatusReport> | null = null;
   private readonly up?: Gauge<'subgraph'>;
@@ -104,6 +111,7 @@ export class SubgraphStatusMonitor {
     this.cacheMs = options.cacheMs ?? DEFAULT_SUBGRAPH_HEALTH_CACHE_MS;
     this.targets = Object.entries(options.subgraphUrls).map(([name, url]) => [name, readinessUrl(url)]);
     this.dispatcher = options.dispatcher;
+    this.circuit = options.circuit;
     if (options.registry) {
       const registers = [options.registry];
       // A scrape refreshes a stale report first (bounded by the timeout), so the gauges are never older than cacheMs.
@@ -157,6 +165,14 @@ export class SubgraphStatusMonitor {
   /** GET /health/subgraphs: always 200 (a report, not a probe); the body says which subgraph is not ok. */
   readonly handler: RequestHandler = async (_req, res) => {
     res.setHeader('cache-control', 'no-store');
-    res.json({ service: 'gateway', ...(await this.report()) });
+    const report = await this.report();
+    const circuit = this.circuit;
+    const subgraphs = circuit
+      ? report.subgraphs.map((s) => {
+          const state = circuit(s.name);
+          return state ? { ...s, circuit: state } : s;
+        })
+      : report.subgraphs;
+    res.json({ service: 'gateway', ...report, subgraphs });
   };
 }

@@ -2,10 +2,20 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 // A pass-through HTTP proxy in front of a subgraph that can be told to misbehave: answer
-// normally, hang without answering, fail with HTTP 500, or delay each answer. It can also record
-// what passes through (headers and exact body bytes), as someone on the gateway → subgraph link could.
+// normally, hang without answering, fail with HTTP 500, delay each answer, answer a GraphQL error
+// of its own (a subgraph's classified failure), or pass the request on and cut the connection
+// before answering (it was done, the caller cannot know). It can also record what passes through
+// (headers and exact body bytes), as someone on the gateway → subgraph link could.
 
-export type FaultMode = { kind: 'pass' } | { kind: 'hang' } | { kind: 'error' } | { kind: 'delay'; ms: number };
+export type FaultMode =
+  | { kind: 'pass' }
+  | { kind: 'hang' }
+  | { kind: 'error' }
+  | { kind: 'delay'; ms: number }
+  /** HTTP 200 with `data: null` and one error carrying this code and retryable (as a subgraph classifies its failures). */
+  | { kind: 'graphqlError'; code: string; retryable: boolean; message: string; path?: (string | number)[] }
+  /** Pass the request on, wait for the subgraph's answer, then drop the connection instead of answering. */
+  | { kind: 'dropAfterForward' };
 
 export interface FaultProxy {
   url: string;
@@ -40,6 +50,18 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       res.writeHead(500, { 'content-type': 'text/plain' }).end('injected failure');
       return;
     }
+    if (mode.kind === 'graphqlError') {
+      for await (const _ of req); // read the request whole before answering
+      const { code, retryable, message, path } = mode;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          data: null,
+          errors: [{ message, ...(path ? { path } : {}), extensions: { code, retryable } }],
+        }),
+      );
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     proxy.onRequest?.({
@@ -62,6 +84,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       });
     } catch {
       req.socket.destroy(); // the subgraph is gone: the caller sees a dropped connection, as without the proxy
+      return;
+    }
+    if (mode.kind === 'dropAfterForward') {
+      await upstream.arrayBuffer();
+      req.socket.destroy();
       return;
     }
     res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });

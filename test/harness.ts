@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
+import type { CircuitBreakerOptions } from '../gateway/circuit-breaker';
 import { type GatewayOptions, type RunningGateway, startGateway } from '../gateway/gateway';
 import type { UploadQuota } from '../gateway/upload-quota';
 import { NATIONAL, REGIONS } from '../schema/registry';
@@ -25,6 +26,7 @@ import { PiiVault } from '../subgraphs/kit/pii';
 import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional-subgraph';
 import { type NationalSubgraph, startNationalSubgraph } from '../subgraphs/national/server';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 // The real thing, in one process: every subgraph and the gateway over HTTP on port 0, each on its
 // own freshly migrated database with the demo people — MySQL/MariaDB when MYSQL_URL is set (CI),
@@ -35,6 +37,8 @@ export interface Stack {
   gateway: RunningGateway;
   /** With `faults: true`: a misbehaving-on-demand proxy in front of each region. */
   proxies: Record<string, FaultProxy>;
+  /** With `databaseProxies` and MYSQL_URL: a TCP proxy between the region and its database. */
+  databaseProxies: Record<string, TcpProxy>;
   /** Really stops a region's subgraph (its port stays reserved for restartRegion). */
   stopRegion(name: string): Promise<void>;
   /** Starts a stopped region again on the same port. */
@@ -112,6 +116,10 @@ export interface StackOptions {
   subgraphHealthTimeoutMs?: number;
   subgraphHealthCacheMs?: number;
   faults?: boolean;
+  /** The gateway's per-subgraph circuit breaker (default: the product's, 3 failures in 10 s open it for 5 s). */
+  circuitBreaker?: CircuitBreakerOptions;
+  /** With MYSQL_URL: a TCP proxy (test/tcp-proxy.ts) between these regions and their database, in `stack.databaseProxies`. */
+  databaseProxies?: string[];
   /** Where every server of the stack logs (default: the root logger, silent under jest). */
   logger?: Logger;
   /** The gateway's per-person upload quota (default: the product's, 50 files and 200 MB a day). */
@@ -159,8 +167,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await seedDemoRecords(server.dataSource, entry.code);
     regions[name] = server;
   };
+  const databaseProxies: Record<string, TcpProxy> = {};
   for (const entry of REGIONS) {
     databases[entry.subgraph] = await databaseFor(entry.subgraph);
+    if (usingMysql() && options.databaseProxies?.includes(entry.subgraph)) {
+      const url = new URL(databases[entry.subgraph]!);
+      const proxy = await startTcpProxy(url.hostname, Number(url.port || 3306));
+      databaseProxies[entry.subgraph] = proxy;
+      url.hostname = proxy.host;
+      url.port = String(proxy.port);
+      databases[entry.subgraph] = url.toString();
+    }
     await startRegion(entry.subgraph);
   }
   const proxies: Record<string, FaultProxy> = {};
@@ -194,6 +211,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     limits: options.limits,
     exposeSchema: options.exposeSchema,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
+    circuitBreaker: options.circuitBreaker,
     subgraphHealthTimeoutMs: options.subgraphHealthTimeoutMs,
     subgraphHealthCacheMs: options.subgraphHealthCacheMs,
     responseCache: options.responseCache,
@@ -231,6 +249,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     national,
     regions,
     proxies,
+    databaseProxies,
     keysDir,
     files,
     notifications,
@@ -278,6 +297,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       for (const proxy of Object.values(proxies)) await proxy.close();
       await national.close();
       for (const [name, server] of Object.entries(regions)) if (!stopped.has(name)) await server.close();
+      for (const proxy of Object.values(databaseProxies)) await proxy.close();
     },
   };
 }

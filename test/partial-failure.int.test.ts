@@ -22,6 +22,8 @@ beforeAll(async () => {
     subgraphTimeoutMs: TIMEOUT_MS,
     subgraphHealthTimeoutMs: HEALTH_TIMEOUT_MS,
     subgraphHealthCacheMs: 0,
+    // These tests fail Yunfu many times in a row on purpose; the breaker is tested in faults.int.test.ts.
+    circuitBreaker: { failures: 1000 },
   });
   operator = await stack.token({ role: 'NATIONAL_OPERATOR', subject: 'ops' });
 });
@@ -45,7 +47,13 @@ function expectOnlyYunfuMissing(res: Awaited<ReturnType<typeof ask>>, code: stri
   const [error] = res.errors!; // the other regions (two in the committed registry) all answered
   expect(error).toMatchObject({
     path: ['person', 'records', 1],
-    extensions: { code, serviceName: 'guangdong-yunfu', regionCode: '445300', regionName: '云浮市' },
+    extensions: {
+      code,
+      retryable: code !== 'SUBGRAPH_ERROR',
+      serviceName: 'guangdong-yunfu',
+      regionCode: '445300',
+      regionName: '云浮市',
+    },
   });
   expect(error!.message).not.toMatch(/127\.0\.0\.1|localhost|http:/);
   expect(error!.extensions!.stacktrace).toBeUndefined();
@@ -171,7 +179,13 @@ describe('health while a region fails', () => {
     stack.proxies[YF]!.mode = { kind: 'error' };
     expect((await gatewayReadiness()).status).toBe(200);
     const { of } = await subgraphStatus();
-    expect(of(YF)).toEqual({ name: YF, status: 'down', reason: 'http-500', durationMs: expect.any(Number) });
+    expect(of(YF)).toEqual({
+      name: YF,
+      status: 'down',
+      reason: 'http-500',
+      durationMs: expect.any(Number),
+      circuit: 'closed', // it answers: only timeouts and connection failures open the circuit
+    });
   });
 
   it('a stopped region: ready stays 200; down at once in the report and the gauge; ok again after restart', async () => {
