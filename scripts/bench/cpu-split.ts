@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     ...process.env,
     PORT: String(port),
     METRICS_PORT: '0', // not scraped here; any free port, never a clash with npm start's 9400
+    RATE_LIMIT_PER_MINUTE: '0', // one load client from one address: the per-caller limit would measure 429s
     JWT_PUBLIC_KEY_FILE: keys.callerPublicKeyPath,
     INTERNAL_PRIVATE_KEY_FILE: keys.internalPrivateKeyPath,
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mente-cpu-')),

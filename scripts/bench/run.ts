@@ -200,6 +200,7 @@ async function startGatewayChild(stack: Stack, port: number, metricsPort: number
     ...process.env,
     PORT: String(port),
     METRICS_PORT: String(metricsPort), // scraped for its memory below
+    RATE_LIMIT_PER_MINUTE: '0', // one load client from one address: the per-caller limit would measure 429s
     JWT_PUBLIC_KEY_FILE: keys.callerPublicKeyPath,
     INTERNAL_PRIVATE_KEY_FILE: keys.internalPrivateKeyPath,
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mente-bench-gw-')),
