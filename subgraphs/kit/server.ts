@@ -16,7 +16,7 @@ import { accessLogPlugin, errorCode, logRequest, markRequestStart, type RequestS
 import { keepRawBody } from './auth/raw-body';
 import type { SubgraphTls } from './config';
 import { abuseConfigFromEnv } from './config';
-import { maskError } from './graphql/errors';
+import { maskSubgraphError } from './graphql/errors';
 import { hideSchemaHintsPlugin } from './graphql/schema-hints';
 import { bodyErrorHandler, requireJsonPost } from './http-errors';
 import { batchLimit, limitRules, type Limits } from './limits';
@@ -127,7 +127,7 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
     beforeGraphQL.unshift(batchLimit(limits.maxBatch));
     apollo = new ApolloServer<C>({
       schema: options.schema,
-      formatError: maskError,
+      formatError: maskSubgraphError,
       introspection: exposeSchema,
       validationRules: limitRules(limits),
       // runUntilSignal owns SIGTERM/SIGINT (readiness first, then drain, then pools): Apollo's own

@@ -1,5 +1,6 @@
 import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
+import { todayInChina } from '../calendar';
 import type { ApplicationRow, ApplicationStatus, ApplicationType } from '../db/record.entities';
 import { isOverdue, toCertification } from '../record.service';
 import { toChannel, toDisease, toHospital } from '../region.service';
@@ -75,8 +76,8 @@ export abstract class ApplicationBase {
   }
 
   @Field(() => Boolean, { description: 'Waiting for a decision past its due date.' })
-  overdue(): boolean {
-    return isOverdue(this.row);
+  overdue(@Ctx() ctx: RegionalContext): boolean {
+    return isOverdue(this.row, todayInChina(ctx.clock()));
   }
 
   @Field(() => [Material])
