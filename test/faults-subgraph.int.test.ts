@@ -4,6 +4,7 @@ import { IdempotencyEntity } from '../subgraphs/kit/application/idempotency';
 import type { Identity } from '../subgraphs/kit/auth/identity';
 import { addDays, todayInChina } from '../subgraphs/kit/calendar';
 import { ApplicationEntity, RemoteCareFilingEntity } from '../subgraphs/kit/db/record.entities';
+import { seedRegionPolicy } from '../subgraphs/kit/db/seed';
 import { OutboxEntity } from '../subgraphs/kit/outbox';
 import type { RegionPolicy } from '../subgraphs/kit/policy';
 import { loadRegion } from '../subgraphs/kit/region-file';
@@ -314,6 +315,46 @@ describe('classified failures', () => {
       expect(at.extensions!.retryable).toBe(true);
     } finally {
       await ds().query('ALTER TABLE status_event_away RENAME TO status_event');
+    }
+  });
+});
+
+describe('policy changes never break records', () => {
+  it('a disease dropped by a re-seeded policy is retired: its application and certification still resolve it', async () => {
+    const { number, token, disease } = await submitted();
+    const approved = await stack.query(REVIEW, { n: number, d: 'APPROVE' }, { token: await reviewerToken() });
+    expect(approved.data.r.application.status).toBe('APPROVED');
+    const v2 = {
+      ...policy,
+      version: `${policy.version}-without-${disease.code}`,
+      diseases: policy.diseases.filter((d) => d.code !== disease.code),
+    };
+    expect(await seedRegionPolicy(ds(), v2, today)).toBe('loaded');
+    try {
+      const res = await stack.query(
+        'query($n: String!) { application(acceptanceNumber: $n) { ... on PanzhihuaApplication { disease { code name } channel { id } hospital { code } certification { disease { code name } hospital { code } } } } }',
+        { n: number },
+        { token },
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data.application.disease).toEqual({ code: disease.code, name: disease.name });
+      expect(res.data.application.certification.disease).toEqual({ code: disease.code, name: disease.name });
+      // The catalogue lists only what is in force (asked of the region itself: no gateway cache).
+      const listed = await direct(reviewer, '{ r: panzhihuaRegion { diseases { code } } }', {});
+      const codes = (listed.data!.r.diseases as { code: string }[]).map((d) => d.code);
+      expect(codes).not.toContain(disease.code);
+      expect(codes).toHaveLength(policy.diseases.length - 1);
+      // A new application for it is refused as for any unknown disease.
+      const other = applicant((d) => d.code === disease.code);
+      const refused = await stack.query(
+        SUBMIT,
+        { input: inputFor(disease) },
+        { token: await stack.token({ role: 'APPLICANT', personId: other.personId }) },
+      );
+      expect(refused.data.r.application).toBeNull();
+      expect(refused.data.r.problems.length).toBeGreaterThan(0);
+    } finally {
+      await seedRegionPolicy(ds(), policy, today);
     }
   });
 });

@@ -12,7 +12,7 @@ import { assertPersonRecordAccess, deniedError, isStaffRead } from './auth/acces
 import { enforceAccessTable } from './auth/access-rules';
 import { identityResolver } from './auth/request-identity';
 import type { SubgraphTls } from './config';
-import { createDataSource, migrateOnStart, observeQueries } from './db/data-source';
+import { createDataSource, initializeWithRetry, migrateOnStart, observeQueries } from './db/data-source';
 import { PolicyTables1763800000000 } from './db/migrations/1763800000000-policy-tables';
 import { RecordTables1763900000000 } from './db/migrations/1763900000000-record-tables';
 import { AuditLog1764000000000 } from './db/migrations/1764000000000-audit-log';
@@ -20,6 +20,7 @@ import { NotificationOutbox1764200000000 } from './db/migrations/1764200000000-n
 import { AcceptanceSequence1764300000000 } from './db/migrations/1764300000000-acceptance-sequence';
 import { IdempotencyKeys1764500000100 } from './db/migrations/1764500000100-idempotency-keys';
 import { RemoteCareUnique1764500000200 } from './db/migrations/1764500000200-remote-care-unique';
+import { CatalogueRetiredOn1764500000300 } from './db/migrations/1764500000300-catalogue-retired-on';
 import { POLICY_ENTITIES } from './db/policy.entities';
 import { databaseReadiness } from './db/readiness';
 import { type ApplicationRow, type ApplicationStatus, RECORD_ENTITIES } from './db/record.entities';
@@ -75,6 +76,7 @@ export const REGIONAL_MIGRATIONS = [
   AcceptanceSequence1764300000000,
   IdempotencyKeys1764500000100,
   RemoteCareUnique1764500000200,
+  CatalogueRetiredOn1764500000300,
 ];
 export const REGIONAL_ENTITIES = [...POLICY_ENTITIES, ...RECORD_ENTITIES, AuditEntity, OutboxEntity, IdempotencyEntity];
 
@@ -379,6 +381,8 @@ export interface StartOptions {
   exposeSchema?: boolean;
   /** Mutual TLS with the gateway (SUBGRAPH_TLS_*): HTTPS, client certificates required. */
   tls?: SubgraphTls;
+  /** Tries to reach the database at start-up, with backoff 0.5 s → 8 s (DATABASE_CONNECT_RETRIES, default 10). */
+  connectTries?: number;
 }
 
 export async function startRegionalSubgraph(
@@ -387,11 +391,11 @@ export async function startRegionalSubgraph(
 ): Promise<RegionalSubgraph> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   const ds = createRegionalDataSource(def, url, options.onQuery);
-  await ds.initialize();
+  const log = (options.logger ?? rootLogger).child({ service: def.subgraph });
+  await initializeWithRetry(ds, { tries: options.connectTries, log: (line) => log.warn(line) });
   const metrics = new SubgraphMetrics(def.subgraph);
   observeQueries(ds, metrics.observeQuery);
   const prepare = options.prepare ?? migrateOnStart(url);
-  const log = (options.logger ?? rootLogger).child({ service: def.subgraph });
   if (prepare) await prepareRegionalDatabase(ds, def, options.log ?? ((line) => log.info(line)));
   const schema = await buildRegionalSchema(def);
   const resolveIdentity = identityResolver(options.internalPublicKey, def.subgraph, {

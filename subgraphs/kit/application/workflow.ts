@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { GraphQLError } from 'graphql';
-import type { DataSource, EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager, IsNull } from 'typeorm';
 
 import { REGIONS } from '../../../schema/registry';
 import { formatAcceptanceNumber } from '../acceptance-number';
@@ -107,6 +107,11 @@ export class ApplicationWorkflow {
   /** One write transaction that commits only before the request's deadline. */
   private write<T>(opts: WriteOptions, work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return transactionBefore(this.ds, opts.deadline ?? deadlineOf(undefined), work);
+  }
+
+  /** Catalogue entries in force (not retired): what a new request may choose. */
+  private get inForce() {
+    return { regionCode: this.code, retiredOn: IsNull() };
   }
 
   private applicationById = (id: string) => this.ds.getRepository(ApplicationEntity).findOneBy({ id });
@@ -221,10 +226,10 @@ export class ApplicationWorkflow {
     const [insured, diseases, channels, hospitals, materialRules, applications, certifications, filings, uploaded] =
       await Promise.all([
         m.getRepository(InsuredPersonEntity).findOneBy(record),
-        m.getRepository(DiseaseEntity).findBy({ regionCode: this.code }),
-        m.getRepository(ChannelEntity).findBy({ regionCode: this.code }),
-        m.getRepository(HospitalEntity).findBy({ regionCode: this.code }),
-        m.getRepository(MaterialEntity).find({ where: { regionCode: this.code }, order: { position: 'ASC' } }),
+        m.getRepository(DiseaseEntity).findBy(this.inForce),
+        m.getRepository(ChannelEntity).findBy(this.inForce),
+        m.getRepository(HospitalEntity).findBy(this.inForce),
+        m.getRepository(MaterialEntity).find({ where: this.inForce, order: { position: 'ASC' } }),
         m.getRepository(ApplicationEntity).find({ where: record, order: { submittedAt: 'ASC' } }),
         m.getRepository(CertificationEntity).find({ where: record, order: { validFrom: 'ASC' } }),
         m.getRepository(RemoteCareFilingEntity).findBy(record),
@@ -377,8 +382,8 @@ export class ApplicationWorkflow {
     if (materials.length === 0) return fail(problem('MATERIAL_MISSING', '请至少上传一份补充材料', 'materials'));
     const [disease, rules, hospitals, uploaded] = await Promise.all([
       this.ds.getRepository(DiseaseEntity).findOneBy({ regionCode: this.code, code: row.diseaseCode }),
-      this.ds.getRepository(MaterialEntity).findBy({ regionCode: this.code }),
-      this.ds.getRepository(HospitalEntity).findBy({ regionCode: this.code }),
+      this.ds.getRepository(MaterialEntity).findBy(this.inForce),
+      this.ds.getRepository(HospitalEntity).findBy(this.inForce),
       this.files.usableBy(
         row.personId,
         materials.map((x) => x.sha256),
