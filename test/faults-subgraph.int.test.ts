@@ -208,10 +208,12 @@ describe('idempotency keys on every mutation', () => {
     expect(rows).toBe(1);
     // Without a key, parallel twins still make one row: the unique index decides, the answer is the first filing or "already filed".
     const other = { residenceRegionName: '北京市', validFrom: addDays(today, 2) };
-    const keyless = await Promise.all(Array.from({ length: 20 }, () => stack.query(FILE, { i: other }, { token })));
+    // Asked of the region itself: a gateway's timeout on a busy machine is not what this checks.
+    const applicantIdentity: Identity = { role: 'APPLICANT', personId: person.id, subject: person.id };
+    const keyless = await Promise.all(Array.from({ length: 20 }, () => direct(applicantIdentity, FILE, { i: other })));
     for (const a of keyless) {
       expect(a.errors).toBeUndefined();
-      expect(a.data.r.filing !== null || a.data.r.problems[0]?.code === 'REMOTE_CARE_ALREADY_FILED').toBe(true);
+      expect(a.data!.r.filing !== null || a.data!.r.problems[0]?.code === 'REMOTE_CARE_ALREADY_FILED').toBe(true);
     }
     expect(
       await ds().getRepository(RemoteCareFilingEntity).countBy({ personId: person.id, validFrom: other.validFrom }),
