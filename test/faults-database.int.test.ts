@@ -1,13 +1,28 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
 import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases';
 import { seedDemoRecords } from '../scripts/lib/demo';
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
+import { IdempotencyEntity } from '../subgraphs/kit/application/idempotency';
 import type { Identity } from '../subgraphs/kit/auth/identity';
-import { ensureDevelopmentKeys, loadPublicKey } from '../subgraphs/kit/auth/keys';
+import { signInternalToken } from '../subgraphs/kit/auth/internal-token';
+import { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from '../subgraphs/kit/auth/keys';
 import { addDays, todayInChina } from '../subgraphs/kit/calendar';
+import { RemoteCareFilingEntity } from '../subgraphs/kit/db/record.entities';
 import { ApplicationEntity } from '../subgraphs/kit/db/record.entities';
 import { createLogger } from '../subgraphs/kit/log';
+import { OutboxEntity } from '../subgraphs/kit/outbox';
 import { loadRegion } from '../subgraphs/kit/region-file';
-import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional-subgraph';
+import {
+  createRegionalDataSource,
+  prepareRegionalDatabase,
+  type RegionalSubgraph,
+  startRegionalSubgraph,
+} from '../subgraphs/kit/regional-subgraph';
 import { startNationalSubgraph } from '../subgraphs/national/server';
 import { type Stack, startStack, usingMysql } from './harness';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
@@ -230,4 +245,126 @@ function capturingLogger() {
     const again = await submitOnce(requests[0]!.identity, requests[0]!.input);
     expect(again.data?.r?.application?.acceptanceNumber).toBe(acknowledged.get(requests[0]!.key));
   }, 120_000);
+});
+
+(usingMysql() ? describe : describe.skip)('SIGTERM to a subgraph process during a write', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  async function freePort(): Promise<number> {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    return port;
+  }
+
+  it('commits whole or not at all, and the retry with the same key returns the truth', async () => {
+    const url = databaseUrlFor('faults-sigterm', process.env, PREFIX)!;
+    await recreateMysqlDatabase(url);
+    const setup = createRegionalDataSource(def, url);
+    await setup.initialize();
+    await prepareRegionalDatabase(setup, def, () => {});
+    await seedDemoRecords(setup, CODE);
+    const keysDir = mkdtempSync(path.join(os.tmpdir(), 'mente-faults-keys-'));
+    const keys = await ensureDevelopmentKeys(keysDir);
+    const privateKey = await loadPrivateKey(keys.internalPrivateKeyPath);
+    const person = DEMO_PEOPLE.find(
+      (p) => p.insuredRegionCode === CODE && p.status === 'NORMAL' && !p.inArrears && !p.residenceRegionCode,
+    )!;
+    const identity: Identity = { role: 'APPLICANT', personId: person.id, subject: person.id };
+    const key = 'sigterm-filing-0001';
+    const body = JSON.stringify({
+      query:
+        'mutation($i: RemoteCareInput!) { r: filePanzhihuaRemoteCare(input: $i) { filing { id } problems { code } } }',
+      variables: { i: { residenceRegionCode: '445300', idempotencyKey: key } },
+    });
+    const send = (port: number) =>
+      fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-mente-internal-token': signInternalToken(privateKey, { identity, subgraph: def.subgraph, body }),
+        },
+        body,
+      }).then(
+        async (r) => (await r.json()) as { data?: { r: any }; errors?: unknown[] },
+        () => null,
+      );
+
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      REGION: def.subgraph,
+      PORT: String(port),
+      METRICS_PORT: String(await freePort()),
+      DATABASE_URL: url,
+      MIGRATE_ON_START: 'false',
+      INTERNAL_PUBLIC_KEY_FILE: keys.internalPublicKeyPath,
+      SHUTDOWN_DELAY_MS: '100',
+      LOG_LEVEL: 'warn',
+    };
+    delete env.NODE_ENV;
+    delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    delete env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/regional/index.ts'], {
+      cwd: path.resolve(__dirname, '..'),
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child = proc;
+    let stderr = '';
+    proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    const until = Date.now() + 45_000;
+    while (
+      !(await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (proc.exitCode !== null || Date.now() > until) throw new Error(`the subgraph did not start:\n${stderr}`);
+      await sleep(200);
+    }
+    // The write is in flight when the signal arrives.
+    const answer = send(port);
+    await sleep(15);
+    proc.kill('SIGTERM');
+    const first = await answer;
+    await exited;
+
+    const rows = async () => ({
+      filings: await setup.getRepository(RemoteCareFilingEntity).findBy({ personId: person.id }),
+      keys: await setup.getRepository(IdempotencyEntity).countBy({ key }),
+      notices: await setup.getRepository(OutboxEntity).countBy({ personId: person.id, template: 'REMOTE_CARE_FILED' }),
+    });
+    const after = await rows();
+    // Never half: the filing, its key and its notification together, or none of them.
+    expect([after.filings.length, after.keys, after.notices]).toEqual(
+      after.filings.length === 0 ? [0, 0, 0] : [1, 1, 1],
+    );
+    if (first?.data?.r?.filing) expect(after.filings.map((f) => f.id)).toEqual([first.data.r.filing.id]);
+
+    // Started again, the same request with the same key answers the stored truth, or files it once.
+    const again = await startRegionalSubgraph(def, {
+      databaseUrl: url,
+      prepare: false,
+      notifications: false,
+      internalPublicKey: await loadPublicKey(keys.internalPublicKeyPath),
+    });
+    try {
+      const retry = await send(again.port);
+      const final = await rows();
+      expect(final.filings).toHaveLength(1);
+      expect([final.keys, final.notices]).toEqual([1, 1]);
+      expect(retry?.data?.r?.filing?.id).toBe(final.filings[0]!.id);
+      if (after.filings.length === 1) expect(final.filings[0]!.id).toBe(after.filings[0]!.id);
+    } finally {
+      await again.close();
+      await setup.destroy();
+    }
+  }, 90_000);
 });
