@@ -293,7 +293,8 @@ export class ApplicationWorkflow {
             decisionReason: null,
             decidedAt: null,
             previousApplicationId: previous?.id ?? null,
-            idempotencyKey: key,
+            // The column holds 100 characters; longer keys (up to 128) live only in idempotency_key.
+            idempotencyKey: key && key.length <= 100 ? key : null,
             openSlot: `${personId}|${disease.code}`,
             version: 1,
           };
