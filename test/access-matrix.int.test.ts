@@ -508,7 +508,9 @@ function mismatch(res: Response, expected: Outcome, rule: Rule, caller: Caller, 
   ];
   const leaked = forbiddenText.filter((t) => res.text.includes(t));
   if (leaked.length) problems.push(`leaked personal data (${leaked.length} items): ${got()}`);
-  if (codes.includes('INTERNAL_SERVER_ERROR')) problems.push(`an internal error reached the caller: ${got()}`);
+  if (codes.includes('INTERNAL_SERVER_ERROR') || codes.includes('SUBGRAPH_ERROR')) {
+    problems.push(`an internal error reached the caller: ${got()}`);
+  }
   return problems;
 }
 

@@ -27,9 +27,9 @@ export type RegionMutationKind = keyof RegionMutationNames<string>;
 /** Each mutation's variables, as the contract declares them for every region. */
 export const REGION_MUTATION_VARIABLES: Record<RegionMutationKind, Record<string, string>> = {
   submit: { input: 'ApplicationInput!' },
-  supplement: { acceptanceNumber: 'String!', materials: '[MaterialInput!]!' },
-  withdraw: { acceptanceNumber: 'String!' },
-  review: { acceptanceNumber: 'String!', decision: 'ReviewDecision!', reason: 'String' },
+  supplement: { acceptanceNumber: 'String!', materials: '[MaterialInput!]!', idempotencyKey: 'String' },
+  withdraw: { acceptanceNumber: 'String!', idempotencyKey: 'String' },
+  review: { acceptanceNumber: 'String!', decision: 'ReviewDecision!', reason: 'String', idempotencyKey: 'String' },
   fileRemoteCare: { input: 'RemoteCareInput!' },
 };
 

@@ -5,6 +5,7 @@ import { trace } from '@opentelemetry/api';
 import type { GraphQLFormattedError } from 'graphql';
 
 import { isUnexpectedError, markReported } from './graphql/errors';
+import { classifyFault } from './graphql/faults';
 import { type Logger, requestLogger } from './log';
 
 // One access-log line per GraphQL operation, on the gateway and on every subgraph:
@@ -104,7 +105,10 @@ export function accessLogPlugin<C extends BaseContext>(options: AccessLogOptions
           if (unexpected.length === 0) return;
           const log = requestLogger(options.service, requestIdOf(contextValue) ?? '-', options.logger);
           for (const error of unexpected) {
-            log.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
+            log.error(
+              { err: error.originalError ?? error, fault: classifyFault(error).code, path: error.path },
+              'internal error',
+            );
             markReported(error);
           }
         },

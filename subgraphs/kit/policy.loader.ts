@@ -32,6 +32,14 @@ function rowsByRegion<T extends { regionCode: string; position?: number }>(
   });
 }
 
+/** The current entries (not retired) of an all-rows loader: no statement of its own. */
+function current<T extends { retiredOn?: string | null }>(all: DataLoader<string, T[]>): DataLoader<string, T[]> {
+  return new DataLoader(async (codes) => {
+    const lists = await all.loadMany(codes);
+    return lists.map((rows) => (rows instanceof Error ? rows : rows.filter((r) => !r.retiredOn)));
+  });
+}
+
 /**
  * Per-request policy reads: each table is read at most once per request whatever the query asks
  * (several regions batch into one statement). Created in the context factory, never shared.
@@ -42,6 +50,10 @@ export class PolicyLoaders {
   readonly diseases: DataLoader<string, DiseaseRow[]>;
   readonly hospitals: DataLoader<string, HospitalRow[]>;
   readonly materials: DataLoader<string, MaterialRow[]>;
+  /** Every entry ever in the catalogue, retired ones too: what records resolve their codes with. */
+  readonly allChannels: DataLoader<string, ChannelRow[]>;
+  readonly allDiseases: DataLoader<string, DiseaseRow[]>;
+  readonly allHospitals: DataLoader<string, HospitalRow[]>;
   readonly costSharing: DataLoader<string, CostSharingRow[]>;
   readonly rateBands: DataLoader<string, RateBandRow[]>;
 
@@ -50,10 +62,14 @@ export class PolicyLoaders {
       const rows = await ds.getRepository(RegionEntity).findBy({ code: In([...codes]) });
       return codes.map((c) => rows.find((r) => r.code === c) ?? null);
     });
-    this.channels = rowsByRegion(ds, ChannelEntity);
-    this.diseases = rowsByRegion(ds, DiseaseEntity);
-    this.hospitals = rowsByRegion(ds, HospitalEntity);
-    this.materials = rowsByRegion(ds, MaterialEntity);
+    this.allChannels = rowsByRegion(ds, ChannelEntity);
+    this.allDiseases = rowsByRegion(ds, DiseaseEntity);
+    this.allHospitals = rowsByRegion(ds, HospitalEntity);
+    // What the API lists: only what is in force.
+    this.channels = current(this.allChannels);
+    this.diseases = current(this.allDiseases);
+    this.hospitals = current(this.allHospitals);
+    this.materials = current(rowsByRegion(ds, MaterialEntity));
     this.costSharing = rowsByRegion(ds, CostSharingEntity);
     this.rateBands = rowsByRegion(ds, RateBandEntity);
   }

@@ -77,13 +77,14 @@ export class RecordLoaders {
     skip: number,
   ) => Promise<ApplicationRow[]>;
 
-  constructor(ds: DataSource) {
+  /** `clock` is the workflow's (tests pin it): "overdue" means past due on the workflow's today. */
+  constructor(ds: DataSource, clock: () => Date = () => new Date()) {
     this.reviewQueue = async (regionCode, status, overdueOnly, take, skip) => {
       const rows = await ds.getRepository(ApplicationEntity).find({
         where: {
           regionCode,
           status: status as ApplicationRow['status'],
-          ...(overdueOnly ? { dueDate: LessThan(todayInChina()) } : {}),
+          ...(overdueOnly ? { dueDate: LessThan(todayInChina(clock())) } : {}),
         },
         order: { dueDate: 'ASC', id: 'ASC' },
         take,

@@ -11,8 +11,9 @@ export function isOverdue(row: Pick<ApplicationRow, 'status' | 'dueDate'>, today
 
 export async function toCertification(row: CertificationRow, ctx: RegionalContext): Promise<Certification> {
   const [diseases, hospitals] = await Promise.all([
-    ctx.loaders.diseases.load(row.regionCode),
-    ctx.loaders.hospitals.load(row.regionCode),
+    // Retired entries too: a certification shows its disease and hospital as they were.
+    ctx.loaders.allDiseases.load(row.regionCode),
+    ctx.loaders.allHospitals.load(row.regionCode),
   ]);
   const disease = diseases.find((d) => d.code === row.diseaseCode);
   if (!disease) throw new Error(`certification ${row.id}: disease ${row.diseaseCode} is not in the catalogue`);

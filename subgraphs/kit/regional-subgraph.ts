@@ -3,19 +3,24 @@ import type { KeyLike } from 'jose';
 import { Args, ArgsType, Ctx, Directive, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 
-import { ApplicationWorkflow } from './application/workflow';
+import { DEADLINE_HEADER, deadlineOf } from './application/deadline';
+import { IdempotencyEntity } from './application/idempotency';
+import { ApplicationWorkflow, type WriteOptions } from './application/workflow';
 import { AuditEntity, auditFlushPlugin, Auditor } from './audit';
 import { assertPersonRecordAccess, deniedError, isStaffRead } from './auth/access';
 import { enforceAccessTable } from './auth/access-rules';
 import { identityResolver } from './auth/request-identity';
 import type { SubgraphTls } from './config';
-import { createDataSource, migrateOnStart, observeQueries } from './db/data-source';
+import { createDataSource, initializeWithRetry, migrateOnStart, observeQueries } from './db/data-source';
 import { PolicyTables1763800000000 } from './db/migrations/1763800000000-policy-tables';
 import { RecordTables1763900000000 } from './db/migrations/1763900000000-record-tables';
 import { AuditLog1764000000000 } from './db/migrations/1764000000000-audit-log';
 import { NotificationOutbox1764200000000 } from './db/migrations/1764200000000-notification-outbox';
 import { AcceptanceSequence1764300000000 } from './db/migrations/1764300000000-acceptance-sequence';
 import { OutboxLeases1764420000000 } from './db/migrations/1764420000000-outbox-leases';
+import { IdempotencyKeys1764500000100 } from './db/migrations/1764500000100-idempotency-keys';
+import { RemoteCareUnique1764500000200 } from './db/migrations/1764500000200-remote-care-unique';
+import { CatalogueRetiredOn1764500000300 } from './db/migrations/1764500000300-catalogue-retired-on';
 import { POLICY_ENTITIES } from './db/policy.entities';
 import { databaseReadiness } from './db/readiness';
 import { type ApplicationRow, type ApplicationStatus, RECORD_ENTITIES } from './db/record.entities';
@@ -66,12 +71,20 @@ export const REGIONAL_MIGRATIONS = [
   NotificationOutbox1764200000000,
   AcceptanceSequence1764300000000,
   OutboxLeases1764420000000,
+  IdempotencyKeys1764500000100,
+  RemoteCareUnique1764500000200,
+  CatalogueRetiredOn1764500000300,
 ];
-export const REGIONAL_ENTITIES = [...POLICY_ENTITIES, ...RECORD_ENTITIES, AuditEntity, OutboxEntity];
+export const REGIONAL_ENTITIES = [...POLICY_ENTITIES, ...RECORD_ENTITIES, AuditEntity, OutboxEntity, IdempotencyEntity];
 
 @ArgsType()
 class AcceptanceNumberArgs {
   @Field(() => String) acceptanceNumber!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The same key twice returns the first result; a key reused for another request is refused.',
+  })
+  idempotencyKey?: string | null;
 }
 
 @ArgsType()
@@ -109,6 +122,11 @@ class SubmitArgs {
 class RemoteCareArgs {
   @Field(() => RemoteCareInput) input!: RemoteCareInput;
 }
+
+const writeOptions = (args: AcceptanceNumberArgs, ctx: RegionalContext): WriteOptions => ({
+  idempotencyKey: args.idempotencyKey,
+  deadline: ctx.deadline,
+});
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
@@ -196,7 +214,7 @@ export function createRegionTypes(def: RegionDefinition) {
       @Args(() => SubmitArgs) { input }: SubmitArgs,
       @Ctx() ctx: RegionalContext,
     ): Promise<ApplicationPayload> {
-      return payload(await ctx.workflow.submit(ctx.identity, input));
+      return payload(await ctx.workflow.submit(ctx.identity, input, { deadline: ctx.deadline }));
     }
 
     @Mutation(() => ApplicationPayload, { name: `supplement${prefix}Materials` })
@@ -204,7 +222,9 @@ export function createRegionTypes(def: RegionDefinition) {
       @Args(() => SupplementArgs) args: SupplementArgs,
       @Ctx() ctx: RegionalContext,
     ): Promise<ApplicationPayload> {
-      return payload(await ctx.workflow.supplement(ctx.identity, args.acceptanceNumber, args.materials));
+      return payload(
+        await ctx.workflow.supplement(ctx.identity, args.acceptanceNumber, args.materials, writeOptions(args, ctx)),
+      );
     }
 
     @Mutation(() => ApplicationPayload, { name: `withdraw${prefix}Application` })
@@ -212,13 +232,20 @@ export function createRegionTypes(def: RegionDefinition) {
       @Args(() => AcceptanceNumberArgs) args: AcceptanceNumberArgs,
       @Ctx() ctx: RegionalContext,
     ): Promise<ApplicationPayload> {
-      return payload(await ctx.workflow.withdraw(ctx.identity, args.acceptanceNumber));
+      return payload(await ctx.workflow.withdraw(ctx.identity, args.acceptanceNumber, writeOptions(args, ctx)));
     }
 
     @Mutation(() => ApplicationPayload, { name: `review${prefix}Application` })
     async review(@Args(() => ReviewArgs) args: ReviewArgs, @Ctx() ctx: RegionalContext): Promise<ApplicationPayload> {
       return payload(
-        await ctx.workflow.review(ctx.identity, ctx.requestId, args.acceptanceNumber, args.decision, args.reason),
+        await ctx.workflow.review(
+          ctx.identity,
+          ctx.requestId,
+          args.acceptanceNumber,
+          args.decision,
+          args.reason,
+          writeOptions(args, ctx),
+        ),
       );
     }
 
@@ -230,7 +257,7 @@ export function createRegionTypes(def: RegionDefinition) {
       @Args(() => RemoteCareArgs) { input }: RemoteCareArgs,
       @Ctx() ctx: RegionalContext,
     ): Promise<RemoteCarePayload> {
-      const outcome = await ctx.workflow.fileRemoteCare(ctx.identity, input);
+      const outcome = await ctx.workflow.fileRemoteCare(ctx.identity, input, { deadline: ctx.deadline });
       return { filing: outcome.value && toRemoteCareFiling(outcome.value), problems: outcome.problems };
     }
   }
@@ -351,6 +378,8 @@ export interface StartOptions {
   exposeSchema?: boolean;
   /** Mutual TLS with the gateway (SUBGRAPH_TLS_*): HTTPS, client certificates required. */
   tls?: SubgraphTls;
+  /** Tries to reach the database at start-up, with backoff 0.5 s → 8 s (DATABASE_CONNECT_RETRIES, default 10). */
+  connectTries?: number;
 }
 
 export async function startRegionalSubgraph(
@@ -359,11 +388,11 @@ export async function startRegionalSubgraph(
 ): Promise<RegionalSubgraph> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   const ds = createRegionalDataSource(def, url, options.onQuery);
-  await ds.initialize();
+  const log = (options.logger ?? rootLogger).child({ service: def.subgraph });
+  await initializeWithRetry(ds, { tries: options.connectTries, log: (line) => log.warn(line) });
   const metrics = new SubgraphMetrics(def.subgraph);
   observeQueries(ds, metrics.observeQuery);
   const prepare = options.prepare ?? migrateOnStart(url);
-  const log = (options.logger ?? rootLogger).child({ service: def.subgraph });
   if (prepare) await prepareRegionalDatabase(ds, def, options.log ?? ((line) => log.info(line)));
   const schema = await buildRegionalSchema(def);
   const resolveIdentity = identityResolver(options.internalPublicKey, def.subgraph, {
@@ -371,7 +400,8 @@ export async function startRegionalSubgraph(
   });
   // Ownership of material files is checked here, on the shared store, with the gateway's public key.
   const files = new MaterialFiles(options.fileStore ?? fileStoreFromEnv(), options.internalPublicKey ?? null);
-  const workflow = new ApplicationWorkflow(ds, def, files, options.clock);
+  const clock = options.clock ?? (() => new Date());
+  const workflow = new ApplicationWorkflow(ds, def, files, clock);
   const dispatcher =
     options.notifications === false
       ? null
@@ -406,9 +436,11 @@ export async function startRegionalSubgraph(
           identity,
           requestId,
           loaders: new PolicyLoaders(ds),
-          records: new RecordLoaders(ds),
+          records: new RecordLoaders(ds, clock),
           audit: new Auditor(ds, identity, requestId),
           workflow,
+          deadline: deadlineOf(req.headers[DEADLINE_HEADER]),
+          clock,
         };
       },
       health: databaseReadiness(ds, options.healthDbTimeoutMs, { region: def.policy.code }),

@@ -15,7 +15,7 @@ import type { Registry } from 'prom-client';
 import { accessLogPlugin, errorCode, logRequest, markRequestStart, type RequestSummary } from './access-log';
 import type { SubgraphTls } from './config';
 import { abuseConfigFromEnv } from './config';
-import { maskError } from './graphql/errors';
+import { maskSubgraphError } from './graphql/errors';
 import { hideSchemaHintsPlugin } from './graphql/schema-hints';
 import type { HealthReport } from './health';
 import { bodyErrorHandler, requireJsonPost } from './http-errors';
@@ -124,7 +124,7 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
     beforeGraphQL.unshift(batchLimit(limits.maxBatch));
     apollo = new ApolloServer<C>({
       schema: options.schema,
-      formatError: maskError,
+      formatError: maskSubgraphError,
       introspection: exposeSchema,
       validationRules: limitRules(limits),
       // runUntilSignal owns SIGTERM/SIGINT (readiness first, then drain, then pools): Apollo's own

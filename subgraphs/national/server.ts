@@ -5,7 +5,7 @@ import { NATIONAL, REGIONS } from '../../schema/registry';
 import { AuditEntity, auditFlushPlugin, Auditor } from '../kit/audit';
 import { identityResolver } from '../kit/auth/request-identity';
 import type { SubgraphTls } from '../kit/config';
-import { createDataSource, migrateOnStart, observeQueries } from '../kit/db/data-source';
+import { createDataSource, initializeWithRetry, migrateOnStart, observeQueries } from '../kit/db/data-source';
 import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
 import { databaseReadiness } from '../kit/db/readiness';
 import { publicCachePlugin } from '../kit/graphql/public-cache';
@@ -60,12 +60,17 @@ export interface NationalOptions {
   exposeSchema?: boolean;
   /** Mutual TLS with the gateway (SUBGRAPH_TLS_*): HTTPS, client certificates required. */
   tls?: SubgraphTls;
+  /** Tries to reach the database at start-up, with backoff 0.5 s → 8 s (DATABASE_CONNECT_RETRIES, default 10). */
+  connectTries?: number;
 }
 
 export async function startNationalSubgraph(options: NationalOptions = {}): Promise<NationalSubgraph> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   const ds = createNationalDataSource(url);
-  await ds.initialize();
+  await initializeWithRetry(ds, {
+    tries: options.connectTries,
+    log: (line) => (options.logger ?? rootLogger).warn({ service: NATIONAL.name }, line),
+  });
   const metrics = new SubgraphMetrics(NATIONAL.name);
   observeQueries(ds, metrics.observeQuery);
   const prepare = options.prepare ?? migrateOnStart(url);

@@ -35,6 +35,8 @@ export interface RemoteCareInput {
   residenceRegionName?: string | null;
   validFrom?: string | null;
   validUntil?: string | null;
+  /** The same key returns the first filing. */
+  idempotencyKey?: string | null;
 }
 
 export type ReviewDecision = 'APPROVE' | 'REJECT' | 'REQUEST_SUPPLEMENT';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { GraphQLError } from 'graphql';
-import type { DataSource, EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager, IsNull } from 'typeorm';
 
 import { REGIONS } from '../../../schema/registry';
 import { formatAcceptanceNumber } from '../acceptance-number';
@@ -28,6 +28,8 @@ import { type Problem, problem } from '../errors';
 import type { MaterialFiles } from '../file-owners';
 import { enqueueNotifications, type NotificationMessage } from '../outbox';
 import type { RegionDefinition } from '../region-definition';
+import { deadlineOf, transactionBefore } from './deadline';
+import { idempotent, isUniqueViolation, type Outcome } from './idempotency';
 import {
   boundAcceptanceNumber,
   boundApplicationInput,
@@ -43,10 +45,7 @@ import { activeCertification, materialProblems, materialRulesFor, validateSubmis
 // is one transaction: the status change, its history event, its notification (outbox) and, for a
 // review, its audit row commit together or not at all.
 
-export interface Outcome<T> {
-  value: T | null;
-  problems: Problem[];
-}
+export type { Outcome };
 
 const fail = <T>(...problems: Problem[]): Outcome<T> => ({ value: null, problems });
 const NOT_FOUND = problem('APPLICATION_NOT_FOUND', '未找到该申请，请核对受理号', 'acceptanceNumber');
@@ -64,10 +63,13 @@ function illegal(from: ApplicationStatus, action: string): Problem {
   return problem('ILLEGAL_TRANSITION', `申请当前状态为“${STATUS_NAME[from]}”，不能${action}`, 'acceptanceNumber');
 }
 
-/** A unique-constraint violation, on MySQL/MariaDB or SQLite. */
-export function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; errno?: number; message?: string };
-  return err?.code === 'ER_DUP_ENTRY' || err?.errno === 1062 || /UNIQUE constraint failed/i.test(err?.message ?? '');
+export { isUniqueViolation };
+
+/** What every write receives besides its arguments: its idempotency key and its deadline (epoch ms). */
+export interface WriteOptions {
+  idempotencyKey?: string | null;
+  /** Commit only before this instant (x-mente-deadline); default: WRITE_DEADLINE_MAX_MS from now. */
+  deadline?: number;
 }
 
 /** MySQL/MariaDB may pick a transaction as a deadlock victim; running it again is the documented remedy. */
@@ -100,6 +102,23 @@ export class ApplicationWorkflow {
 
   private get code(): string {
     return this.def.policy.code;
+  }
+
+  /** One write transaction that commits only before the request's deadline. */
+  private write<T>(opts: WriteOptions, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return transactionBefore(this.ds, opts.deadline ?? deadlineOf(undefined), work);
+  }
+
+  /** Catalogue entries in force (not retired): what a new request may choose. */
+  private get inForce() {
+    return { regionCode: this.code, retiredOn: IsNull() };
+  }
+
+  private applicationById = (id: string) => this.ds.getRepository(ApplicationEntity).findOneBy({ id });
+
+  private scopeOf(identity: Identity): string {
+    if (identity.role === 'APPLICANT') return `${this.code}|${identity.personId}`;
+    return `${this.code}|${identity.role.toLowerCase()}:${'subject' in identity ? identity.subject : '-'}`;
   }
 
   private today(): string {
@@ -172,10 +191,28 @@ export class ApplicationWorkflow {
       .lastSequence;
   }
 
-  async submit(identity: Identity, raw: ApplicationInput): Promise<Outcome<ApplicationRow>> {
-    const personId = requireApplicant(identity);
+  async submit(identity: Identity, raw: ApplicationInput, opts: WriteOptions = {}): Promise<Outcome<ApplicationRow>> {
+    requireApplicant(identity);
     const { value: input, problems: bounds } = boundApplicationInput(raw);
     if (bounds.length > 0) return fail(...bounds);
+    return idempotent(this.ds, {
+      scope: this.scopeOf(identity),
+      key: input.idempotencyKey,
+      operation: `submit${this.def.prefix}Application`,
+      args: { input: { ...input, idempotencyKey: null, diseaseCode: input.diseaseCode.trim().toUpperCase() } },
+      load: this.applicationById,
+      now: () => nowInChina(this.clock()),
+      run: (remember) => this.submitOnce(identity, input, opts, remember),
+    });
+  }
+
+  private async submitOnce(
+    identity: Identity,
+    input: ApplicationInput,
+    opts: WriteOptions,
+    remember: (tx: EntityManager, resultId: string) => Promise<void>,
+  ): Promise<Outcome<ApplicationRow>> {
+    const personId = requireApplicant(identity);
     const key = input.idempotencyKey?.trim() || null;
     const byKey = () =>
       this.ds.getRepository(ApplicationEntity).findOneBy({ regionCode: this.code, personId, idempotencyKey: key! });
@@ -189,10 +226,10 @@ export class ApplicationWorkflow {
     const [insured, diseases, channels, hospitals, materialRules, applications, certifications, filings, uploaded] =
       await Promise.all([
         m.getRepository(InsuredPersonEntity).findOneBy(record),
-        m.getRepository(DiseaseEntity).findBy({ regionCode: this.code }),
-        m.getRepository(ChannelEntity).findBy({ regionCode: this.code }),
-        m.getRepository(HospitalEntity).findBy({ regionCode: this.code }),
-        m.getRepository(MaterialEntity).find({ where: { regionCode: this.code }, order: { position: 'ASC' } }),
+        m.getRepository(DiseaseEntity).findBy(this.inForce),
+        m.getRepository(ChannelEntity).findBy(this.inForce),
+        m.getRepository(HospitalEntity).findBy(this.inForce),
+        m.getRepository(MaterialEntity).find({ where: this.inForce, order: { position: 'ASC' } }),
         m.getRepository(ApplicationEntity).find({ where: record, order: { submittedAt: 'ASC' } }),
         m.getRepository(CertificationEntity).find({ where: record, order: { validFrom: 'ASC' } }),
         m.getRepository(RemoteCareFilingEntity).findBy(record),
@@ -237,7 +274,7 @@ export class ApplicationWorkflow {
     );
     try {
       const row = await retryOnDeadlock(() =>
-        this.ds.transaction(async (tx) => {
+        this.write(opts, async (tx) => {
           const id = formatAcceptanceNumber(this.code, today, await this.nextSequence(tx, today));
           const row: ApplicationRow = {
             id,
@@ -256,7 +293,8 @@ export class ApplicationWorkflow {
             decisionReason: null,
             decidedAt: null,
             previousApplicationId: previous?.id ?? null,
-            idempotencyKey: key,
+            // The column holds 100 characters; longer keys (up to 128) live only in idempotency_key.
+            idempotencyKey: key && key.length <= 100 ? key : null,
             openSlot: `${personId}|${disease.code}`,
             version: 1,
           };
@@ -270,6 +308,7 @@ export class ApplicationWorkflow {
             previous ? `重新申请，原受理号${previous.id}` : '已受理',
           );
           await this.notify(tx, row, 'APPLICATION_ACCEPTED', { dueDate: due.date });
+          await remember(tx, id);
           return row;
         }),
       );
@@ -314,19 +353,38 @@ export class ApplicationWorkflow {
     identity: Identity,
     rawNumber: string,
     rawMaterials: MaterialInput[],
+    opts: WriteOptions = {},
   ): Promise<Outcome<ApplicationRow>> {
     requireApplicant(identity);
     const { value: acceptanceNumber, problems: numberBounds } = boundAcceptanceNumber(rawNumber);
     const { value: materials, problems: bounds } = boundMaterials(rawMaterials);
     if (numberBounds.length + bounds.length > 0) return fail(...numberBounds, ...bounds);
+    return idempotent(this.ds, {
+      scope: this.scopeOf(identity),
+      key: opts.idempotencyKey,
+      operation: `supplement${this.def.prefix}Materials`,
+      args: { acceptanceNumber: acceptanceNumber.toUpperCase(), materials },
+      load: this.applicationById,
+      now: () => nowInChina(this.clock()),
+      run: (remember) => this.supplementOnce(identity, acceptanceNumber, materials, opts, remember),
+    });
+  }
+
+  private async supplementOnce(
+    identity: Identity,
+    acceptanceNumber: string,
+    materials: MaterialInput[],
+    opts: WriteOptions,
+    remember: (tx: EntityManager, resultId: string) => Promise<void>,
+  ): Promise<Outcome<ApplicationRow>> {
     const row = await this.ownApplication(identity, acceptanceNumber);
     if (!row) return fail(NOT_FOUND);
     if (row.status !== 'SUPPLEMENT_REQUESTED') return fail(illegal(row.status, '补充材料'));
     if (materials.length === 0) return fail(problem('MATERIAL_MISSING', '请至少上传一份补充材料', 'materials'));
     const [disease, rules, hospitals, uploaded] = await Promise.all([
       this.ds.getRepository(DiseaseEntity).findOneBy({ regionCode: this.code, code: row.diseaseCode }),
-      this.ds.getRepository(MaterialEntity).findBy({ regionCode: this.code }),
-      this.ds.getRepository(HospitalEntity).findBy({ regionCode: this.code }),
+      this.ds.getRepository(MaterialEntity).findBy(this.inForce),
+      this.ds.getRepository(HospitalEntity).findBy(this.inForce),
       this.files.usableBy(
         row.personId,
         materials.map((x) => x.sha256),
@@ -345,7 +403,7 @@ export class ApplicationWorkflow {
       .getRepository(ChannelEntity)
       .findOneByOrFail({ regionCode: this.code, id: row.channelId });
     const due = addWorkingDays(today, channel.reviewMax);
-    return this.ds.transaction(async (tx) => {
+    return this.write(opts, async (tx) => {
       const changes = {
         status: 'ACCEPTED' as const,
         dueDate: due.date,
@@ -364,23 +422,42 @@ export class ApplicationWorkflow {
       );
       const updated = { ...row, ...changes, version: row.version + 1 };
       await this.notify(tx, updated, 'MATERIALS_SUPPLEMENTED', { dueDate: due.date });
+      await remember(tx, row.id);
       return { value: updated, problems: [] };
     });
   }
 
-  async withdraw(identity: Identity, rawNumber: string): Promise<Outcome<ApplicationRow>> {
+  async withdraw(identity: Identity, rawNumber: string, opts: WriteOptions = {}): Promise<Outcome<ApplicationRow>> {
     requireApplicant(identity);
     const { value: acceptanceNumber, problems: bounds } = boundAcceptanceNumber(rawNumber);
     if (bounds.length > 0) return fail(...bounds);
+    return idempotent(this.ds, {
+      scope: this.scopeOf(identity),
+      key: opts.idempotencyKey,
+      operation: `withdraw${this.def.prefix}Application`,
+      args: { acceptanceNumber: acceptanceNumber.toUpperCase() },
+      load: this.applicationById,
+      now: () => nowInChina(this.clock()),
+      run: (remember) => this.withdrawOnce(identity, acceptanceNumber, opts, remember),
+    });
+  }
+
+  private async withdrawOnce(
+    identity: Identity,
+    acceptanceNumber: string,
+    opts: WriteOptions,
+    remember: (tx: EntityManager, resultId: string) => Promise<void>,
+  ): Promise<Outcome<ApplicationRow>> {
     const row = await this.ownApplication(identity, acceptanceNumber);
     if (!row) return fail(NOT_FOUND);
     if (row.status !== 'ACCEPTED' && row.status !== 'SUPPLEMENT_REQUESTED') return fail(illegal(row.status, '撤回'));
-    return this.ds.transaction(async (tx) => {
+    return this.write(opts, async (tx) => {
       const changes = { status: 'WITHDRAWN' as const, decidedAt: nowInChina(this.clock()), openSlot: null };
       if (!(await this.transition(tx, row, changes))) return fail<ApplicationRow>(CONFLICT);
       await this.event(tx, row.id, 'WITHDRAWN', describeActor(identity), '申请人撤回申请');
       const updated = { ...row, ...changes, version: row.version + 1 };
       await this.notify(tx, updated, 'APPLICATION_WITHDRAWN');
+      await remember(tx, row.id);
       return { value: updated, problems: [] };
     });
   }
@@ -391,6 +468,7 @@ export class ApplicationWorkflow {
     rawNumber: string,
     decision: ReviewDecision,
     rawReason: string | null | undefined,
+    opts: WriteOptions = {},
   ): Promise<Outcome<ApplicationRow>> {
     if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
     if (identity.role !== 'REVIEWER' || identity.regionCode !== this.code) {
@@ -402,6 +480,26 @@ export class ApplicationWorkflow {
     const { value: acceptanceNumber, problems: numberBounds } = boundAcceptanceNumber(rawNumber);
     const { value: note, problems: bounds } = boundReason(rawReason);
     if (numberBounds.length + bounds.length > 0) return fail(...numberBounds, ...bounds);
+    return idempotent(this.ds, {
+      scope: this.scopeOf(identity),
+      key: opts.idempotencyKey,
+      operation: `review${this.def.prefix}Application`,
+      args: { acceptanceNumber: acceptanceNumber.toUpperCase(), decision, reason: note },
+      load: this.applicationById,
+      now: () => nowInChina(this.clock()),
+      run: (remember) => this.reviewOnce(identity, requestId, acceptanceNumber, decision, note, opts, remember),
+    });
+  }
+
+  private async reviewOnce(
+    identity: Identity,
+    requestId: string,
+    acceptanceNumber: string,
+    decision: ReviewDecision,
+    note: string | null,
+    opts: WriteOptions,
+    remember: (tx: EntityManager, resultId: string) => Promise<void>,
+  ): Promise<Outcome<ApplicationRow>> {
     const row = await this.ds.getRepository(ApplicationEntity).findOneBy({ id: acceptanceNumber.toUpperCase() });
     if (!row || row.regionCode !== this.code) return fail(NOT_FOUND);
     if (row.status !== 'ACCEPTED') return fail(illegal(row.status, '审核'));
@@ -417,7 +515,7 @@ export class ApplicationWorkflow {
     const at = nowInChina(this.clock());
     const status: ApplicationStatus =
       decision === 'APPROVE' ? 'APPROVED' : decision === 'REJECT' ? 'REJECTED' : 'SUPPLEMENT_REQUESTED';
-    return this.ds.transaction(async (tx) => {
+    return this.write(opts, async (tx) => {
       const changes: Partial<ApplicationRow> =
         status === 'SUPPLEMENT_REQUESTED'
           ? { status, decisionReason: note }
@@ -429,6 +527,7 @@ export class ApplicationWorkflow {
       await appendAudit(tx, { identity, action: 'REVIEW_DECISION', subject: row.id, requestId, at });
       const updated = { ...row, ...changes, version: row.version + 1 } as ApplicationRow;
       await this.notify(tx, updated, `APPLICATION_${status}`, note ? { reason: note } : {});
+      await remember(tx, row.id);
       return { value: updated, problems: [] };
     });
   }
@@ -474,10 +573,32 @@ export class ApplicationWorkflow {
     return cert;
   }
 
-  async fileRemoteCare(identity: Identity, raw: RemoteCareInput): Promise<Outcome<RemoteCareFilingRow>> {
-    const personId = requireApplicant(identity);
+  async fileRemoteCare(
+    identity: Identity,
+    raw: RemoteCareInput,
+    opts: WriteOptions = {},
+  ): Promise<Outcome<RemoteCareFilingRow>> {
+    requireApplicant(identity);
     const { value: input, problems: bounds } = boundRemoteCareInput(raw);
     if (bounds.length > 0) return fail(...bounds);
+    return idempotent(this.ds, {
+      scope: this.scopeOf(identity),
+      key: input.idempotencyKey ?? opts.idempotencyKey,
+      operation: `file${this.def.prefix}RemoteCare`,
+      args: { input: { ...input, idempotencyKey: null } },
+      load: (id) => this.ds.getRepository(RemoteCareFilingEntity).findOneBy({ id }),
+      now: () => nowInChina(this.clock()),
+      run: (remember) => this.fileRemoteCareOnce(identity, input, opts, remember),
+    });
+  }
+
+  private async fileRemoteCareOnce(
+    identity: Identity,
+    input: RemoteCareInput,
+    opts: WriteOptions,
+    remember: (tx: EntityManager, resultId: string) => Promise<void>,
+  ): Promise<Outcome<RemoteCareFilingRow>> {
+    const personId = requireApplicant(identity);
     const today = this.today();
     const problems: Problem[] = [];
     const insured = await this.ds.getRepository(InsuredPersonEntity).findOneBy({ regionCode: this.code, personId });
@@ -514,23 +635,38 @@ export class ApplicationWorkflow {
       validUntil: input.validUntil ?? null,
       filedAt: nowInChina(this.clock()),
     };
-    await this.ds.transaction(async (tx) => {
-      await tx.getRepository(RemoteCareFilingEntity).insert(filing);
-      await enqueueNotifications(
-        tx,
-        this.code,
-        [
-          {
-            template: 'REMOTE_CARE_FILED',
-            personId,
-            applicationId: null,
-            channel: 'APP',
-            payload: { residence: name, validFrom },
-          },
-        ],
-        this.clock(),
-      );
-    });
+    const sameFiling = {
+      regionCode: this.code,
+      personId,
+      residenceRegionName: name,
+      validFrom,
+    };
+    try {
+      await this.write(opts, async (tx) => {
+        await tx.getRepository(RemoteCareFilingEntity).insert(filing);
+        await enqueueNotifications(
+          tx,
+          this.code,
+          [
+            {
+              template: 'REMOTE_CARE_FILED',
+              personId,
+              applicationId: null,
+              channel: 'APP',
+              payload: { residence: name, validFrom },
+            },
+          ],
+          this.clock(),
+        );
+        await remember(tx, filing.id);
+      });
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      // A parallel twin filed the same residence and period first (unique index): that filing is the answer.
+      const first = await this.ds.getRepository(RemoteCareFilingEntity).findOneBy(sameFiling);
+      if (!first) throw e;
+      return { value: first, problems: [] };
+    }
     return { value: filing, problems: [] };
   }
 }

@@ -103,3 +103,42 @@ class QueryCounterLogger {
   logMigration(): void {}
   log(): void {}
 }
+
+export interface ConnectRetry {
+  /** How many tries in all (DATABASE_CONNECT_RETRIES, default 10). */
+  tries?: number;
+  /** First wait; doubles after each failure up to maxDelayMs (default 500 ms → 8 s). */
+  firstDelayMs?: number;
+  maxDelayMs?: number;
+  log?: (line: string) => void;
+}
+
+export function connectRetriesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.DATABASE_CONNECT_RETRIES ?? 10);
+  return Number.isInteger(n) && n >= 1 ? n : 10;
+}
+
+/**
+ * Connects, retrying with bounded exponential backoff: a subgraph started before its database
+ * (a restart, a rolling deploy) waits for it instead of exiting. One log line per failed try.
+ */
+export async function initializeWithRetry(ds: DataSource, options: ConnectRetry = {}): Promise<DataSource> {
+  const tries = options.tries ?? connectRetriesFromEnv();
+  let delay = options.firstDelayMs ?? 500;
+  const maxDelay = options.maxDelayMs ?? 8000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ds.initialize();
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      const cause = [err.code, err.message].filter(Boolean).join(' ').slice(0, 200);
+      if (attempt >= tries) {
+        options.log?.(`database connect try ${attempt}/${tries} failed (${cause}); giving up`);
+        throw e;
+      }
+      options.log?.(`database connect try ${attempt}/${tries} failed (${cause}); next try in ${delay} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, maxDelay);
+    }
+  }
+}

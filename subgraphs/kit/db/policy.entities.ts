@@ -29,6 +29,8 @@ export interface ChannelRow {
   audience: string;
   hours: string | null;
   note: string | null;
+  /** Day it left the catalogue (a re-seeded policy dropped it); null while current. */
+  retiredOn?: string | null;
 }
 
 export interface DiseaseRow {
@@ -41,6 +43,8 @@ export interface DiseaseRow {
   requiresSpecialistHospital: boolean;
   validityMonths: number | null;
   source: string;
+  /** Day it left the catalogue (a re-seeded policy dropped it); null while current. */
+  retiredOn?: string | null;
 }
 
 export interface HospitalRow {
@@ -52,6 +56,8 @@ export interface HospitalRow {
   qualifiedForSpecialDiseases: boolean;
   specialist: boolean;
   source: string;
+  /** Day it left the catalogue (a re-seeded policy dropped it); null while current. */
+  retiredOn?: string | null;
 }
 
 export interface MaterialRow {
@@ -65,6 +71,8 @@ export interface MaterialRow {
   validityMonths: number | null;
   minHospitalLevel: HospitalLevel | null;
   stampRequired: boolean;
+  /** Day it left the catalogue (a re-seeded policy dropped it); null while current. */
+  retiredOn?: string | null;
 }
 
 export interface CostSharingRow {
@@ -124,6 +132,7 @@ export const ChannelEntity = new EntitySchema<ChannelRow>({
     audience: text('audience', 200),
     hours: text('hours', 100, true),
     note: text('note', 200, true),
+    retiredOn: text('retired_on', 10, true),
   },
 });
 
@@ -140,6 +149,7 @@ export const DiseaseEntity = new EntitySchema<DiseaseRow>({
     requiresSpecialistHospital: bool('requires_specialist_hospital'),
     validityMonths: int('validity_months', true),
     source: text('source', 1000),
+    retiredOn: text('retired_on', 10, true),
   },
 });
 
@@ -155,6 +165,7 @@ export const HospitalEntity = new EntitySchema<HospitalRow>({
     qualifiedForSpecialDiseases: bool('qualified_for_special_diseases'),
     specialist: bool('specialist'),
     source: text('source', 1000),
+    retiredOn: text('retired_on', 10, true),
   },
 });
 
@@ -172,6 +183,7 @@ export const MaterialEntity = new EntitySchema<MaterialRow>({
     validityMonths: int('validity_months', true),
     minHospitalLevel: text('min_hospital_level', 8, true),
     stampRequired: bool('stamp_required'),
+    retiredOn: text('retired_on', 10, true),
   },
 });
 

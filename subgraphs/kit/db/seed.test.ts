@@ -3,6 +3,8 @@ import 'reflect-metadata';
 import { loadRegionDefinition } from '../../../scripts/lib/subgraphs';
 
 const panzhihua = loadRegionDefinition('sichuan-panzhihua');
+import { IsNull, Not } from 'typeorm';
+
 import { createRegionalDataSource } from '../regional-subgraph';
 import { DiseaseEntity, RateBandEntity, RegionEntity } from './policy.entities';
 import { seedRegionPolicy } from './seed';
@@ -17,7 +19,21 @@ describe('seedRegionPolicy', () => {
       expect(await seedRegionPolicy(ds, panzhihua.policy)).toBe('unchanged');
       const next = { ...panzhihua.policy, version: 'next', diseases: panzhihua.policy.diseases.slice(0, 3) };
       expect(await seedRegionPolicy(ds, next)).toBe('loaded');
-      expect(await ds.getRepository(DiseaseEntity).count()).toBe(3);
+      // Dropped diseases are retired, not deleted: records keep resolving them.
+      expect(await ds.getRepository(DiseaseEntity).countBy({ retiredOn: IsNull() })).toBe(3);
+      const retired = await ds.getRepository(DiseaseEntity).findBy({ retiredOn: Not(IsNull()) });
+      expect(retired.map((d) => d.code).sort()).toEqual(
+        panzhihua.policy.diseases
+          .slice(3)
+          .map((d) => d.code)
+          .sort(),
+      );
+      // Brought back by a later version, it is current again.
+      expect(await seedRegionPolicy(ds, { ...panzhihua.policy, version: 'later' })).toBe('loaded');
+      expect(await ds.getRepository(DiseaseEntity).countBy({ retiredOn: IsNull() })).toBe(
+        panzhihua.policy.diseases.length,
+      );
+      await seedRegionPolicy(ds, next);
       expect(await ds.getRepository(RegionEntity).findOneByOrFail({ code: '510400' })).toMatchObject({
         policyVersion: 'next',
       });

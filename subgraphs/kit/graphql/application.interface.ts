@@ -1,5 +1,6 @@
 import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
+import { todayInChina } from '../calendar';
 import type { ApplicationRow, ApplicationStatus, ApplicationType } from '../db/record.entities';
 import { isOverdue, toCertification } from '../record.service';
 import { toChannel, toDisease, toHospital } from '../region.service';
@@ -50,14 +51,14 @@ export abstract class ApplicationBase {
 
   @Field(() => Disease)
   async disease(@Ctx() ctx: RegionalContext): Promise<Disease> {
-    const row = (await ctx.loaders.diseases.load(this.row.regionCode)).find((d) => d.code === this.row.diseaseCode);
+    const row = (await ctx.loaders.allDiseases.load(this.row.regionCode)).find((d) => d.code === this.row.diseaseCode);
     if (!row) throw new Error(`application ${this.id}: disease ${this.row.diseaseCode} is not in the catalogue`);
     return toDisease(row);
   }
 
   @Field(() => Channel)
   async channel(@Ctx() ctx: RegionalContext): Promise<Channel> {
-    const row = (await ctx.loaders.channels.load(this.row.regionCode)).find((c) => c.id === this.row.channelId);
+    const row = (await ctx.loaders.allChannels.load(this.row.regionCode)).find((c) => c.id === this.row.channelId);
     if (!row) throw new Error(`application ${this.id}: channel ${this.row.channelId} is unknown`);
     return toChannel(row);
   }
@@ -65,7 +66,9 @@ export abstract class ApplicationBase {
   @Field(() => Hospital, { nullable: true })
   async hospital(@Ctx() ctx: RegionalContext): Promise<Hospital | null> {
     if (!this.row.hospitalCode) return null;
-    const row = (await ctx.loaders.hospitals.load(this.row.regionCode)).find((h) => h.code === this.row.hospitalCode);
+    const row = (await ctx.loaders.allHospitals.load(this.row.regionCode)).find(
+      (h) => h.code === this.row.hospitalCode,
+    );
     return row ? toHospital(row) : null;
   }
 
@@ -75,8 +78,8 @@ export abstract class ApplicationBase {
   }
 
   @Field(() => Boolean, { description: 'Waiting for a decision past its due date.' })
-  overdue(): boolean {
-    return isOverdue(this.row);
+  overdue(@Ctx() ctx: RegionalContext): boolean {
+    return isOverdue(this.row, todayInChina(ctx.clock()));
   }
 
   @Field(() => [Material])

@@ -12,4 +12,8 @@ export interface RegionalContext {
   records: RecordLoaders;
   audit: Auditor;
   workflow: ApplicationWorkflow;
+  /** Writes commit only before this instant, epoch ms (x-mente-deadline, bounded by WRITE_DEADLINE_MAX_MS). */
+  deadline: number;
+  /** The clock the workflow reads (pinned in tests): "today" for overdue and due dates. */
+  clock: () => Date;
 }

@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 
 import { logger } from '../log';
+import { classifyFault, describeCause } from './faults';
 
 // graphql-js stops coercing variables after 50 bad values with this codeless error: the client's mistake.
 const TOO_MANY_VARIABLE_ERRORS = /^Too many errors processing variables/;
@@ -33,6 +34,18 @@ export function markReported(error: object): void {
  * trace. Unexpected errors (no code a client can act on) lose their message too.
  */
 export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  return mask(formatted, error, false);
+}
+
+/**
+ * maskError for a subgraph: an unexpected error is classified at its source, as
+ * REGION_DATABASE_UNAVAILABLE (retryable) or SUBGRAPH_ERROR (a bug, not retryable).
+ */
+export function maskSubgraphError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  return mask(formatted, error, true);
+}
+
+function mask(formatted: GraphQLFormattedError, error: unknown, classify: boolean): GraphQLFormattedError {
   const { stacktrace: _stack, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
   const scalar = scalarError(error);
   if (scalar) {
@@ -46,10 +59,19 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   }
   const code = codeOf({ message: formatted.message, extensions });
   if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
-    if (!(typeof error === 'object' && error !== null && reported.has(error))) {
-      logger.error({ err: error }, 'internal error');
+    const reportedAlready = typeof error === 'object' && error !== null && reported.has(error);
+    if (!classify) {
+      if (!reportedAlready) logger.error({ err: error }, 'internal error');
+      return { ...formatted, message: '服务内部错误，请稍后重试', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
-    return { ...formatted, message: '服务内部错误，请稍后重试', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    const fault = classifyFault(error);
+    // One line with the cause; the statement and its values stay out of logs and answers.
+    if (!reportedAlready) logger.error({ fault: fault.code, cause: describeCause(error) }, 'request failed');
+    return {
+      ...formatted,
+      message: fault.message,
+      extensions: { code: fault.code, retryable: fault.retryable },
+    };
   }
   return { ...formatted, extensions: { ...extensions, code } };
 }

@@ -76,6 +76,8 @@ export class RemoteCareInput implements RemoteCareRequest {
   residenceRegionName?: string | null;
   @Field(() => DateScalar, { nullable: true, description: 'Default: today.' }) validFrom?: string | null;
   @Field(() => DateScalar, { nullable: true }) validUntil?: string | null;
+  @Field(() => String, { nullable: true, description: 'The same key twice returns the first result.' })
+  idempotencyKey?: string | null;
 }
 
 @ObjectType()
