@@ -286,13 +286,8 @@ describe('mutations whose outcome the gateway cannot know', () => {
   it('Yunfu’s entry null with the region named at its own index; Panzhihua whole; back when the database is', async () => {
     stack.databaseProxies[YF]!.refuse();
     const res = await ask();
-    // TODO(h-faultssg): once the subgraph classifies its database failures (its audit flush answers HTTP 503
-    // AUDIT_UNAVAILABLE today, read as SUBGRAPH_UNAVAILABLE), accept only REGION_DATABASE_UNAVAILABLE.
-    const error = expectYunfuEntryFailed(
-      res,
-      ['REGION_DATABASE_UNAVAILABLE', 'SUBGRAPH_ERROR', 'SUBGRAPH_UNAVAILABLE'],
-      res.errors![0]!.extensions!.code !== 'SUBGRAPH_ERROR',
-    );
+    // The region classifies its own database failure (also when its audit flush is what hit it).
+    const error = expectYunfuEntryFailed(res, ['REGION_DATABASE_UNAVAILABLE'], true);
     expect(error.extensions).toMatchObject(YF_NAMING);
     stack.databaseProxies[YF]!.restore();
     let back = await ask();

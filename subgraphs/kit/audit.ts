@@ -5,6 +5,7 @@ import { type DataSource, type EntityManager, EntitySchema } from 'typeorm';
 
 import { describeActor, type Identity } from './auth/identity';
 import { nowInChina } from './clock';
+import { isDatabaseUnavailable } from './graphql/faults';
 
 // Append-only audit log, in the database of the subgraph that owns the data: every review
 // decision and every staff read of a person's records. The code only ever inserts.
@@ -110,11 +111,13 @@ export function auditFlushPlugin(log: (error: unknown) => void): ApolloServerPlu
           } catch (error) {
             log(error);
             response.http.status = 503;
+            // A database that is down is said as such (temporary, retryable), so the gateway names it.
+            const extensions = isDatabaseUnavailable(error)
+              ? { code: 'REGION_DATABASE_UNAVAILABLE', retryable: true, reason: 'AUDIT_UNAVAILABLE' }
+              : { code: 'AUDIT_UNAVAILABLE', retryable: true };
             response.body = {
               kind: 'single',
-              singleResult: {
-                errors: [{ message: '审计记录写入失败，请稍后重试', extensions: { code: 'AUDIT_UNAVAILABLE' } }],
-              },
+              singleResult: { errors: [{ message: '审计记录写入失败，请稍后重试', extensions }] },
             };
           }
         },
