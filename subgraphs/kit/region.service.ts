@@ -1,4 +1,4 @@
-import { addWorkingDays } from './calendar';
+import { addWorkingDays, calendarSources } from './calendar';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from './db/policy.entities';
 import { assertArgumentLength, badInput, type Problem, problem } from './errors';
 import type {
@@ -183,7 +183,8 @@ export async function dueDate(
     }
     workingDays = channel.reviewMax;
   }
-  return addWorkingDays(acceptedOn, workingDays);
+  const due = addWorkingDays(acceptedOn, workingDays);
+  return { ...due, calendarSources: calendarSources(acceptedOn, due.date) };
 }
 
 export async function estimateReimbursement(

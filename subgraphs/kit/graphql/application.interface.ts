@@ -1,5 +1,7 @@
 import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
+import { calendarSources } from '../calendar';
+
 import type { ApplicationRow, ApplicationStatus, ApplicationType } from '../db/record.entities';
 import { isOverdue, toCertification } from '../record.service';
 import { toChannel, toDisease, toHospital } from '../region.service';
@@ -71,7 +73,12 @@ export abstract class ApplicationBase {
 
   @Field(() => DueDate)
   dueDate(): DueDate {
-    return { date: this.row.dueDate, workingDays: this.row.dueWorkingDays, provisional: this.row.dueProvisional };
+    return {
+      date: this.row.dueDate,
+      workingDays: this.row.dueWorkingDays,
+      provisional: this.row.dueProvisional,
+      calendarSources: calendarSources(this.row.acceptedOn, this.row.dueDate),
+    };
   }
 
   @Field(() => Boolean, { description: 'Waiting for a decision past its due date.' })

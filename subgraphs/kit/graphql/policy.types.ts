@@ -33,6 +33,24 @@ export class ReviewDeadline {
   @Field(() => String) description!: string;
 }
 
+@ObjectType({ description: 'A State Council holiday notice (国务院办公厅关于某年部分节假日安排的通知).' })
+@Directive('@shareable')
+export class HolidayNotice {
+  @Field(() => String) title!: string;
+  @Field(() => String, { nullable: true, description: 'e.g. 国办发明电〔2024〕12号; null where not verified.' })
+  number!: string | null;
+  @Field(() => DateScalar) issuedOn!: string;
+}
+
+@ObjectType({ description: 'Where the working days of one calendar year were taken from.' })
+@Directive('@shareable')
+export class CalendarSource {
+  @Field(() => Int) year!: number;
+  @Field(() => Boolean, { description: 'True when no notice is published for the year: weekends only.' })
+  provisional!: boolean;
+  @Field(() => HolidayNotice, { nullable: true }) notice!: HolidayNotice | null;
+}
+
 @ObjectType()
 @Directive('@shareable')
 export class DueDate {
@@ -42,6 +60,8 @@ export class DueDate {
     description: 'True when the count runs past the published holiday calendar (weekends-only estimate).',
   })
   provisional!: boolean;
+  @Field(() => [CalendarSource], { description: 'The notice behind each year the count runs through.' })
+  calendarSources!: CalendarSource[];
 }
 
 @ObjectType()

@@ -53,6 +53,8 @@ export const PUBLIC_POLICY_TYPES = [
   'WorkingDayRange',
   'ReviewDeadline',
   'DueDate',
+  'CalendarSource',
+  'HolidayNotice',
   'Disease',
   'Hospital',
   'MaterialRequirement',
