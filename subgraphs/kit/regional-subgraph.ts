@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { KeyLike } from 'jose';
 import { Args, ArgsType, Ctx, Directive, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
@@ -257,9 +257,12 @@ export function createRegionTypes(def: RegionDefinition) {
       async __resolveReference(ref: Pick<ApplicationBase, 'id'>, ctx: RegionalContext) {
         if (ctx.identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
         const row = await ctx.records.application.load(ref.id);
-        // Unknown and not-yours answer alike, so nobody learns which numbers exist.
+        // Applicants: unknown and not-yours answer alike, so nobody learns which numbers exist.
+        // Staff are told plainly; an error (not a null entity) keeps the gateway from adding its own.
         if (!row) {
-          if (ctx.identity.role === 'NATIONAL_OPERATOR') return null;
+          if (isStaffRead(ctx.identity)) {
+            throw new GraphQLError('未找到该受理号对应的申请', { extensions: { code: 'NOT_FOUND' } });
+          }
           throw deniedError('FORBIDDEN');
         }
         assertPersonRecordAccess(ctx.identity, row.personId, row.regionCode);

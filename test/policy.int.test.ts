@@ -1,0 +1,96 @@
+import { demoRecordsFor } from '../scripts/seed-data/people';
+import { formatAcceptanceNumber } from '../subgraphs/kit/acceptance-number';
+import { type Stack, startStack } from './harness';
+
+// Issue 16 through the real gateway, in both regions: estimates with caps, scope and per-figure
+// flags; machine-readable material rules; the closed rule gaps; search as applicants type; not
+// found is null; the calendar's sources.
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const REGIONS = [
+  { code: '510400', prefix: 'Panzhihua' },
+  { code: '445300', prefix: 'Yunfu' },
+] as const;
+
+async function as(role: 'APPLICANT' | 'REVIEWER' | 'NATIONAL_OPERATOR', regionCode: string) {
+  const personId = demoRecordsFor(regionCode).applications[0]!.personId;
+  return stack.token({
+    role,
+    personId: role === 'APPLICANT' ? personId : undefined,
+    regionCode: role === 'REVIEWER' ? regionCode : undefined,
+    subject: `policy-${role}`,
+  });
+}
+
+describe.each(REGIONS)('not found is null: $prefix', ({ code }) => {
+  const unknown = formatAcceptanceNumber(code, '2025-03-03', 999_999);
+  const Q = 'query($n: String!) { application(acceptanceNumber: $n) { id status } }';
+
+  it.each(['REVIEWER', 'NATIONAL_OPERATOR'] as const)(
+    '%s: null with one NOT_FOUND error, nothing stray',
+    async (role) => {
+      const res = await stack.query(Q, { n: unknown }, { token: await as(role, code) });
+      expect(res.data).toEqual({ application: null });
+      expect(res.errors.map((e: any) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+      expect(JSON.stringify(res.errors)).not.toMatch(/non-nullable/);
+    },
+  );
+
+  it("an applicant: null and the same answer as someone else's number", async () => {
+    const token = await as('APPLICANT', code);
+    const other = demoRecordsFor(code).applications.find(
+      (a) => a.personId !== demoRecordsFor(code).applications[0]!.personId,
+    )!;
+    const [missing, notMine] = await Promise.all([
+      stack.query(Q, { n: unknown }, { token }),
+      stack.query(Q, { n: other.id }, { token }),
+    ]);
+    expect(missing.data).toEqual({ application: null });
+    expect(notMine.data).toEqual({ application: null });
+    const shape = (r: any) => r.errors.map((e: any) => [e.message, e.extensions?.code]);
+    expect(shape(missing)).toEqual(shape(notMine));
+    expect(shape(missing)).toEqual([[expect.any(String), 'FORBIDDEN']]);
+  });
+
+  it('anonymous: null, refused', async () => {
+    const res = await stack.query('query($n: String!) { application(acceptanceNumber: $n) { id } }', { n: unknown });
+    expect(res.data).toEqual({ application: null });
+    expect(res.errors.map((e: any) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe.each(REGIONS)('calendar sources: $prefix', ({ code }) => {
+  it('a 2024 count is exact and names 国办发明电〔2023〕7号; past the last year it is provisional', async () => {
+    const res = await stack.query(
+      `query { region(code: "${code}") {
+        y2024: dueDate(acceptedOn: "2024-09-27") { date provisional calendarSources { year provisional notice { title number issuedOn } } }
+        later: dueDate(acceptedOn: "2026-12-25") { provisional calendarSources { year provisional notice { number } } }
+      } }`,
+    );
+    expect(res.errors).toBeUndefined();
+    const { y2024, later } = res.data.region;
+    expect(y2024.provisional).toBe(false);
+    expect(y2024.calendarSources).toEqual([
+      {
+        year: 2024,
+        provisional: false,
+        notice: {
+          title: '国务院办公厅关于2024年部分节假日安排的通知',
+          number: '国办发明电〔2023〕7号',
+          issuedOn: '2023-10-25',
+        },
+      },
+    ]);
+    // 9/29 (Sun) is a make-up working day and 10/1–10/7 are off: the count skips the whole holiday.
+    expect(y2024.date > '2024-10-07').toBe(true);
+    expect(later.provisional).toBe(true);
+    expect(later.calendarSources.at(-1)).toEqual({ year: 2027, provisional: true, notice: null });
+  });
+});
