@@ -38,7 +38,7 @@ describe.each(REGIONS)('not found is null: $prefix', ({ code }) => {
     async (role) => {
       const res = await stack.query(Q, { n: unknown }, { token: await as(role, code) });
       expect(res.data).toEqual({ application: null });
-      expect(res.errors.map((e: any) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+      expect(res.errors!.map((e: any) => e.extensions?.code)).toEqual(['NOT_FOUND']);
       expect(JSON.stringify(res.errors)).not.toMatch(/non-nullable/);
     },
   );
@@ -62,7 +62,7 @@ describe.each(REGIONS)('not found is null: $prefix', ({ code }) => {
   it('anonymous: null, refused', async () => {
     const res = await stack.query('query($n: String!) { application(acceptanceNumber: $n) { id } }', { n: unknown });
     expect(res.data).toEqual({ application: null });
-    expect(res.errors.map((e: any) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    expect(res.errors!.map((e: any) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 });
 
@@ -92,5 +92,54 @@ describe.each(REGIONS)('calendar sources: $prefix', ({ code }) => {
     expect(y2024.date > '2024-10-07').toBe(true);
     expect(later.provisional).toBe(true);
     expect(later.calendarSources.at(-1)).toEqual({ year: 2027, provisional: true, notice: null });
+  });
+});
+
+describe.each(REGIONS)('estimates a person can trust: $prefix', ({ code }) => {
+  const Q = `query($i: ReimbursementInput!) { region(code: "${code}") {
+    estimateReimbursement(input: $i) { fundPays selfPays annualCap capApplied coverage illustrative explanation
+      figures { kind value source illustrative } }
+    costSharing { insuranceType annualCap annualCapIllustrative deductibleIllustrative bands { rateIllustrative } }
+  } }`;
+
+  it('a bill of 999,999,999,999.99 is capped at the annual limit, explained, with its coverage', async () => {
+    const res = await stack.query(Q, {
+      i: { insuranceType: 'EMPLOYEE', diseaseCode: 'M03900', amount: '999999999999.99', age: 30 },
+    });
+    expect(res.errors).toBeUndefined();
+    const { estimateReimbursement: e, costSharing } = res.data.region;
+    const cap = costSharing.find((r: any) => r.insuranceType === 'EMPLOYEE').annualCap;
+    expect(cap).not.toBeNull();
+    expect(e.capApplied).toBe(true);
+    expect(e.fundPays).toBe(cap);
+    expect(e.annualCap).toBe(cap);
+    expect(e.explanation).toContain(`超过年度最高支付限额，统筹基金支付按限额计为${cap}元`);
+    expect(e.explanation.some((l: string) => l.startsWith('支付范围：') && l.includes('医保目录'))).toBe(true);
+    expect(e.coverage).toContain('医保目录');
+    // Every figure used is listed and flagged on its own; the estimate is illustrative if any is.
+    expect(e.figures.map((f: any) => f.kind)).toEqual(['DEDUCTIBLE_EXEMPTION', 'DEDUCTIBLE', 'RATE', 'ANNUAL_CAP']);
+    expect(e.illustrative).toBe(e.figures.some((f: any) => f.illustrative));
+    expect(e.figures.find((f: any) => f.kind === 'ANNUAL_CAP').illustrative).toBe(true); // no document gives a cap
+  });
+
+  it('flags exactly the figures no document gives', async () => {
+    const res = await stack.query(Q, {
+      i: { insuranceType: 'EMPLOYEE', diseaseCode: 'M03900', amount: '1000.00', age: 30 },
+    });
+    const { estimateReimbursement: e, costSharing } = res.data.region;
+    const flags = Object.fromEntries(e.figures.map((f: any) => [f.kind, f.illustrative]));
+    const employee = costSharing.find((r: any) => r.insuranceType === 'EMPLOYEE');
+    if (code === '510400') {
+      // Panzhihua's document gives 800 and 85%; it names no exempt diseases and no cap.
+      expect(flags).toEqual({ DEDUCTIBLE_EXEMPTION: true, DEDUCTIBLE: false, RATE: false, ANNUAL_CAP: true });
+      expect(employee.deductibleIllustrative).toBe(false);
+      expect(employee.bands.map((b: any) => b.rateIllustrative)).toEqual([false, true, true]);
+    } else {
+      // Yunfu's document gives no figures at all.
+      expect(flags).toEqual({ DEDUCTIBLE_EXEMPTION: true, DEDUCTIBLE: true, RATE: true, ANNUAL_CAP: true });
+      expect(employee.deductibleIllustrative).toBe(true);
+    }
+    expect(e.illustrative).toBe(true);
+    expect(employee.annualCapIllustrative).toBe(true);
   });
 });

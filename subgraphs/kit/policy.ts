@@ -4,6 +4,13 @@
 
 export const ILLUSTRATIVE = 'illustrative — replace with the official figure';
 
+/** A source that cites no document for the figure (it carries ILLUSTRATIVE). */
+export const isIllustrativeSource = (source: string): boolean => /illustrative/i.test(source);
+
+/** The coverage stated when a region file gives none. */
+export const DEFAULT_COVERAGE =
+  '统筹基金只支付与认定病种相关的、属于基本医疗保险目录（医保目录）范围内的门诊药品、检查和治疗费用';
+
 export type ChannelKind = 'APP' | 'MINI_PROGRAM' | 'WEB' | 'COUNTER';
 export type HospitalLevel = 'LEVEL_1' | 'LEVEL_2' | 'LEVEL_3';
 export type InsuranceType = 'EMPLOYEE' | 'RESIDENT';
@@ -34,6 +41,8 @@ export interface DiseasePolicy {
   code: string;
   name: string;
   deductibleExempt: boolean;
+  /** Where the exemption (免起付线) comes from; cites {illustrative} when no document names the disease. */
+  deductibleExemptSource: string;
   requiresPhoto: boolean;
   requiresSpecialistHospital: boolean;
   /** Months a certification lasts before renewal or periodic re-review; null = no fixed term. */
@@ -70,6 +79,8 @@ export interface RateBandPolicy {
   description: string;
   /** Fund share in basis points (8500 = 85%), so arithmetic stays exact. */
   rateBasisPoints: number;
+  /** Where this rate comes from. */
+  rateSource: string;
   minAge: number | null;
   maxAge: number | null;
   contributionTier: number | null;
@@ -80,7 +91,13 @@ export interface CostSharingPolicy {
   insuranceType: InsuranceType;
   /** Annual deductible (起付标准) in fen. */
   deductibleFen: number;
+  deductibleSource: string;
+  /** 年度最高支付限额 in fen: the most the fund pays in a year. */
   annualCapFen: number | null;
+  annualCapSource: string;
+  /** 支付范围: what the fund pays for, stated with every estimate. */
+  coverage: string;
+  coverageSource: string;
   /** How a band is chosen: by the applicant's age, or by the resident's contribution tier (缴费档次). */
   bandBy: 'AGE' | 'CONTRIBUTION_TIER';
   bands: RateBandPolicy[];

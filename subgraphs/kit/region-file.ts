@@ -6,7 +6,15 @@ import { LineCounter, parseDocument } from 'yaml';
 
 import type { RegionRules } from './application/rules';
 import { problem } from './errors';
-import { ILLUSTRATIVE, type MaterialKind, type RegionPolicy } from './policy';
+import {
+  type CostSharingPolicy,
+  DEFAULT_COVERAGE,
+  type DiseasePolicy,
+  ILLUSTRATIVE,
+  type MaterialKind,
+  type RateBandPolicy,
+  type RegionPolicy,
+} from './policy';
 import type { RegionDefinition } from './regional-subgraph';
 
 // A region is one data file: subgraphs/regions/<subgraph>.yaml, validated against
@@ -50,10 +58,19 @@ interface RegionFile {
   hotline: string | null;
   reviewDeadline: RegionPolicy['reviewDeadline'];
   channels: RegionPolicy['channels'];
-  diseases: RegionPolicy['diseases'];
+  diseases: (Omit<DiseasePolicy, 'deductibleExemptSource'> & { deductibleExemptSource?: string })[];
   hospitals: RegionPolicy['hospitals'];
   materials: RegionPolicy['materials'];
-  costSharing: RegionPolicy['costSharing'];
+  costSharing: (Omit<
+    CostSharingPolicy,
+    'deductibleSource' | 'annualCapSource' | 'coverage' | 'coverageSource' | 'bands'
+  > & {
+    deductibleSource?: string;
+    annualCapSource?: string;
+    coverage?: string;
+    coverageSource?: string;
+    bands: (Omit<RateBandPolicy, 'rateSource'> & { rateSource?: string })[];
+  })[];
   rules: Omit<RegionRules, 'identityProblems' | 'hook'> & {
     identityDocuments: { anyOf: MaterialKind[]; message: string }[];
     hook?: string;
@@ -234,13 +251,26 @@ export function loadRegionFile(file: string): RegionDefinition {
     hotline: f.hotline,
     reviewDeadline: { ...f.reviewDeadline, source: expand(f.reviewDeadline.source!, ['reviewDeadline', 'source']) },
     channels: f.channels,
-    diseases: f.diseases.map((d, i) => ({ ...d, source: expand(d.source, ['diseases', i, 'source']) })),
+    diseases: f.diseases.map((d, i) => ({
+      ...d,
+      source: expand(d.source, ['diseases', i, 'source']),
+      // A figure without its own source is a placeholder until someone cites a document for it.
+      deductibleExemptSource: expand(d.deductibleExemptSource ?? '{illustrative}', ['diseases', i]),
+    })),
     hospitals: f.hospitals.map((h, i) => ({ ...h, source: expand(h.source, ['hospitals', i, 'source']) })),
     materials: f.materials,
     costSharing: f.costSharing.map((c, i) => ({
       ...c,
       source: expand(c.source, ['costSharing', i, 'source']),
-      bands: c.bands.map((b, j) => ({ ...b, source: expand(b.source, ['costSharing', i, 'bands', j, 'source']) })),
+      deductibleSource: expand(c.deductibleSource ?? '{illustrative}', ['costSharing', i]),
+      annualCapSource: expand(c.annualCapSource ?? '{illustrative}', ['costSharing', i]),
+      coverage: c.coverage ?? DEFAULT_COVERAGE,
+      coverageSource: expand(c.coverageSource ?? '{illustrative}', ['costSharing', i]),
+      bands: c.bands.map((b, j) => ({
+        ...b,
+        source: expand(b.source, ['costSharing', i, 'bands', j, 'source']),
+        rateSource: expand(b.rateSource ?? '{illustrative}', ['costSharing', i, 'bands', j]),
+      })),
     })),
   };
   if (problems.length > 0) throw new RegionFileError(problems);

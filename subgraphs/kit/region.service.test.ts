@@ -7,6 +7,7 @@ const row = (code: string, name: string): DiseaseRow => ({
   position: 0,
   name,
   deductibleExempt: false,
+  deductibleExemptSource: 'x',
   requiresPhoto: false,
   requiresSpecialistHospital: false,
   validityMonths: null,

@@ -36,7 +36,7 @@ export function toChannel(row: ChannelRow): Channel {
 
 export function toDisease(row: DiseaseRow): Disease {
   const { regionCode: _r, position: _p, ...disease } = row;
-  return disease;
+  return { ...disease, deductibleExemptIllustrative: isIllustrative(row.deductibleExemptSource) };
 }
 
 export function toHospital(row: HospitalRow): Hospital {
@@ -120,7 +120,11 @@ export async function costSharingPolicies(loaders: PolicyLoaders, regionCode: st
   return rules.map((r) => ({
     insuranceType: r.insuranceType,
     deductibleFen: r.deductibleFen,
+    deductibleSource: r.deductibleSource,
     annualCapFen: r.annualCapFen,
+    annualCapSource: r.annualCapSource,
+    coverage: r.coverage,
+    coverageSource: r.coverageSource,
     bandBy: r.bandBy,
     source: r.source,
     bands: bands
@@ -128,6 +132,7 @@ export async function costSharingPolicies(loaders: PolicyLoaders, regionCode: st
       .map((b): RateBandPolicy => ({
         description: b.description,
         rateBasisPoints: b.rateBasisPoints,
+        rateSource: b.rateSource,
         minAge: b.minAge,
         maxAge: b.maxAge,
         contributionTier: b.contributionTier,
@@ -145,6 +150,8 @@ export function toCostSharingRule(p: CostSharingPolicy): CostSharingRule {
     contributionTier: b.contributionTier,
     source: b.source,
     illustrative: isIllustrative(b.source),
+    rateSource: b.rateSource,
+    rateIllustrative: isIllustrative(b.rateSource),
   }));
   return {
     insuranceType: p.insuranceType,
@@ -152,6 +159,11 @@ export function toCostSharingRule(p: CostSharingPolicy): CostSharingRule {
     annualCap: p.annualCapFen === null ? null : formatFen(p.annualCapFen),
     bands,
     source: p.source,
+    deductibleSource: p.deductibleSource,
+    deductibleIllustrative: isIllustrative(p.deductibleSource),
+    annualCapSource: p.annualCapSource,
+    annualCapIllustrative: isIllustrative(p.annualCapSource),
+    coverage: p.coverage,
     illustrative: isIllustrative(p.source) || bands.some((b) => b.illustrative),
   };
 }
@@ -205,6 +217,7 @@ export async function estimateReimbursement(
   };
   const amountFen = money(input.amount, 'amount');
   const paidFen = money(input.deductiblePaidThisYear, 'deductiblePaidThisYear');
+  const fundPaidFen = money(input.fundPaidThisYear, 'fundPaidThisYear');
   const disease = await findDisease(loaders, regionCode, input.diseaseCode);
   if (!disease) problems.push(diseaseNotFound(input.diseaseCode, 'diseaseCode'));
   const rule = (await costSharingPolicies(loaders, regionCode)).find((r) => r.insuranceType === input.insuranceType);
@@ -217,6 +230,7 @@ export async function estimateReimbursement(
       age: input.age ?? null,
       contributionTier: input.contributionTier ?? null,
       deductiblePaidThisYearFen: paidFen,
+      fundPaidThisYearFen: fundPaidFen,
     });
     return {
       deductibleApplied: formatFen(result.deductibleAppliedFen),
@@ -225,6 +239,10 @@ export async function estimateReimbursement(
       selfPays: formatFen(result.selfPaysFen),
       explanation: result.explanation,
       illustrative: result.illustrative,
+      figures: result.figures,
+      annualCap: rule.annualCapFen === null ? null : formatFen(rule.annualCapFen),
+      capApplied: result.capApplied,
+      coverage: result.coverage,
     };
   } catch (e) {
     if (e instanceof ReimbursementError) throw badInput([problem(e.code, e.message, e.field)]);

@@ -16,6 +16,7 @@ import { RecordTables1763900000000 } from './db/migrations/1763900000000-record-
 import { AuditLog1764000000000 } from './db/migrations/1764000000000-audit-log';
 import { NotificationOutbox1764200000000 } from './db/migrations/1764200000000-notification-outbox';
 import { AcceptanceSequence1764300000000 } from './db/migrations/1764300000000-acceptance-sequence';
+import { PolicyFigures1764500000000 } from './db/migrations/1764500000000-policy-figures';
 import { POLICY_ENTITIES } from './db/policy.entities';
 import { databaseReadiness } from './db/readiness';
 import { type ApplicationRow, type ApplicationStatus, RECORD_ENTITIES } from './db/record.entities';
@@ -69,6 +70,7 @@ export const REGIONAL_MIGRATIONS = [
   AuditLog1764000000000,
   NotificationOutbox1764200000000,
   AcceptanceSequence1764300000000,
+  PolicyFigures1764500000000,
 ];
 export const REGIONAL_ENTITIES = [...POLICY_ENTITIES, ...RECORD_ENTITIES, AuditEntity, OutboxEntity];
 

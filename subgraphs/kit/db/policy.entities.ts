@@ -37,6 +37,7 @@ export interface DiseaseRow {
   position: number;
   name: string;
   deductibleExempt: boolean;
+  deductibleExemptSource: string;
   requiresPhoto: boolean;
   requiresSpecialistHospital: boolean;
   validityMonths: number | null;
@@ -71,7 +72,11 @@ export interface CostSharingRow {
   regionCode: string;
   insuranceType: InsuranceType;
   deductibleFen: number;
+  deductibleSource: string;
   annualCapFen: number | null;
+  annualCapSource: string;
+  coverage: string;
+  coverageSource: string;
   bandBy: 'AGE' | 'CONTRIBUTION_TIER';
   source: string;
 }
@@ -82,6 +87,7 @@ export interface RateBandRow {
   position: number;
   description: string;
   rateBasisPoints: number;
+  rateSource: string;
   minAge: number | null;
   maxAge: number | null;
   contributionTier: number | null;
@@ -136,6 +142,7 @@ export const DiseaseEntity = new EntitySchema<DiseaseRow>({
     position,
     name: text('name', 100),
     deductibleExempt: bool('deductible_exempt'),
+    deductibleExemptSource: text('deductible_exempt_source', 500),
     requiresPhoto: bool('requires_photo'),
     requiresSpecialistHospital: bool('requires_specialist_hospital'),
     validityMonths: int('validity_months', true),
@@ -182,7 +189,11 @@ export const CostSharingEntity = new EntitySchema<CostSharingRow>({
     regionCode,
     insuranceType: { type: String, length: 16, primary: true, name: 'insurance_type' },
     deductibleFen: int('deductible_fen'),
+    deductibleSource: text('deductible_source', 500),
     annualCapFen: int('annual_cap_fen', true),
+    annualCapSource: text('annual_cap_source', 500),
+    coverage: text('coverage', 500),
+    coverageSource: text('coverage_source', 500),
     bandBy: text('band_by', 24),
     source: text('source', 1000),
   },
@@ -197,6 +208,7 @@ export const RateBandEntity = new EntitySchema<RateBandRow>({
     position: { ...position, primary: true },
     description: text('description', 100),
     rateBasisPoints: int('rate_basis_points'),
+    rateSource: text('rate_source', 500),
     minAge: int('min_age', true),
     maxAge: int('max_age', true),
     contributionTier: int('contribution_tier', true),

@@ -1,7 +1,8 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 
 import type { ChannelKind, HospitalLevel, InsuranceType, MaterialKind } from '../policy';
-import { ChannelKindEnum, HospitalLevelEnum, InsuranceTypeEnum, MaterialKindEnum } from './enums';
+import type { PolicyFigureKind } from '../reimbursement';
+import { ChannelKindEnum, HospitalLevelEnum, InsuranceTypeEnum, MaterialKindEnum, PolicyFigureKindEnum } from './enums';
 import { DateScalar, MoneyScalar } from './scalars';
 
 // Value types every regional subgraph serves: @shareable because each region resolves its own.
@@ -70,6 +71,10 @@ export class Disease {
   @Field(() => ID, { description: 'National outpatient chronic/special disease code, e.g. M03900.' }) code!: string;
   @Field(() => String) name!: string;
   @Field(() => Boolean) deductibleExempt!: boolean;
+  @Field(() => String, { description: 'Where the deductible exemption (免起付线 or not) comes from.' })
+  deductibleExemptSource!: string;
+  @Field(() => Boolean, { description: 'True when no document names this disease as exempt or not.' })
+  deductibleExemptIllustrative!: boolean;
   @Field(() => Boolean) requiresPhoto!: boolean;
   @Field(() => Boolean) requiresSpecialistHospital!: boolean;
   @Field(() => Int, { nullable: true }) validityMonths!: number | null;
@@ -112,7 +117,10 @@ export class RateBand {
   @Field(() => Int, { nullable: true }) maxAge!: number | null;
   @Field(() => Int, { nullable: true }) contributionTier!: number | null;
   @Field(() => String) source!: string;
-  @Field(() => Boolean) illustrative!: boolean;
+  @Field(() => Boolean, { description: 'True when any figure of the band (rate or boundaries) is a placeholder.' })
+  illustrative!: boolean;
+  @Field(() => String, { description: 'Where the rate itself comes from.' }) rateSource!: string;
+  @Field(() => Boolean, { description: 'True when the rate is a placeholder.' }) rateIllustrative!: boolean;
 }
 
 @ObjectType()
@@ -121,8 +129,14 @@ export class CostSharingRule {
   @Field(() => InsuranceTypeEnum) insuranceType!: InsuranceType;
   @Field(() => MoneyScalar) deductible!: string;
   @Field(() => [RateBand]) bands!: RateBand[];
-  @Field(() => MoneyScalar, { nullable: true }) annualCap!: string | null;
+  @Field(() => MoneyScalar, { nullable: true, description: '年度最高支付限额: the most the fund pays in a year.' })
+  annualCap!: string | null;
   @Field(() => String) source!: string;
+  @Field(() => String) deductibleSource!: string;
+  @Field(() => Boolean) deductibleIllustrative!: boolean;
+  @Field(() => String) annualCapSource!: string;
+  @Field(() => Boolean) annualCapIllustrative!: boolean;
+  @Field(() => String, { description: '支付范围: what the fund pays for.' }) coverage!: string;
   @Field(() => Boolean, { description: 'True when any figure of this rule is a placeholder.' }) illustrative!: boolean;
 }
 
@@ -134,6 +148,20 @@ export class ReimbursementInput {
   @Field(() => Int, { nullable: true }) age?: number | null;
   @Field(() => Int, { nullable: true }) contributionTier?: number | null;
   @Field(() => MoneyScalar, { nullable: true }) deductiblePaidThisYear?: string | null;
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'What the fund already paid this year, counted against the annual cap.',
+  })
+  fundPaidThisYear?: string | null;
+}
+
+@ObjectType({ description: 'A figure an estimate rests on, with its source.' })
+@Directive('@shareable')
+export class PolicyFigure {
+  @Field(() => PolicyFigureKindEnum) kind!: PolicyFigureKind;
+  @Field(() => String, { description: 'As shown to people: "800.00", "85%", "免起付线".' }) value!: string;
+  @Field(() => String) source!: string;
+  @Field(() => Boolean, { description: 'True when no document gives this figure.' }) illustrative!: boolean;
 }
 
 @ObjectType()
@@ -144,5 +172,11 @@ export class ReimbursementEstimate {
   @Field(() => MoneyScalar) fundPays!: string;
   @Field(() => MoneyScalar) selfPays!: string;
   @Field(() => [String]) explanation!: string[];
-  @Field(() => Boolean, { description: 'True when a figure used is a placeholder.' }) illustrative!: boolean;
+  @Field(() => Boolean, { description: 'True when any figure in `figures` is a placeholder.' })
+  illustrative!: boolean;
+  @Field(() => [PolicyFigure], { description: 'Every figure the estimate used, each flagged on its own.' })
+  figures!: PolicyFigure[];
+  @Field(() => MoneyScalar, { nullable: true }) annualCap!: string | null;
+  @Field(() => Boolean, { description: 'True when the annual cap limited what the fund pays.' }) capApplied!: boolean;
+  @Field(() => String, { description: '支付范围: what the fund pays for.' }) coverage!: string;
 }

@@ -61,4 +61,5 @@ export const PUBLIC_POLICY_TYPES = [
   'CostSharingRule',
   'RateBand',
   'ReimbursementEstimate',
+  'PolicyFigure',
 ];
