@@ -1,5 +1,6 @@
-import { demoRecordsFor } from '../scripts/seed-data/people';
+import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
 import { formatAcceptanceNumber } from '../subgraphs/kit/acceptance-number';
+import { loadRegion } from '../subgraphs/kit/region-file';
 import { type Stack, startStack } from './harness';
 
 // Issue 16 through the real gateway, in both regions: estimates with caps, scope and per-figure
@@ -141,5 +142,146 @@ describe.each(REGIONS)('estimates a person can trust: $prefix', ({ code }) => {
     }
     expect(e.illustrative).toBe(true);
     expect(employee.annualCapIllustrative).toBe(true);
+  });
+});
+
+// Submissions: a demo person insured in the region, in good standing; only the problems each test is about are asserted.
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('policy test')]);
+const today = new Date().toISOString().slice(0, 10);
+
+function personIn(code: string) {
+  return DEMO_PEOPLE.find((p) => p.insuredRegionCode === code && p.status === 'NORMAL' && !p.inArrears)!.id;
+}
+
+async function submit(prefix: string, code: string, materials: Record<string, unknown>[], overrides = {}) {
+  const personId = personIn(code);
+  const sha = await stack.uploadFor([personId], PNG, 'm.png');
+  const regionData = loadRegion(prefix === 'Panzhihua' ? 'sichuan-panzhihua' : 'guangdong-yunfu').policy;
+  const res = await stack.query(
+    `mutation($input: ApplicationInput!) { r: submit${prefix}Application(input: $input) { application { acceptanceNumber } problems { code field message } } }`,
+    {
+      input: {
+        type: 'NEW',
+        diseaseCode: 'M03900',
+        channelId: regionData.channels[0]!.id,
+        hospitalCode: regionData.hospitals[0]!.code,
+        insuredRegionCode: code,
+        materials: materials.map((m) => ({ fileName: 'm.png', sha256: sha, stamped: false, ...m })),
+        ...overrides,
+      },
+    },
+    { token: await stack.token({ role: 'APPLICANT', personId }) },
+  );
+  expect(res.errors).toBeUndefined();
+  return res.data.r.problems as { code: string; field: string | null; message: string }[];
+}
+
+describe('machine-readable material rules through the gateway', () => {
+  it.each(REGIONS)(
+    '$prefix: every material carries requiredWhen; `required` only when unconditional',
+    async ({ code }) => {
+      const res = await stack.query(`{ region(code: "${code}") { materialRequirements {
+      kind required condition requiredWhen { absentKinds diseaseCodes channelIds applicationTypes } } } }`);
+      expect(res.errors).toBeUndefined();
+      for (const m of res.data.region.materialRequirements) {
+        const w = m.requiredWhen;
+        const unconditional = w !== null && Object.values(w).every((v) => v === null);
+        expect([m.kind, m.required]).toEqual([m.kind, unconditional]);
+      }
+    },
+  );
+
+  it('Panzhihua: the social-security card is required without an e-voucher, as served and as enforced', async () => {
+    const res = await stack.query(`{ region(code: "510400") { materialRequirements(diseaseCode: "M03900") {
+      kind required requiredWhen { absentKinds } } } }`);
+    const ssc = res.data.region.materialRequirements.find((m: any) => m.kind === 'SOCIAL_SECURITY_CARD');
+    expect(ssc).toEqual({
+      kind: 'SOCIAL_SECURITY_CARD',
+      required: false,
+      requiredWhen: { absentKinds: ['MEDICAL_INSURANCE_VOUCHER'] },
+    });
+    const dated = { issuedOn: today, hospitalCode: 'H51040200001', stamped: true };
+    const base = [
+      { kind: 'ID_CARD' },
+      { kind: 'APPLICATION_FORM' },
+      { kind: 'DIAGNOSIS_CERTIFICATE', ...dated },
+      { kind: 'MEDICAL_RECORD', ...dated },
+    ];
+    const without = await submit('Panzhihua', '510400', base);
+    expect(without.filter((p) => p.code === 'MATERIAL_MISSING').map((p) => p.message)).toEqual([
+      '缺少材料：社保卡照片（无医保电子凭证时需提供）',
+    ]);
+    const withVoucher = await submit('Panzhihua', '510400', [...base, { kind: 'MEDICAL_INSURANCE_VOUCHER' }]);
+    expect(withVoucher.filter((p) => p.code === 'MATERIAL_MISSING')).toEqual([]);
+  });
+
+  it('Yunfu: any one identity document; the ID card is required only without the other two', async () => {
+    const res = await stack.query(`{ region(code: "445300") { materialRequirements {
+      kind required requiredWhen { absentKinds } } } }`);
+    const id = res.data.region.materialRequirements.find((m: any) => m.kind === 'ID_CARD');
+    expect(id.requiredWhen.absentKinds).toEqual(['SOCIAL_SECURITY_CARD', 'MEDICAL_INSURANCE_VOUCHER']);
+    const dated = { issuedOn: today, hospitalCode: 'H44530200001', stamped: true };
+    const problems = await submit('Yunfu', '445300', [
+      { kind: 'SOCIAL_SECURITY_CARD' },
+      { kind: 'DIAGNOSIS_CERTIFICATE', ...dated },
+      { kind: 'MEDICAL_RECORD', ...dated },
+    ]);
+    expect(problems.filter((p) => p.code === 'MATERIAL_MISSING')).toEqual([]);
+  });
+});
+
+describe('the rule gaps, closed', () => {
+  it('Yunfu: medical records from a level-1 hospital are refused (二级及以上)', async () => {
+    const problems = await submit('Yunfu', '445300', [
+      { kind: 'ID_CARD' },
+      { kind: 'DIAGNOSIS_CERTIFICATE', issuedOn: today, hospitalCode: 'H44530200001', stamped: true },
+      { kind: 'MEDICAL_RECORD', issuedOn: today, hospitalCode: 'H44532100002', stamped: true },
+    ]);
+    expect(problems).toContainEqual({
+      code: 'MATERIAL_HOSPITAL_LEVEL',
+      field: 'materials[2].hospitalCode',
+      message: expect.stringContaining('须由二级及以上医疗机构出具'),
+    });
+  });
+
+  it('Yunfu: a specialist certificate from an unstamped township health centre is refused twice over', async () => {
+    const problems = await submit(
+      'Yunfu',
+      '445300',
+      [
+        { kind: 'ID_CARD' },
+        { kind: 'DIAGNOSIS_CERTIFICATE', issuedOn: today, hospitalCode: 'H44530200001', stamped: true },
+        { kind: 'MEDICAL_RECORD', issuedOn: today, hospitalCode: 'H44530200001', stamped: true },
+        { kind: 'SPECIALIST_CERTIFICATE', hospitalCode: 'H44532100002', stamped: false },
+      ],
+      { diseaseCode: 'M02101' },
+    );
+    const about = problems.filter((p) => p.field?.startsWith('materials[3]')).map((p) => p.code);
+    expect(about.sort()).toEqual(['MATERIAL_ISSUER_NOT_SPECIALIST', 'MATERIAL_NOT_STAMPED']);
+    expect(problems.find((p) => p.code === 'MATERIAL_ISSUER_NOT_SPECIALIST')!.message).toBe(
+      '专科医院证明须由专科医院出具，新兴县六祖镇卫生院不是专科医院',
+    );
+  });
+
+  it('Panzhihua: a renewal of a certification without an end date is refused like in Yunfu', async () => {
+    const records = demoRecordsFor('510400');
+    const cert = records.certifications.find((c) => c.validUntil === null && c.validFrom <= today)!;
+    const sha = await stack.uploadFor([cert.personId], PNG, 'm.png');
+    const res = await stack.query(
+      `mutation($input: ApplicationInput!) { r: submitPanzhihuaApplication(input: $input) { problems { code field message } } }`,
+      {
+        input: {
+          type: 'RENEWAL',
+          diseaseCode: cert.diseaseCode,
+          channelId: 'sichuan-medical-insurance-app',
+          insuredRegionCode: '510400',
+          materials: [{ kind: 'ID_CARD', fileName: 'm.png', sha256: sha, stamped: false }],
+        },
+      },
+      { token: await stack.token({ role: 'APPLICANT', personId: cert.personId }) },
+    );
+    expect(res.data.r.problems.filter((p: any) => p.field === 'type').map((p: any) => p.code)).toEqual([
+      'RENEWAL_NOT_NEEDED',
+    ]);
   });
 });

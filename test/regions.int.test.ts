@@ -172,7 +172,7 @@ describe('cost sharing and review deadline', () => {
       [3, 0.68],
     ]);
     expect(resident.bands[1].illustrative).toBe(true);
-    expect(employee.annualCap).toBeNull();
+    expect(employee.annualCap).toBe('150000.00'); // an illustrative cap: no document gives one
     expect(res.data!.region.reviewDeadline.description).toContain('15个工作日');
   });
 });

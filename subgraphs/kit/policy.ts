@@ -63,10 +63,31 @@ export interface HospitalPolicy {
 /** When a material is asked for: always, or only for diseases with a flag. */
 export type MaterialDependency = 'ALWAYS' | 'DISEASE_REQUIRES_PHOTO' | 'DISEASE_REQUIRES_SPECIALIST';
 
+export type ApplicationKind = 'NEW' | 'RENEWAL' | 'CHANGE_HOSPITAL';
+
+/**
+ * When a material must be submitted: every criterion given must hold (a list = any of its items);
+ * {} = always. Served as Material.requiredWhen and evaluated by the submission checks alike.
+ */
+export interface RequiredWhen {
+  /** Required only when none of these kinds is submitted (e.g. the social-security card without an e-voucher). */
+  absentKinds?: MaterialKind[] | null;
+  diseaseCodes?: string[] | null;
+  channelIds?: string[] | null;
+  applicationTypes?: ApplicationKind[] | null;
+}
+
 export interface MaterialPolicy {
   kind: MaterialKind;
   name: string;
+  /** Required in every case (requiredWhen is {}); kept for clients that read only this. */
   required: boolean;
+  /** Null = never required (optional); {} = always. */
+  requiredWhen: RequiredWhen | null;
+  /** Told to an applicant when the material is missing; default 缺少材料：<name>. */
+  missingMessage: string | null;
+  /** Issued by a specialist hospital (专科医院) only. */
+  issuerMustBeSpecialist: boolean;
   dependsOn: MaterialDependency;
   condition: string | null;
   /** Calendar months a dated document stays valid ("半年内" = 6). */

@@ -1,3 +1,4 @@
+import { materialRulesFor, requirementApplies } from './application/rules';
 import { addWorkingDays, calendarSources } from './calendar';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from './db/policy.entities';
 import { assertArgumentLength, badInput, type Problem, problem } from './errors';
@@ -48,10 +49,18 @@ export function toHospital(row: HospitalRow): Hospital {
 const DAYS_PER_MONTH = 30;
 
 export function toMaterial(row: MaterialRow, required: boolean): MaterialRequirement {
+  const w = row.requiredWhen;
   return {
     kind: row.kind,
     name: row.name,
     required,
+    requiredWhen: w && {
+      absentKinds: w.absentKinds ?? null,
+      diseaseCodes: w.diseaseCodes ?? null,
+      channelIds: w.channelIds ?? null,
+      applicationTypes: w.applicationTypes ?? null,
+    },
+    issuerMustBeSpecialist: row.issuerMustBeSpecialist,
     condition: row.condition,
     validityDays: row.validityMonths === null ? null : row.validityMonths * DAYS_PER_MONTH,
     validityMonths: row.validityMonths,
@@ -100,19 +109,14 @@ export async function materialRequirements(
   diseaseCode: string | null | undefined,
 ): Promise<MaterialRequirement[]> {
   const rows = await loaders.materials.load(regionCode);
-  if (diseaseCode == null) {
-    return rows.map((m) => toMaterial(m, m.dependsOn === 'ALWAYS' ? m.required : false));
-  }
+  // `required` is the submission checks' own verdict, with nothing known about the other materials.
+  const verdict = (m: MaterialRow, code: string | null) =>
+    requirementApplies(m.requiredWhen, { kinds: null, diseaseCode: code, channelId: null, applicationType: null }) ===
+    'REQUIRED';
+  if (diseaseCode == null) return rows.map((m) => toMaterial(m, verdict(m, null)));
   const disease = await findDisease(loaders, regionCode, diseaseCode);
   if (!disease) throw badInput([diseaseNotFound(diseaseCode, 'diseaseCode')]);
-  return rows
-    .filter(
-      (m) =>
-        m.dependsOn === 'ALWAYS' ||
-        (m.dependsOn === 'DISEASE_REQUIRES_PHOTO' && disease.requiresPhoto) ||
-        (m.dependsOn === 'DISEASE_REQUIRES_SPECIALIST' && disease.requiresSpecialistHospital),
-    )
-    .map((m) => toMaterial(m, m.required));
+  return materialRulesFor(rows, disease).map((m) => toMaterial(m, verdict(m, disease.code)));
 }
 
 export async function costSharingPolicies(loaders: PolicyLoaders, regionCode: string): Promise<CostSharingPolicy[]> {

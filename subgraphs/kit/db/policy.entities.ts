@@ -1,6 +1,13 @@
 import { EntitySchema } from 'typeorm';
 
-import type { ChannelKind, HospitalLevel, InsuranceType, MaterialDependency, MaterialKind } from '../policy';
+import type {
+  ChannelKind,
+  HospitalLevel,
+  InsuranceType,
+  MaterialDependency,
+  MaterialKind,
+  RequiredWhen,
+} from '../policy';
 
 // Policy tables of a regional database. Every row carries its region code, so one database (and
 // one subgraph) can later host several pooling regions of a province.
@@ -61,6 +68,9 @@ export interface MaterialRow {
   kind: MaterialKind;
   name: string;
   required: boolean;
+  requiredWhen: RequiredWhen | null;
+  missingMessage: string | null;
+  issuerMustBeSpecialist: boolean;
   dependsOn: MaterialDependency;
   condition: string | null;
   validityMonths: number | null;
@@ -174,6 +184,19 @@ export const MaterialEntity = new EntitySchema<MaterialRow>({
     kind: text('kind', 32),
     name: text('name', 200),
     required: bool('required'),
+    requiredWhen: {
+      type: String,
+      length: 1000,
+      name: 'required_when',
+      nullable: true,
+      // Stored as JSON text so every driver (MySQL, MariaDB, SQLite) keeps it alike.
+      transformer: {
+        to: (v: RequiredWhen | null | undefined) => (v == null ? null : JSON.stringify(v)),
+        from: (v: string | null) => (v == null ? null : (JSON.parse(v) as RequiredWhen)),
+      },
+    },
+    missingMessage: text('missing_message', 200, true),
+    issuerMustBeSpecialist: bool('issuer_must_be_specialist'),
     dependsOn: text('depends_on', 32),
     condition: text('condition_note', 200, true),
     validityMonths: int('validity_months', true),

@@ -1,8 +1,15 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 
-import type { ChannelKind, HospitalLevel, InsuranceType, MaterialKind } from '../policy';
+import type { ApplicationKind, ChannelKind, HospitalLevel, InsuranceType, MaterialKind } from '../policy';
 import type { PolicyFigureKind } from '../reimbursement';
-import { ChannelKindEnum, HospitalLevelEnum, InsuranceTypeEnum, MaterialKindEnum, PolicyFigureKindEnum } from './enums';
+import {
+  ApplicationTypeEnum,
+  ChannelKindEnum,
+  HospitalLevelEnum,
+  InsuranceTypeEnum,
+  MaterialKindEnum,
+  PolicyFigureKindEnum,
+} from './enums';
 import { DateScalar, MoneyScalar } from './scalars';
 
 // Value types every regional subgraph serves: @shareable because each region resolves its own.
@@ -93,12 +100,37 @@ export class Hospital {
   @Field(() => String) source!: string;
 }
 
+@ObjectType({
+  description:
+    'When a material must be submitted: every criterion given must hold (a list = any of its items); all null = always.',
+})
+@Directive('@shareable')
+export class MaterialCondition {
+  @Field(() => [MaterialKindEnum], {
+    nullable: true,
+    description: 'Required only when none of these kinds is submitted (e.g. 社保卡 without 医保电子凭证).',
+  })
+  absentKinds!: MaterialKind[] | null;
+  @Field(() => [ID], { nullable: true, description: 'Only for these diseases.' }) diseaseCodes!: string[] | null;
+  @Field(() => [ID], { nullable: true, description: 'Only through these channels.' }) channelIds!: string[] | null;
+  @Field(() => [ApplicationTypeEnum], { nullable: true, description: 'Only for these application types.' })
+  applicationTypes!: ApplicationKind[] | null;
+}
+
 @ObjectType()
 @Directive('@shareable')
 export class MaterialRequirement {
   @Field(() => MaterialKindEnum) kind!: MaterialKind;
   @Field(() => String) name!: string;
-  @Field(() => Boolean) required!: boolean;
+  @Field(() => Boolean, { description: 'Required whatever else is submitted; see requiredWhen for the conditions.' })
+  required!: boolean;
+  @Field(() => MaterialCondition, {
+    nullable: true,
+    description: 'The machine-readable rule the submission checks apply; null = optional.',
+  })
+  requiredWhen!: MaterialCondition | null;
+  @Field(() => Boolean, { description: 'Only a specialist hospital (专科医院) may issue it.' })
+  issuerMustBeSpecialist!: boolean;
   @Field(() => String, { nullable: true }) condition!: string | null;
   @Field(() => Int, { nullable: true, description: 'Approximate days; the rule is validityMonths calendar months.' })
   validityDays!: number | null;

@@ -58,6 +58,7 @@ export const PUBLIC_POLICY_TYPES = [
   'Disease',
   'Hospital',
   'MaterialRequirement',
+  'MaterialCondition',
   'CostSharingRule',
   'RateBand',
   'ReimbursementEstimate',
