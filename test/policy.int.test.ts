@@ -285,3 +285,37 @@ describe('the rule gaps, closed', () => {
     ]);
   });
 });
+
+describe.each(REGIONS)('search as applicants type: $prefix', ({ code }) => {
+  const search = async (term: string) => {
+    const res = await stack.query('query($c: ID!, $s: String) { region(code: $c) { diseases(search: $s) { code } } }', {
+      c: code,
+      s: term,
+    });
+    expect(res.errors).toBeUndefined();
+    return res.data.region.diseases.map((d: any) => d.code);
+  };
+
+  it.each([
+    ['高血压病', 'M03900'],
+    ['gxy', 'M03900'],
+    ['gaoxueya', 'M03900'],
+    ['慢阻肺', 'M05300'],
+    ['COPD', 'M05300'],
+    ['羊癫疯', 'M02500'],
+    ['尿毒症', 'M07803'],
+    ['m039', 'M03900'],
+  ])('%s finds %s first', async (term, expected) => {
+    expect((await search(term))[0]).toBe(expected);
+  });
+
+  it('透析 finds the dialysis entries, not 非透析', async () => {
+    const found = await search('透析');
+    expect(found).toEqual(expect.arrayContaining(['M07803', 'M07804']));
+    expect(found).not.toContain('M07800');
+  });
+
+  it('an exact code comes before everything else', async () => {
+    expect(await search('M00500')).toEqual(['M00500']);
+  });
+});

@@ -49,6 +49,9 @@ export interface DiseasePolicy {
   validityMonths: number | null;
   /** Where the flags come from: the document cited, or ILLUSTRATIVE. */
   source: string;
+  /** Other names applicants type (高血压病, 慢阻肺, COPD); search matches them and their pinyin. */
+  synonyms: string[];
+  synonymSource: string;
 }
 
 export interface HospitalPolicy {

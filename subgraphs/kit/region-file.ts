@@ -58,7 +58,11 @@ interface RegionFile {
   hotline: string | null;
   reviewDeadline: RegionPolicy['reviewDeadline'];
   channels: RegionPolicy['channels'];
-  diseases: (Omit<DiseasePolicy, 'deductibleExemptSource'> & { deductibleExemptSource?: string })[];
+  diseases: (Omit<DiseasePolicy, 'deductibleExemptSource' | 'synonyms' | 'synonymSource'> & {
+    deductibleExemptSource?: string;
+    synonyms?: string[];
+    synonymSource?: string;
+  })[];
   hospitals: RegionPolicy['hospitals'];
   materials: (Omit<MaterialPolicy, 'required' | 'requiredWhen' | 'missingMessage' | 'issuerMustBeSpecialist'> & {
     required?: boolean;
@@ -273,6 +277,8 @@ export function loadRegionFile(file: string): RegionDefinition {
       source: expand(d.source, ['diseases', i, 'source']),
       // A figure without its own source is a placeholder until someone cites a document for it.
       deductibleExemptSource: expand(d.deductibleExemptSource ?? '{illustrative}', ['diseases', i]),
+      synonyms: d.synonyms ?? [],
+      synonymSource: expand(d.synonymSource ?? '{illustrative}', ['diseases', i]),
     })),
     hospitals: f.hospitals.map((h, i) => ({ ...h, source: expand(h.source, ['hospitals', i, 'source']) })),
     materials: f.materials.map((m) => normalizeMaterial(m, f.diseases)),

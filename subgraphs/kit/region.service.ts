@@ -1,3 +1,5 @@
+import { pinyin } from 'pinyin-pro';
+
 import { materialRulesFor, requirementApplies } from './application/rules';
 import { addWorkingDays, calendarSources } from './calendar';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from './db/policy.entities';
@@ -73,15 +75,85 @@ export function toMaterial(row: MaterialRow, required: boolean): MaterialRequire
 const MAX_SEARCH_LENGTH = 50;
 const MAX_CODE_LENGTH = 64;
 
-/** Catalogue search by code (exact, case-insensitive) or by a substring of the Chinese name. */
-export function searchDiseases(rows: DiseaseRow[], search: string | null | undefined): DiseaseRow[] {
+/** How a disease matched a search, best first; results are ordered by it, then catalogue order. */
+export type DiseaseMatch = 'CODE' | 'CODE_PREFIX' | 'NAME' | 'SYNONYM' | 'PINYIN' | 'PINYIN_INITIALS';
+const MATCH_RANK: Record<DiseaseMatch, number> = {
+  CODE: 0,
+  CODE_PREFIX: 1,
+  NAME: 2,
+  SYNONYM: 3,
+  PINYIN: 4,
+  PINYIN_INITIALS: 5,
+};
+
+interface PinyinForms {
+  full: string;
+  initials: string;
+}
+// A catalogue is a few dozen names: their pinyin is worked out once per process.
+const pinyinCache = new Map<string, PinyinForms>();
+function pinyinOf(text: string): PinyinForms {
+  let forms = pinyinCache.get(text);
+  if (!forms) {
+    const syllables = pinyin(text, { toneType: 'none', type: 'array', nonZh: 'consecutive' }).map((s) =>
+      s.toLowerCase().replace(/[^a-z0-9]/g, ''),
+    );
+    forms = { full: syllables.join(''), initials: syllables.map((s) => s.charAt(0)).join('') };
+    pinyinCache.set(text, forms);
+  }
+  return forms;
+}
+
+/** `term` occurs in `text`, but not only as part of a negation (透析 is not in 非透析). */
+function containsAffirmed(text: string, term: string): boolean {
+  for (let at = text.indexOf(term); at !== -1; at = text.indexOf(term, at + 1)) {
+    if (text.charAt(at - 1) !== '非') return true;
+  }
+  return false;
+}
+
+function matchOf(d: DiseaseRow, term: string): DiseaseMatch | null {
+  const upper = term.toUpperCase().replace(/\s+/g, '');
+  if (d.code === upper) return 'CODE';
+  if (/^M\d{1,4}$/.test(upper) && d.code.startsWith(upper)) return 'CODE_PREFIX';
+  // The typed term in the name, or the whole name in the term (高血压病 finds 高血压).
+  if (containsAffirmed(d.name, term) || term.includes(d.name)) return 'NAME';
+  const lower = term.toLowerCase();
+  if (
+    d.synonyms.some(
+      (s) => containsAffirmed(s.toLowerCase(), lower) || (s.length >= 2 && lower.includes(s.toLowerCase())),
+    )
+  ) {
+    return 'SYNONYM';
+  }
+  const letters = lower.replace(/[^a-z0-9]/g, '');
+  if (letters.length < 2 || letters !== lower.replace(/\s+/g, '')) return null;
+  const forms = [d.name, ...d.synonyms].map(pinyinOf);
+  if (forms.some((f) => f.full.startsWith(letters))) return 'PINYIN';
+  if (forms.some((f) => f.initials.startsWith(letters))) return 'PINYIN_INITIALS';
+  return null;
+}
+
+/**
+ * Catalogue search as applicants type: a code or code prefix, part of the official name, a
+ * synonym (clinical name, abbreviation, folk name), full pinyin or pinyin initials of either; ranked
+ * exact code, code prefix, name, synonym, pinyin, initials.
+ */
+export function searchDiseasesRanked(
+  rows: DiseaseRow[],
+  search: string | null | undefined,
+): { row: DiseaseRow; match: DiseaseMatch | null }[] {
   assertArgumentLength(search, 'search', MAX_SEARCH_LENGTH);
   const term = search?.trim();
-  if (!term) return rows;
-  const upper = term.toUpperCase();
-  return rows.filter(
-    (d) => d.code.toUpperCase() === upper || d.code.toUpperCase().startsWith(upper) || d.name.includes(term),
-  );
+  if (!term) return rows.map((row) => ({ row, match: null }));
+  return rows
+    .map((row) => ({ row, match: matchOf(row, term) }))
+    .filter((r): r is { row: DiseaseRow; match: DiseaseMatch } => r.match !== null)
+    .sort((a, b) => MATCH_RANK[a.match] - MATCH_RANK[b.match] || a.row.position - b.row.position);
+}
+
+export function searchDiseases(rows: DiseaseRow[], search: string | null | undefined): DiseaseRow[] {
+  return searchDiseasesRanked(rows, search).map((r) => r.row);
 }
 
 export async function findDisease(

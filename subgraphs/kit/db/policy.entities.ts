@@ -49,6 +49,8 @@ export interface DiseaseRow {
   requiresSpecialistHospital: boolean;
   validityMonths: number | null;
   source: string;
+  synonyms: string[];
+  synonymSource: string;
 }
 
 export interface HospitalRow {
@@ -157,6 +159,17 @@ export const DiseaseEntity = new EntitySchema<DiseaseRow>({
     requiresSpecialistHospital: bool('requires_specialist_hospital'),
     validityMonths: int('validity_months', true),
     source: text('source', 1000),
+    synonyms: {
+      type: String,
+      length: 1000,
+      name: 'synonyms',
+      nullable: true,
+      transformer: {
+        to: (v: string[] | undefined) => JSON.stringify(v ?? []),
+        from: (v: string | null) => (v == null ? [] : (JSON.parse(v) as string[])),
+      },
+    },
+    synonymSource: text('synonym_source', 500, true),
   },
 });
 

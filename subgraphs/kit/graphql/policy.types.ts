@@ -87,6 +87,9 @@ export class Disease {
   @Field(() => Int, { nullable: true }) validityMonths!: number | null;
   @Field(() => String, { description: 'Where the flags come from; "illustrative" marks placeholders.' })
   source!: string;
+  @Field(() => [String], { description: 'Other names applicants type (高血压病, 慢阻肺, COPD); search matches them.' })
+  synonyms!: string[];
+  @Field(() => String, { description: 'Where the synonyms come from.' }) synonymSource!: string;
 }
 
 @ObjectType()
