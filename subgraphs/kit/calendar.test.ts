@@ -4,15 +4,15 @@ import path from 'node:path';
 
 import {
   addDays,
-  CALENDAR_YEARS,
-  calendarSources,
-  loadCalendarYears,
   addMonths,
   addWorkingDays,
+  CALENDAR_YEARS,
+  calendarSources,
   dayOfWeek,
   isPublished,
   isValidIsoDate,
   isWorkingDay,
+  loadCalendarYears,
   OFFICIAL_SCHEDULE,
   PUBLISHED_FROM,
   PUBLISHED_UNTIL,

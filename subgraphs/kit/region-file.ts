@@ -12,8 +12,8 @@ import {
   ILLUSTRATIVE,
   type MaterialPolicy,
   type RateBandPolicy,
-  type RequiredWhen,
   type RegionPolicy,
+  type RequiredWhen,
 } from './policy';
 import type { RegionDefinition } from './regional-subgraph';
 

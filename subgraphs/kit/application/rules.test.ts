@@ -1,7 +1,7 @@
 import type { CertificationRow } from '../db/record.entities';
 import type { MaterialKind } from '../policy';
-import { loadAllRegionFiles } from '../region-file';
 import { toMaterial } from '../region.service';
+import { loadAllRegionFiles } from '../region-file';
 import { type SubmissionFacts, validateSubmission } from './rules';
 
 // What the API says about materials (MaterialRequirement.requiredWhen, as a front end reads it) and

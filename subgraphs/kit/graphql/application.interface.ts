@@ -1,7 +1,6 @@
 import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
 import { calendarSources } from '../calendar';
-
 import type { ApplicationRow, ApplicationStatus, ApplicationType } from '../db/record.entities';
 import { isOverdue, toCertification } from '../record.service';
 import { toChannel, toDisease, toHospital } from '../region.service';
