@@ -197,7 +197,12 @@ export function regionTemplate(o: NewRegionOptions): string {
       source: 'list, levels and qualification: {illustrative}',
     })),
     materials: [
-      material('ID_CARD', '身份证（正反面）', false, '身份证、社保卡或医保电子凭证任选其一', false),
+      {
+        ...material('ID_CARD', '身份证（正反面）', false, '身份证、社保卡或医保电子凭证任选其一', false),
+        required: undefined,
+        requiredWhen: { absentKinds: ['SOCIAL_SECURITY_CARD', 'MEDICAL_INSURANCE_VOUCHER'] },
+        missingMessage: '缺少材料：身份证、社保卡或医保电子凭证（任选其一）',
+      },
       material('MEDICAL_INSURANCE_VOUCHER', '医保电子凭证', false, '可代替身份证', false),
       material('SOCIAL_SECURITY_CARD', '社保卡', false, '可代替身份证', false),
       material('APPLICATION_FORM', '门诊特殊疾病待遇认定申请表', true, null, false),
@@ -228,12 +233,6 @@ export function regionTemplate(o: NewRegionOptions): string {
       renewalWindowDays: null,
       changeHospitalPerYear: null,
       remoteCareFilingRequired: false,
-      identityDocuments: [
-        {
-          anyOf: ['ID_CARD', 'SOCIAL_SECURITY_CARD', 'MEDICAL_INSURANCE_VOUCHER'],
-          message: '缺少材料：身份证、社保卡或医保电子凭证（任选其一）',
-        },
-      ],
     },
   };
   return [

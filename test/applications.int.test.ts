@@ -83,7 +83,11 @@ function materialsFor(region: Region, disease: RegionPolicy['diseases'][number])
   const list = [file('ID_CARD'), file('DIAGNOSIS_CERTIFICATE', dated), file('MEDICAL_RECORD', dated)];
   if (region === PZH) list.push(file('SOCIAL_SECURITY_CARD'), file('APPLICATION_FORM'));
   if (region === PZH && disease.requiresPhoto) list.push(file('PHOTO'));
-  if (region === YF && disease.requiresSpecialistHospital) list.push(file('SPECIALIST_CERTIFICATE'));
+  if (region === YF && disease.requiresSpecialistHospital) {
+    // Only a specialist hospital may issue it, stamped.
+    const specialist = region.policy.hospitals.find((h) => h.specialist)!.code;
+    list.push(file('SPECIALIST_CERTIFICATE', { hospitalCode: specialist, stamped: true }));
+  }
   return list;
 }
 

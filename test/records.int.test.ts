@@ -114,7 +114,8 @@ describe('application(acceptanceNumber)', () => {
     // Well-formed, with a valid check character, but never issued.
     const wellFormed = formatAcceptanceNumber('510400', '2026-01-05', 999_999);
     const res = await stack.query(APPLICATION, { n: wellFormed }, { token: operator });
-    expect(res.errors).toBeUndefined();
+    // Null, and staff are told why with NOT_FOUND (no stray non-null error).
+    expect(res.errors!.map((e: any) => e.extensions.code)).toEqual(['NOT_FOUND']);
     expect(res.data.application).toBeNull();
   });
 });

@@ -1,11 +1,18 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 import {
   addDays,
   addMonths,
   addWorkingDays,
+  CALENDAR_YEARS,
+  calendarSources,
   dayOfWeek,
   isPublished,
   isValidIsoDate,
   isWorkingDay,
+  loadCalendarYears,
   OFFICIAL_SCHEDULE,
   PUBLISHED_FROM,
   PUBLISHED_UNTIL,
@@ -61,7 +68,8 @@ describe('calendar: date primitives', () => {
   it('knows the published range', () => {
     expect(isPublished(PUBLISHED_FROM)).toBe(true);
     expect(isPublished(PUBLISHED_UNTIL)).toBe(true);
-    expect(isPublished('2024-12-31')).toBe(false);
+    expect(isPublished('2024-12-31')).toBe(true);
+    expect(isPublished('2023-12-31')).toBe(false);
     expect(isPublished('2027-01-01')).toBe(false);
   });
 });
@@ -86,7 +94,74 @@ describe('calendar: official schedule data', () => {
   it('judges dates outside the published range by weekends only, provisionally', () => {
     expect(isWorkingDay('2027-01-01')).toEqual({ working: true, provisional: true }); // a Friday; 2027 not published
     expect(isWorkingDay('2027-01-02')).toEqual({ working: false, provisional: true });
-    expect(isWorkingDay('2024-12-31')).toEqual({ working: true, provisional: true });
+    expect(isWorkingDay('2023-12-29')).toEqual({ working: true, provisional: true });
+  });
+});
+
+describe('calendar: one file per year (calendar/<year>.json), the check for adding a year', () => {
+  it('has contiguous years, each naming its notice, issued before the year starts', () => {
+    const years = CALENDAR_YEARS.map((y) => y.year);
+    expect(years[0]).toBeLessThanOrEqual(2024);
+    years.forEach((y, i) => i > 0 && expect(y).toBe(years[i - 1]! + 1));
+    for (const y of CALENDAR_YEARS) {
+      expect(y.notice.title).toBe(`国务院办公厅关于${y.year}年部分节假日安排的通知`);
+      if (y.notice.number !== null) expect(y.notice.number).toMatch(/^国办发明电〔\d{4}〕\d+号$/);
+      expect(isValidIsoDate(y.notice.issuedOn)).toBe(true);
+      expect(y.notice.issuedOn < `${y.year}-01-01`).toBe(true);
+      expect(y.holidays.length).toBeGreaterThanOrEqual(6);
+    }
+  });
+
+  it('keeps every day of a year file inside that year, days off never on make-up days', () => {
+    for (const y of CALENDAR_YEARS) {
+      for (const h of y.holidays) {
+        const days = [...h.daysOff, ...h.makeUpWorkingDays];
+        for (const d of days) {
+          expect(isValidIsoDate(d)).toBe(true);
+          expect(d.startsWith(`${y.year}-`)).toBe(true);
+        }
+        for (const d of h.makeUpWorkingDays) expect(d < h.daysOff[0] || d > h.daysOff[1]).toBe(true);
+      }
+    }
+  });
+
+  it('reads a folder with a new year added the same way', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'calendar-'));
+    writeFileSync(
+      path.join(dir, '2030.json'),
+      JSON.stringify({ year: 2030, notice: { title: 't', number: null, issuedOn: '2029-11-01' }, holidays: [] }),
+    );
+    writeFileSync(path.join(dir, 'README.txt'), 'not a year');
+    expect(loadCalendarYears(dir).map((y) => y.year)).toEqual([2030]);
+  });
+
+  it('2024: 国办发明电〔2023〕7号 — 春节 2/10–2/17 off, 2/4 and 2/18 worked; 国庆 make-up 9/29 and 10/12', () => {
+    expect(CALENDAR_YEARS.find((y) => y.year === 2024)?.notice).toEqual({
+      title: '国务院办公厅关于2024年部分节假日安排的通知',
+      number: '国办发明电〔2023〕7号',
+      issuedOn: '2023-10-25',
+    });
+    expect(isWorkingDay('2024-02-04')).toEqual({ working: true, provisional: false });
+    expect(isWorkingDay('2024-02-16')).toEqual({ working: false, provisional: false });
+    expect(isWorkingDay('2024-02-18')).toEqual({ working: true, provisional: false });
+    expect(isWorkingDay('2024-05-11')).toEqual({ working: true, provisional: false });
+    expect(isWorkingDay('2024-09-16')).toEqual({ working: false, provisional: false });
+    expect(isWorkingDay('2024-10-12')).toEqual({ working: true, provisional: false });
+    // Accepted Fri 2024-02-02: 2/4 (Sun, worked), 2/5–2/9 (除夕 2/9 is a working day), then 2/18 (Sun, worked).
+    expect(addWorkingDays('2024-02-02', 7)).toEqual({ date: '2024-02-18', workingDays: 7, provisional: false });
+  });
+
+  it('names the notice of every year a count touches, and marks unpublished years', () => {
+    expect(calendarSources('2024-12-20', '2025-01-10').map((s) => [s.year, s.notice?.number, s.provisional])).toEqual([
+      [2024, '国办发明电〔2023〕7号', false],
+      [2025, '国办发明电〔2024〕12号', false],
+    ]);
+    const last = CALENDAR_YEARS.at(-1)!.year;
+    expect(calendarSources(`${last}-12-20`, `${last + 1}-01-10`).at(-1)).toEqual({
+      year: last + 1,
+      provisional: true,
+      notice: null,
+    });
   });
 });
 
@@ -135,11 +210,13 @@ describe('calendar: addWorkingDays', () => {
     expect(addWorkingDays('2026-12-30', 5)).toEqual({ date: '2027-01-06', workingDays: 5, provisional: true });
   });
 
-  it('is provisional when the count touches dates before 2025-01-01', () => {
-    // 12/30 Mon, 12/31 Tue (unpublished), 2025-01-01 off, 01-02 Thu.
-    expect(addWorkingDays('2024-12-27', 3)).toEqual({ date: '2025-01-02', workingDays: 3, provisional: true });
-    // Acceptance day itself is never judged, so accepting on 2024-12-31 alone does not make it provisional.
-    expect(addWorkingDays('2024-12-31', 1)).toEqual({ date: '2025-01-02', workingDays: 1, provisional: false });
+  it('is provisional when the count touches dates before the first published year (2024)', () => {
+    // 2023-12-29 Fri (unpublished), 2024-01-01 off, 01-02 Tue.
+    expect(addWorkingDays('2023-12-28', 2)).toEqual({ date: '2024-01-02', workingDays: 2, provisional: true });
+    // Acceptance day itself is never judged, so accepting on 2023-12-31 alone does not make it provisional.
+    expect(addWorkingDays('2023-12-31', 1)).toEqual({ date: '2024-01-02', workingDays: 1, provisional: false });
+    // 2024 is published now: the same count across new year is exact.
+    expect(addWorkingDays('2024-12-27', 3)).toEqual({ date: '2025-01-02', workingDays: 3, provisional: false });
   });
 
   it('throws RangeError on invalid input', () => {

@@ -1,7 +1,11 @@
 // China's official working-day calendar (工作日), for counting statutory review deadlines.
-// Source: the State Council holiday notices for 2025 and 2026; nothing outside that table is known.
+// Source: one file per year in ./calendar/<year>.json, each transcribing one State Council holiday
+// notice (docs/calendar.md says how to add a year); outside those years only weekends are known.
 // All dates are ISO `YYYY-MM-DD` calendar days in China time; arithmetic is on UTC day numbers only,
 // so the host's time zone can never shift a day.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 export interface HolidayPeriod {
   year: number;
@@ -12,29 +16,59 @@ export interface HolidayPeriod {
   makeUpWorkingDays: string[];
 }
 
-export const OFFICIAL_SCHEDULE: readonly HolidayPeriod[] = [
-  { year: 2025, name: '元旦', daysOff: ['2025-01-01', '2025-01-01'], makeUpWorkingDays: [] },
-  { year: 2025, name: '春节', daysOff: ['2025-01-28', '2025-02-04'], makeUpWorkingDays: ['2025-01-26', '2025-02-08'] },
-  { year: 2025, name: '清明', daysOff: ['2025-04-04', '2025-04-06'], makeUpWorkingDays: [] },
-  { year: 2025, name: '劳动节', daysOff: ['2025-05-01', '2025-05-05'], makeUpWorkingDays: ['2025-04-27'] },
-  { year: 2025, name: '端午', daysOff: ['2025-05-31', '2025-06-02'], makeUpWorkingDays: [] },
-  {
-    year: 2025,
-    name: '国庆·中秋',
-    daysOff: ['2025-10-01', '2025-10-08'],
-    makeUpWorkingDays: ['2025-09-28', '2025-10-11'],
-  },
-  { year: 2026, name: '元旦', daysOff: ['2026-01-01', '2026-01-03'], makeUpWorkingDays: ['2026-01-04'] },
-  { year: 2026, name: '春节', daysOff: ['2026-02-15', '2026-02-23'], makeUpWorkingDays: ['2026-02-14', '2026-02-28'] },
-  { year: 2026, name: '清明', daysOff: ['2026-04-04', '2026-04-06'], makeUpWorkingDays: [] },
-  { year: 2026, name: '劳动节', daysOff: ['2026-05-01', '2026-05-05'], makeUpWorkingDays: ['2026-05-09'] },
-  { year: 2026, name: '端午', daysOff: ['2026-06-19', '2026-06-21'], makeUpWorkingDays: [] },
-  { year: 2026, name: '中秋', daysOff: ['2026-09-25', '2026-09-27'], makeUpWorkingDays: [] },
-  { year: 2026, name: '国庆', daysOff: ['2026-10-01', '2026-10-07'], makeUpWorkingDays: ['2026-09-20', '2026-10-10'] },
-];
+/** The State Council notice a year's schedule comes from. */
+export interface CalendarNotice {
+  title: string;
+  /** e.g. 国办发明电〔2024〕12号; null where the number has not been verified. */
+  number: string | null;
+  issuedOn: string;
+}
 
-export const PUBLISHED_FROM = '2025-01-01';
-export const PUBLISHED_UNTIL = '2026-12-31';
+export interface CalendarYear {
+  year: number;
+  notice: CalendarNotice;
+  holidays: Omit<HolidayPeriod, 'year'>[];
+}
+
+export const CALENDAR_DIR = path.resolve(__dirname, 'calendar');
+
+/** Reads every <year>.json of a folder, sorted by year. */
+export function loadCalendarYears(dir = CALENDAR_DIR): CalendarYear[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{4}\.json$/.test(f))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CalendarYear);
+}
+
+export const CALENDAR_YEARS: readonly CalendarYear[] = loadCalendarYears();
+
+export const OFFICIAL_SCHEDULE: readonly HolidayPeriod[] = CALENDAR_YEARS.flatMap((y) =>
+  y.holidays.map((h) => ({ year: y.year, ...h })),
+);
+
+const PUBLISHED_YEARS: ReadonlyMap<number, CalendarNotice> = new Map(CALENDAR_YEARS.map((y) => [y.year, y.notice]));
+
+export const PUBLISHED_FROM = `${CALENDAR_YEARS[0]!.year}-01-01`;
+export const PUBLISHED_UNTIL = `${CALENDAR_YEARS.at(-1)!.year}-12-31`;
+
+/** Where the working days of one year were taken from; provisional = weekends only. */
+export interface CalendarSource {
+  year: number;
+  provisional: boolean;
+  notice: CalendarNotice | null;
+}
+
+/** The source of every year a count (acceptedOn, until] touches. */
+export function calendarSources(acceptedOn: string, until: string): CalendarSource[] {
+  const from = Number(addDays(acceptedOn, 1).slice(0, 4));
+  const to = Math.max(from, Number(until.slice(0, 4)));
+  const sources: CalendarSource[] = [];
+  for (let year = from; year <= to; year++) {
+    const notice = PUBLISHED_YEARS.get(year) ?? null;
+    sources.push({ year, provisional: notice === null, notice });
+  }
+  return sources;
+}
 
 const MS_PER_DAY = 86_400_000;
 const CHINA_OFFSET_MS = 8 * 3_600_000; // Asia/Shanghai is UTC+8 all year (no DST).
@@ -112,8 +146,7 @@ export function dayOfWeek(date: string): number {
 }
 
 export function isPublished(date: string): boolean {
-  parse(date);
-  return date >= PUBLISHED_FROM && date <= PUBLISHED_UNTIL; // ISO strings sort chronologically.
+  return PUBLISHED_YEARS.has(parse(date)[0]);
 }
 
 function expandRange([from, to]: [string, string]): string[] {

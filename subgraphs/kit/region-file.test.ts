@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { missingMaterialProblems } from './application/rules';
 import { problem } from './errors';
-import { ILLUSTRATIVE } from './policy';
+import { ILLUSTRATIVE, type MaterialKind } from './policy';
 import {
   loadAllRegionFiles,
   loadRegionFile,
@@ -16,6 +17,7 @@ import {
 // every problem named by file, line, path and rule, in English and Chinese.
 
 const PZH = path.join(REGIONS_DIR, 'sichuan-panzhihua.yaml');
+const YF = path.join(REGIONS_DIR, 'guangdong-yunfu.yaml');
 const pzhText = readFileSync(PZH, 'utf8');
 
 /** Writes `text` as subgraphs/regions/<name>.yaml in a fresh directory and loads it. */
@@ -45,14 +47,33 @@ describe('the committed region files', () => {
     for (const d of pzh.diseases) expect(d.source).not.toMatch(/\{[a-z0-9-]+\}|POLICY\.md/);
   });
 
-  it('turn identity documents into the region’s rule: each group needs one of its kinds', () => {
-    const rules = loadRegionFile(PZH).rules;
-    expect(rules.identityProblems(new Set(['ID_CARD', 'SOCIAL_SECURITY_CARD']))).toEqual([]);
-    expect(rules.identityProblems(new Set(['MEDICAL_INSURANCE_VOUCHER']))).toEqual([]);
-    expect(rules.identityProblems(new Set(['ID_CARD']))).toEqual([
+  it('express identity documents as requiredWhen: the social-security card only without an e-voucher', () => {
+    const pzh = loadRegionFile(PZH).policy;
+    const rows = pzh.materials.map((m, position) => ({ regionCode: pzh.code, position, ...m }));
+    const missing = (kinds: MaterialKind[]) =>
+      missingMaterialProblems(
+        rows.filter((r) => ['ID_CARD', 'SOCIAL_SECURITY_CARD', 'MEDICAL_INSURANCE_VOUCHER'].includes(r.kind)),
+        { kinds: new Set(kinds), diseaseCode: 'M03900', channelId: null, applicationType: 'NEW' },
+      );
+    expect(pzh.materials.find((m) => m.kind === 'SOCIAL_SECURITY_CARD')).toMatchObject({
+      required: false,
+      requiredWhen: { absentKinds: ['MEDICAL_INSURANCE_VOUCHER'] },
+    });
+    expect(missing(['ID_CARD', 'SOCIAL_SECURITY_CARD'])).toEqual([]);
+    expect(missing(['MEDICAL_INSURANCE_VOUCHER'])).toEqual([]);
+    expect(missing(['ID_CARD'])).toEqual([
       problem('MATERIAL_MISSING', '缺少材料：社保卡照片（无医保电子凭证时需提供）', 'materials'),
     ]);
-    expect(rules.identityProblems(new Set())).toHaveLength(2);
+    expect(missing([])).toHaveLength(2);
+  });
+
+  it('add the diseases carrying the flag to a disease-dependent material', () => {
+    const yf = loadRegionFile(YF).policy;
+    const specialist = yf.materials.find((m) => m.kind === 'SPECIALIST_CERTIFICATE')!;
+    expect(specialist.requiredWhen!.diseaseCodes).toEqual(
+      yf.diseases.filter((d) => d.requiresSpecialistHospital).map((d) => d.code),
+    );
+    expect(specialist).toMatchObject({ required: false, issuerMustBeSpecialist: true, stampRequired: true });
   });
 });
 

@@ -5,8 +5,16 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 
 import type { RegionRules } from './application/rules';
-import { problem } from './errors';
-import { ILLUSTRATIVE, type MaterialKind, type RegionPolicy } from './policy';
+import {
+  type CostSharingPolicy,
+  DEFAULT_COVERAGE,
+  type DiseasePolicy,
+  ILLUSTRATIVE,
+  type MaterialPolicy,
+  type RateBandPolicy,
+  type RegionPolicy,
+  type RequiredWhen,
+} from './policy';
 import type { RegionDefinition } from './region-definition';
 
 // A region is one data file: subgraphs/regions/<subgraph>.yaml, validated against
@@ -50,14 +58,29 @@ interface RegionFile {
   hotline: string | null;
   reviewDeadline: RegionPolicy['reviewDeadline'];
   channels: RegionPolicy['channels'];
-  diseases: RegionPolicy['diseases'];
+  diseases: (Omit<DiseasePolicy, 'deductibleExemptSource' | 'synonyms' | 'synonymSource'> & {
+    deductibleExemptSource?: string;
+    synonyms?: string[];
+    synonymSource?: string;
+  })[];
   hospitals: RegionPolicy['hospitals'];
-  materials: RegionPolicy['materials'];
-  costSharing: RegionPolicy['costSharing'];
-  rules: Omit<RegionRules, 'identityProblems' | 'hook'> & {
-    identityDocuments: { anyOf: MaterialKind[]; message: string }[];
-    hook?: string;
-  };
+  materials: (Omit<MaterialPolicy, 'required' | 'requiredWhen' | 'missingMessage' | 'issuerMustBeSpecialist'> & {
+    required?: boolean;
+    requiredWhen?: RequiredWhen | null;
+    missingMessage?: string;
+    issuerMustBeSpecialist?: boolean;
+  })[];
+  costSharing: (Omit<
+    CostSharingPolicy,
+    'deductibleSource' | 'annualCapSource' | 'coverage' | 'coverageSource' | 'bands'
+  > & {
+    deductibleSource?: string;
+    annualCapSource?: string;
+    coverage?: string;
+    coverageSource?: string;
+    bands: (Omit<RateBandPolicy, 'rateSource'> & { rateSource?: string })[];
+  })[];
+  rules: Omit<RegionRules, 'hook'> & { hook?: string };
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -192,19 +215,34 @@ export function loadRegionFile(file: string): RegionDefinition {
       }
     }),
   );
-  const kinds = new Set(f.materials.map((m) => m.kind));
-  f.rules.identityDocuments.forEach((rule, i) =>
-    rule.anyOf.forEach((kind, j) => {
-      if (!kinds.has(kind)) {
-        add(
-          ['rules', 'identityDocuments', i, 'anyOf', j],
-          'known-material',
-          `identity document ${kind} is not among the region's materials`,
-          `身份材料 ${kind} 不在本地区材料清单中`,
-        );
-      }
-    }),
-  );
+  // requiredWhen names only this region's materials, diseases and channels.
+  const known = {
+    absentKinds: new Set<string>(f.materials.map((m) => m.kind)),
+    diseaseCodes: new Set(f.diseases.map((d) => d.code)),
+    channelIds: new Set(f.channels.map((c) => c.id)),
+  };
+  f.materials.forEach((m, i) => {
+    if (m.requiredWhen !== undefined && m.required !== undefined) {
+      add(
+        ['materials', i, 'required'],
+        'one-source',
+        'give either required or requiredWhen, not both',
+        '“required”与“requiredWhen”只能填写其一',
+      );
+    }
+    for (const key of ['absentKinds', 'diseaseCodes', 'channelIds'] as const) {
+      (m.requiredWhen?.[key] ?? []).forEach((value, j) => {
+        if (!known[key].has(value)) {
+          add(
+            ['materials', i, 'requiredWhen', key, j],
+            'known-value',
+            `requiredWhen.${key} names "${value}", which this region does not have`,
+            `requiredWhen.${key} 中的“${value}”不在本地区清单中`,
+          );
+        }
+      });
+    }
+  });
   const hooksDir = path.join(path.dirname(file), 'hooks');
   if (f.rules.hook && !['.ts', '.js'].some((ext) => existsSync(path.join(hooksDir, `${f.rules.hook}${ext}`)))) {
     add(
@@ -234,27 +272,35 @@ export function loadRegionFile(file: string): RegionDefinition {
     hotline: f.hotline,
     reviewDeadline: { ...f.reviewDeadline, source: expand(f.reviewDeadline.source!, ['reviewDeadline', 'source']) },
     channels: f.channels,
-    diseases: f.diseases.map((d, i) => ({ ...d, source: expand(d.source, ['diseases', i, 'source']) })),
+    diseases: f.diseases.map((d, i) => ({
+      ...d,
+      source: expand(d.source, ['diseases', i, 'source']),
+      // A figure without its own source is a placeholder until someone cites a document for it.
+      deductibleExemptSource: expand(d.deductibleExemptSource ?? '{illustrative}', ['diseases', i]),
+      synonyms: d.synonyms ?? [],
+      synonymSource: expand(d.synonymSource ?? '{illustrative}', ['diseases', i]),
+    })),
     hospitals: f.hospitals.map((h, i) => ({ ...h, source: expand(h.source, ['hospitals', i, 'source']) })),
-    materials: f.materials,
+    materials: f.materials.map((m) => normalizeMaterial(m, f.diseases)),
     costSharing: f.costSharing.map((c, i) => ({
       ...c,
       source: expand(c.source, ['costSharing', i, 'source']),
-      bands: c.bands.map((b, j) => ({ ...b, source: expand(b.source, ['costSharing', i, 'bands', j, 'source']) })),
+      deductibleSource: expand(c.deductibleSource ?? '{illustrative}', ['costSharing', i]),
+      annualCapSource: expand(c.annualCapSource ?? '{illustrative}', ['costSharing', i]),
+      coverage: c.coverage ?? DEFAULT_COVERAGE,
+      coverageSource: expand(c.coverageSource ?? '{illustrative}', ['costSharing', i]),
+      bands: c.bands.map((b, j) => ({
+        ...b,
+        source: expand(b.source, ['costSharing', i, 'bands', j, 'source']),
+        rateSource: expand(b.rateSource ?? '{illustrative}', ['costSharing', i, 'bands', j]),
+      })),
     })),
   };
   if (problems.length > 0) throw new RegionFileError(problems);
 
-  const { identityDocuments, hook: hookName, ...settings } = f.rules;
+  const { hook: hookName, ...settings } = f.rules;
   const hook = hookName ? loadHook(hooksDir, hookName) : undefined;
-  const rules: RegionRules = {
-    ...settings,
-    identityProblems: (given) =>
-      identityDocuments
-        .filter((rule) => !rule.anyOf.some((kind) => given.has(kind)))
-        .map((rule) => problem('MATERIAL_MISSING', rule.message, 'materials')),
-    ...(hook ? { hook } : {}),
-  };
+  const rules: RegionRules = { ...settings, ...(hook ? { hook } : {}) };
   return { prefix: f.region.prefix, subgraph: f.region.subgraph, port: f.region.port, policy, rules };
 }
 
@@ -324,4 +370,26 @@ export function loadAllRegionFiles(dir = REGIONS_DIR): RegionDefinition[] {
   }
   if (problems.length > 0) throw new RegionFileError(problems);
   return definitions;
+}
+
+/**
+ * One requiredWhen per material, the only one the checks and the API read: from `requiredWhen`, or
+ * `required` (true = always); a disease-dependent material adds the diseases carrying its flag.
+ */
+function normalizeMaterial(m: RegionFile['materials'][number], diseases: RegionFile['diseases']): MaterialPolicy {
+  const { required, requiredWhen, missingMessage, issuerMustBeSpecialist, ...rest } = m;
+  let when: RequiredWhen | null = requiredWhen !== undefined ? requiredWhen : required ? {} : null;
+  if (when && m.dependsOn !== 'ALWAYS') {
+    const flag = m.dependsOn === 'DISEASE_REQUIRES_PHOTO' ? 'requiresPhoto' : 'requiresSpecialistHospital';
+    const codes = diseases.filter((d) => d[flag]).map((d) => d.code);
+    when = { ...when, diseaseCodes: (when.diseaseCodes ?? codes).filter((c) => codes.includes(c)) };
+  }
+  const always = when !== null && Object.values(when).every((v) => v == null);
+  return {
+    ...rest,
+    required: always,
+    requiredWhen: when,
+    missingMessage: missingMessage ?? null,
+    issuerMustBeSpecialist: issuerMustBeSpecialist ?? false,
+  };
 }

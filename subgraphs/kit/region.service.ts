@@ -1,4 +1,7 @@
-import { addWorkingDays } from './calendar';
+import { pinyin } from 'pinyin-pro';
+
+import { materialRulesFor, requirementApplies } from './application/rules';
+import { addWorkingDays, calendarSources } from './calendar';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from './db/policy.entities';
 import { assertArgumentLength, badInput, type Problem, problem } from './errors';
 import type {
@@ -36,7 +39,7 @@ export function toChannel(row: ChannelRow): Channel {
 
 export function toDisease(row: DiseaseRow): Disease {
   const { regionCode: _r, position: _p, ...disease } = row;
-  return disease;
+  return { ...disease, deductibleExemptIllustrative: isIllustrative(row.deductibleExemptSource) };
 }
 
 export function toHospital(row: HospitalRow): Hospital {
@@ -48,10 +51,18 @@ export function toHospital(row: HospitalRow): Hospital {
 const DAYS_PER_MONTH = 30;
 
 export function toMaterial(row: MaterialRow, required: boolean): MaterialRequirement {
+  const w = row.requiredWhen;
   return {
     kind: row.kind,
     name: row.name,
     required,
+    requiredWhen: w && {
+      absentKinds: w.absentKinds ?? null,
+      diseaseCodes: w.diseaseCodes ?? null,
+      channelIds: w.channelIds ?? null,
+      applicationTypes: w.applicationTypes ?? null,
+    },
+    issuerMustBeSpecialist: row.issuerMustBeSpecialist,
     condition: row.condition,
     validityDays: row.validityMonths === null ? null : row.validityMonths * DAYS_PER_MONTH,
     validityMonths: row.validityMonths,
@@ -64,15 +75,85 @@ export function toMaterial(row: MaterialRow, required: boolean): MaterialRequire
 const MAX_SEARCH_LENGTH = 50;
 const MAX_CODE_LENGTH = 64;
 
-/** Catalogue search by code (exact, case-insensitive) or by a substring of the Chinese name. */
-export function searchDiseases(rows: DiseaseRow[], search: string | null | undefined): DiseaseRow[] {
+/** How a disease matched a search, best first; results are ordered by it, then catalogue order. */
+export type DiseaseMatch = 'CODE' | 'CODE_PREFIX' | 'NAME' | 'SYNONYM' | 'PINYIN' | 'PINYIN_INITIALS';
+const MATCH_RANK: Record<DiseaseMatch, number> = {
+  CODE: 0,
+  CODE_PREFIX: 1,
+  NAME: 2,
+  SYNONYM: 3,
+  PINYIN: 4,
+  PINYIN_INITIALS: 5,
+};
+
+interface PinyinForms {
+  full: string;
+  initials: string;
+}
+// A catalogue is a few dozen names: their pinyin is worked out once per process.
+const pinyinCache = new Map<string, PinyinForms>();
+function pinyinOf(text: string): PinyinForms {
+  let forms = pinyinCache.get(text);
+  if (!forms) {
+    const syllables = pinyin(text, { toneType: 'none', type: 'array', nonZh: 'consecutive' }).map((s) =>
+      s.toLowerCase().replace(/[^a-z0-9]/g, ''),
+    );
+    forms = { full: syllables.join(''), initials: syllables.map((s) => s.charAt(0)).join('') };
+    pinyinCache.set(text, forms);
+  }
+  return forms;
+}
+
+/** `term` occurs in `text`, but not only as part of a negation (透析 is not in 非透析). */
+function containsAffirmed(text: string, term: string): boolean {
+  for (let at = text.indexOf(term); at !== -1; at = text.indexOf(term, at + 1)) {
+    if (text.charAt(at - 1) !== '非') return true;
+  }
+  return false;
+}
+
+function matchOf(d: DiseaseRow, term: string): DiseaseMatch | null {
+  const upper = term.toUpperCase().replace(/\s+/g, '');
+  if (d.code === upper) return 'CODE';
+  if (/^M\d{1,4}$/.test(upper) && d.code.startsWith(upper)) return 'CODE_PREFIX';
+  // The typed term in the name, or the whole name in the term (高血压病 finds 高血压).
+  if (containsAffirmed(d.name, term) || term.includes(d.name)) return 'NAME';
+  const lower = term.toLowerCase();
+  if (
+    d.synonyms.some(
+      (s) => containsAffirmed(s.toLowerCase(), lower) || (s.length >= 2 && lower.includes(s.toLowerCase())),
+    )
+  ) {
+    return 'SYNONYM';
+  }
+  const letters = lower.replace(/[^a-z0-9]/g, '');
+  if (letters.length < 2 || letters !== lower.replace(/\s+/g, '')) return null;
+  const forms = [d.name, ...d.synonyms].map(pinyinOf);
+  if (forms.some((f) => f.full.startsWith(letters))) return 'PINYIN';
+  if (forms.some((f) => f.initials.startsWith(letters))) return 'PINYIN_INITIALS';
+  return null;
+}
+
+/**
+ * Catalogue search as applicants type: a code or code prefix, part of the official name, a
+ * synonym (clinical name, abbreviation, folk name), full pinyin or pinyin initials of either; ranked
+ * exact code, code prefix, name, synonym, pinyin, initials.
+ */
+export function searchDiseasesRanked(
+  rows: DiseaseRow[],
+  search: string | null | undefined,
+): { row: DiseaseRow; match: DiseaseMatch | null }[] {
   assertArgumentLength(search, 'search', MAX_SEARCH_LENGTH);
   const term = search?.trim();
-  if (!term) return rows;
-  const upper = term.toUpperCase();
-  return rows.filter(
-    (d) => d.code.toUpperCase() === upper || d.code.toUpperCase().startsWith(upper) || d.name.includes(term),
-  );
+  if (!term) return rows.map((row) => ({ row, match: null }));
+  return rows
+    .map((row) => ({ row, match: matchOf(row, term) }))
+    .filter((r): r is { row: DiseaseRow; match: DiseaseMatch } => r.match !== null)
+    .sort((a, b) => MATCH_RANK[a.match] - MATCH_RANK[b.match] || a.row.position - b.row.position);
+}
+
+export function searchDiseases(rows: DiseaseRow[], search: string | null | undefined): DiseaseRow[] {
+  return searchDiseasesRanked(rows, search).map((r) => r.row);
 }
 
 export async function findDisease(
@@ -100,19 +181,14 @@ export async function materialRequirements(
   diseaseCode: string | null | undefined,
 ): Promise<MaterialRequirement[]> {
   const rows = await loaders.materials.load(regionCode);
-  if (diseaseCode == null) {
-    return rows.map((m) => toMaterial(m, m.dependsOn === 'ALWAYS' ? m.required : false));
-  }
+  // `required` is the submission checks' own verdict, with nothing known about the other materials.
+  const verdict = (m: MaterialRow, code: string | null) =>
+    requirementApplies(m.requiredWhen, { kinds: null, diseaseCode: code, channelId: null, applicationType: null }) ===
+    'REQUIRED';
+  if (diseaseCode == null) return rows.map((m) => toMaterial(m, verdict(m, null)));
   const disease = await findDisease(loaders, regionCode, diseaseCode);
   if (!disease) throw badInput([diseaseNotFound(diseaseCode, 'diseaseCode')]);
-  return rows
-    .filter(
-      (m) =>
-        m.dependsOn === 'ALWAYS' ||
-        (m.dependsOn === 'DISEASE_REQUIRES_PHOTO' && disease.requiresPhoto) ||
-        (m.dependsOn === 'DISEASE_REQUIRES_SPECIALIST' && disease.requiresSpecialistHospital),
-    )
-    .map((m) => toMaterial(m, m.required));
+  return materialRulesFor(rows, disease).map((m) => toMaterial(m, verdict(m, disease.code)));
 }
 
 export async function costSharingPolicies(loaders: PolicyLoaders, regionCode: string): Promise<CostSharingPolicy[]> {
@@ -120,7 +196,11 @@ export async function costSharingPolicies(loaders: PolicyLoaders, regionCode: st
   return rules.map((r) => ({
     insuranceType: r.insuranceType,
     deductibleFen: r.deductibleFen,
+    deductibleSource: r.deductibleSource,
     annualCapFen: r.annualCapFen,
+    annualCapSource: r.annualCapSource,
+    coverage: r.coverage,
+    coverageSource: r.coverageSource,
     bandBy: r.bandBy,
     source: r.source,
     bands: bands
@@ -128,6 +208,7 @@ export async function costSharingPolicies(loaders: PolicyLoaders, regionCode: st
       .map((b): RateBandPolicy => ({
         description: b.description,
         rateBasisPoints: b.rateBasisPoints,
+        rateSource: b.rateSource,
         minAge: b.minAge,
         maxAge: b.maxAge,
         contributionTier: b.contributionTier,
@@ -145,6 +226,8 @@ export function toCostSharingRule(p: CostSharingPolicy): CostSharingRule {
     contributionTier: b.contributionTier,
     source: b.source,
     illustrative: isIllustrative(b.source),
+    rateSource: b.rateSource,
+    rateIllustrative: isIllustrative(b.rateSource),
   }));
   return {
     insuranceType: p.insuranceType,
@@ -152,6 +235,11 @@ export function toCostSharingRule(p: CostSharingPolicy): CostSharingRule {
     annualCap: p.annualCapFen === null ? null : formatFen(p.annualCapFen),
     bands,
     source: p.source,
+    deductibleSource: p.deductibleSource,
+    deductibleIllustrative: isIllustrative(p.deductibleSource),
+    annualCapSource: p.annualCapSource,
+    annualCapIllustrative: isIllustrative(p.annualCapSource),
+    coverage: p.coverage,
     illustrative: isIllustrative(p.source) || bands.some((b) => b.illustrative),
   };
 }
@@ -183,7 +271,8 @@ export async function dueDate(
     }
     workingDays = channel.reviewMax;
   }
-  return addWorkingDays(acceptedOn, workingDays);
+  const due = addWorkingDays(acceptedOn, workingDays);
+  return { ...due, calendarSources: calendarSources(acceptedOn, due.date) };
 }
 
 export async function estimateReimbursement(
@@ -204,6 +293,7 @@ export async function estimateReimbursement(
   };
   const amountFen = money(input.amount, 'amount');
   const paidFen = money(input.deductiblePaidThisYear, 'deductiblePaidThisYear');
+  const fundPaidFen = money(input.fundPaidThisYear, 'fundPaidThisYear');
   const disease = await findDisease(loaders, regionCode, input.diseaseCode);
   if (!disease) problems.push(diseaseNotFound(input.diseaseCode, 'diseaseCode'));
   const rule = (await costSharingPolicies(loaders, regionCode)).find((r) => r.insuranceType === input.insuranceType);
@@ -216,6 +306,7 @@ export async function estimateReimbursement(
       age: input.age ?? null,
       contributionTier: input.contributionTier ?? null,
       deductiblePaidThisYearFen: paidFen,
+      fundPaidThisYearFen: fundPaidFen,
     });
     return {
       deductibleApplied: formatFen(result.deductibleAppliedFen),
@@ -224,6 +315,10 @@ export async function estimateReimbursement(
       selfPays: formatFen(result.selfPaysFen),
       explanation: result.explanation,
       illustrative: result.illustrative,
+      figures: result.figures,
+      annualCap: rule.annualCapFen === null ? null : formatFen(rule.annualCapFen),
+      capApplied: result.capApplied,
+      coverage: result.coverage,
     };
   } catch (e) {
     if (e instanceof ReimbursementError) throw badInput([problem(e.code, e.message, e.field)]);

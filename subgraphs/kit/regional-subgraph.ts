@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { KeyLike } from 'jose';
 import { Args, ArgsType, Ctx, Directive, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
@@ -18,6 +18,7 @@ import { AuditLog1764000000000 } from './db/migrations/1764000000000-audit-log';
 import { NotificationOutbox1764200000000 } from './db/migrations/1764200000000-notification-outbox';
 import { AcceptanceSequence1764300000000 } from './db/migrations/1764300000000-acceptance-sequence';
 import { OutboxLeases1764420000000 } from './db/migrations/1764420000000-outbox-leases';
+import { PolicyFigures1764500000000 } from './db/migrations/1764500000000-policy-figures';
 import { IdempotencyKeys1764500000100 } from './db/migrations/1764500000100-idempotency-keys';
 import { RemoteCareUnique1764500000200 } from './db/migrations/1764500000200-remote-care-unique';
 import { CatalogueRetiredOn1764500000300 } from './db/migrations/1764500000300-catalogue-retired-on';
@@ -71,6 +72,7 @@ export const REGIONAL_MIGRATIONS = [
   NotificationOutbox1764200000000,
   AcceptanceSequence1764300000000,
   OutboxLeases1764420000000,
+  PolicyFigures1764500000000,
   IdempotencyKeys1764500000100,
   RemoteCareUnique1764500000200,
   CatalogueRetiredOn1764500000300,
@@ -281,9 +283,12 @@ export function createRegionTypes(def: RegionDefinition) {
       async __resolveReference(ref: Pick<ApplicationBase, 'id'>, ctx: RegionalContext) {
         if (ctx.identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
         const row = await ctx.records.application.load(ref.id);
-        // Unknown and not-yours answer alike, so nobody learns which numbers exist.
+        // Applicants: unknown and not-yours answer alike, so nobody learns which numbers exist.
+        // Staff are told plainly; an error (not a null entity) keeps the gateway from adding its own.
         if (!row) {
-          if (ctx.identity.role === 'NATIONAL_OPERATOR') return null;
+          if (isStaffRead(ctx.identity)) {
+            throw new GraphQLError('未找到该受理号对应的申请', { extensions: { code: 'NOT_FOUND' } });
+          }
           throw deniedError('FORBIDDEN');
         }
         assertPersonRecordAccess(ctx.identity, row.personId, row.regionCode);

@@ -12,6 +12,7 @@ import {
 const under45: RateBandPolicy = {
   description: '在职（45岁以下）',
   rateBasisPoints: 8500,
+  rateSource: 'POLICY.md',
   minAge: null,
   maxAge: 44,
   contributionTier: null,
@@ -20,6 +21,7 @@ const under45: RateBandPolicy = {
 const from45: RateBandPolicy = {
   description: '在职（45至59岁）',
   rateBasisPoints: 8800,
+  rateSource: ILLUSTRATIVE,
   minAge: 45,
   maxAge: 59,
   contributionTier: null,
@@ -28,6 +30,7 @@ const from45: RateBandPolicy = {
 const from60: RateBandPolicy = {
   description: '60岁及以上',
   rateBasisPoints: 9000,
+  rateSource: ILLUSTRATIVE,
   minAge: 60,
   maxAge: null,
   contributionTier: null,
@@ -36,7 +39,11 @@ const from60: RateBandPolicy = {
 const employee: CostSharingPolicy = {
   insuranceType: 'EMPLOYEE',
   deductibleFen: 80000, // 800.00 yuan
+  deductibleSource: 'POLICY.md',
   annualCapFen: null,
+  annualCapSource: ILLUSTRATIVE,
+  coverage: '医保目录内',
+  coverageSource: ILLUSTRATIVE,
   bandBy: 'AGE',
   bands: [under45, from45, from60],
   source: 'POLICY.md',
@@ -45,6 +52,7 @@ const employee: CostSharingPolicy = {
 const tier = (t: number, bp: number, description: string, source: string): RateBandPolicy => ({
   description,
   rateBasisPoints: bp,
+  rateSource: source,
   minAge: null,
   maxAge: null,
   contributionTier: t,
@@ -53,21 +61,27 @@ const tier = (t: number, bp: number, description: string, source: string): RateB
 const resident: CostSharingPolicy = {
   insuranceType: 'RESIDENT',
   deductibleFen: 50000, // 500.00 yuan
+  deductibleSource: 'POLICY.md',
   annualCapFen: 10000000, // 100000.00 yuan
+  annualCapSource: 'POLICY.md',
+  coverage: '医保目录内',
+  coverageSource: ILLUSTRATIVE,
   bandBy: 'CONTRIBUTION_TIER',
   bands: [tier(1, 5300, '一档', 'POLICY.md'), tier(2, 5350, '二档', ILLUSTRATIVE), tier(3, 6800, '三档', 'POLICY.md')],
   source: 'POLICY.md',
 };
 
-const hypertension: Pick<DiseasePolicy, 'code' | 'name' | 'deductibleExempt'> = {
+const hypertension: Pick<DiseasePolicy, 'code' | 'name' | 'deductibleExempt' | 'deductibleExemptSource'> = {
   code: 'M03900',
   name: '高血压',
   deductibleExempt: false,
+  deductibleExemptSource: 'POLICY.md',
 };
-const cancer: Pick<DiseasePolicy, 'code' | 'name' | 'deductibleExempt'> = {
+const cancer: Pick<DiseasePolicy, 'code' | 'name' | 'deductibleExempt' | 'deductibleExemptSource'> = {
   code: 'M00500',
   name: '恶性肿瘤门诊治疗',
   deductibleExempt: true,
+  deductibleExemptSource: 'POLICY.md',
 };
 
 const emp = (over: Partial<ReimbursementRequest>): ReimbursementRequest => ({
@@ -116,7 +130,7 @@ describe('estimateReimbursement: deductible', () => {
     // remaining = 80000 − 20000 = 60000; applied = min(782000, 60000) = 60000
     // eligible = 782000 − 60000 = 722000; fund = 722000 × 0.85 = 613700; self = 782000 − 613700 = 168300
     const r = estimateReimbursement(employee, hypertension, emp({ deductiblePaidThisYearFen: 20000 }));
-    expect(r).toEqual({
+    expect(r).toMatchObject({
       deductibleAppliedFen: 60000,
       rateBasisPoints: 8500,
       fundPaysFen: 613700,
@@ -129,6 +143,7 @@ describe('estimateReimbursement: deductible', () => {
         '报销比例：85%（在职（45岁以下））',
         '统筹基金支付：7220.00 × 85% = 6137.00元',
         '个人自付：7820.00 − 6137.00 = 1683.00元',
+        '支付范围：医保目录内',
       ],
     });
   });
@@ -168,6 +183,7 @@ describe('estimateReimbursement: deductible', () => {
       '报销比例：85%（在职（45岁以下））',
       '统筹基金支付：7820.00 × 85% = 6647.00元',
       '个人自付：7820.00 − 6647.00 = 1173.00元',
+      '支付范围：医保目录内',
     ]);
   });
 
@@ -244,14 +260,35 @@ describe('estimateReimbursement: age bands', () => {
   it('illustrative band → flag and last line', () => {
     const r = estimateReimbursement(employee, hypertension, emp({ age: 45 }));
     expect(r.illustrative).toBe(true);
-    expect(r.explanation[r.explanation.length - 1]).toBe(ILLUSTRATIVE_NOTE);
+    expect(r.explanation.at(-1)!.startsWith(ILLUSTRATIVE_NOTE)).toBe(true);
     expect(ILLUSTRATIVE_NOTE).toBe('注意：本估算所用的部分比例或分档为示例数据，正式标准以医保部门公布为准');
     expect(r.explanation).toContain('报销比例：88%（在职（45至59岁））');
   });
 
-  it('illustrative rule source also sets the flag', () => {
-    const r = estimateReimbursement({ ...employee, source: ILLUSTRATIVE }, hypertension, emp({ age: 30 }));
+  it('flags per figure: an illustrative deductible or exemption sets the flag, the rule-wide source does not', () => {
+    expect(
+      estimateReimbursement({ ...employee, source: ILLUSTRATIVE }, hypertension, emp({ age: 30 })).illustrative,
+    ).toBe(false);
+    const r = estimateReimbursement({ ...employee, deductibleSource: ILLUSTRATIVE }, hypertension, emp({ age: 30 }));
     expect(r.illustrative).toBe(true);
+    expect(r.figures.filter((f) => f.illustrative).map((f) => f.kind)).toEqual(['DEDUCTIBLE']);
+    const exempt = estimateReimbursement(
+      employee,
+      { ...cancer, deductibleExemptSource: ILLUSTRATIVE },
+      emp({ age: 30 }),
+    );
+    expect(exempt.illustrative).toBe(true);
+    expect(exempt.figures.map((f) => [f.kind, f.value, f.illustrative])).toEqual([
+      ['DEDUCTIBLE_EXEMPTION', '免起付线', true],
+      ['RATE', '85%', false],
+    ]);
+    expect(exempt.explanation.at(-1)).toBe(`${ILLUSTRATIVE_NOTE}（示例：是否免起付线）`);
+  });
+
+  it('states the coverage (支付范围) in every explanation', () => {
+    const r = estimateReimbursement(employee, hypertension, emp({ age: 30 }));
+    expect(r.coverage).toBe('医保目录内');
+    expect(r.explanation).toContain('支付范围：医保目录内');
   });
 
   it('contribution tier is ignored when bands go by age', () => {
@@ -277,7 +314,7 @@ describe('estimateReimbursement: contribution tiers and cap', () => {
   it('tier 2 (illustrative band) sets the flag', () => {
     const r = estimateReimbursement(resident, hypertension, res({ contributionTier: 2 }));
     expect(r.illustrative).toBe(true);
-    expect(r.explanation[r.explanation.length - 1]).toBe(ILLUSTRATIVE_NOTE);
+    expect(r.explanation.at(-1)!.startsWith(ILLUSTRATIVE_NOTE)).toBe(true);
   });
 
   it('age is ignored when bands go by tier', () => {
@@ -293,7 +330,8 @@ describe('estimateReimbursement: contribution tiers and cap', () => {
       res({ contributionTier: 3, amountFen: 10000000, deductiblePaidThisYearFen: 50000 }),
     );
     expect(r.fundPaysFen).toBe(6800000);
-    expect(r.explanation.some((l) => l.includes('最高支付限额'))).toBe(false);
+    expect(r.capApplied).toBe(false);
+    expect(r.explanation.some((l) => l.startsWith('超过年度最高支付限额'))).toBe(false);
   });
 
   it('above the cap: fund limited to the annual cap', () => {
@@ -310,8 +348,10 @@ describe('estimateReimbursement: contribution tiers and cap', () => {
       '可报销金额：200000.00 − 0.00 = 200000.00元',
       '报销比例：68%（三档）',
       '统筹基金支付：200000.00 × 68% = 136000.00元',
-      '超过年度最高支付限额100000.00元，统筹基金支付按限额计为100000.00元',
+      '年度最高支付限额：100000.00元，本年度统筹基金已支付0.00元，尚余100000.00元',
+      '超过年度最高支付限额，统筹基金支付按限额计为100000.00元',
       '个人自付：200000.00 − 100000.00 = 100000.00元',
+      '支付范围：医保目录内',
     ]);
   });
 
@@ -323,7 +363,8 @@ describe('estimateReimbursement: contribution tiers and cap', () => {
       res({ contributionTier: 3, amountFen: 10000000, deductiblePaidThisYearFen: 50000 }),
     );
     expect(r.fundPaysFen).toBe(6800000);
-    expect(r.explanation.some((l) => l.includes('最高支付限额'))).toBe(false);
+    expect(r.capApplied).toBe(false);
+    expect(r.explanation.some((l) => l.startsWith('超过年度最高支付限额'))).toBe(false);
   });
 });
 

@@ -3,7 +3,13 @@
 // All amounts are integer fen; explanation lines show every step in yuan.
 
 import { applyRate, formatFen } from './money';
-import type { CostSharingPolicy, DiseasePolicy, InsuranceType, RateBandPolicy } from './policy';
+import {
+  type CostSharingPolicy,
+  type DiseasePolicy,
+  type InsuranceType,
+  isIllustrativeSource,
+  type RateBandPolicy,
+} from './policy';
 
 export interface ReimbursementRequest {
   insuranceType: InsuranceType;
@@ -11,6 +17,18 @@ export interface ReimbursementRequest {
   age: number | null;
   contributionTier: number | null;
   deductiblePaidThisYearFen: number | null;
+  /** What the fund already paid this year, counted against the annual cap. */
+  fundPaidThisYearFen?: number | null;
+}
+
+export type PolicyFigureKind = 'DEDUCTIBLE' | 'DEDUCTIBLE_EXEMPTION' | 'RATE' | 'ANNUAL_CAP';
+
+/** One figure an estimate rests on, with where it comes from. */
+export interface PolicyFigure {
+  kind: PolicyFigureKind;
+  value: string;
+  source: string;
+  illustrative: boolean;
 }
 
 export interface ReimbursementResult {
@@ -20,7 +38,11 @@ export interface ReimbursementResult {
   selfPaysFen: number;
   explanation: string[];
   band: RateBandPolicy;
+  /** True when any figure in `figures` is illustrative. */
   illustrative: boolean;
+  figures: PolicyFigure[];
+  capApplied: boolean;
+  coverage: string;
 }
 
 export class ReimbursementError extends Error {
@@ -50,10 +72,6 @@ export function formatRate(basisPoints: number): string {
     .padStart(2, '0')
     .replace(/0+$/, '');
   return `${whole}${fraction ? `.${fraction}` : ''}%`;
-}
-
-function isIllustrative(source: string): boolean {
-  return source.toLowerCase().includes('illustrative');
 }
 
 function requireFen(value: number, field: string, label: string): void {
@@ -105,7 +123,7 @@ function chooseBand(rule: CostSharingPolicy, req: ReimbursementRequest): RateBan
 
 export function estimateReimbursement(
   rule: CostSharingPolicy,
-  disease: Pick<DiseasePolicy, 'code' | 'name' | 'deductibleExempt'>,
+  disease: Pick<DiseasePolicy, 'code' | 'name' | 'deductibleExempt' | 'deductibleExemptSource'>,
   req: ReimbursementRequest,
 ): ReimbursementResult {
   if (req.insuranceType !== rule.insuranceType) {
@@ -118,6 +136,8 @@ export function estimateReimbursement(
   requireFen(req.amountFen, 'amount', '费用');
   const paid = req.deductiblePaidThisYearFen ?? 0;
   requireFen(paid, 'deductiblePaidThisYear', '本年度已付起付线');
+  const fundPaid = req.fundPaidThisYearFen ?? 0;
+  requireFen(fundPaid, 'fundPaidThisYear', '本年度统筹基金已支付');
 
   const band = chooseBand(rule, req);
   const amount = req.amountFen;
@@ -144,19 +164,56 @@ export function estimateReimbursement(
   const computed = applyRate(eligible, band.rateBasisPoints);
   explanation.push(`统筹基金支付：${formatFen(eligible)} × ${rate} = ${formatFen(computed)}元`);
   let fund = computed;
-  if (rule.annualCapFen !== null && computed > rule.annualCapFen) {
-    fund = rule.annualCapFen;
+  let capApplied = false;
+  if (rule.annualCapFen !== null) {
+    const left = Math.max(0, rule.annualCapFen - fundPaid);
     explanation.push(
-      `超过年度最高支付限额${formatFen(rule.annualCapFen)}元，统筹基金支付按限额计为${formatFen(fund)}元`,
+      `年度最高支付限额：${formatFen(rule.annualCapFen)}元，本年度统筹基金已支付${formatFen(fundPaid)}元，尚余${formatFen(left)}元`,
     );
+    if (computed > left) {
+      fund = left;
+      capApplied = true;
+      explanation.push(`超过年度最高支付限额，统筹基金支付按限额计为${formatFen(fund)}元`);
+    }
   }
 
   // 4. Self-pay.
   const self = amount - fund;
   explanation.push(`个人自付：${formatFen(amount)} − ${formatFen(fund)} = ${formatFen(self)}元`);
+  explanation.push(`支付范围：${rule.coverage}`);
 
-  const illustrative = isIllustrative(rule.source) || isIllustrative(band.source);
-  if (illustrative) explanation.push(ILLUSTRATIVE_NOTE);
+  // The figures this estimate rests on, each flagged on its own source.
+  const figure = (kind: PolicyFigureKind, value: string, source: string): PolicyFigure => ({
+    kind,
+    value,
+    source,
+    illustrative: isIllustrativeSource(source),
+  });
+  const figures = [
+    figure(
+      'DEDUCTIBLE_EXEMPTION',
+      disease.deductibleExempt ? '免起付线' : '不免起付线',
+      disease.deductibleExemptSource,
+    ),
+    ...(disease.deductibleExempt ? [] : [figure('DEDUCTIBLE', formatFen(rule.deductibleFen), rule.deductibleSource)]),
+    figure('RATE', rate, band.rateSource),
+    ...(rule.annualCapFen === null ? [] : [figure('ANNUAL_CAP', formatFen(rule.annualCapFen), rule.annualCapSource)]),
+  ];
+  const illustrative = figures.some((f) => f.illustrative);
+  if (illustrative) {
+    const names: Record<PolicyFigureKind, string> = {
+      DEDUCTIBLE: '起付标准',
+      DEDUCTIBLE_EXEMPTION: '是否免起付线',
+      RATE: '报销比例',
+      ANNUAL_CAP: '年度最高支付限额',
+    };
+    explanation.push(
+      `${ILLUSTRATIVE_NOTE}（示例：${figures
+        .filter((f) => f.illustrative)
+        .map((f) => names[f.kind])
+        .join('、')}）`,
+    );
+  }
 
   return {
     deductibleAppliedFen: applied,
@@ -166,5 +223,8 @@ export function estimateReimbursement(
     explanation,
     band,
     illustrative,
+    figures,
+    capApplied,
+    coverage: rule.coverage,
   };
 }

@@ -2,7 +2,7 @@ import { addDays, addMonths } from '../calendar';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from '../db/policy.entities';
 import type { ApplicationRow, CertificationRow, InsuredPersonRow, RemoteCareFilingRow } from '../db/record.entities';
 import { type Problem, problem } from '../errors';
-import type { HospitalLevel, MaterialKind } from '../policy';
+import type { ApplicationKind, HospitalLevel, MaterialKind, RequiredWhen } from '../policy';
 import type { ApplicationInput, MaterialInput } from './inputs';
 
 // The checks every region applies to an application, and the hooks through which a region adds
@@ -22,18 +22,59 @@ export interface RegionRules {
   changeHospitalPerYear: number | null;
   /** A long-term resident elsewhere must first file 异地就医备案 (Panzhihua). */
   remoteCareFilingRequired: boolean;
-  /** The identity documents the region accepts, checked on the kinds of material given. */
-  identityProblems(kinds: ReadonlySet<MaterialKind>): Problem[];
   /** A rule data cannot express (subgraphs/regions/hooks/<name>.ts); its problems join the others. */
   hook?: (facts: SubmissionFacts) => Problem[];
 }
 
-/** Identity documents: checked by each region's identityProblems, not by the general list. */
-export const IDENTITY_KINDS: ReadonlySet<MaterialKind> = new Set([
-  'ID_CARD',
-  'MEDICAL_INSURANCE_VOUCHER',
-  'SOCIAL_SECURITY_CARD',
-]);
+/** What a material's requiredWhen is judged on: the submission, or what a client says it will submit. */
+export interface RequirementContext {
+  /** The kinds submitted; null = not known yet (a client asking before choosing). */
+  kinds: ReadonlySet<MaterialKind> | null;
+  diseaseCode: string | null;
+  channelId: string | null;
+  applicationType: ApplicationKind | null;
+}
+
+/**
+ * Whether a material must be submitted, for submissions and the API alike. A criterion the
+ * context does not know (no channel yet) makes the answer DEPENDS: required in some cases.
+ */
+export function requirementApplies(
+  when: RequiredWhen | null,
+  ctx: RequirementContext,
+): 'REQUIRED' | 'NOT_REQUIRED' | 'DEPENDS' {
+  if (when === null) return 'NOT_REQUIRED';
+  let depends = false;
+  const check = <T>(list: T[] | null | undefined, value: T | null): boolean => {
+    if (!list) return true;
+    if (value === null) {
+      depends = true;
+      return true;
+    }
+    return list.includes(value);
+  };
+  if (when.absentKinds) {
+    if (ctx.kinds === null) depends = true;
+    else if (when.absentKinds.some((k) => ctx.kinds!.has(k))) return 'NOT_REQUIRED';
+  }
+  if (!check(when.diseaseCodes, ctx.diseaseCode)) return 'NOT_REQUIRED';
+  if (!check(when.channelIds, ctx.channelId)) return 'NOT_REQUIRED';
+  if (!check(when.applicationTypes, ctx.applicationType)) return 'NOT_REQUIRED';
+  return depends ? 'DEPENDS' : 'REQUIRED';
+}
+
+/** The problems for required materials not given: the one place that decides, for the API too. */
+export function missingMaterialProblems(rules: MaterialRow[], ctx: RequirementContext): Problem[] {
+  return rules
+    .filter((r) => !ctx.kinds?.has(r.kind) && requirementApplies(r.requiredWhen, ctx) === 'REQUIRED')
+    .map((r) =>
+      problem(
+        'MATERIAL_MISSING',
+        r.missingMessage ?? `缺少材料：${r.name}${r.condition ? `（${r.condition}）` : ''}`,
+        'materials',
+      ),
+    );
+}
 
 const OPEN: ReadonlySet<string> = new Set(['ACCEPTED', 'SUPPLEMENT_REQUESTED']);
 const LEVEL_RANK: Record<HospitalLevel, number> = { LEVEL_1: 1, LEVEL_2: 2, LEVEL_3: 3 };
@@ -135,6 +176,20 @@ export function materialProblems(
         );
       }
     }
+    if (rule.issuerMustBeSpecialist) {
+      const hospital = m.hospitalCode ? hospitals.find((h) => h.code === m.hospitalCode) : undefined;
+      if (!m.hospitalCode) {
+        problems.push(problem('MATERIAL_HOSPITAL_REQUIRED', `请填写出具${rule.name}的医疗机构`, `${at}.hospitalCode`));
+      } else if (!hospital?.specialist) {
+        problems.push(
+          problem(
+            'MATERIAL_ISSUER_NOT_SPECIALIST',
+            `${rule.name}须由专科医院出具${hospital ? `，${hospital.name}不是专科医院` : ''}`,
+            `${at}.hospitalCode`,
+          ),
+        );
+      }
+    }
     if (rule.stampRequired && !m.stamped) {
       problems.push(problem('MATERIAL_NOT_STAMPED', `${rule.name}须加盖医院公章`, `${at}.stamped`));
     }
@@ -171,15 +226,17 @@ export function validateSubmission(f: SubmissionFacts, rules: RegionRules): Prob
     );
   }
 
-  // Materials: every required one present (identity documents by the region's own rule), each valid.
+  // Materials: every one whose requiredWhen holds for this submission, each valid on its own.
   const rulesForDisease = materialRulesFor(f.materialRules, f.disease);
   const kinds = new Set(input.materials.map((m) => m.kind));
-  for (const rule of rulesForDisease) {
-    if (rule.required && !IDENTITY_KINDS.has(rule.kind) && !kinds.has(rule.kind)) {
-      add('MATERIAL_MISSING', `缺少材料：${rule.name}${rule.condition ? `（${rule.condition}）` : ''}`, 'materials');
-    }
-  }
-  problems.push(...rules.identityProblems(kinds));
+  problems.push(
+    ...missingMaterialProblems(f.materialRules, {
+      kinds,
+      diseaseCode: f.disease?.code ?? input.diseaseCode,
+      channelId: input.channelId,
+      applicationType: input.type,
+    }),
+  );
   problems.push(...materialProblems(input.materials, rulesForDisease, f.hospitals, today, f.uploaded));
 
   if (f.disease) {
@@ -197,14 +254,15 @@ export function validateSubmission(f: SubmissionFacts, rules: RegionRules): Prob
     }
     if (input.type === 'RENEWAL') {
       if (!active) add('NO_CERTIFICATION_TO_RENEW', `您没有可续期的${f.disease.name}门特认定`, 'type');
-      else if (rules.renewalWindowDays !== null) {
-        const opens = active.validUntil ? addDays(active.validUntil, -rules.renewalWindowDays) : null;
-        if (!opens || today < opens) {
+      else if (active.validUntil === null) {
+        // Every region alike: a certification without an end date has nothing to renew.
+        add('RENEWAL_NOT_NEEDED', `您的${f.disease.name}门特认定长期有效，无需续审`, 'type');
+      } else if (rules.renewalWindowDays !== null) {
+        const opens = addDays(active.validUntil, -rules.renewalWindowDays);
+        if (today < opens) {
           add(
             'RENEWAL_NOT_DUE',
-            opens
-              ? `续审须在到期前${rules.renewalWindowDays}日内办理：可于${opens}至${active.validUntil}期间申请`
-              : `该认定长期有效，无需续审`,
+            `续审须在到期前${rules.renewalWindowDays}日内办理：可于${opens}至${active.validUntil}期间申请`,
             'type',
           );
         }

@@ -1,6 +1,13 @@
 import { EntitySchema } from 'typeorm';
 
-import type { ChannelKind, HospitalLevel, InsuranceType, MaterialDependency, MaterialKind } from '../policy';
+import type {
+  ChannelKind,
+  HospitalLevel,
+  InsuranceType,
+  MaterialDependency,
+  MaterialKind,
+  RequiredWhen,
+} from '../policy';
 
 // Policy tables of a regional database. Every row carries its region code, so one database (and
 // one subgraph) can later host several pooling regions of a province.
@@ -39,12 +46,15 @@ export interface DiseaseRow {
   position: number;
   name: string;
   deductibleExempt: boolean;
+  deductibleExemptSource: string;
   requiresPhoto: boolean;
   requiresSpecialistHospital: boolean;
   validityMonths: number | null;
   source: string;
   /** Day it left the catalogue (a re-seeded policy dropped it); null while current. */
   retiredOn?: string | null;
+  synonyms: string[];
+  synonymSource: string;
 }
 
 export interface HospitalRow {
@@ -66,6 +76,9 @@ export interface MaterialRow {
   kind: MaterialKind;
   name: string;
   required: boolean;
+  requiredWhen: RequiredWhen | null;
+  missingMessage: string | null;
+  issuerMustBeSpecialist: boolean;
   dependsOn: MaterialDependency;
   condition: string | null;
   validityMonths: number | null;
@@ -79,7 +92,11 @@ export interface CostSharingRow {
   regionCode: string;
   insuranceType: InsuranceType;
   deductibleFen: number;
+  deductibleSource: string;
   annualCapFen: number | null;
+  annualCapSource: string;
+  coverage: string;
+  coverageSource: string;
   bandBy: 'AGE' | 'CONTRIBUTION_TIER';
   source: string;
 }
@@ -90,6 +107,7 @@ export interface RateBandRow {
   position: number;
   description: string;
   rateBasisPoints: number;
+  rateSource: string;
   minAge: number | null;
   maxAge: number | null;
   contributionTier: number | null;
@@ -145,11 +163,23 @@ export const DiseaseEntity = new EntitySchema<DiseaseRow>({
     position,
     name: text('name', 100),
     deductibleExempt: bool('deductible_exempt'),
+    deductibleExemptSource: text('deductible_exempt_source', 500),
     requiresPhoto: bool('requires_photo'),
     requiresSpecialistHospital: bool('requires_specialist_hospital'),
     validityMonths: int('validity_months', true),
     source: text('source', 1000),
     retiredOn: text('retired_on', 10, true),
+    synonyms: {
+      type: String,
+      length: 1000,
+      name: 'synonyms',
+      nullable: true,
+      transformer: {
+        to: (v: string[] | undefined) => JSON.stringify(v ?? []),
+        from: (v: string | null) => (v == null ? [] : (JSON.parse(v) as string[])),
+      },
+    },
+    synonymSource: text('synonym_source', 500, true),
   },
 });
 
@@ -178,6 +208,19 @@ export const MaterialEntity = new EntitySchema<MaterialRow>({
     kind: text('kind', 32),
     name: text('name', 200),
     required: bool('required'),
+    requiredWhen: {
+      type: String,
+      length: 1000,
+      name: 'required_when',
+      nullable: true,
+      // Stored as JSON text so every driver (MySQL, MariaDB, SQLite) keeps it alike.
+      transformer: {
+        to: (v: RequiredWhen | null | undefined) => (v == null ? null : JSON.stringify(v)),
+        from: (v: string | null) => (v == null ? null : (JSON.parse(v) as RequiredWhen)),
+      },
+    },
+    missingMessage: text('missing_message', 200, true),
+    issuerMustBeSpecialist: bool('issuer_must_be_specialist'),
     dependsOn: text('depends_on', 32),
     condition: text('condition_note', 200, true),
     validityMonths: int('validity_months', true),
@@ -194,7 +237,11 @@ export const CostSharingEntity = new EntitySchema<CostSharingRow>({
     regionCode,
     insuranceType: { type: String, length: 16, primary: true, name: 'insurance_type' },
     deductibleFen: int('deductible_fen'),
+    deductibleSource: text('deductible_source', 500),
     annualCapFen: int('annual_cap_fen', true),
+    annualCapSource: text('annual_cap_source', 500),
+    coverage: text('coverage', 500),
+    coverageSource: text('coverage_source', 500),
     bandBy: text('band_by', 24),
     source: text('source', 1000),
   },
@@ -209,6 +256,7 @@ export const RateBandEntity = new EntitySchema<RateBandRow>({
     position: { ...position, primary: true },
     description: text('description', 100),
     rateBasisPoints: int('rate_basis_points'),
+    rateSource: text('rate_source', 500),
     minAge: int('min_age', true),
     maxAge: int('max_age', true),
     contributionTier: int('contribution_tier', true),

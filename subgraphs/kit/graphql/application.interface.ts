@@ -1,6 +1,6 @@
 import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
-import { todayInChina } from '../calendar';
+import { calendarSources, todayInChina } from '../calendar';
 import type { ApplicationRow, ApplicationStatus, ApplicationType } from '../db/record.entities';
 import { isOverdue, toCertification } from '../record.service';
 import { toChannel, toDisease, toHospital } from '../region.service';
@@ -74,7 +74,12 @@ export abstract class ApplicationBase {
 
   @Field(() => DueDate)
   dueDate(): DueDate {
-    return { date: this.row.dueDate, workingDays: this.row.dueWorkingDays, provisional: this.row.dueProvisional };
+    return {
+      date: this.row.dueDate,
+      workingDays: this.row.dueWorkingDays,
+      provisional: this.row.dueProvisional,
+      calendarSources: calendarSources(this.row.acceptedOn, this.row.dueDate),
+    };
   }
 
   @Field(() => Boolean, { description: 'Waiting for a decision past its due date.' })

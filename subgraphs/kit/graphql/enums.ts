@@ -37,3 +37,14 @@ export const ApplicationStatusEnum = {
   WITHDRAWN: 'WITHDRAWN',
 } as const;
 registerEnumType(ApplicationStatusEnum, { name: 'ApplicationStatus' });
+
+export const PolicyFigureKindEnum = {
+  DEDUCTIBLE: 'DEDUCTIBLE',
+  DEDUCTIBLE_EXEMPTION: 'DEDUCTIBLE_EXEMPTION',
+  RATE: 'RATE',
+  ANNUAL_CAP: 'ANNUAL_CAP',
+} as const;
+registerEnumType(PolicyFigureKindEnum, {
+  name: 'PolicyFigureKind',
+  description: '起付标准 / 是否免起付线 / 报销比例 / 年度最高支付限额',
+});

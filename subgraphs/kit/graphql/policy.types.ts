@@ -1,7 +1,15 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 
-import type { ChannelKind, HospitalLevel, InsuranceType, MaterialKind } from '../policy';
-import { ChannelKindEnum, HospitalLevelEnum, InsuranceTypeEnum, MaterialKindEnum } from './enums';
+import type { ApplicationKind, ChannelKind, HospitalLevel, InsuranceType, MaterialKind } from '../policy';
+import type { PolicyFigureKind } from '../reimbursement';
+import {
+  ApplicationTypeEnum,
+  ChannelKindEnum,
+  HospitalLevelEnum,
+  InsuranceTypeEnum,
+  MaterialKindEnum,
+  PolicyFigureKindEnum,
+} from './enums';
 import { DateScalar, MoneyScalar } from './scalars';
 
 // Value types every regional subgraph serves: @shareable because each region resolves its own.
@@ -33,6 +41,24 @@ export class ReviewDeadline {
   @Field(() => String) description!: string;
 }
 
+@ObjectType({ description: 'A State Council holiday notice (国务院办公厅关于某年部分节假日安排的通知).' })
+@Directive('@shareable')
+export class HolidayNotice {
+  @Field(() => String) title!: string;
+  @Field(() => String, { nullable: true, description: 'e.g. 国办发明电〔2024〕12号; null where not verified.' })
+  number!: string | null;
+  @Field(() => DateScalar) issuedOn!: string;
+}
+
+@ObjectType({ description: 'Where the working days of one calendar year were taken from.' })
+@Directive('@shareable')
+export class CalendarSource {
+  @Field(() => Int) year!: number;
+  @Field(() => Boolean, { description: 'True when no notice is published for the year: weekends only.' })
+  provisional!: boolean;
+  @Field(() => HolidayNotice, { nullable: true }) notice!: HolidayNotice | null;
+}
+
 @ObjectType()
 @Directive('@shareable')
 export class DueDate {
@@ -42,6 +68,8 @@ export class DueDate {
     description: 'True when the count runs past the published holiday calendar (weekends-only estimate).',
   })
   provisional!: boolean;
+  @Field(() => [CalendarSource], { description: 'The notice behind each year the count runs through.' })
+  calendarSources!: CalendarSource[];
 }
 
 @ObjectType()
@@ -50,11 +78,18 @@ export class Disease {
   @Field(() => ID, { description: 'National outpatient chronic/special disease code, e.g. M03900.' }) code!: string;
   @Field(() => String) name!: string;
   @Field(() => Boolean) deductibleExempt!: boolean;
+  @Field(() => String, { description: 'Where the deductible exemption (免起付线 or not) comes from.' })
+  deductibleExemptSource!: string;
+  @Field(() => Boolean, { description: 'True when no document names this disease as exempt or not.' })
+  deductibleExemptIllustrative!: boolean;
   @Field(() => Boolean) requiresPhoto!: boolean;
   @Field(() => Boolean) requiresSpecialistHospital!: boolean;
   @Field(() => Int, { nullable: true }) validityMonths!: number | null;
   @Field(() => String, { description: 'Where the flags come from; "illustrative" marks placeholders.' })
   source!: string;
+  @Field(() => [String], { description: 'Other names applicants type (高血压病, 慢阻肺, COPD); search matches them.' })
+  synonyms!: string[];
+  @Field(() => String, { description: 'Where the synonyms come from.' }) synonymSource!: string;
 }
 
 @ObjectType()
@@ -68,12 +103,37 @@ export class Hospital {
   @Field(() => String) source!: string;
 }
 
+@ObjectType({
+  description:
+    'When a material must be submitted: every criterion given must hold (a list = any of its items); all null = always.',
+})
+@Directive('@shareable')
+export class MaterialCondition {
+  @Field(() => [MaterialKindEnum], {
+    nullable: true,
+    description: 'Required only when none of these kinds is submitted (e.g. 社保卡 without 医保电子凭证).',
+  })
+  absentKinds!: MaterialKind[] | null;
+  @Field(() => [ID], { nullable: true, description: 'Only for these diseases.' }) diseaseCodes!: string[] | null;
+  @Field(() => [ID], { nullable: true, description: 'Only through these channels.' }) channelIds!: string[] | null;
+  @Field(() => [ApplicationTypeEnum], { nullable: true, description: 'Only for these application types.' })
+  applicationTypes!: ApplicationKind[] | null;
+}
+
 @ObjectType()
 @Directive('@shareable')
 export class MaterialRequirement {
   @Field(() => MaterialKindEnum) kind!: MaterialKind;
   @Field(() => String) name!: string;
-  @Field(() => Boolean) required!: boolean;
+  @Field(() => Boolean, { description: 'Required whatever else is submitted; see requiredWhen for the conditions.' })
+  required!: boolean;
+  @Field(() => MaterialCondition, {
+    nullable: true,
+    description: 'The machine-readable rule the submission checks apply; null = optional.',
+  })
+  requiredWhen!: MaterialCondition | null;
+  @Field(() => Boolean, { description: 'Only a specialist hospital (专科医院) may issue it.' })
+  issuerMustBeSpecialist!: boolean;
   @Field(() => String, { nullable: true }) condition!: string | null;
   @Field(() => Int, { nullable: true, description: 'Approximate days; the rule is validityMonths calendar months.' })
   validityDays!: number | null;
@@ -92,7 +152,10 @@ export class RateBand {
   @Field(() => Int, { nullable: true }) maxAge!: number | null;
   @Field(() => Int, { nullable: true }) contributionTier!: number | null;
   @Field(() => String) source!: string;
-  @Field(() => Boolean) illustrative!: boolean;
+  @Field(() => Boolean, { description: 'True when any figure of the band (rate or boundaries) is a placeholder.' })
+  illustrative!: boolean;
+  @Field(() => String, { description: 'Where the rate itself comes from.' }) rateSource!: string;
+  @Field(() => Boolean, { description: 'True when the rate is a placeholder.' }) rateIllustrative!: boolean;
 }
 
 @ObjectType()
@@ -101,8 +164,14 @@ export class CostSharingRule {
   @Field(() => InsuranceTypeEnum) insuranceType!: InsuranceType;
   @Field(() => MoneyScalar) deductible!: string;
   @Field(() => [RateBand]) bands!: RateBand[];
-  @Field(() => MoneyScalar, { nullable: true }) annualCap!: string | null;
+  @Field(() => MoneyScalar, { nullable: true, description: '年度最高支付限额: the most the fund pays in a year.' })
+  annualCap!: string | null;
   @Field(() => String) source!: string;
+  @Field(() => String) deductibleSource!: string;
+  @Field(() => Boolean) deductibleIllustrative!: boolean;
+  @Field(() => String) annualCapSource!: string;
+  @Field(() => Boolean) annualCapIllustrative!: boolean;
+  @Field(() => String, { description: '支付范围: what the fund pays for.' }) coverage!: string;
   @Field(() => Boolean, { description: 'True when any figure of this rule is a placeholder.' }) illustrative!: boolean;
 }
 
@@ -114,6 +183,20 @@ export class ReimbursementInput {
   @Field(() => Int, { nullable: true }) age?: number | null;
   @Field(() => Int, { nullable: true }) contributionTier?: number | null;
   @Field(() => MoneyScalar, { nullable: true }) deductiblePaidThisYear?: string | null;
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'What the fund already paid this year, counted against the annual cap.',
+  })
+  fundPaidThisYear?: string | null;
+}
+
+@ObjectType({ description: 'A figure an estimate rests on, with its source.' })
+@Directive('@shareable')
+export class PolicyFigure {
+  @Field(() => PolicyFigureKindEnum) kind!: PolicyFigureKind;
+  @Field(() => String, { description: 'As shown to people: "800.00", "85%", "免起付线".' }) value!: string;
+  @Field(() => String) source!: string;
+  @Field(() => Boolean, { description: 'True when no document gives this figure.' }) illustrative!: boolean;
 }
 
 @ObjectType()
@@ -124,5 +207,11 @@ export class ReimbursementEstimate {
   @Field(() => MoneyScalar) fundPays!: string;
   @Field(() => MoneyScalar) selfPays!: string;
   @Field(() => [String]) explanation!: string[];
-  @Field(() => Boolean, { description: 'True when a figure used is a placeholder.' }) illustrative!: boolean;
+  @Field(() => Boolean, { description: 'True when any figure in `figures` is a placeholder.' })
+  illustrative!: boolean;
+  @Field(() => [PolicyFigure], { description: 'Every figure the estimate used, each flagged on its own.' })
+  figures!: PolicyFigure[];
+  @Field(() => MoneyScalar, { nullable: true }) annualCap!: string | null;
+  @Field(() => Boolean, { description: 'True when the annual cap limited what the fund pays.' }) capApplied!: boolean;
+  @Field(() => String, { description: '支付范围: what the fund pays for.' }) coverage!: string;
 }

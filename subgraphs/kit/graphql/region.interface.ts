@@ -68,7 +68,10 @@ export abstract class RegionBase {
     return (await ctx.loaders.channels.load(this.code)).map(service.toChannel);
   }
 
-  @Field(() => [Disease], { description: 'The catalogue; search matches a code prefix or part of the Chinese name.' })
+  @Field(() => [Disease], {
+    description:
+      'The catalogue; search matches a code or code prefix, the name, a synonym, full pinyin or pinyin initials, ranked in that order.',
+  })
   async diseases(
     @Arg('search', () => String, { nullable: true }) search: string | null,
     @Ctx() ctx: RegionalContext,

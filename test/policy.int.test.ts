@@ -1,0 +1,321 @@
+import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
+import { formatAcceptanceNumber } from '../subgraphs/kit/acceptance-number';
+import { loadRegion } from '../subgraphs/kit/region-file';
+import { type Stack, startStack } from './harness';
+
+// Issue 16 through the real gateway, in both regions: estimates with caps, scope and per-figure
+// flags; machine-readable material rules; the closed rule gaps; search as applicants type; not
+// found is null; the calendar's sources.
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const REGIONS = [
+  { code: '510400', prefix: 'Panzhihua' },
+  { code: '445300', prefix: 'Yunfu' },
+] as const;
+
+async function as(role: 'APPLICANT' | 'REVIEWER' | 'NATIONAL_OPERATOR', regionCode: string) {
+  const personId = demoRecordsFor(regionCode).applications[0]!.personId;
+  return stack.token({
+    role,
+    personId: role === 'APPLICANT' ? personId : undefined,
+    regionCode: role === 'REVIEWER' ? regionCode : undefined,
+    subject: `policy-${role}`,
+  });
+}
+
+describe.each(REGIONS)('not found is null: $prefix', ({ code }) => {
+  const unknown = formatAcceptanceNumber(code, '2025-03-03', 999_999);
+  const Q = 'query($n: String!) { application(acceptanceNumber: $n) { id status } }';
+
+  it.each(['REVIEWER', 'NATIONAL_OPERATOR'] as const)(
+    '%s: null with one NOT_FOUND error, nothing stray',
+    async (role) => {
+      const res = await stack.query(Q, { n: unknown }, { token: await as(role, code) });
+      expect(res.data).toEqual({ application: null });
+      expect(res.errors!.map((e: any) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+      expect(JSON.stringify(res.errors)).not.toMatch(/non-nullable/);
+    },
+  );
+
+  it("an applicant: null and the same answer as someone else's number", async () => {
+    const token = await as('APPLICANT', code);
+    const other = demoRecordsFor(code).applications.find(
+      (a) => a.personId !== demoRecordsFor(code).applications[0]!.personId,
+    )!;
+    const [missing, notMine] = await Promise.all([
+      stack.query(Q, { n: unknown }, { token }),
+      stack.query(Q, { n: other.id }, { token }),
+    ]);
+    expect(missing.data).toEqual({ application: null });
+    expect(notMine.data).toEqual({ application: null });
+    const shape = (r: any) => r.errors.map((e: any) => [e.message, e.extensions?.code]);
+    expect(shape(missing)).toEqual(shape(notMine));
+    expect(shape(missing)).toEqual([[expect.any(String), 'FORBIDDEN']]);
+  });
+
+  it('anonymous: null, refused', async () => {
+    const res = await stack.query('query($n: String!) { application(acceptanceNumber: $n) { id } }', { n: unknown });
+    expect(res.data).toEqual({ application: null });
+    expect(res.errors!.map((e: any) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe.each(REGIONS)('calendar sources: $prefix', ({ code }) => {
+  it('a 2024 count is exact and names 国办发明电〔2023〕7号; past the last year it is provisional', async () => {
+    const res = await stack.query(
+      `query { region(code: "${code}") {
+        y2024: dueDate(acceptedOn: "2024-09-27") { date provisional calendarSources { year provisional notice { title number issuedOn } } }
+        later: dueDate(acceptedOn: "2026-12-25") { provisional calendarSources { year provisional notice { number } } }
+      } }`,
+    );
+    expect(res.errors).toBeUndefined();
+    const { y2024, later } = res.data.region;
+    expect(y2024.provisional).toBe(false);
+    expect(y2024.calendarSources).toEqual([
+      {
+        year: 2024,
+        provisional: false,
+        notice: {
+          title: '国务院办公厅关于2024年部分节假日安排的通知',
+          number: '国办发明电〔2023〕7号',
+          issuedOn: '2023-10-25',
+        },
+      },
+    ]);
+    // 9/29 (Sun) is a make-up working day and 10/1–10/7 are off: the count skips the whole holiday.
+    expect(y2024.date > '2024-10-07').toBe(true);
+    expect(later.provisional).toBe(true);
+    expect(later.calendarSources.at(-1)).toEqual({ year: 2027, provisional: true, notice: null });
+  });
+});
+
+describe.each(REGIONS)('estimates a person can trust: $prefix', ({ code }) => {
+  const Q = `query($i: ReimbursementInput!) { region(code: "${code}") {
+    estimateReimbursement(input: $i) { fundPays selfPays annualCap capApplied coverage illustrative explanation
+      figures { kind value source illustrative } }
+    costSharing { insuranceType annualCap annualCapIllustrative deductibleIllustrative bands { rateIllustrative } }
+  } }`;
+
+  it('a bill of 999,999,999,999.99 is capped at the annual limit, explained, with its coverage', async () => {
+    const res = await stack.query(Q, {
+      i: { insuranceType: 'EMPLOYEE', diseaseCode: 'M03900', amount: '999999999999.99', age: 30 },
+    });
+    expect(res.errors).toBeUndefined();
+    const { estimateReimbursement: e, costSharing } = res.data.region;
+    const cap = costSharing.find((r: any) => r.insuranceType === 'EMPLOYEE').annualCap;
+    expect(cap).not.toBeNull();
+    expect(e.capApplied).toBe(true);
+    expect(e.fundPays).toBe(cap);
+    expect(e.annualCap).toBe(cap);
+    expect(e.explanation).toContain(`超过年度最高支付限额，统筹基金支付按限额计为${cap}元`);
+    expect(e.explanation.some((l: string) => l.startsWith('支付范围：') && l.includes('医保目录'))).toBe(true);
+    expect(e.coverage).toContain('医保目录');
+    // Every figure used is listed and flagged on its own; the estimate is illustrative if any is.
+    expect(e.figures.map((f: any) => f.kind)).toEqual(['DEDUCTIBLE_EXEMPTION', 'DEDUCTIBLE', 'RATE', 'ANNUAL_CAP']);
+    expect(e.illustrative).toBe(e.figures.some((f: any) => f.illustrative));
+    expect(e.figures.find((f: any) => f.kind === 'ANNUAL_CAP').illustrative).toBe(true); // no document gives a cap
+  });
+
+  it('flags exactly the figures no document gives', async () => {
+    const res = await stack.query(Q, {
+      i: { insuranceType: 'EMPLOYEE', diseaseCode: 'M03900', amount: '1000.00', age: 30 },
+    });
+    const { estimateReimbursement: e, costSharing } = res.data.region;
+    const flags = Object.fromEntries(e.figures.map((f: any) => [f.kind, f.illustrative]));
+    const employee = costSharing.find((r: any) => r.insuranceType === 'EMPLOYEE');
+    if (code === '510400') {
+      // Panzhihua's document gives 800 and 85%; it names no exempt diseases and no cap.
+      expect(flags).toEqual({ DEDUCTIBLE_EXEMPTION: true, DEDUCTIBLE: false, RATE: false, ANNUAL_CAP: true });
+      expect(employee.deductibleIllustrative).toBe(false);
+      expect(employee.bands.map((b: any) => b.rateIllustrative)).toEqual([false, true, true]);
+    } else {
+      // Yunfu's document gives no figures at all.
+      expect(flags).toEqual({ DEDUCTIBLE_EXEMPTION: true, DEDUCTIBLE: true, RATE: true, ANNUAL_CAP: true });
+      expect(employee.deductibleIllustrative).toBe(true);
+    }
+    expect(e.illustrative).toBe(true);
+    expect(employee.annualCapIllustrative).toBe(true);
+  });
+});
+
+// Submissions: a demo person insured in the region, in good standing; only the problems each test is about are asserted.
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('policy test')]);
+const today = new Date().toISOString().slice(0, 10);
+
+function personIn(code: string) {
+  return DEMO_PEOPLE.find((p) => p.insuredRegionCode === code && p.status === 'NORMAL' && !p.inArrears)!.id;
+}
+
+async function submit(prefix: string, code: string, materials: Record<string, unknown>[], overrides = {}) {
+  const personId = personIn(code);
+  const sha = await stack.uploadFor([personId], PNG, 'm.png');
+  const regionData = loadRegion(prefix === 'Panzhihua' ? 'sichuan-panzhihua' : 'guangdong-yunfu').policy;
+  const res = await stack.query(
+    `mutation($input: ApplicationInput!) { r: submit${prefix}Application(input: $input) { application { acceptanceNumber } problems { code field message } } }`,
+    {
+      input: {
+        type: 'NEW',
+        diseaseCode: 'M03900',
+        channelId: regionData.channels[0]!.id,
+        hospitalCode: regionData.hospitals[0]!.code,
+        insuredRegionCode: code,
+        materials: materials.map((m) => ({ fileName: 'm.png', sha256: sha, stamped: false, ...m })),
+        ...overrides,
+      },
+    },
+    { token: await stack.token({ role: 'APPLICANT', personId }) },
+  );
+  expect(res.errors).toBeUndefined();
+  return res.data.r.problems as { code: string; field: string | null; message: string }[];
+}
+
+describe('machine-readable material rules through the gateway', () => {
+  it.each(REGIONS)(
+    '$prefix: every material carries requiredWhen; `required` only when unconditional',
+    async ({ code }) => {
+      const res = await stack.query(`{ region(code: "${code}") { materialRequirements {
+      kind required condition requiredWhen { absentKinds diseaseCodes channelIds applicationTypes } } } }`);
+      expect(res.errors).toBeUndefined();
+      for (const m of res.data.region.materialRequirements) {
+        const w = m.requiredWhen;
+        const unconditional = w !== null && Object.values(w).every((v) => v === null);
+        expect([m.kind, m.required]).toEqual([m.kind, unconditional]);
+      }
+    },
+  );
+
+  it('Panzhihua: the social-security card is required without an e-voucher, as served and as enforced', async () => {
+    const res = await stack.query(`{ region(code: "510400") { materialRequirements(diseaseCode: "M03900") {
+      kind required requiredWhen { absentKinds } } } }`);
+    const ssc = res.data.region.materialRequirements.find((m: any) => m.kind === 'SOCIAL_SECURITY_CARD');
+    expect(ssc).toEqual({
+      kind: 'SOCIAL_SECURITY_CARD',
+      required: false,
+      requiredWhen: { absentKinds: ['MEDICAL_INSURANCE_VOUCHER'] },
+    });
+    const dated = { issuedOn: today, hospitalCode: 'H51040200001', stamped: true };
+    const base = [
+      { kind: 'ID_CARD' },
+      { kind: 'APPLICATION_FORM' },
+      { kind: 'DIAGNOSIS_CERTIFICATE', ...dated },
+      { kind: 'MEDICAL_RECORD', ...dated },
+    ];
+    const without = await submit('Panzhihua', '510400', base);
+    expect(without.filter((p) => p.code === 'MATERIAL_MISSING').map((p) => p.message)).toEqual([
+      '缺少材料：社保卡照片（无医保电子凭证时需提供）',
+    ]);
+    const withVoucher = await submit('Panzhihua', '510400', [...base, { kind: 'MEDICAL_INSURANCE_VOUCHER' }]);
+    expect(withVoucher.filter((p) => p.code === 'MATERIAL_MISSING')).toEqual([]);
+  });
+
+  it('Yunfu: any one identity document; the ID card is required only without the other two', async () => {
+    const res = await stack.query(`{ region(code: "445300") { materialRequirements {
+      kind required requiredWhen { absentKinds } } } }`);
+    const id = res.data.region.materialRequirements.find((m: any) => m.kind === 'ID_CARD');
+    expect(id.requiredWhen.absentKinds).toEqual(['SOCIAL_SECURITY_CARD', 'MEDICAL_INSURANCE_VOUCHER']);
+    const dated = { issuedOn: today, hospitalCode: 'H44530200001', stamped: true };
+    const problems = await submit('Yunfu', '445300', [
+      { kind: 'SOCIAL_SECURITY_CARD' },
+      { kind: 'DIAGNOSIS_CERTIFICATE', ...dated },
+      { kind: 'MEDICAL_RECORD', ...dated },
+    ]);
+    expect(problems.filter((p) => p.code === 'MATERIAL_MISSING')).toEqual([]);
+  });
+});
+
+describe('the rule gaps, closed', () => {
+  it('Yunfu: medical records from a level-1 hospital are refused (二级及以上)', async () => {
+    const problems = await submit('Yunfu', '445300', [
+      { kind: 'ID_CARD' },
+      { kind: 'DIAGNOSIS_CERTIFICATE', issuedOn: today, hospitalCode: 'H44530200001', stamped: true },
+      { kind: 'MEDICAL_RECORD', issuedOn: today, hospitalCode: 'H44532100002', stamped: true },
+    ]);
+    expect(problems).toContainEqual({
+      code: 'MATERIAL_HOSPITAL_LEVEL',
+      field: 'materials[2].hospitalCode',
+      message: expect.stringContaining('须由二级及以上医疗机构出具'),
+    });
+  });
+
+  it('Yunfu: a specialist certificate from an unstamped township health centre is refused twice over', async () => {
+    const problems = await submit(
+      'Yunfu',
+      '445300',
+      [
+        { kind: 'ID_CARD' },
+        { kind: 'DIAGNOSIS_CERTIFICATE', issuedOn: today, hospitalCode: 'H44530200001', stamped: true },
+        { kind: 'MEDICAL_RECORD', issuedOn: today, hospitalCode: 'H44530200001', stamped: true },
+        { kind: 'SPECIALIST_CERTIFICATE', hospitalCode: 'H44532100002', stamped: false },
+      ],
+      { diseaseCode: 'M02101' },
+    );
+    const about = problems.filter((p) => p.field?.startsWith('materials[3]')).map((p) => p.code);
+    expect(about.sort()).toEqual(['MATERIAL_ISSUER_NOT_SPECIALIST', 'MATERIAL_NOT_STAMPED']);
+    expect(problems.find((p) => p.code === 'MATERIAL_ISSUER_NOT_SPECIALIST')!.message).toBe(
+      '专科医院证明须由专科医院出具，新兴县六祖镇卫生院不是专科医院',
+    );
+  });
+
+  it('Panzhihua: a renewal of a certification without an end date is refused like in Yunfu', async () => {
+    const records = demoRecordsFor('510400');
+    const cert = records.certifications.find((c) => c.validUntil === null && c.validFrom <= today)!;
+    const sha = await stack.uploadFor([cert.personId], PNG, 'm.png');
+    const res = await stack.query(
+      `mutation($input: ApplicationInput!) { r: submitPanzhihuaApplication(input: $input) { problems { code field message } } }`,
+      {
+        input: {
+          type: 'RENEWAL',
+          diseaseCode: cert.diseaseCode,
+          channelId: 'sichuan-medical-insurance-app',
+          insuredRegionCode: '510400',
+          materials: [{ kind: 'ID_CARD', fileName: 'm.png', sha256: sha, stamped: false }],
+        },
+      },
+      { token: await stack.token({ role: 'APPLICANT', personId: cert.personId }) },
+    );
+    expect(res.data.r.problems.filter((p: any) => p.field === 'type').map((p: any) => p.code)).toEqual([
+      'RENEWAL_NOT_NEEDED',
+    ]);
+  });
+});
+
+describe.each(REGIONS)('search as applicants type: $prefix', ({ code }) => {
+  const search = async (term: string) => {
+    const res = await stack.query('query($c: ID!, $s: String) { region(code: $c) { diseases(search: $s) { code } } }', {
+      c: code,
+      s: term,
+    });
+    expect(res.errors).toBeUndefined();
+    return res.data.region.diseases.map((d: any) => d.code);
+  };
+
+  it.each([
+    ['高血压病', 'M03900'],
+    ['gxy', 'M03900'],
+    ['gaoxueya', 'M03900'],
+    ['慢阻肺', 'M05300'],
+    ['COPD', 'M05300'],
+    ['羊癫疯', 'M02500'],
+    ['尿毒症', 'M07803'],
+    ['m039', 'M03900'],
+  ])('%s finds %s first', async (term, expected) => {
+    expect((await search(term))[0]).toBe(expected);
+  });
+
+  it('透析 finds the dialysis entries, not 非透析', async () => {
+    const found = await search('透析');
+    expect(found).toEqual(expect.arrayContaining(['M07803', 'M07804']));
+    expect(found).not.toContain('M07800');
+  });
+
+  it('an exact code comes before everything else', async () => {
+    expect(await search('M00500')).toEqual(['M00500']);
+  });
+});
