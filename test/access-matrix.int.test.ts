@@ -742,7 +742,10 @@ describe('audit of staff reads', () => {
       const directly = await direct(NATIONAL.name, request, operator);
       const viaTheGateway = await viaGateway(request, operator);
       expect(directly.status).toBe(503);
-      expect(directly.errors?.map((e) => e.extensions?.code)).toEqual(['AUDIT_UNAVAILABLE']);
+      // A missing table is an operational failure of the database: said as such, and why.
+      expect(directly.errors?.map((e) => [e.extensions?.code, e.extensions?.reason])).toEqual([
+        ['REGION_DATABASE_UNAVAILABLE', 'AUDIT_UNAVAILABLE'],
+      ]);
       expect(viaTheGateway.data?.r ?? null).toBeNull();
       for (const res of [directly, viaTheGateway])
         for (const t of personalData(s.personId)) expect(res.text).not.toContain(t);
