@@ -17,12 +17,8 @@ import { ApplicationEntity } from '../subgraphs/kit/db/record.entities';
 import { createLogger } from '../subgraphs/kit/log';
 import { OutboxEntity } from '../subgraphs/kit/outbox';
 import { loadRegion } from '../subgraphs/kit/region-file';
-import {
-  createRegionalDataSource,
-  prepareRegionalDatabase,
-  type RegionalSubgraph,
-  startRegionalSubgraph,
-} from '../subgraphs/kit/regional-subgraph';
+import { createRegionalDataSource, prepareRegionalDatabase } from '../subgraphs/kit/regional/data-source';
+import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional/start';
 import { startNationalSubgraph } from '../subgraphs/national/server';
 import { type Stack, startStack, usingMysql } from './harness';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
