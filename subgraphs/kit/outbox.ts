@@ -5,6 +5,7 @@ import { type DataSource, type EntityManager, EntitySchema, In, Not } from 'type
 
 import { nowInChina } from './clock';
 import { ConfigError } from './config';
+import { str } from './db/columns';
 import { redactPii } from './pii';
 
 // Transactional outbox for applicant notifications (SMS / app message).
@@ -53,8 +54,6 @@ export interface OutboxRow {
   /** The last failure's message (PII masked, at most 500 characters). */
   lastError: string | null;
 }
-
-const str = (name: string, length: number, nullable = false) => ({ type: String, length, name, nullable }) as const;
 
 export const OutboxEntity = new EntitySchema<OutboxRow>({
   name: 'NotificationOutbox',

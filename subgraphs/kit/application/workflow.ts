@@ -5,7 +5,8 @@ import { type DataSource, type EntityManager, IsNull } from 'typeorm';
 import { formatAcceptanceNumber } from '../acceptance-number';
 import { appendAudit } from '../audit';
 import { describeActor, type Identity } from '../auth/identity';
-import { addWorkingDays, todayInChina } from '../calendar';
+import { addWorkingDays } from '../calendar';
+import { todayInChina } from '../clock';
 import { nowInChina } from '../clock';
 import { ChannelEntity, DiseaseEntity, HospitalEntity, MaterialEntity } from '../db/policy.entities';
 import {
