@@ -32,7 +32,7 @@ export interface CalendarYear {
   holidays: Omit<HolidayPeriod, 'year'>[];
 }
 
-export const CALENDAR_DIR = path.resolve(__dirname, 'calendar');
+const CALENDAR_DIR = path.resolve(__dirname, 'calendar');
 
 /** Reads every <year>.json of a folder, sorted by year. */
 export function loadCalendarYears(dir = CALENDAR_DIR): CalendarYear[] {

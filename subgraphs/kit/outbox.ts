@@ -77,10 +77,10 @@ export const OutboxEntity = new EntitySchema<OutboxRow>({
   },
 });
 
-export const PAYLOAD_MAX_LENGTH = 2000;
-export const LAST_ERROR_MAX_LENGTH = 500;
+const PAYLOAD_MAX_LENGTH = 2000;
+const LAST_ERROR_MAX_LENGTH = 500;
 /** Backoff never waits longer than this between attempts. */
-export const MAX_RETRY_DELAY_MS = 3600_000;
+const MAX_RETRY_DELAY_MS = 3600_000;
 
 const CHANNELS: readonly NotificationChannel[] = ['SMS', 'APP'];
 

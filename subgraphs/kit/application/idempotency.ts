@@ -57,7 +57,7 @@ export function requestFingerprint(operation: string, args: Record<string, unkno
     .digest('hex');
 }
 
-export const KEY_REUSED = problem(
+const KEY_REUSED = problem(
   'IDEMPOTENCY_KEY_REUSED',
   '该幂等键已用于另一笔不同的请求；新的请求请使用新的幂等键',
   'idempotencyKey',
