@@ -1,7 +1,7 @@
 // Example operations: the explorers (Sandbox, local GraphiQL) open with them, the README shows them,
 // and the integration tests run them, so they cannot silently rot.
 
-export const REGIONS_OVERVIEW = `# 各统筹区门特政策一览：渠道、审核时限、病种目录、待遇标准
+const REGIONS_OVERVIEW = `# 各统筹区门特政策一览：渠道、审核时限、病种目录、待遇标准
 query RegionsOverview {
   regions {
     code
@@ -23,7 +23,7 @@ query PanzhihuaDueDate {
   }
 }`;
 
-export const YUNFU_ESTIMATE = `# 云浮：职工医保、高血压、门诊费用 7820 元，本年度已付起付线 200 元
+const YUNFU_ESTIMATE = `# 云浮：职工医保、高血压、门诊费用 7820 元，本年度已付起付线 200 元
 query YunfuEstimate {
   region(code: "445300") {
     name
@@ -70,7 +70,7 @@ mutation SubmitPanzhihua {
   }
 }`;
 
-export const REVIEW_APPLICATION = `# 审核人员：要求补充材料（需本统筹区审核人员令牌）
+const REVIEW_APPLICATION = `# 审核人员：要求补充材料（需本统筹区审核人员令牌）
 mutation ReviewPanzhihua($acceptanceNumber: String!) {
   reviewPanzhihuaApplication(acceptanceNumber: $acceptanceNumber, decision: REQUEST_SUPPLEMENT, reason: "请补充近半年检查报告") {
     application { status history { status actor note } }

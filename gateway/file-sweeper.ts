@@ -1,4 +1,5 @@
-import { addDays, todayInChina } from '../subgraphs/kit/calendar';
+import { addDays } from '../subgraphs/kit/calendar';
+import { todayInChina } from '../subgraphs/kit/clock';
 import { type FileStore, isSha256 } from '../subgraphs/kit/files';
 
 // Uploads nobody uses expire. References live in the regional databases, which the gateway cannot

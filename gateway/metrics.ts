@@ -5,7 +5,7 @@ import { createMetricsRegistry, LATENCY_BUCKETS } from '../subgraphs/kit/metrics
 import { CIRCUIT_STATE_VALUE, type CircuitState } from './circuit-breaker';
 
 /** The codes SubgraphDataSource gives a failed subgraph fetch. */
-export const SUBGRAPH_FETCH_ERROR_CODES = [
+const SUBGRAPH_FETCH_ERROR_CODES = [
   'SUBGRAPH_TIMEOUT',
   'SUBGRAPH_UNAVAILABLE',
   'SUBGRAPH_ERROR',

@@ -11,7 +11,7 @@ import type { GatewayContext } from './context';
 // plugin below puts the region's name and the right path on them once the response is assembled.
 
 /** Codes of a failed subgraph, each with whether the same request may succeed later. */
-export const SUBGRAPH_FAILURE_RETRYABLE = {
+const SUBGRAPH_FAILURE_RETRYABLE = {
   /** No answer within SUBGRAPH_TIMEOUT_MS (or the subgraph rolled back at the deadline). */
   SUBGRAPH_TIMEOUT: true,
   /** Not reachable: connection refused or cut before sending, HTTP 502/503/504, or its circuit is open. */

@@ -29,7 +29,7 @@ interface ErrorBody {
 }
 
 /** The absolute deadline (epoch ms) of a subgraph fetch; the subgraph rolls back rather than commit after it. */
-export const DEADLINE_HEADER = 'x-mente-deadline';
+const DEADLINE_HEADER = 'x-mente-deadline';
 
 // Connection errors raised before any byte of the request left: the subgraph cannot have acted on it.
 const NOT_SENT = new Set([

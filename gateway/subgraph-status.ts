@@ -34,7 +34,7 @@ export interface SubgraphStatusReport {
 }
 
 export const DEFAULT_SUBGRAPH_HEALTH_TIMEOUT_MS = 1000;
-export const DEFAULT_SUBGRAPH_HEALTH_CACHE_MS = 5000;
+const DEFAULT_SUBGRAPH_HEALTH_CACHE_MS = 5000;
 
 export interface SubgraphStatusOptions {
   /** Subgraph name → GraphQL URL; its readiness is GET <url without /graphql>/health/ready. */

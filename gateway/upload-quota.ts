@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-import { addDays, todayInChina } from '../subgraphs/kit/calendar';
+import { addDays } from '../subgraphs/kit/calendar';
+import { todayInChina } from '../subgraphs/kit/clock';
 import type { FileStore } from '../subgraphs/kit/files';
 
 // Per-person upload quota: files and bytes per day (China time). Usage is kept in the file store

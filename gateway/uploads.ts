@@ -92,7 +92,7 @@ function sendError(res: express.Response, status: number, code: UploadErrorCode,
  * characters such as bidi overrides removed, at most 255 characters); a name that is left empty
  * becomes `file.<ext>`.
  */
-export function cleanFileName(raw: string | undefined, contentType: DetectedType): string {
+function cleanFileName(raw: string | undefined, contentType: DetectedType): string {
   const cleaned = cleanDisplayFileName(raw);
   if (cleaned === '') {
     return `file.${{ 'image/jpeg': 'jpg', 'image/png': 'png', 'application/pdf': 'pdf' }[contentType]}`;

@@ -70,7 +70,3 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
   urlEnv: urlEnv(s.name),
   defaultUrl: `http://127.0.0.1:${s.port}/graphql`,
 }));
-
-export function regionByCode(code: string): RegistryRegion | undefined {
-  return REGIONS.find((r) => r.code === code);
-}

@@ -18,7 +18,7 @@ import { writeRouterConfig } from './router-config';
 // `npm run compose -- --allow-breaking`, which writes and prints the breaks as warnings.
 
 /** Composes from the code and writes every file under schema/; returns those that changed. */
-export async function writeComposition(options: { allowBreaking?: boolean } = {}): Promise<string[]> {
+async function writeComposition(options: { allowBreaking?: boolean } = {}): Promise<string[]> {
   const composition = await composeFromCode();
   const stale = staleFiles(composition);
   const breaking = await breakingChangesAgainst(path.join(SCHEMA_DIR, 'supergraph.graphql'), composition.supergraphSdl);

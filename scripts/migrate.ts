@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 
 import { NATIONAL } from '../schema/registry';
 import { redactUrl } from '../subgraphs/kit/db/data-source';
-import { createRegionalDataSource, prepareRegionalDatabase } from '../subgraphs/kit/regional-subgraph';
+import { createRegionalDataSource, prepareRegionalDatabase } from '../subgraphs/kit/regional/data-source';
 import { loadPiiVault } from '../subgraphs/national/pii-keys';
 import { createNationalDataSource } from '../subgraphs/national/server';
 import { databaseUrlFor, ensureMysqlDatabase } from './lib/databases';

@@ -44,7 +44,7 @@ export class UsageError extends Error {
 const regionsDir = (root: string) => path.join(root, 'subgraphs', 'regions');
 
 /** Parses and checks the arguments against the region files of `root`; every problem at once. */
-export function parseOptions(argv: string[], cwd = process.cwd()): NewRegionOptions {
+function parseOptions(argv: string[], cwd = process.cwd()): NewRegionOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -140,7 +140,7 @@ const COMMON_DISEASES: [string, string][] = [
 ];
 
 /** The new region's file: every figure {illustrative} until the regional team replaces it. */
-export function regionTemplate(o: NewRegionOptions): string {
+function regionTemplate(o: NewRegionOptions): string {
   const days = { min: 1, max: 15 };
   const material = (kind: string, name: string, required: boolean, condition: string | null, medical: boolean) => ({
     kind,
@@ -245,7 +245,7 @@ export function regionTemplate(o: NewRegionOptions): string {
 }
 
 /** Writes subgraphs/regions/<subgraph>.yaml after checking it the way the subgraph will. */
-export async function writeRegionFile(o: NewRegionOptions): Promise<string> {
+async function writeRegionFile(o: NewRegionOptions): Promise<string> {
   const file = path.join(regionsDir(o.root), `${o.subgraph}.yaml`);
   const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'mente-new-region-'));
   const scratch = path.join(scratchDir, `${o.subgraph}.yaml`);

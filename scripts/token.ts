@@ -12,7 +12,7 @@ import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../s
 // Mints a development caller token signed with the development "caller" key (standing in for the
 // identity provider). The token alone goes to stdout; a hint for the explorer goes to stderr.
 
-export const USAGE = `usage: npm run token -- --role <${ROLES.join('|')}> [options]
+const USAGE = `usage: npm run token -- --role <${ROLES.join('|')}> [options]
   --role APPLICANT --person <personId>     an applicant, identified by national person id
   --role REVIEWER --region <6 digits>      a reviewer of one region, e.g. 510400
   --role NATIONAL_OPERATOR                 a national platform operator

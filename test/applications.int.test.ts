@@ -1,6 +1,7 @@
 import { DEMO_PEOPLE, DEMO_PERSONS, demoRecordsFor } from '../scripts/seed-data/people';
 import { AuditEntity } from '../subgraphs/kit/audit';
-import { addDays, addWorkingDays, todayInChina } from '../subgraphs/kit/calendar';
+import { addDays, addWorkingDays } from '../subgraphs/kit/calendar';
+import { todayInChina } from '../subgraphs/kit/clock';
 import { ApplicationEntity } from '../subgraphs/kit/db/record.entities';
 import { OutboxEntity } from '../subgraphs/kit/outbox';
 import type { RegionPolicy } from '../subgraphs/kit/policy';

@@ -11,7 +11,8 @@ import { parse } from 'yaml';
 import { registryFromRegionFiles } from '../schema/registry';
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
 import { mintDevelopmentToken } from '../scripts/token';
-import { addDays, todayInChina } from '../subgraphs/kit/calendar';
+import { addDays } from '../subgraphs/kit/calendar';
+import { todayInChina } from '../subgraphs/kit/clock';
 import { loadRegion } from '../subgraphs/kit/region-file';
 
 // docker-compose.yml, run without Docker: the file as `docker-compose config` renders it (with

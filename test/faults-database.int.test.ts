@@ -11,18 +11,15 @@ import { IdempotencyEntity } from '../subgraphs/kit/application/idempotency';
 import type { Identity } from '../subgraphs/kit/auth/identity';
 import { signInternalToken } from '../subgraphs/kit/auth/internal-token';
 import { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from '../subgraphs/kit/auth/keys';
-import { addDays, todayInChina } from '../subgraphs/kit/calendar';
+import { addDays } from '../subgraphs/kit/calendar';
+import { todayInChina } from '../subgraphs/kit/clock';
 import { RemoteCareFilingEntity } from '../subgraphs/kit/db/record.entities';
 import { ApplicationEntity } from '../subgraphs/kit/db/record.entities';
 import { createLogger } from '../subgraphs/kit/log';
 import { OutboxEntity } from '../subgraphs/kit/outbox';
 import { loadRegion } from '../subgraphs/kit/region-file';
-import {
-  createRegionalDataSource,
-  prepareRegionalDatabase,
-  type RegionalSubgraph,
-  startRegionalSubgraph,
-} from '../subgraphs/kit/regional-subgraph';
+import { createRegionalDataSource, prepareRegionalDatabase } from '../subgraphs/kit/regional/data-source';
+import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional/start';
 import { startNationalSubgraph } from '../subgraphs/national/server';
 import { type Stack, startStack, usingMysql } from './harness';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';

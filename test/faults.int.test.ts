@@ -1,5 +1,6 @@
 import { DEMO_PEOPLE, DEMO_PERSONS, demoRecordsFor } from '../scripts/seed-data/people';
-import { addDays, todayInChina } from '../subgraphs/kit/calendar';
+import { addDays } from '../subgraphs/kit/calendar';
+import { todayInChina } from '../subgraphs/kit/clock';
 import { loadRegion } from '../subgraphs/kit/region-file';
 import { type RecordedRequest } from './fault-proxy';
 import { type Stack, startStack, usingMysql } from './harness';

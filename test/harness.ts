@@ -23,7 +23,7 @@ import type { Limits } from '../subgraphs/kit/limits';
 import type { Logger } from '../subgraphs/kit/log';
 import type { NotificationTransport, OutboundNotification } from '../subgraphs/kit/outbox';
 import { PiiVault } from '../subgraphs/kit/pii';
-import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional-subgraph';
+import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional/start';
 import { type NationalSubgraph, startNationalSubgraph } from '../subgraphs/national/server';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';

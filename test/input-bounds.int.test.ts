@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
-import { addDays, todayInChina } from '../subgraphs/kit/calendar';
+import { addDays } from '../subgraphs/kit/calendar';
+import { todayInChina } from '../subgraphs/kit/clock';
 import { ApplicationEntity, MaterialFileEntity, StatusEventEntity } from '../subgraphs/kit/db/record.entities';
 import { createLogger } from '../subgraphs/kit/log';
 import { OutboxEntity } from '../subgraphs/kit/outbox';

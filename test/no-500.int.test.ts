@@ -24,7 +24,8 @@ import {
 import { SUPERGRAPH_PATH } from '../gateway/gateway';
 import { REGIONS } from '../schema/registry';
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
-import { addDays, todayInChina } from '../subgraphs/kit/calendar';
+import { addDays } from '../subgraphs/kit/calendar';
+import { todayInChina } from '../subgraphs/kit/clock';
 import { createLogger } from '../subgraphs/kit/log';
 import type { RegionPolicy } from '../subgraphs/kit/policy';
 import { loadRegion } from '../subgraphs/kit/region-file';

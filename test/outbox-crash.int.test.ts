@@ -17,7 +17,7 @@ import {
   WebhookTransport,
 } from '../subgraphs/kit/outbox';
 import { loadRegion } from '../subgraphs/kit/region-file';
-import { prepareRegionalDatabase, REGIONAL_ENTITIES, REGIONAL_MIGRATIONS } from '../subgraphs/kit/regional-subgraph';
+import { prepareRegionalDatabase, REGIONAL_ENTITIES, REGIONAL_MIGRATIONS } from '../subgraphs/kit/regional/data-source';
 
 // The outbox across real process deaths: a real regional subgraph process (subgraphs/regional/index.ts)
 // delivers through a webhook transport (OUTBOX_WEBHOOK_URL) to a notification service this test

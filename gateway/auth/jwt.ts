@@ -14,8 +14,8 @@ import { VerifiedTokenCache } from '../../subgraphs/kit/auth/token-cache';
 export const DEV_ISSUER = 'mente-dev-idp';
 export const DEV_AUDIENCE = 'mente';
 
-export const DEFAULT_ALGORITHMS: readonly string[] = ['EdDSA', 'ES256', 'RS256'];
-export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+const DEFAULT_ALGORITHMS: readonly string[] = ['EdDSA', 'ES256', 'RS256'];
+const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 
 export interface JwtConfig {
   issuer: string;
@@ -45,7 +45,7 @@ export class AuthError extends Error {
 }
 
 export const INVALID_TOKEN_MESSAGE = '登录凭证无效或已过期，请重新登录';
-export const MALFORMED_HEADER_MESSAGE = '登录凭证格式不正确，请在 Authorization 请求头中使用 Bearer 令牌';
+const MALFORMED_HEADER_MESSAGE = '登录凭证格式不正确，请在 Authorization 请求头中使用 Bearer 令牌';
 
 const BEARER = /^Bearer[ \t]+(\S+)$/i;
 

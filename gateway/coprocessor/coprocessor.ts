@@ -56,7 +56,7 @@ const refusal = (status: number, code: string, message: string) => ({
  * wrong issuer or audience) end the client request with 401 UNAUTHENTICATED, as the Apollo gateway
  * answers such a token, rather than silently serving it as anonymous.
  */
-export function createCoprocessor(options: CoprocessorOptions): (payload: CoprocessorPayload) => CoprocessorPayload {
+function createCoprocessor(options: CoprocessorOptions): (payload: CoprocessorPayload) => CoprocessorPayload {
   const tokens = new InternalTokenIssuer(options.internalPrivateKey, options.ttlSeconds);
   const log = (options.logger ?? rootLogger).child({ service: 'coprocessor' });
   return (payload) => {

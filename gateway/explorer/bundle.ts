@@ -38,7 +38,7 @@ function packageVersion(name: string): string {
   }
 }
 
-export function bundleKey(): { key: string; graphiqlVersion: string } {
+function bundleKey(): { key: string; graphiqlVersion: string } {
   const hash = createHash('sha256');
   for (const name of PACKAGES) hash.update(`${name}@${packageVersion(name)}\n`);
   for (const file of CLIENT_SOURCES) hash.update(readFileSync(file));

@@ -9,11 +9,11 @@ import { explorerHtml, type FallbackTimeouts, sandboxLandingHtml } from './pages
 // The gateway's explorers: Apollo Sandbox at / when it loads, a self-hosted GraphiQL at /explorer
 // (no CDN, no web font: usable offline, in private networks and where foreign hosts are slow).
 
-export const EXPLORER_PATH = '/explorer';
+const EXPLORER_PATH = '/explorer';
 const ASSET_BASE = `${EXPLORER_PATH}/`;
 
 /** Every example operation as a tab: public policy first, then the signed-in ones. */
-export const EXPLORER_CONFIG: ExplorerConfig = {
+const EXPLORER_CONFIG: ExplorerConfig = {
   endpoint: '/',
   tabs: [...EXAMPLE_OPERATIONS, ...SIGNED_IN_OPERATIONS].map((query) => ({ query })),
 };
@@ -21,7 +21,7 @@ export const EXPLORER_CONFIG: ExplorerConfig = {
 let loading: Promise<ExplorerBundle> | undefined;
 
 /** The bundle, built or read once per process; a failed build is retried on the next request. */
-export function explorerBundle(): Promise<ExplorerBundle> {
+function explorerBundle(): Promise<ExplorerBundle> {
   loading ??= loadExplorerBundle().catch((e: unknown) => {
     loading = undefined;
     throw e;

@@ -19,7 +19,7 @@ export interface FallbackTimeouts {
 export const DEFAULT_FALLBACK_TIMEOUTS: FallbackTimeouts = { scriptMs: 5000, embedMs: 15000 };
 
 /** JSON safe inside <script>: no "</script>", no HTML comment, no line separators. */
-export function jsonForScript(value: unknown): string {
+function jsonForScript(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')

@@ -35,7 +35,8 @@ async function child(): Promise<void> {
   const { operationFromDocument, Supergraph } = await import('@apollo/federation-internals');
   const { parse } = await import('graphql');
   const { NATIONAL, REGIONS, SUBGRAPHS } = await import('../../schema/registry');
-  const { buildRegionalSchema, startRegionalSubgraph } = await import('../../subgraphs/kit/regional-subgraph');
+  const { buildRegionalSchema } = await import('../../subgraphs/kit/regional/schema');
+  const { startRegionalSubgraph } = await import('../../subgraphs/kit/regional/start');
   const { loadRegionDefinition } = await import('../lib/subgraphs');
   const panzhihua = loadRegionDefinition('sichuan-panzhihua');
   const { buildNationalSchema } = await import('../../subgraphs/national/schema');

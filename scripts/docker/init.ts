@@ -17,7 +17,7 @@ import { prepareAll } from '../migrate';
 //     databases named by DATABASE_URL_<SUBGRAPH>, so `npm run token -- --person P000001` is someone.
 // Existing keys are kept: a restarted stack keeps its tokens, uploads and encrypted data valid.
 
-export const PII_KEY_FILES = { PII_HASH_KEY: 'pii-hash.key', PII_ENCRYPTION_KEY: 'pii-encryption.key' } as const;
+const PII_KEY_FILES = { PII_HASH_KEY: 'pii-hash.key', PII_ENCRYPTION_KEY: 'pii-encryption.key' } as const;
 
 /** Writes `contents` to `file` unless it exists (atomic: a concurrent writer's file wins). Returns true when written. */
 async function createOnce(file: string, contents: string): Promise<boolean> {
@@ -36,7 +36,7 @@ async function createOnce(file: string, contents: string): Promise<boolean> {
 }
 
 /** Creates every key the compose stack needs under `dir`, keeping existing ones; returns the PII key files it created. */
-export async function ensureStackKeys(dir: string): Promise<string[]> {
+async function ensureStackKeys(dir: string): Promise<string[]> {
   await ensureDevelopmentKeys(dir);
   const created: string[] = [];
   for (const name of Object.values(PII_KEY_FILES)) {

@@ -35,7 +35,7 @@ export function possibleTypesOf(supergraphSdl: string): PossibleTypes {
 }
 
 /** "personId regionCode" → ["personId", "regionCode"]; "a { b c }" → ["a", ["b", "c"]]. */
-export function keyFieldsOf(fieldSet: string): KeyFields {
+function keyFieldsOf(fieldSet: string): KeyFields {
   const tokens = fieldSet.match(/[A-Za-z_][A-Za-z0-9_]*|[{}]/g) ?? [];
   let at = 0;
   const read = (): KeyFields => {

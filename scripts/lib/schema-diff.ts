@@ -26,7 +26,7 @@ import { REGIONS } from '../../schema/registry';
 // changes carry a criticality and structured coordinates (no parsing of English messages).
 
 /** The client-facing contract: the names national front ends rely on, kept in the repository. */
-export const CONTRACT_PATH = path.resolve(__dirname, '../../schema/contract.graphql');
+const CONTRACT_PATH = path.resolve(__dirname, '../../schema/contract.graphql');
 
 /** Contract interfaces that every region implements with its own prefixed type (`<P>Region`, …). */
 const PREFIXED_TYPES: Record<string, string> = {

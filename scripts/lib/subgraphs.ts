@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { REGIONS } from '../../schema/registry';
 import type { RegionDefinition } from '../../subgraphs/kit/region-definition';
 import { loadRegion } from '../../subgraphs/kit/region-file';
-import { buildRegionalSchema } from '../../subgraphs/kit/regional-subgraph';
+import { buildRegionalSchema } from '../../subgraphs/kit/regional/schema';
 import { buildNationalSchema } from '../../subgraphs/national/schema';
 
 /** A region's definition from its data file, subgraphs/regions/<subgraph>.yaml. */

@@ -68,14 +68,9 @@ export interface DemoRecords {
 /** The day the dataset is written "as of": every event is before it. */
 export const DEMO_REFERENCE_DATE = '2026-11-20';
 
-export const DEMO_REGION_POLICIES: Readonly<Record<DemoRegionCode, RegionPolicy>> = {
+const DEMO_REGION_POLICIES: Readonly<Record<DemoRegionCode, RegionPolicy>> = {
   '510400': panzhihuaPolicy,
   '445300': yunfuPolicy,
-};
-
-export const DEMO_DISTRICTS: Readonly<Record<DemoRegionCode, readonly string[]>> = {
-  '510400': ['510402', '510403', '510411', '510421', '510422'],
-  '445300': ['445302', '445303', '445321', '445322', '445381'],
 };
 
 const REGION_FULL_NAMES: Readonly<Record<DemoRegionCode, string>> = {

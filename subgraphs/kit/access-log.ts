@@ -39,7 +39,7 @@ export function errorCode(error: { extensions?: Record<string, unknown> } | unde
   return typeof code === 'string' && CODE.test(code) ? code : 'OTHER';
 }
 
-export function outcomeOf(data: unknown, errors: readonly unknown[] | undefined): Outcome {
+function outcomeOf(data: unknown, errors: readonly unknown[] | undefined): Outcome {
   if (!errors || errors.length === 0) return 'success';
   return data !== null && data !== undefined ? 'partial' : 'error';
 }

@@ -16,9 +16,9 @@ import {
   OFFICIAL_SCHEDULE,
   PUBLISHED_FROM,
   PUBLISHED_UNTIL,
-  todayInChina,
   workingDaysBetween,
 } from './calendar';
+import { todayInChina } from './clock';
 
 describe('calendar: date primitives', () => {
   it('validates strict ISO calendar dates', () => {

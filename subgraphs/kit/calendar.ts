@@ -7,6 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { isLeapYear } from './clock';
+
 export interface HolidayPeriod {
   year: number;
   name: string;
@@ -30,7 +32,7 @@ export interface CalendarYear {
   holidays: Omit<HolidayPeriod, 'year'>[];
 }
 
-export const CALENDAR_DIR = path.resolve(__dirname, 'calendar');
+const CALENDAR_DIR = path.resolve(__dirname, 'calendar');
 
 /** Reads every <year>.json of a folder, sorted by year. */
 export function loadCalendarYears(dir = CALENDAR_DIR): CalendarYear[] {
@@ -71,17 +73,12 @@ export function calendarSources(acceptedOn: string, until: string): CalendarSour
 }
 
 const MS_PER_DAY = 86_400_000;
-const CHINA_OFFSET_MS = 8 * 3_600_000; // Asia/Shanghai is UTC+8 all year (no DST).
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 const MONTH_LENGTHS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysInMonth(year: number, month: number): number {
   return month === 2 && isLeapYear(year) ? 29 : MONTH_LENGTHS[month - 1];
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 export function isValidIsoDate(s: string): boolean {
@@ -200,10 +197,4 @@ export function workingDaysBetween(acceptedOn: string, until: string): { working
     if (judged.working) workingDays++;
   }
   return { workingDays, provisional };
-}
-
-export function todayInChina(now: Date = new Date()): string {
-  if (Number.isNaN(now.getTime())) throw new RangeError('todayInChina: invalid Date');
-  // Shift the instant by +8h and read it as UTC: that is the wall-clock date in Asia/Shanghai.
-  return formatUtc(new Date(now.getTime() + CHINA_OFFSET_MS));
 }

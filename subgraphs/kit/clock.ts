@@ -1,6 +1,6 @@
 // Time in China, in one place: Asia/Shanghai is UTC+8 all year (no DST), whatever the host's zone.
 
-export const CHINA_OFFSET_MS = 8 * 3_600_000;
+const CHINA_OFFSET_MS = 8 * 3_600_000;
 
 /** Today's date in China as YYYY-MM-DD. */
 export function todayInChina(now: Date = new Date()): string {

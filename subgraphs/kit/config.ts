@@ -123,7 +123,7 @@ export class EnvChecker {
   }
 }
 
-export function isHttpUrl(value: string): boolean {
+function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
@@ -153,7 +153,7 @@ export interface AbuseConfig {
   exposeSchema: boolean;
 }
 
-export function checkAbuse(check: EnvChecker): AbuseConfig {
+function checkAbuse(check: EnvChecker): AbuseConfig {
   return {
     limits: readLimits(check),
     exposeSchema: check.boolean('EXPOSE_SCHEMA', check.env.NODE_ENV !== 'production'),
@@ -177,11 +177,7 @@ export interface SubgraphTls {
   ca: Buffer;
 }
 
-export const SUBGRAPH_TLS_VARIABLES = [
-  'SUBGRAPH_TLS_CERT_FILE',
-  'SUBGRAPH_TLS_KEY_FILE',
-  'SUBGRAPH_TLS_CA_FILE',
-] as const;
+const SUBGRAPH_TLS_VARIABLES = ['SUBGRAPH_TLS_CERT_FILE', 'SUBGRAPH_TLS_KEY_FILE', 'SUBGRAPH_TLS_CA_FILE'] as const;
 
 /**
  * SUBGRAPH_TLS_CERT_FILE, SUBGRAPH_TLS_KEY_FILE and SUBGRAPH_TLS_CA_FILE: all three or none
@@ -237,7 +233,7 @@ export interface SubgraphConfig extends CommonConfig {
   tls?: SubgraphTls;
 }
 
-export const PII_KEY_VARIABLES = ['PII_HASH_KEY', 'PII_ENCRYPTION_KEY'] as const;
+const PII_KEY_VARIABLES = ['PII_HASH_KEY', 'PII_ENCRYPTION_KEY'] as const;
 
 /**
  * A secret given as NAME (the value) or NAME_FILE (a file holding it, e.g. a mounted secret; the

@@ -20,8 +20,8 @@ import { type FileStore, isSha256 } from './files';
 // record on the server side.
 
 /** JOSE header typ: a manifest can never pass as an internal token or a caller token, nor they as one. */
-export const OWNER_MANIFEST_TYPE = 'mente-file-owner+jwt';
-export const OWNER_MANIFEST_AUDIENCE = 'mente-file-store';
+const OWNER_MANIFEST_TYPE = 'mente-file-owner+jwt';
+const OWNER_MANIFEST_AUDIENCE = 'mente-file-store';
 /** Person ids as they may appear in store keys (national person index ids, e.g. P000003). */
 export const PERSON_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /**
@@ -51,7 +51,7 @@ export interface OwnershipRecord {
 }
 
 export const ownerKey = (sha256: string, personId: string) => `owners/${sha256}/${personId}.json`;
-export const referenceKey = (sha256: string, regionCode: string, personId: string) =>
+const referenceKey = (sha256: string, regionCode: string, personId: string) =>
   `refs/${sha256}/${regionCode}/${personId}`;
 
 /** Gateway side: signs the record and stores it as the owner's manifest (replacing an older one). */

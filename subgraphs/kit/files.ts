@@ -68,7 +68,7 @@ function requireListPrefix(prefix: string): string {
   return prefix;
 }
 
-export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 
 export function isSha256(value: unknown): value is string {
   return typeof value === 'string' && SHA256_PATTERN.test(value);

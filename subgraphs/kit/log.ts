@@ -38,7 +38,7 @@ function redactValue(value: unknown, depth: number, seen: WeakSet<object>): unkn
 }
 
 /** A deep copy of a log object with every string passed through redactPii. */
-export function redactLogObject<T>(value: T): T {
+function redactLogObject<T>(value: T): T {
   return redactValue(value, 0, new WeakSet()) as T;
 }
 

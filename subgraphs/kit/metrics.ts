@@ -28,7 +28,7 @@ export function createMetricsRegistry(service: string, options: { processMetrics
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** SELECT, INSERT, … — a bounded label from a statement's first keyword. */
-export function statementKind(sql: string): string {
+function statementKind(sql: string): string {
   const keyword = /^\s*(?:\/\*.*?\*\/\s*)*([A-Za-z]+)/s.exec(sql)?.[1]?.toUpperCase();
   switch (keyword) {
     case 'SELECT':
@@ -94,11 +94,7 @@ export class SubgraphMetrics {
  * fields returning objects or lists of them, and fields with arguments. A scalar property read
  * (`name`, `code`) is not: timing every one would cost more than it tells.
  */
-export function isTimedField(
-  parentType: GraphQLObjectType,
-  field: GraphQLField<unknown, unknown>,
-  schema: GraphQLSchema,
-) {
+function isTimedField(parentType: GraphQLObjectType, field: GraphQLField<unknown, unknown>, schema: GraphQLSchema) {
   if (isIntrospectionType(parentType)) return false;
   if (parentType === schema.getQueryType() || parentType === schema.getMutationType()) return true;
   if (field.args.length > 0) return true;

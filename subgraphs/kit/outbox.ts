@@ -5,6 +5,7 @@ import { type DataSource, type EntityManager, EntitySchema, In, Not } from 'type
 
 import { nowInChina } from './clock';
 import { ConfigError } from './config';
+import { str } from './db/columns';
 import { redactPii } from './pii';
 
 // Transactional outbox for applicant notifications (SMS / app message).
@@ -54,8 +55,6 @@ export interface OutboxRow {
   lastError: string | null;
 }
 
-const str = (name: string, length: number, nullable = false) => ({ type: String, length, name, nullable }) as const;
-
 export const OutboxEntity = new EntitySchema<OutboxRow>({
   name: 'NotificationOutbox',
   tableName: 'notification_outbox',
@@ -78,10 +77,10 @@ export const OutboxEntity = new EntitySchema<OutboxRow>({
   },
 });
 
-export const PAYLOAD_MAX_LENGTH = 2000;
-export const LAST_ERROR_MAX_LENGTH = 500;
+const PAYLOAD_MAX_LENGTH = 2000;
+const LAST_ERROR_MAX_LENGTH = 500;
 /** Backoff never waits longer than this between attempts. */
-export const MAX_RETRY_DELAY_MS = 3600_000;
+const MAX_RETRY_DELAY_MS = 3600_000;
 
 const CHANNELS: readonly NotificationChannel[] = ['SMS', 'APP'];
 

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { type DataSource, type EntitySchema, In, LessThan } from 'typeorm';
 
-import { todayInChina } from './calendar';
+import { todayInChina } from './clock';
 import {
   ApplicationEntity,
   type ApplicationRow,

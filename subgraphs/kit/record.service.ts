@@ -1,4 +1,4 @@
-import { todayInChina } from './calendar';
+import { todayInChina } from './clock';
 import type { ApplicationRow, CertificationRow, RemoteCareFilingRow } from './db/record.entities';
 import type { RegionalContext } from './graphql/context';
 import type { Certification, RemoteCareFiling } from './graphql/record.types';

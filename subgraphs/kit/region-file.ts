@@ -23,7 +23,7 @@ import type { RegionDefinition } from './region-definition';
 // naming the file, the line, the path in it and the rule broken, in English and Chinese.
 
 export const REGIONS_DIR = path.resolve(__dirname, '../regions');
-export const REGION_SCHEMA_PATH = path.join(REGIONS_DIR, 'region.schema.json');
+const REGION_SCHEMA_PATH = path.join(REGIONS_DIR, 'region.schema.json');
 
 /** A rule that data cannot express: hooks/<name>.ts beside the region file default-exports one. */
 export type RegionRuleHook = NonNullable<RegionRules['hook']>;
@@ -328,7 +328,7 @@ export function loadRegion(subgraph: string, dir = REGIONS_DIR): RegionDefinitio
 }
 
 /** Every region file's path, sorted by name. */
-export function regionFiles(dir = REGIONS_DIR): string[] {
+function regionFiles(dir = REGIONS_DIR): string[] {
   return readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()

@@ -6,7 +6,7 @@
 
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}]/gu;
 
-export const MAX_FILE_NAME_LENGTH = 255;
+const MAX_FILE_NAME_LENGTH = 255;
 
 /** The text without control, format (bidi) and lone-surrogate characters; trimmed. */
 export function stripUnsafeCharacters(text: string): string {
@@ -21,7 +21,7 @@ export function characterLength(text: string): number {
 }
 
 /** At most `max` characters (code points, so a surrogate pair is never split). */
-export function truncateCharacters(text: string, max: number): string {
+function truncateCharacters(text: string, max: number): string {
   return characterLength(text) <= max ? text : Array.from(text).slice(0, max).join('');
 }
 

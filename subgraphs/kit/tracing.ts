@@ -88,7 +88,7 @@ export function tracingEnabled(): boolean {
   return active !== null;
 }
 
-export function tracer(provider: TracerProvider = trace.getTracerProvider()): Tracer {
+function tracer(provider: TracerProvider = trace.getTracerProvider()): Tracer {
   return provider.getTracer(TRACER_NAME);
 }
 

@@ -20,7 +20,7 @@ import { PersonEntity } from './db/person.entity';
 import { loadPiiVault } from './pii-keys';
 import { buildNationalSchema } from './schema';
 
-export const NATIONAL_MIGRATIONS = [Person1764100000000, AuditLog1764000000000];
+const NATIONAL_MIGRATIONS = [Person1764100000000, AuditLog1764000000000];
 
 export function createNationalDataSource(url = process.env.DATABASE_URL, onQuery?: (sql: string) => void): DataSource {
   return createDataSource({

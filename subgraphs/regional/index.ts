@@ -5,7 +5,7 @@ import { loadInternalPublicKey } from '../kit/auth/request-identity';
 import { ConfigError, subgraphConfigFromEnv } from '../kit/config';
 import { runUntilSignal } from '../kit/process';
 import { loadRegionFile } from '../kit/region-file';
-import { type RegionalSubgraph, startRegionalSubgraph } from '../kit/regional-subgraph';
+import { type RegionalSubgraph, startRegionalSubgraph } from '../kit/regional/start';
 import { startTracing } from '../kit/tracing';
 
 // The one regional subgraph entry point; a region is its data file (subgraphs/regions/<name>.yaml).

@@ -8,7 +8,7 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 export const DEADLINE_HEADER = 'x-mente-deadline';
 
 /** Without a header (a direct call) a write still gets this long (WRITE_DEADLINE_MAX_MS, default 30 s). */
-export function maxWriteMs(env: NodeJS.ProcessEnv = process.env): number {
+function maxWriteMs(env: NodeJS.ProcessEnv = process.env): number {
   const ms = Number(env.WRITE_DEADLINE_MAX_MS ?? 30_000);
   return Number.isFinite(ms) && ms > 0 ? ms : 30_000;
 }
@@ -20,13 +20,13 @@ export function deadlineOf(header: string | string[] | undefined, now = Date.now
   return header !== undefined && Number.isFinite(value) && value > 0 ? Math.min(value, ceiling) : ceiling;
 }
 
-export function timeoutError(): GraphQLError {
+function timeoutError(): GraphQLError {
   return new GraphQLError('处理超时，本次操作未生效，请稍后使用相同的幂等键重试', {
     extensions: { code: 'SUBGRAPH_TIMEOUT', retryable: true },
   });
 }
 
-export function isTimeoutError(e: unknown): boolean {
+function isTimeoutError(e: unknown): boolean {
   return e instanceof GraphQLError && e.extensions?.code === 'SUBGRAPH_TIMEOUT';
 }
 

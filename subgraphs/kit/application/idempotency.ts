@@ -4,6 +4,7 @@ import { type DataSource, type EntityManager, EntitySchema } from 'typeorm';
 
 import { type Problem, problem } from '../errors';
 import { boundIdempotencyKey } from './input-bounds';
+import { isUniqueViolation } from './sql-errors';
 
 // Every mutation takes an idempotency key: the same key returns the first result, a key reused
 // for a different request is refused. The key is stored with a reference to its result in the
@@ -56,17 +57,11 @@ export function requestFingerprint(operation: string, args: Record<string, unkno
     .digest('hex');
 }
 
-export const KEY_REUSED = problem(
+const KEY_REUSED = problem(
   'IDEMPOTENCY_KEY_REUSED',
   '该幂等键已用于另一笔不同的请求；新的请求请使用新的幂等键',
   'idempotencyKey',
 );
-
-/** A unique-constraint violation, on MySQL/MariaDB or SQLite. */
-export function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; errno?: number; message?: string };
-  return err?.code === 'ER_DUP_ENTRY' || err?.errno === 1062 || /UNIQUE constraint failed/i.test(err?.message ?? '');
-}
 
 export interface Outcome<T> {
   value: T | null;

@@ -11,10 +11,10 @@ import type { ApplicationInput, MaterialInput, RemoteCareInput } from './inputs'
 
 export const MAX_MATERIALS = 30;
 export const MAX_REASON_LENGTH = 500;
-export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_\-:.]{8,128}$/;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_\-:.]{8,128}$/;
 
 /** Longest accepted value per string field (characters), at most the column it is stored in. */
-export const MAX_LENGTH = {
+const MAX_LENGTH = {
   diseaseCode: 16,
   channelId: 64,
   hospitalCode: 32,
@@ -145,7 +145,7 @@ export function boundAcceptanceNumber(acceptanceNumber: string): Bounded<string>
  * Masks every identity or phone number in a text, until nothing is left to mask (masking is
  * applied again on its own result, so the outbox's own check never finds one).
  */
-export function maskPiiInText(text: string): string {
+function maskPiiInText(text: string): string {
   let current = text;
   for (let i = 0; i < 3; i++) {
     const next = redactPii(current);

@@ -107,7 +107,7 @@ export function activeCertification(certs: CertificationRow[], diseaseCode: stri
     .at(-1);
 }
 
-export function hasActiveFiling(filings: RemoteCareFilingRow[], today: string): boolean {
+function hasActiveFiling(filings: RemoteCareFilingRow[], today: string): boolean {
   return filings.some((f) => f.validFrom <= today && (f.validUntil === null || f.validUntil >= today));
 }
 

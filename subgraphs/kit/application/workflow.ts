@@ -1,23 +1,19 @@
 import { randomUUID } from 'node:crypto';
 
-import { GraphQLError } from 'graphql';
 import { type DataSource, type EntityManager, IsNull } from 'typeorm';
 
-import { REGIONS } from '../../../schema/registry';
 import { formatAcceptanceNumber } from '../acceptance-number';
 import { appendAudit } from '../audit';
-import { deniedError } from '../auth/access';
 import { describeActor, type Identity } from '../auth/identity';
-import { addDays, addMonths, addWorkingDays, todayInChina } from '../calendar';
+import { addWorkingDays } from '../calendar';
+import { todayInChina } from '../clock';
 import { nowInChina } from '../clock';
 import { ChannelEntity, DiseaseEntity, HospitalEntity, MaterialEntity } from '../db/policy.entities';
 import {
-  AcceptanceSequenceEntity,
   ApplicationEntity,
   type ApplicationRow,
   type ApplicationStatus,
   CertificationEntity,
-  type CertificationRow,
   InsuredPersonEntity,
   MaterialFileEntity,
   RemoteCareFilingEntity,
@@ -28,8 +24,10 @@ import { type Problem, problem } from '../errors';
 import type { MaterialFiles } from '../file-owners';
 import { enqueueNotifications, type NotificationMessage } from '../outbox';
 import type { RegionDefinition } from '../region-definition';
+import { requireApplicant, requireReviewer } from './authorization';
+import { certify } from './certification';
 import { deadlineOf, transactionBefore } from './deadline';
-import { idempotent, isUniqueViolation, type Outcome } from './idempotency';
+import { idempotent, type Outcome } from './idempotency';
 import {
   boundAcceptanceNumber,
   boundApplicationInput,
@@ -38,7 +36,10 @@ import {
   boundRemoteCareInput,
 } from './input-bounds';
 import type { ApplicationInput, MaterialInput, RemoteCareInput, ReviewDecision } from './inputs';
-import { activeCertification, materialProblems, materialRulesFor, validateSubmission } from './rules';
+import { checkRemoteCare } from './remote-care';
+import { materialProblems, materialRulesFor, validateSubmission } from './rules';
+import { ensureSequenceRow, nextSequence } from './sequences';
+import { isUniqueViolation, retryOnDeadlock } from './sql-errors';
 
 // The 门特 application lifecycle of one region: submit → ACCEPTED → (SUPPLEMENT_REQUESTED →
 // supplemented → ACCEPTED) → APPROVED | REJECTED, or WITHDRAWN before a decision. Every mutation
@@ -63,33 +64,11 @@ function illegal(from: ApplicationStatus, action: string): Problem {
   return problem('ILLEGAL_TRANSITION', `申请当前状态为“${STATUS_NAME[from]}”，不能${action}`, 'acceptanceNumber');
 }
 
-export { isUniqueViolation };
-
 /** What every write receives besides its arguments: its idempotency key and its deadline (epoch ms). */
 export interface WriteOptions {
   idempotencyKey?: string | null;
   /** Commit only before this instant (x-mente-deadline); default: WRITE_DEADLINE_MAX_MS from now. */
   deadline?: number;
-}
-
-/** MySQL/MariaDB may pick a transaction as a deadlock victim; running it again is the documented remedy. */
-async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await work();
-    } catch (e) {
-      const errno = (e as { errno?: number }).errno;
-      if (i >= attempts || (errno !== 1213 && errno !== 1205)) throw e;
-    }
-  }
-}
-
-function requireApplicant(identity: Identity): string {
-  if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
-  if (identity.role !== 'APPLICANT') {
-    throw new GraphQLError('只有申请人本人可以办理此业务', { extensions: { code: 'FORBIDDEN' } });
-  }
-  return identity.personId;
 }
 
 export class ApplicationWorkflow {
@@ -167,30 +146,6 @@ export class ApplicationWorkflow {
     return result.affected === 1;
   }
 
-  /** Makes sure today's counter row exists, outside any transaction (a duplicate means it does). */
-  private async ensureSequenceRow(day: string): Promise<void> {
-    try {
-      await this.ds.getRepository(AcceptanceSequenceEntity).insert({ regionCode: this.code, day, lastSequence: 0 });
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e;
-    }
-  }
-
-  /**
-   * The next number of the day. The row exists already, so the UPDATE takes one row lock and
-   * concurrent submissions queue on it instead of deadlocking on gap locks.
-   */
-  private async nextSequence(tx: EntityManager, day: string): Promise<number> {
-    await tx
-      .createQueryBuilder()
-      .update(AcceptanceSequenceEntity)
-      .set({ lastSequence: () => 'last_sequence + 1' })
-      .where('region_code = :code AND day = :day', { code: this.code, day })
-      .execute();
-    return (await tx.getRepository(AcceptanceSequenceEntity).findOneByOrFail({ regionCode: this.code, day }))
-      .lastSequence;
-  }
-
   async submit(identity: Identity, raw: ApplicationInput, opts: WriteOptions = {}): Promise<Outcome<ApplicationRow>> {
     requireApplicant(identity);
     const { value: input, problems: bounds } = boundApplicationInput(raw);
@@ -265,7 +220,7 @@ export class ApplicationWorkflow {
     }
 
     const due = addWorkingDays(today, channel.reviewMax);
-    await this.ensureSequenceRow(today);
+    await ensureSequenceRow(this.ds, this.code, today);
     const previous = applications.filter((a) => a.diseaseCode === disease.code && a.status === 'REJECTED').at(-1);
     await this.files.markReferenced(
       this.code,
@@ -275,7 +230,7 @@ export class ApplicationWorkflow {
     try {
       const row = await retryOnDeadlock(() =>
         this.write(opts, async (tx) => {
-          const id = formatAcceptanceNumber(this.code, today, await this.nextSequence(tx, today));
+          const id = formatAcceptanceNumber(this.code, today, await nextSequence(tx, this.code, today));
           const row: ApplicationRow = {
             id,
             regionCode: this.code,
@@ -470,12 +425,7 @@ export class ApplicationWorkflow {
     rawReason: string | null | undefined,
     opts: WriteOptions = {},
   ): Promise<Outcome<ApplicationRow>> {
-    if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
-    if (identity.role !== 'REVIEWER' || identity.regionCode !== this.code) {
-      throw new GraphQLError(`只有${this.def.policy.name}的审核人员可以审核本地申请`, {
-        extensions: { code: 'FORBIDDEN' },
-      });
-    }
+    requireReviewer(identity, this.def);
     // The reason is cleaned, bounded and its phone and identity numbers masked before it is stored or sent.
     const { value: acceptanceNumber, problems: numberBounds } = boundAcceptanceNumber(rawNumber);
     const { value: note, problems: bounds } = boundReason(rawReason);
@@ -523,54 +473,13 @@ export class ApplicationWorkflow {
       if (!(await this.transition(tx, row, changes))) return fail<ApplicationRow>(CONFLICT);
       const actor = describeActor(identity);
       await this.event(tx, row.id, status, actor, note ?? '审核通过');
-      if (status === 'APPROVED') await this.certify(tx, row);
+      if (status === 'APPROVED') await certify(tx, this.def, row, this.today());
       await appendAudit(tx, { identity, action: 'REVIEW_DECISION', subject: row.id, requestId, at });
       const updated = { ...row, ...changes, version: row.version + 1 } as ApplicationRow;
       await this.notify(tx, updated, `APPLICATION_${status}`, note ? { reason: note } : {});
       await remember(tx, row.id);
       return { value: updated, problems: [] };
     });
-  }
-
-  /** Approval files the certification (备案); a renewal or change of hospital replaces the current one. */
-  private async certify(tx: EntityManager, row: ApplicationRow): Promise<CertificationRow> {
-    const today = this.today();
-    const repo = tx.getRepository(CertificationEntity);
-    const current = activeCertification(
-      await repo.find({
-        where: { regionCode: this.code, personId: row.personId, diseaseCode: row.diseaseCode },
-        order: { validFrom: 'ASC' },
-      }),
-      row.diseaseCode,
-      today,
-    );
-    const disease = await tx
-      .getRepository(DiseaseEntity)
-      .findOneByOrFail({ regionCode: this.code, code: row.diseaseCode });
-    let validFrom = today;
-    let validUntil = disease.validityMonths ? addDays(addMonths(today, disease.validityMonths), -1) : null;
-    if (current && row.type === 'CHANGE_HOSPITAL') {
-      // A change of hospital keeps the term it changes.
-      validUntil = current.validUntil;
-    } else if (current && row.type === 'RENEWAL' && current.validUntil && current.validUntil >= today) {
-      validFrom = addDays(current.validUntil, 1);
-      validUntil = disease.validityMonths ? addDays(addMonths(validFrom, disease.validityMonths), -1) : null;
-    }
-    if (current && validFrom === today) await repo.update({ id: current.id }, { validUntil: addDays(today, -1) });
-    const window = this.def.rules.renewalWindowDays;
-    const cert: CertificationRow = {
-      id: `C-${row.id}`,
-      regionCode: this.code,
-      personId: row.personId,
-      applicationId: row.id,
-      diseaseCode: row.diseaseCode,
-      hospitalCode: row.hospitalCode ?? current?.hospitalCode ?? null,
-      validFrom,
-      validUntil,
-      renewableFrom: validUntil && window !== null ? addDays(validUntil, -window) : null,
-    };
-    await repo.insert(cert);
-    return cert;
   }
 
   async fileRemoteCare(
@@ -600,30 +509,16 @@ export class ApplicationWorkflow {
   ): Promise<Outcome<RemoteCareFilingRow>> {
     const personId = requireApplicant(identity);
     const today = this.today();
-    const problems: Problem[] = [];
     const insured = await this.ds.getRepository(InsuredPersonEntity).findOneBy({ regionCode: this.code, personId });
-    if (!insured)
-      problems.push(
-        problem('NOT_INSURED_HERE', `异地就医备案须向参保地办理：未查询到您在${this.def.policy.name}的参保记录`, null),
-      );
-    else if (insured.status !== 'NORMAL')
-      problems.push(problem('INSURED_STATUS_ABNORMAL', '您的参保状态不正常，暂不能办理异地就医备案', null));
-    const code = input.residenceRegionCode?.trim() || null;
-    const known = code ? REGIONS.find((r) => r.code === code) : undefined;
-    const name = known ? `${known.province}${known.name}` : input.residenceRegionName?.trim() || null;
-    if (code === this.code)
-      problems.push(
-        problem('REMOTE_CARE_SAME_REGION', '居住地与参保地相同，无需办理异地就医备案', 'residenceRegionCode'),
-      );
-    if (!name) problems.push(problem('RESIDENCE_REQUIRED', '请填写异地长期居住地', 'residenceRegionName'));
-    const validFrom = input.validFrom ?? today;
-    if (validFrom < today) problems.push(problem('INVALID_PERIOD', '备案开始日期不能早于今天', 'validFrom'));
-    if (input.validUntil && input.validUntil < validFrom)
-      problems.push(problem('INVALID_PERIOD', '备案结束日期不能早于开始日期', 'validUntil'));
     const existing = await this.ds.getRepository(RemoteCareFilingEntity).findBy({ regionCode: this.code, personId });
-    if (existing.some((f) => f.residenceRegionName === name && (f.validUntil === null || f.validUntil >= validFrom))) {
-      problems.push(problem('REMOTE_CARE_ALREADY_FILED', `您已办理${name}的异地就医备案`, 'residenceRegionCode'));
-    }
+    const { code, name, validFrom, problems } = checkRemoteCare({
+      regionCode: this.code,
+      regionName: this.def.policy.name,
+      today,
+      input,
+      insured,
+      existing,
+    });
     if (problems.length > 0 || !name) return fail(...problems);
     const filing: RemoteCareFilingRow = {
       id: randomUUID(),

@@ -17,7 +17,7 @@ import type { Identity } from './identity';
 // rule before any resolver runs. A rule's object-level part (whose person, which region) needs
 // the data, so the resolver applies it with the same helpers (./access.ts).
 
-export const ACCESS_RULES = {
+const ACCESS_RULES = {
   PUBLIC: 'Anyone, anonymous included: public policy.',
   SIGNED_IN: "Any signed-in caller; answers only the caller's own data or the key the caller sent.",
   PERSON:

@@ -7,7 +7,7 @@ import type { Identity } from './identity';
 
 export type Access = 'ALLOW' | 'UNAUTHENTICATED' | 'FORBIDDEN';
 
-export function personRecordAccess(identity: Identity, personId: string, regionCode: string): Access {
+function personRecordAccess(identity: Identity, personId: string, regionCode: string): Access {
   switch (identity.role) {
     case 'ANONYMOUS':
       return 'UNAUTHENTICATED';

@@ -20,7 +20,7 @@ import { ReplayCache } from './replay-cache';
 
 export const INTERNAL_TOKEN_HEADER = 'x-mente-internal-token';
 export const INTERNAL_ISSUER = 'mente-gateway';
-export const INTERNAL_AUDIENCE_PREFIX = 'mente-subgraph:';
+const INTERNAL_AUDIENCE_PREFIX = 'mente-subgraph:';
 /** JOSE header typ: keeps internal tokens and caller tokens from being mistaken for each other. */
 export const INTERNAL_TOKEN_TYPE = 'mente-internal+jwt';
 /** Default lifetime: the default subgraph deadline (3 s) plus 10 s of skew. */

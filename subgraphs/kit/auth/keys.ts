@@ -25,7 +25,7 @@ export interface DevelopmentKeyPaths {
   internalPublicKeyPath: string;
 }
 
-export const DEFAULT_KEY_DIR = path.join('.data', 'keys');
+const DEFAULT_KEY_DIR = path.join('.data', 'keys');
 
 export function defaultKeyDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.DATA_DIR ? path.join(env.DATA_DIR, 'keys') : DEFAULT_KEY_DIR;

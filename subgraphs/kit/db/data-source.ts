@@ -20,7 +20,7 @@ export interface DatabaseConfig {
 
 export type DatabaseKind = 'mysql' | 'sqlite-file' | 'sqlite-memory';
 
-export function databaseKind(url: string | undefined): DatabaseKind {
+function databaseKind(url: string | undefined): DatabaseKind {
   if (!url) return 'sqlite-file';
   if (url === 'memory:') return 'sqlite-memory';
   if (/^mysql:\/\//.test(url)) return 'mysql';
@@ -113,7 +113,7 @@ export interface ConnectRetry {
   log?: (line: string) => void;
 }
 
-export function connectRetriesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+function connectRetriesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.DATABASE_CONNECT_RETRIES ?? 10);
   return Number.isInteger(n) && n >= 1 ? n : 10;
 }

@@ -8,6 +8,7 @@ import type {
   MaterialKind,
   RequiredWhen,
 } from '../policy';
+import { bool, int, str } from './columns';
 
 // Policy tables of a regional database. Every row carries its region code, so one database (and
 // one subgraph) can later host several pooling regions of a province.
@@ -116,22 +117,19 @@ export interface RateBandRow {
 
 const regionCode = { type: String, length: 12, primary: true, name: 'region_code' } as const;
 const position = { type: Number, name: 'position' } as const;
-const text = (name: string, length: number, nullable = false) => ({ type: String, length, name, nullable }) as const;
-const int = (name: string, nullable = false) => ({ type: Number, name, nullable }) as const;
-const bool = (name: string) => ({ type: Boolean, name }) as const;
 
 export const RegionEntity = new EntitySchema<RegionRow>({
   name: 'Region',
   tableName: 'region',
   columns: {
     code: { type: String, length: 12, primary: true },
-    name: text('name', 50),
-    province: text('province', 50),
-    hotline: text('hotline', 30, true),
+    name: str('name', 50),
+    province: str('province', 50),
+    hotline: str('hotline', 30, true),
     reviewMin: int('review_min_days'),
     reviewMax: int('review_max_days'),
-    reviewDescription: text('review_description', 200),
-    policyVersion: text('policy_version', 32),
+    reviewDescription: str('review_description', 200),
+    policyVersion: str('policy_version', 32),
   },
 });
 
@@ -142,15 +140,15 @@ export const ChannelEntity = new EntitySchema<ChannelRow>({
     regionCode,
     id: { type: String, length: 64, primary: true },
     position,
-    name: text('name', 100),
-    kind: text('kind', 16),
+    name: str('name', 100),
+    kind: str('kind', 16),
     reviewMin: int('review_min_days'),
     reviewMax: int('review_max_days'),
-    functions: text('functions', 1000),
-    audience: text('audience', 200),
-    hours: text('hours', 100, true),
-    note: text('note', 200, true),
-    retiredOn: text('retired_on', 10, true),
+    functions: str('functions', 1000),
+    audience: str('audience', 200),
+    hours: str('hours', 100, true),
+    note: str('note', 200, true),
+    retiredOn: str('retired_on', 10, true),
   },
 });
 
@@ -161,14 +159,14 @@ export const DiseaseEntity = new EntitySchema<DiseaseRow>({
     regionCode,
     code: { type: String, length: 16, primary: true },
     position,
-    name: text('name', 100),
+    name: str('name', 100),
     deductibleExempt: bool('deductible_exempt'),
-    deductibleExemptSource: text('deductible_exempt_source', 500),
+    deductibleExemptSource: str('deductible_exempt_source', 500),
     requiresPhoto: bool('requires_photo'),
     requiresSpecialistHospital: bool('requires_specialist_hospital'),
     validityMonths: int('validity_months', true),
-    source: text('source', 1000),
-    retiredOn: text('retired_on', 10, true),
+    source: str('source', 1000),
+    retiredOn: str('retired_on', 10, true),
     synonyms: {
       type: String,
       length: 1000,
@@ -179,7 +177,7 @@ export const DiseaseEntity = new EntitySchema<DiseaseRow>({
         from: (v: string | null) => (v == null ? [] : (JSON.parse(v) as string[])),
       },
     },
-    synonymSource: text('synonym_source', 500, true),
+    synonymSource: str('synonym_source', 500, true),
   },
 });
 
@@ -190,12 +188,12 @@ export const HospitalEntity = new EntitySchema<HospitalRow>({
     regionCode,
     code: { type: String, length: 32, primary: true },
     position,
-    name: text('name', 100),
-    level: text('level', 8),
+    name: str('name', 100),
+    level: str('level', 8),
     qualifiedForSpecialDiseases: bool('qualified_for_special_diseases'),
     specialist: bool('specialist'),
-    source: text('source', 1000),
-    retiredOn: text('retired_on', 10, true),
+    source: str('source', 1000),
+    retiredOn: str('retired_on', 10, true),
   },
 });
 
@@ -205,8 +203,8 @@ export const MaterialEntity = new EntitySchema<MaterialRow>({
   columns: {
     regionCode,
     position: { ...position, primary: true },
-    kind: text('kind', 32),
-    name: text('name', 200),
+    kind: str('kind', 32),
+    name: str('name', 200),
     required: bool('required'),
     requiredWhen: {
       type: String,
@@ -219,14 +217,14 @@ export const MaterialEntity = new EntitySchema<MaterialRow>({
         from: (v: string | null) => (v == null ? null : (JSON.parse(v) as RequiredWhen)),
       },
     },
-    missingMessage: text('missing_message', 200, true),
+    missingMessage: str('missing_message', 200, true),
     issuerMustBeSpecialist: bool('issuer_must_be_specialist'),
-    dependsOn: text('depends_on', 32),
-    condition: text('condition_note', 200, true),
+    dependsOn: str('depends_on', 32),
+    condition: str('condition_note', 200, true),
     validityMonths: int('validity_months', true),
-    minHospitalLevel: text('min_hospital_level', 8, true),
+    minHospitalLevel: str('min_hospital_level', 8, true),
     stampRequired: bool('stamp_required'),
-    retiredOn: text('retired_on', 10, true),
+    retiredOn: str('retired_on', 10, true),
   },
 });
 
@@ -237,13 +235,13 @@ export const CostSharingEntity = new EntitySchema<CostSharingRow>({
     regionCode,
     insuranceType: { type: String, length: 16, primary: true, name: 'insurance_type' },
     deductibleFen: int('deductible_fen'),
-    deductibleSource: text('deductible_source', 500),
+    deductibleSource: str('deductible_source', 500),
     annualCapFen: int('annual_cap_fen', true),
-    annualCapSource: text('annual_cap_source', 500),
-    coverage: text('coverage', 500),
-    coverageSource: text('coverage_source', 500),
-    bandBy: text('band_by', 24),
-    source: text('source', 1000),
+    annualCapSource: str('annual_cap_source', 500),
+    coverage: str('coverage', 500),
+    coverageSource: str('coverage_source', 500),
+    bandBy: str('band_by', 24),
+    source: str('source', 1000),
   },
 });
 
@@ -254,13 +252,13 @@ export const RateBandEntity = new EntitySchema<RateBandRow>({
     regionCode,
     insuranceType: { type: String, length: 16, primary: true, name: 'insurance_type' },
     position: { ...position, primary: true },
-    description: text('description', 100),
+    description: str('description', 100),
     rateBasisPoints: int('rate_basis_points'),
-    rateSource: text('rate_source', 500),
+    rateSource: str('rate_source', 500),
     minAge: int('min_age', true),
     maxAge: int('max_age', true),
     contributionTier: int('contribution_tier', true),
-    source: text('source', 1000),
+    source: str('source', 1000),
   },
 });
 

@@ -1,6 +1,7 @@
 import { EntitySchema } from 'typeorm';
 
 import type { InsuranceType, MaterialKind } from '../policy';
+import { bool, int, str } from './columns';
 
 // A region's own records of people: insured status, applications with their materials and
 // history, certifications (认定) and remote-care filings (异地就医备案). Dates are 'YYYY-MM-DD'
@@ -93,9 +94,6 @@ export interface RemoteCareFilingRow {
   filedAt: string;
 }
 
-const str = (name: string, length: number, nullable = false) => ({ type: String, length, name, nullable }) as const;
-const int = (name: string, nullable = false) => ({ type: Number, name, nullable }) as const;
-const bool = (name: string) => ({ type: Boolean, name }) as const;
 const id = (length = 40) => ({ type: String, length, primary: true }) as const;
 
 export const InsuredPersonEntity = new EntitySchema<InsuredPersonRow>({

@@ -5,7 +5,7 @@ import { loadRegionDefinition } from '../../../scripts/lib/subgraphs';
 const panzhihua = loadRegionDefinition('sichuan-panzhihua');
 import { IsNull, Not } from 'typeorm';
 
-import { createRegionalDataSource } from '../regional-subgraph';
+import { createRegionalDataSource } from '../regional/data-source';
 import { DiseaseEntity, RateBandEntity, RegionEntity } from './policy.entities';
 import { seedRegionPolicy } from './seed';
 

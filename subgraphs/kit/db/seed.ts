@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager, EntitySchema } from 'typeorm';
 
-import { todayInChina } from '../calendar';
+import { todayInChina } from '../clock';
 import type { RegionPolicy } from '../policy';
 import {
   ChannelEntity,

@@ -1,6 +1,7 @@
 import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
-import { calendarSources, todayInChina } from '../calendar';
+import { calendarSources } from '../calendar';
+import { todayInChina } from '../clock';
 import type { ApplicationRow, ApplicationStatus, ApplicationType } from '../db/record.entities';
 import { isOverdue, toCertification } from '../record.service';
 import { toChannel, toDisease, toHospital } from '../region.service';

@@ -10,7 +10,7 @@ const TOO_MANY_VARIABLE_ERRORS = /^Too many errors processing variables/;
 const SCALAR_CODES = new Set(['INVALID_DATE', 'INVALID_DATE_TIME', 'INVALID_MONEY']);
 
 /** The error's code; a client's input error that graphql-js leaves without one gets BAD_USER_INPUT. */
-export function codeOf(error: { message?: string; extensions?: Record<string, unknown> }): unknown {
+function codeOf(error: { message?: string; extensions?: Record<string, unknown> }): unknown {
   const code = error.extensions?.code;
   if (code === undefined && TOO_MANY_VARIABLE_ERRORS.test(error.message ?? '')) return 'BAD_USER_INPUT';
   return code;

@@ -10,8 +10,8 @@ function invalid(code: string, message: string): GraphQLError {
 }
 
 /** The days a date argument may name: wider than any application, narrow enough for every calendar sum. */
-export const EARLIEST_DATE = '1900-01-01';
-export const LATEST_DATE = '2100-12-31';
+const EARLIEST_DATE = '1900-01-01';
+const LATEST_DATE = '2100-12-31';
 
 /** A value as it may appear in a message: JSON, at most 40 characters of it. */
 function shown(value: unknown): string {

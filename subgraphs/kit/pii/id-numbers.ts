@@ -11,14 +11,14 @@ export interface IdentityProblem {
   message: string;
 }
 
-export const ID_NUMBER_MESSAGES = {
+const ID_NUMBER_MESSAGES = {
   ID_NUMBER_FORMAT: '身份证号码应为18位，前17位为数字，最后一位为数字或X',
   ID_NUMBER_CHECKSUM: '身份证号码校验位不正确，请核对后重新填写',
   ID_NUMBER_BIRTH_DATE: '身份证号码中的出生日期无效',
   ID_NUMBER_ADDRESS: '身份证号码中的地址码无效',
 } as const;
 
-export const PHONE_MESSAGES = {
+const PHONE_MESSAGES = {
   PHONE_FORMAT: '手机号码应为11位中国大陆手机号',
 } as const;
 
@@ -74,7 +74,7 @@ export type IdNumberValidation =
 export type PhoneValidation = { ok: true; phone: string } | { ok: false; problems: IdentityProblem[] };
 
 /** Trim; upper-case a trailing x. Non-strings become ''. */
-export function normaliseIdNumber(raw: string): string {
+function normaliseIdNumber(raw: string): string {
   if (typeof raw !== 'string') return '';
   const s = raw.trim();
   return s.endsWith('x') ? `${s.slice(0, -1)}X` : s;

@@ -1,0 +1,152 @@
+import type { KeyLike } from 'jose';
+import type { DataSource } from 'typeorm';
+
+import { DEADLINE_HEADER, deadlineOf } from '../application/deadline';
+import { ApplicationWorkflow } from '../application/workflow';
+import { auditFlushPlugin, Auditor } from '../audit';
+import { identityResolver } from '../auth/request-identity';
+import type { SubgraphTls } from '../config';
+import { initializeWithRetry, migrateOnStart, observeQueries } from '../db/data-source';
+import { databaseReadiness } from '../db/readiness';
+import { MaterialFiles } from '../file-owners';
+import { type FileStore, fileStoreFromEnv } from '../files';
+import type { RegionalContext } from '../graphql/context';
+import { PUBLIC_POLICY_TYPES, publicCachePlugin } from '../graphql/public-cache';
+import type { Limits } from '../limits';
+import { type Logger, logger as rootLogger } from '../log';
+import { resolverTimingPlugin, SubgraphMetrics } from '../metrics';
+import {
+  type NotificationTransport,
+  OutboxDispatcher,
+  OutboxMetrics,
+  outboxOptionsFromEnv,
+  transportFromEnv,
+} from '../outbox';
+import { PolicyLoaders } from '../policy.loader';
+import { RecordLoaders } from '../record.loader';
+import type { RegionDefinition } from '../region-definition';
+import { type RunningServer, startGraphQLHttpServer } from '../server';
+import { createRegionalDataSource, prepareRegionalDatabase } from './data-source';
+import { buildRegionalSchema } from './schema';
+import { lowerFirst } from './types';
+
+export interface RegionalSubgraph extends RunningServer {
+  dataSource: DataSource;
+  metrics: SubgraphMetrics;
+  /** Delivers the outbox; null when started with notifications: false. */
+  dispatcher: OutboxDispatcher | null;
+}
+
+export interface StartOptions {
+  port?: number;
+  databaseUrl?: string;
+  /** Run migrations and seed at start-up (default: on for the embedded database). */
+  prepare?: boolean;
+  onQuery?: (sql: string) => void;
+  log?: (line: string) => void;
+  /**
+   * The gateway's public key for internal tokens. Without one every request is anonymous:
+   * public policy only.
+   */
+  internalPublicKey?: KeyLike | null;
+  /** Where uploaded material files are checked (default: UPLOAD_DIR). */
+  fileStore?: FileStore;
+  /** Delivers notifications from the outbox (default: logged); false = no dispatcher. */
+  notifications?: NotificationTransport | false;
+  /** The clock the workflow reads (tests pin it to a date); default: the system clock. */
+  clock?: () => Date;
+  /** Access and error lines; default the root logger (stdout, LOG_LEVEL). */
+  logger?: Logger;
+  /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
+  shutdownDelayMs?: number;
+  /** Where GET /metrics is served (METRICS_PORT); default 0, any free port. */
+  metricsPort?: number;
+  /** Deadline of readiness's database round trip (HEALTH_DB_TIMEOUT_MS); default 1000. */
+  healthDbTimeoutMs?: number;
+  /** Depth, alias, cost and batch limits (default LIMIT_MAX_*), as at the gateway. */
+  limits?: Limits;
+  /** Introspection; off also hides schema names from error messages (default EXPOSE_SCHEMA). */
+  exposeSchema?: boolean;
+  /** Mutual TLS with the gateway (SUBGRAPH_TLS_*): HTTPS, client certificates required. */
+  tls?: SubgraphTls;
+  /** Tries to reach the database at start-up, with backoff 0.5 s → 8 s (DATABASE_CONNECT_RETRIES, default 10). */
+  connectTries?: number;
+}
+
+export async function startRegionalSubgraph(
+  def: RegionDefinition,
+  options: StartOptions = {},
+): Promise<RegionalSubgraph> {
+  const url = options.databaseUrl ?? process.env.DATABASE_URL;
+  const ds = createRegionalDataSource(def, url, options.onQuery);
+  const log = (options.logger ?? rootLogger).child({ service: def.subgraph });
+  await initializeWithRetry(ds, { tries: options.connectTries, log: (line) => log.warn(line) });
+  const metrics = new SubgraphMetrics(def.subgraph);
+  observeQueries(ds, metrics.observeQuery);
+  const prepare = options.prepare ?? migrateOnStart(url);
+  if (prepare) await prepareRegionalDatabase(ds, def, options.log ?? ((line) => log.info(line)));
+  const schema = await buildRegionalSchema(def);
+  const resolveIdentity = identityResolver(options.internalPublicKey, def.subgraph, {
+    onRejected: ({ reason, detail }) => log.warn({ reason, detail }, 'internal token refused'),
+  });
+  // Ownership of material files is checked here, on the shared store, with the gateway's public key.
+  const files = new MaterialFiles(options.fileStore ?? fileStoreFromEnv(), options.internalPublicKey ?? null);
+  const clock = options.clock ?? (() => new Date());
+  const workflow = new ApplicationWorkflow(ds, def, files, clock);
+  const dispatcher =
+    options.notifications === false
+      ? null
+      : new OutboxDispatcher(ds, options.notifications ?? transportFromEnv(process.env, (line) => log.info(line)), {
+          ...outboxOptionsFromEnv(process.env),
+          metrics: new OutboxMetrics(metrics.registry),
+          log: (line) => log.warn(line),
+        });
+  dispatcher?.start();
+  const server = await startGraphQLHttpServer<RegionalContext>(
+    {
+      name: def.subgraph,
+      schema,
+      metrics: metrics.registry,
+      metricsPort: options.metricsPort,
+      plugins: [
+        resolverTimingPlugin(metrics.resolverDuration),
+        auditFlushPlugin((err) => log.error({ err }, 'audit rows could not be written')),
+        publicCachePlugin({
+          publicTypes: new Set([...PUBLIC_POLICY_TYPES, `${def.prefix}Region`]),
+          publicRootFields: new Set([`${lowerFirst(def.prefix)}Region`]),
+        }),
+      ],
+      logger: options.logger,
+      shutdownDelayMs: options.shutdownDelayMs,
+      limits: options.limits,
+      exposeSchema: options.exposeSchema,
+      tls: options.tls,
+      context: async (req) => {
+        const { identity, requestId } = await resolveIdentity(req);
+        return {
+          identity,
+          requestId,
+          loaders: new PolicyLoaders(ds),
+          records: new RecordLoaders(ds, clock),
+          audit: new Auditor(ds, identity, requestId),
+          workflow,
+          deadline: deadlineOf(req.headers[DEADLINE_HEADER]),
+          clock,
+        };
+      },
+      health: databaseReadiness(ds, options.healthDbTimeoutMs, { region: def.policy.code }),
+    },
+    options.port ?? Number(process.env.PORT ?? 0),
+  );
+  return {
+    ...server,
+    dataSource: ds,
+    dispatcher,
+    metrics,
+    async close() {
+      await server.close();
+      await dispatcher?.stop();
+      await ds.destroy();
+    },
+  };
+}
