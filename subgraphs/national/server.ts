@@ -4,16 +4,15 @@ import type { DataSource } from 'typeorm';
 import { NATIONAL, REGIONS } from '../../schema/registry';
 import { AuditEntity, auditFlushPlugin, Auditor } from '../kit/audit';
 import { identityResolver } from '../kit/auth/request-identity';
-import type { SubgraphTls } from '../kit/config';
 import { createDataSource, initializeWithRetry, migrateOnStart, observeQueries } from '../kit/db/data-source';
 import { AuditLog1764000000000 } from '../kit/db/migrations/1764000000000-audit-log';
 import { databaseReadiness } from '../kit/db/readiness';
 import { publicCachePlugin } from '../kit/graphql/public-cache';
-import type { Limits } from '../kit/limits';
-import { type Logger, logger as rootLogger } from '../kit/log';
+import { logger as rootLogger } from '../kit/log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../kit/metrics';
 import type { PiiVault } from '../kit/pii';
 import { type RunningServer, startGraphQLHttpServer } from '../kit/server';
+import type { SubgraphServerOptions } from '../kit/subgraph-options';
 import { type NationalContext, personLoader } from './context';
 import { Person1764100000000 } from './db/migrations/1764100000000-person';
 import { PersonEntity } from './db/person.entity';
@@ -37,31 +36,13 @@ export interface NationalSubgraph extends RunningServer {
   metrics: SubgraphMetrics;
 }
 
-export interface NationalOptions {
-  port?: number;
-  databaseUrl?: string;
+export interface NationalOptions extends SubgraphServerOptions {
   /** Run migrations at start-up (default: on for the embedded database). */
   prepare?: boolean;
   internalPublicKey?: KeyLike | null;
   /** Keys for identity numbers (default: PII_* or the development keys). */
   vault?: PiiVault;
   log?: (line: string) => void;
-  /** Access and error lines; default the root logger (stdout, LOG_LEVEL). */
-  logger?: Logger;
-  /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
-  shutdownDelayMs?: number;
-  /** Where GET /metrics is served (METRICS_PORT); default 0, any free port. */
-  metricsPort?: number;
-  /** Deadline of readiness's database round trip (HEALTH_DB_TIMEOUT_MS); default 1000. */
-  healthDbTimeoutMs?: number;
-  /** Depth, alias, cost and batch limits (default LIMIT_MAX_*), as at the gateway. */
-  limits?: Limits;
-  /** Introspection; off also hides schema names from error messages (default EXPOSE_SCHEMA). */
-  exposeSchema?: boolean;
-  /** Mutual TLS with the gateway (SUBGRAPH_TLS_*): HTTPS, client certificates required. */
-  tls?: SubgraphTls;
-  /** Tries to reach the database at start-up, with backoff 0.5 s → 8 s (DATABASE_CONNECT_RETRIES, default 10). */
-  connectTries?: number;
 }
 
 export async function startNationalSubgraph(options: NationalOptions = {}): Promise<NationalSubgraph> {

@@ -5,15 +5,13 @@ import { DEADLINE_HEADER, deadlineOf } from '../application/deadline';
 import { ApplicationWorkflow } from '../application/workflow';
 import { auditFlushPlugin, Auditor } from '../audit';
 import { identityResolver } from '../auth/request-identity';
-import type { SubgraphTls } from '../config';
 import { initializeWithRetry, migrateOnStart, observeQueries } from '../db/data-source';
 import { databaseReadiness } from '../db/readiness';
 import { MaterialFiles } from '../file-owners';
 import { type FileStore, fileStoreFromEnv } from '../files';
 import type { RegionalContext } from '../graphql/context';
 import { PUBLIC_POLICY_TYPES, publicCachePlugin } from '../graphql/public-cache';
-import type { Limits } from '../limits';
-import { type Logger, logger as rootLogger } from '../log';
+import { logger as rootLogger } from '../log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../metrics';
 import {
   type NotificationTransport,
@@ -26,6 +24,7 @@ import { PolicyLoaders } from '../policy.loader';
 import { RecordLoaders } from '../record.loader';
 import type { RegionDefinition } from '../region-definition';
 import { type RunningServer, startGraphQLHttpServer } from '../server';
+import type { SubgraphServerOptions } from '../subgraph-options';
 import { createRegionalDataSource, prepareRegionalDatabase } from './data-source';
 import { buildRegionalSchema } from './schema';
 import { lowerFirst } from './types';
@@ -37,9 +36,7 @@ export interface RegionalSubgraph extends RunningServer {
   dispatcher: OutboxDispatcher | null;
 }
 
-export interface StartOptions {
-  port?: number;
-  databaseUrl?: string;
+export interface StartOptions extends SubgraphServerOptions {
   /** Run migrations and seed at start-up (default: on for the embedded database). */
   prepare?: boolean;
   onQuery?: (sql: string) => void;
@@ -55,22 +52,6 @@ export interface StartOptions {
   notifications?: NotificationTransport | false;
   /** The clock the workflow reads (tests pin it to a date); default: the system clock. */
   clock?: () => Date;
-  /** Access and error lines; default the root logger (stdout, LOG_LEVEL). */
-  logger?: Logger;
-  /** See startGraphQLHttpServer: readiness is 503 for this long before draining. */
-  shutdownDelayMs?: number;
-  /** Where GET /metrics is served (METRICS_PORT); default 0, any free port. */
-  metricsPort?: number;
-  /** Deadline of readiness's database round trip (HEALTH_DB_TIMEOUT_MS); default 1000. */
-  healthDbTimeoutMs?: number;
-  /** Depth, alias, cost and batch limits (default LIMIT_MAX_*), as at the gateway. */
-  limits?: Limits;
-  /** Introspection; off also hides schema names from error messages (default EXPOSE_SCHEMA). */
-  exposeSchema?: boolean;
-  /** Mutual TLS with the gateway (SUBGRAPH_TLS_*): HTTPS, client certificates required. */
-  tls?: SubgraphTls;
-  /** Tries to reach the database at start-up, with backoff 0.5 s → 8 s (DATABASE_CONNECT_RETRIES, default 10). */
-  connectTries?: number;
 }
 
 export async function startRegionalSubgraph(
