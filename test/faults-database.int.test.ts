@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -22,6 +22,7 @@ import { createRegionalDataSource, prepareRegionalDatabase } from '../subgraphs/
 import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional/start';
 import { startNationalSubgraph } from '../subgraphs/national/server';
 import { type Stack, startStack, usingMysql } from './harness';
+import { spawnRegionalSubgraph } from './regional-process';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 // A real database server that goes away and comes back (a TCP proxy in front of MariaDB: refuse,
@@ -304,14 +305,7 @@ function capturingLogger() {
       SHUTDOWN_DELAY_MS: '100',
       LOG_LEVEL: 'warn',
     };
-    delete env.NODE_ENV;
-    delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
-    delete env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/regional/index.ts'], {
-      cwd: path.resolve(__dirname, '..'),
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const proc = spawnRegionalSubgraph(env, ['ignore', 'ignore', 'pipe']);
     child = proc;
     let stderr = '';
     proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));

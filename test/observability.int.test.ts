@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -11,6 +11,7 @@ import { createLogger } from '../subgraphs/kit/log';
 import { redactPii } from '../subgraphs/kit/pii';
 import { startNationalSubgraph } from '../subgraphs/national/server';
 import { type Stack, startStack } from './harness';
+import { spawnRegionalSubgraph } from './regional-process';
 
 // Operations visibility through the real stack: Prometheus metrics on the gateway and the
 // subgraphs (on their internal port only), the request id from the response header to a subgraph's JSON log line, liveness
@@ -343,14 +344,7 @@ describe('SIGTERM', () => {
       LOG_LEVEL: 'info',
       SHUTDOWN_DELAY_MS: String(DELAY_MS),
     };
-    delete env.NODE_ENV; // as deployed: not jest's "test" (Apollo behaves differently under it)
-    delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
-    delete env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/regional/index.ts'], {
-      cwd: path.resolve(__dirname, '..'),
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawnRegionalSubgraph(env);
     child = proc;
     let stdout = '';
     let stderr = '';

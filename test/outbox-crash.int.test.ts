@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -18,6 +18,7 @@ import {
 } from '../subgraphs/kit/outbox';
 import { loadRegion } from '../subgraphs/kit/region-file';
 import { prepareRegionalDatabase, REGIONAL_ENTITIES, REGIONAL_MIGRATIONS } from '../subgraphs/kit/regional/data-source';
+import { spawnRegionalSubgraph } from './regional-process';
 
 // The outbox across real process deaths: a real regional subgraph process (subgraphs/regional/index.ts)
 // delivers through a webhook transport (OUTBOX_WEBHOOK_URL) to a notification service this test
@@ -126,14 +127,7 @@ async function startSubgraphProcess(webhookUrl: string) {
   };
   if (MYSQL_DB) env.DATABASE_URL = MYSQL_DB;
   else delete env.DATABASE_URL;
-  delete env.NODE_ENV;
-  delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  delete env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/regional/index.ts'], {
-    cwd: path.resolve(__dirname, '..'),
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawnRegionalSubgraph(env);
   child = proc;
   let output = '';
   proc.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
