@@ -23,6 +23,8 @@ export interface GatewayProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Node flags before the entry point (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Another checkout of Mente to run the gateway from (comparing with an older commit); default this one. */
+  root?: string;
   /** Where the child's stderr goes; default kept and shown if it fails to start. */
   stderr?: 'inherit' | 'pipe';
 }
@@ -78,7 +80,7 @@ export async function spawnGatewayProcess(
   for (const s of SUBGRAPHS) if (options.subgraphUrls[s.name]) env[s.urlEnv] = options.subgraphUrls[s.name];
   const entry = engine === 'apollo' ? 'gateway/index.ts' : 'gateway/hive/index.ts';
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
-    cwd: path.resolve(__dirname, '..'),
+    cwd: options.root ?? path.resolve(__dirname, '..'),
     env,
     stdio: ['ignore', 'ignore', options.stderr ?? 'pipe'],
   });
