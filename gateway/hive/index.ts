@@ -1,11 +1,13 @@
 import { fileStoreFromEnv } from '../../subgraphs/kit/files';
 import { runUntilSignal } from '../../subgraphs/kit/process';
+import { resolveBuiltinsFirst } from '../builtin-require';
 import { gatewayConfigFromEnv, loadGatewaySecurity } from '../config';
 import { startHiveGateway } from './server';
 
 // `GATEWAY_ENGINE=hive npm start` runs this instead of gateway/index.ts: the same environment
 // (PORT, SUBGRAPH_URL_*, JWT_*, INTERNAL_PRIVATE_KEY_FILE, UPLOAD_*), served by Hive Gateway;
 // HIVE_ROUTER_RUNTIME=true plans with its Rust query planner (@graphql-hive/router-runtime).
+resolveBuiltinsFirst();
 runUntilSignal('gateway', async () => {
   const config = gatewayConfigFromEnv();
   const server = await startHiveGateway({
