@@ -25,19 +25,19 @@ import { type KeyLike, SignJWT } from 'jose';
 
 import { NATIONAL, REGIONS } from '../schema/registry';
 import { DEMO_PEOPLE, DEMO_PERSONS, demoRecordsFor } from '../scripts/seed-data/people';
-import { AuditEntity } from '../subgraphs/kit/audit';
-import type { AccessTable } from '../subgraphs/kit/auth/access-rules';
-import type { Identity } from '../subgraphs/kit/auth/identity';
+import { regionalAccessTable } from '../subgraphs/kit/graphql/regional-access';
+import { AuditEntity } from '../subgraphs/kit/persistence/audit';
+import type { AccessTable } from '../subgraphs/kit/platform/auth/access-rules';
+import type { Identity } from '../subgraphs/kit/platform/auth/identity';
 import {
   INTERNAL_TOKEN_HEADER,
   INTERNAL_TOKEN_TYPE,
   internalAudience,
   signInternalToken,
-} from '../subgraphs/kit/auth/internal-token';
-import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/auth/keys';
-import { observeQueries } from '../subgraphs/kit/db/data-source';
-import { maskIdNumber, maskPhone } from '../subgraphs/kit/pii';
-import { regionalAccessTable } from '../subgraphs/kit/regional-access';
+} from '../subgraphs/kit/platform/auth/internal-token';
+import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
+import { observeQueries } from '../subgraphs/kit/platform/db/data-source';
+import { maskIdNumber, maskPhone } from '../subgraphs/kit/platform/pii';
 import { NATIONAL_ACCESS } from '../subgraphs/national/access';
 import { type Stack, startStack } from './harness';
 

@@ -1,5 +1,5 @@
 import { DEMO_PEOPLE, DEMO_PERSONS, demoRecordsFor } from '../scripts/seed-data/people';
-import { formatAcceptanceNumber } from '../subgraphs/kit/acceptance-number';
+import { formatAcceptanceNumber } from '../subgraphs/kit/domain/acceptance-number';
 import { type Stack, startStack } from './harness';
 
 // One person, every region, in one query — through the gateway, with real identities.

@@ -1,9 +1,9 @@
 import type { GraphQLSchema } from 'graphql';
 
 import { NATIONAL, REGIONS } from '../../schema/registry';
-import { assertPersonRecordAccess } from '../kit/auth/access';
-import { enforceAccessTable } from '../kit/auth/access-rules';
 import { buildFederatedSchema } from '../kit/graphql/federation';
+import { assertPersonRecordAccess } from '../kit/platform/auth/access';
+import { enforceAccessTable } from '../kit/platform/auth/access-rules';
 import { NATIONAL_ACCESS } from './access';
 import type { NationalContext } from './context';
 import { applicationRef, NationalResolver, readPerson } from './resolvers';

@@ -1,8 +1,8 @@
 import { Directive, Field, ID, InterfaceType, ObjectType } from 'type-graphql';
 
 import { REGIONS } from '../../schema/registry';
+import type { InsuranceType } from '../kit/domain/policy';
 import { InsuranceTypeEnum } from '../kit/graphql/enums';
-import type { InsuranceType } from '../kit/policy';
 import type { PersonRow } from './db/person.entity';
 
 // The national subgraph owns the routing interfaces as entity interfaces (Federation 2.3+) and
