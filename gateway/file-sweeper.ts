@@ -1,5 +1,5 @@
-import { addDays } from '../subgraphs/kit/domain/calendar';
 import { todayInChina } from '../subgraphs/kit/platform/clock';
+import { addDays } from '../subgraphs/kit/platform/dates';
 import { type FileStore, isSha256 } from '../subgraphs/kit/platform/files';
 
 // Uploads nobody uses expire. References live in the regional databases, which the gateway cannot

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-import { addDays } from '../subgraphs/kit/domain/calendar';
 import { todayInChina } from '../subgraphs/kit/platform/clock';
+import { addDays } from '../subgraphs/kit/platform/dates';
 import type { FileStore } from '../subgraphs/kit/platform/files';
 
 // Per-person upload quota: files and bytes per day (China time). Usage is kept in the file store

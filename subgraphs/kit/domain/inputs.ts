@@ -1,5 +1,5 @@
-import type { ApplicationType } from '../persistence/db/record.entities';
 import type { MaterialKind } from './policy';
+import type { ApplicationType } from './record-rows';
 
 // What a person asks for, as the domain sees it: plain shapes, no GraphQL. The GraphQL input
 // classes (graphql/mutation.types.ts) implement these, so the rules and the workflow never

@@ -1,6 +1,6 @@
 import { toMaterial } from '../graphql/region.service';
-import type { CertificationRow } from '../persistence/db/record.entities';
 import type { MaterialKind } from './policy';
+import type { CertificationRow } from './record-rows';
 import { loadAllRegionFiles } from './region-file';
 import { type SubmissionFacts, validateSubmission } from './rules';
 

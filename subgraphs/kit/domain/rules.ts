@@ -1,14 +1,9 @@
-import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from '../persistence/db/policy.entities';
-import type {
-  ApplicationRow,
-  CertificationRow,
-  InsuredPersonRow,
-  RemoteCareFilingRow,
-} from '../persistence/db/record.entities';
 import { type Problem, problem } from '../platform/errors';
 import { addDays, addMonths } from './calendar';
 import type { ApplicationInput, MaterialInput } from './inputs';
 import type { ApplicationKind, HospitalLevel, MaterialKind, RequiredWhen } from './policy';
+import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from './policy-rows';
+import type { ApplicationRow, CertificationRow, InsuredPersonRow, RemoteCareFilingRow } from './record-rows';
 
 // The checks every region applies to an application, and the hooks through which a region adds
 // its own (the `rules` of subgraphs/regions/<region>.yaml). Every check runs; all problems come back at once.
