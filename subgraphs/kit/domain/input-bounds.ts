@@ -7,7 +7,7 @@ import type { ApplicationInput, MaterialInput, RemoteCareInput } from './inputs'
 // materials, how long each string, which idempotency keys. Every string is cleaned first
 // (control and bidi characters removed, subgraphs/kit/platform/text.ts) and every problem is reported at
 // once; a bounded input is what the workflow then validates and stores. Lengths never exceed the
-// database columns (db/record.entities.ts), so no input can fail at the database.
+// database columns (persistence/db/record.entities.ts), so no input can fail at the database.
 
 export const MAX_MATERIALS = 30;
 export const MAX_REASON_LENGTH = 500;

@@ -13,7 +13,7 @@ import { type Logger, requestLogger } from './log';
 //    "operationType":"query","outcome":"success","durationMs":12.3,"errorCodes":[],"msg":"graphql request"}
 // and, for the gateway's metrics, the same summary to a callback. Unexpected errors (no code a
 // client can act on) are logged here with their stack and the request id; clients only ever see
-// them masked (graphql/errors.ts).
+// them masked (platform/graphql/errors.ts).
 
 export type Outcome = 'success' | 'partial' | 'error';
 
