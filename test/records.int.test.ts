@@ -118,4 +118,29 @@ describe('application(acceptanceNumber)', () => {
     expect(res.errors!.map((e: any) => e.extensions.code)).toEqual(['NOT_FOUND']);
     expect(res.data.application).toBeNull();
   });
+
+  it('asks the owning region even when only the id is selected: unknown is null, anonymous learns nothing', async () => {
+    const KEY_ONLY = 'query($n: String!) { application(acceptanceNumber: $n) { id __typename } }';
+    const unknown = formatAcceptanceNumber('445300', '2026-01-05', 999_998);
+    const asOperator = await stack.query(KEY_ONLY, { n: unknown }, { token: operator });
+    expect(asOperator.data.application).toBeNull();
+    expect(asOperator.errors!.map((e: any) => e.extensions.code)).toEqual(['NOT_FOUND']);
+    const anonymous = await stack.query(KEY_ONLY, { n: unknown });
+    expect(anonymous.data.application).toBeNull();
+    // A real number, anonymously: the region refuses it exactly as it refuses an unknown one.
+    const real = demoRecordsFor('510400').applications[0]!.id;
+    const anonymousReal = await stack.query(KEY_ONLY, { n: real });
+    expect(anonymousReal.data.application).toBeNull();
+    expect(anonymousReal.errors!.map((e: any) => e.extensions.code)).toEqual(
+      anonymous.errors!.map((e: any) => e.extensions.code),
+    );
+    const asOperatorReal = await stack.query(KEY_ONLY, { n: real }, { token: operator });
+    expect(asOperatorReal.data.application).toEqual({ id: real, __typename: expect.stringMatching(/Application$/) });
+    // The routing key is not part of the API.
+    const ref = await stack.query(
+      'query($n: String!) { application(acceptanceNumber: $n) { ... on PanzhihuaApplication { ref } } }',
+      { n: real },
+    );
+    expect(ref.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
 });

@@ -12,7 +12,7 @@ import { ApplicationRef, Person, RegionRef, regionRef } from './types';
 export function applicationRef(acceptanceNumber: string): (ApplicationRef & { __typename: string }) | null {
   const parsed = parseAcceptanceNumber(acceptanceNumber);
   const region = parsed && REGIONS.find((r) => r.code === parsed.regionCode);
-  return region ? { __typename: `${region.prefix}Application`, id: acceptanceNumber.trim().toUpperCase() } : null;
+  return region ? { __typename: `${region.prefix}Application`, ref: acceptanceNumber.trim().toUpperCase() } : null;
 }
 
 /**

@@ -30,7 +30,7 @@ export async function buildNationalSchema(): Promise<GraphQLSchema> {
       },
       // The entity interfaces: a key alone names the region, so it resolves to that region's stub.
       Region: { __resolveReference: (ref: { code: string }) => regionRef(ref.code) },
-      Application: { __resolveReference: (ref: { id: string }) => applicationRef(ref.id) },
+      Application: { __resolveReference: (ref: { ref: string }) => applicationRef(ref.ref) },
       RegionalRecord: { __resolveReference: recordRef },
       ...Object.fromEntries(
         REGIONS.map((r) => [

@@ -2,7 +2,6 @@ import { GraphQLError } from 'graphql';
 
 import type { RegionDefinition } from '../../domain/region-definition';
 import { assertPersonRecordAccess, deniedError, isStaffRead } from '../../platform/auth/access';
-import type { ApplicationBase } from '../application.interface';
 import type { RegionalContext } from '../context';
 import type { RecordBase } from '../record.interface';
 import type { RegionBase } from '../region.interface';
@@ -30,9 +29,10 @@ export function createReferenceResolvers(
       },
     },
     [`${prefix}Application`]: {
-      async __resolveReference(ref: Pick<ApplicationBase, 'id'>, ctx: RegionalContext) {
+      // By `id`, or by `ref` from the national subgraph's application(acceptanceNumber:).
+      async __resolveReference(ref: { id?: string; ref?: string }, ctx: RegionalContext) {
         if (ctx.identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
-        const row = await ctx.records.application.load(ref.id);
+        const row = await ctx.records.application.load(String(ref.id ?? ref.ref));
         // Applicants: unknown and not-yours answer alike, so nobody learns which numbers exist.
         // Staff are told plainly; an error (not a null entity) keeps the gateway from adding its own.
         if (!row) {

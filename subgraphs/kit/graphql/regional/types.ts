@@ -1,4 +1,4 @@
-import { Directive, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
 
 import type { RegionDefinition } from '../../domain/region-definition';
 import type { ApplicationRow } from '../../persistence/db/record.entities';
@@ -25,7 +25,13 @@ export function createRegionObjectTypes(def: RegionDefinition) {
     description: `An application to ${def.policy.name}.`,
   })
   @Directive('@key(fields: "id")')
+  @Directive('@key(fields: "ref")')
   class ConcreteApplication extends ApplicationBase {
+    /** The national subgraph's routing key (the acceptance number), hidden from clients. */
+    @Field(() => ID)
+    @Directive('@inaccessible')
+    ref: string = this.row.id;
+
     protected regionOf(code: string): RegionBase {
       return new ConcreteRegion(code);
     }
