@@ -13,9 +13,9 @@ import {
 } from 'graphql';
 
 import { NATIONAL } from '../schema/registry';
-import { ANONYMOUS } from '../subgraphs/kit/auth/identity';
-import { maskSubgraphError } from '../subgraphs/kit/graphql/errors';
-import { publicCacheMaxAge } from '../subgraphs/kit/graphql/public-cache';
+import { ANONYMOUS } from '../subgraphs/kit/platform/auth/identity';
+import { maskSubgraphError } from '../subgraphs/kit/platform/graphql/errors';
+import { publicCacheMaxAge } from '../subgraphs/kit/platform/graphql/public-cache';
 import type { NationalContext } from '../subgraphs/national/context';
 import { buildNationalSchema } from '../subgraphs/national/schema';
 import type { GatewayContext } from './context';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { SUBGRAPHS } from '../schema/registry';
-import { developmentKeyPaths } from '../subgraphs/kit/auth/keys';
+import { developmentKeyPaths } from '../subgraphs/kit/platform/auth/keys';
 
 /** The gateway engines Mente can run: the Apollo gateway, Hive Gateway (JS planner), Hive with its Rust planner. */
 export const GATEWAY_ENGINES = ['apollo', 'hive', 'hive-router-runtime'] as const;

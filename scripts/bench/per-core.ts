@@ -3,9 +3,9 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 
 import { NATIONAL } from '../../schema/registry';
-import { developmentKeyPaths } from '../../subgraphs/kit/auth/keys';
-import type { DirectoryFileStore } from '../../subgraphs/kit/files';
-import { createLogger } from '../../subgraphs/kit/log';
+import { developmentKeyPaths } from '../../subgraphs/kit/platform/auth/keys';
+import type { DirectoryFileStore } from '../../subgraphs/kit/platform/files';
+import { createLogger } from '../../subgraphs/kit/platform/log';
 import {
   GATEWAY_ENGINES,
   type GatewayEngine,
