@@ -80,6 +80,8 @@ export interface LoadResult {
   /** 200 answers that contained a failure marker. */
   failed: number;
   firstFailure: string | null;
+  /** The load process's resident memory at its end, bytes (the bench client). */
+  clientRss?: number;
   /** With uniqueCallerTokens: requests that had to reuse a token (0 = every request its own). */
   tokenReuses?: number;
   /** Response times, ms, ascending (with spec.keepTimes). */
@@ -173,6 +175,7 @@ async function child(specFile: string): Promise<void> {
     failed,
     firstFailure,
   });
+  out.clientRss = process.memoryUsage().rss;
   if (callerTokens.length) out.tokenReuses = Math.max(0, tokenIndex - callerTokens.length);
   if (spec.keepTimes) out.times = times.map((t) => Math.round(t * 100) / 100);
   process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
