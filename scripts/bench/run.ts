@@ -31,7 +31,7 @@ import { type InternalTokenSpec, type LoadClient, type LoadResult, type LoadSpec
 import { outboxBenchRows, runOutboxBench } from './outbox';
 import { cpuMs, ENGINE_LABELS, measurePerCore, perCoreTable, rssBytes } from './per-core';
 import { seedBenchApplications, seedBenchPeople, type SeedCounts } from './seed';
-import { aggregateRuns,type SummaryRow, summaryTable } from './summary';
+import { aggregateRuns, type SummaryRow, summaryTable } from './summary';
 
 const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
 const yunfuPolicy = loadRegion('guangdong-yunfu').policy;
