@@ -105,6 +105,8 @@ export interface StackOptions {
   fileStore?: FileStore;
   /** The gateway's response cache for public policy (default on); off for tests that count fetches. */
   responseCache?: boolean;
+  /** The gateway answers the national registry fields in-process (default on, gateway/local-registry.ts). */
+  localRegistry?: boolean;
   /** Sees every SQL statement a region runs (statement-count tests). */
   onQuery?: (subgraph: string, sql: string) => void;
   /** Pins the regions' clock (applications, due dates, certifications); move it with stack.setNow. */
@@ -215,6 +217,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphHealthTimeoutMs: options.subgraphHealthTimeoutMs,
     subgraphHealthCacheMs: options.subgraphHealthCacheMs,
     responseCache: options.responseCache,
+    localRegistry: options.localRegistry,
     fileStore: files,
     uploadQuota: options.uploadQuota,
     logger: options.logger,
