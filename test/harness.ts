@@ -22,6 +22,7 @@ import { DirectoryFileStore, type FileStore } from '../subgraphs/kit/files';
 import type { Limits } from '../subgraphs/kit/limits';
 import type { Logger } from '../subgraphs/kit/log';
 import type { NotificationTransport, OutboundNotification } from '../subgraphs/kit/outbox';
+import { NationalClient, type NationalLookup } from '../subgraphs/kit/national-client';
 import { PiiVault } from '../subgraphs/kit/pii';
 import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional/start';
 import { type NationalSubgraph, startNationalSubgraph } from '../subgraphs/national/server';
@@ -44,6 +45,8 @@ export interface Stack {
   /** Starts a stopped region again on the same port. */
   restartRegion(name: string): Promise<void>;
   national: NationalSubgraph;
+  /** The regions' look-up client (for a region started outside the stack). */
+  nationalClient: NationalLookup;
   regions: Record<string, RegionalSubgraph>;
   keysDir: string;
   /** Where uploaded files go (a fresh temporary directory). */
@@ -124,6 +127,8 @@ export interface StackOptions {
   logger?: Logger;
   /** The gateway's per-person upload quota (default: the product's, 50 files and 200 MB a day). */
   uploadQuota?: UploadQuota;
+  /** How long the regions reuse a national look-up (default: the product's, 60 s). */
+  nationalCacheTtlMs?: number;
   /** Mutual TLS between the gateway and every subgraph: the subgraphs' and the gateway's sides. */
   tls?: { subgraphs: SubgraphTls; gateway: SubgraphTls };
 }
@@ -143,6 +148,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
 
+  // Region → national look-ups, signed like the gateway's fetches; national starts after the regions.
+  let nationalUrl: string | undefined;
+  const nationalClient = new NationalClient({
+    url: () => nationalUrl,
+    privateKey: await loadPrivateKey(keys.internalPrivateKeyPath),
+    cacheTtlMs: options.nationalCacheTtlMs,
+  });
   const regions: Record<string, RegionalSubgraph> = {};
   const databases: Record<string, string> = {};
   const startRegion = async (name: string, port = 0) => {
@@ -157,6 +169,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       fileStore: files,
       notifications: transport,
       clock,
+      national: nationalClient,
       logger: options.logger,
       limits: options.limits,
       exposeSchema: options.exposeSchema ?? true,
@@ -198,6 +211,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...quiet,
   });
   await seedDemoPeople(national.dataSource, vault);
+  nationalUrl = national.graphqlUrl;
 
   const subgraphUrls: Record<string, string> = { [NATIONAL.name]: national.graphqlUrl };
   for (const [name, server] of Object.entries(regions)) {
@@ -247,6 +261,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     gateway,
     national,
+    nationalClient,
     regions,
     proxies,
     databaseProxies,

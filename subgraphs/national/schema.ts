@@ -5,6 +5,7 @@ import { assertPersonRecordAccess } from '../kit/auth/access';
 import { enforceAccessTable } from '../kit/auth/access-rules';
 import { buildFederatedSchema } from '../kit/graphql/federation';
 import { NATIONAL_ACCESS } from './access';
+import { HospitalDirectoryResolver } from './hospital.resolvers';
 import type { NationalContext } from './context';
 import { applicationRef, NationalResolver, readPerson } from './resolvers';
 import { regionRef, STUBS } from './types';
@@ -23,7 +24,7 @@ function recordRef(ref: RecordKey, ctx: NationalContext) {
 
 export async function buildNationalSchema(): Promise<GraphQLSchema> {
   const schema = await buildFederatedSchema(
-    { resolvers: [NationalResolver], orphanedTypes: STUBS },
+    { resolvers: [NationalResolver, HospitalDirectoryResolver], orphanedTypes: STUBS },
     {
       Person: {
         __resolveReference: (ref: { id: string }, ctx: NationalContext) => readPerson(ctx, ref.id, true),

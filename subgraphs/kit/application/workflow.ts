@@ -23,6 +23,7 @@ import {
 import { type Problem, problem } from '../errors';
 import type { MaterialFiles } from '../file-owners';
 import { enqueueNotifications, type NotificationMessage } from '../outbox';
+import type { NationalLookup } from '../national-client';
 import type { RegionDefinition } from '../region-definition';
 import { requireApplicant, requireReviewer } from './authorization';
 import { certify } from './certification';
@@ -36,6 +37,7 @@ import {
   boundRemoteCareInput,
 } from './input-bounds';
 import type { ApplicationInput, MaterialInput, RemoteCareInput, ReviewDecision } from './inputs';
+import { askNational, proofHospitals, withoutNationalChecks } from './national-facts';
 import { checkRemoteCare } from './remote-care';
 import { materialProblems, materialRulesFor, validateSubmission } from './rules';
 import { ensureSequenceRow, nextSequence } from './sequences';
@@ -77,6 +79,8 @@ export class ApplicationWorkflow {
     private readonly def: RegionDefinition,
     private readonly files: MaterialFiles,
     private readonly clock: () => Date = () => new Date(),
+    /** Where residence (常住地) and proof hospitals are looked up (./national-facts.ts); null: unavailable. */
+    private readonly national: NationalLookup | null = null,
   ) {}
 
   private get code(): string {
@@ -178,21 +182,32 @@ export class ApplicationWorkflow {
     const today = this.today();
     const record = { regionCode: this.code, personId };
     const m = this.ds.manager;
-    const [insured, diseases, channels, hospitals, materialRules, applications, certifications, filings, uploaded] =
-      await Promise.all([
-        m.getRepository(InsuredPersonEntity).findOneBy(record),
-        m.getRepository(DiseaseEntity).findBy(this.inForce),
-        m.getRepository(ChannelEntity).findBy(this.inForce),
-        m.getRepository(HospitalEntity).findBy(this.inForce),
-        m.getRepository(MaterialEntity).find({ where: this.inForce, order: { position: 'ASC' } }),
-        m.getRepository(ApplicationEntity).find({ where: record, order: { submittedAt: 'ASC' } }),
-        m.getRepository(CertificationEntity).find({ where: record, order: { validFrom: 'ASC' } }),
-        m.getRepository(RemoteCareFilingEntity).findBy(record),
-        this.files.usableBy(
-          personId,
-          input.materials.map((x) => x.sha256),
-        ),
-      ]);
+    const [
+      insured,
+      diseases,
+      channels,
+      hospitals,
+      materialRules,
+      applications,
+      certifications,
+      filings,
+      uploaded,
+      national,
+    ] = await Promise.all([
+      m.getRepository(InsuredPersonEntity).findOneBy(record),
+      m.getRepository(DiseaseEntity).findBy(this.inForce),
+      m.getRepository(ChannelEntity).findBy(this.inForce),
+      m.getRepository(HospitalEntity).findBy(this.inForce),
+      m.getRepository(MaterialEntity).find({ where: this.inForce, order: { position: 'ASC' } }),
+      m.getRepository(ApplicationEntity).find({ where: record, order: { submittedAt: 'ASC' } }),
+      m.getRepository(CertificationEntity).find({ where: record, order: { validFrom: 'ASC' } }),
+      m.getRepository(RemoteCareFilingEntity).findBy(record),
+      this.files.usableBy(
+        personId,
+        input.materials.map((x) => x.sha256),
+      ),
+      askNational(this.national, identity, personId, input.materials, null),
+    ]);
     const disease = diseases.find((d) => d.code === input.diseaseCode.trim().toUpperCase()) ?? null;
     const channel = channels.find((c) => c.id === input.channelId) ?? null;
     const problems = validateSubmission(
@@ -209,10 +224,14 @@ export class ApplicationWorkflow {
         applications,
         certifications,
         filings,
+        nationalPerson: national.ok ? national.person : null,
+        proofHospitals: proofHospitals(hospitals, national.ok ? national.directory : new Map()),
         uploaded,
       },
       this.def.rules,
     );
+    // The national subgraph out of reach: its problem, with every other one it could not have changed.
+    if (!national.ok) problems.splice(0, problems.length, national.problem, ...withoutNationalChecks(problems));
     if (problems.length > 0 || !disease || !channel) {
       // A duplicate with the same key that raced past the first check sees the first one as "open".
       const first = key ? await byKey() : null;
@@ -346,7 +365,15 @@ export class ApplicationWorkflow {
       ),
     ]);
     const today = this.today();
-    const problems = materialProblems(materials, materialRulesFor(rules, disease), hospitals, today, uploaded);
+    const national = await askNational(this.national, identity, null, materials, hospitals);
+    if (!national.ok) return fail(national.problem);
+    const problems = materialProblems(
+      materials,
+      materialRulesFor(rules, disease),
+      proofHospitals(hospitals, national.directory),
+      today,
+      uploaded,
+    );
     if (problems.length > 0) return fail(...problems);
     await this.files.markReferenced(
       this.code,

@@ -20,6 +20,7 @@ import {
   outboxOptionsFromEnv,
   transportFromEnv,
 } from '../outbox';
+import { type NationalLookup, nationalClientFromEnv } from '../national-client';
 import { PolicyLoaders } from '../policy.loader';
 import { RecordLoaders } from '../record.loader';
 import type { RegionDefinition } from '../region-definition';
@@ -52,6 +53,8 @@ export interface StartOptions extends SubgraphServerOptions {
   notifications?: NotificationTransport | false;
   /** The clock the workflow reads (tests pin it to a date); default: the system clock. */
   clock?: () => Date;
+  /** Region → national look-ups (residence, hospital directory); default: nationalClientFromEnv. */
+  national?: NationalLookup;
 }
 
 export async function startRegionalSubgraph(
@@ -73,7 +76,8 @@ export async function startRegionalSubgraph(
   // Ownership of material files is checked here, on the shared store, with the gateway's public key.
   const files = new MaterialFiles(options.fileStore ?? fileStoreFromEnv(), options.internalPublicKey ?? null);
   const clock = options.clock ?? (() => new Date());
-  const workflow = new ApplicationWorkflow(ds, def, files, clock);
+  const national = options.national ?? (await nationalClientFromEnv(process.env, log));
+  const workflow = new ApplicationWorkflow(ds, def, files, clock, national);
   const dispatcher =
     options.notifications === false
       ? null
