@@ -21,8 +21,8 @@ import type { SubgraphTls } from '../subgraphs/kit/config';
 import { DirectoryFileStore, type FileStore } from '../subgraphs/kit/files';
 import type { Limits } from '../subgraphs/kit/limits';
 import type { Logger } from '../subgraphs/kit/log';
-import type { NotificationTransport, OutboundNotification } from '../subgraphs/kit/outbox';
 import { NationalClient, type NationalLookup } from '../subgraphs/kit/national-client';
+import type { NotificationTransport, OutboundNotification } from '../subgraphs/kit/outbox';
 import { PiiVault } from '../subgraphs/kit/pii';
 import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional/start';
 import { type NationalSubgraph, startNationalSubgraph } from '../subgraphs/national/server';
@@ -149,9 +149,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   // Region → national look-ups, signed like the gateway's fetches; national starts after the regions.
-  let nationalUrl: string | undefined;
+  const nationalAt: { url?: string } = {};
   const nationalClient = new NationalClient({
-    url: () => nationalUrl,
+    url: () => nationalAt.url,
     privateKey: await loadPrivateKey(keys.internalPrivateKeyPath),
     cacheTtlMs: options.nationalCacheTtlMs,
   });
@@ -211,7 +211,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...quiet,
   });
   await seedDemoPeople(national.dataSource, vault);
-  nationalUrl = national.graphqlUrl;
+  nationalAt.url = national.graphqlUrl;
 
   const subgraphUrls: Record<string, string> = { [NATIONAL.name]: national.graphqlUrl };
   for (const [name, server] of Object.entries(regions)) {

@@ -1,7 +1,6 @@
 import { type DataSource, In, IsNull } from 'typeorm';
 
 import { REGIONS } from '../../schema/registry';
-
 import {
   ApplicationEntity,
   CertificationEntity,

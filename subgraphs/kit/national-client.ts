@@ -146,7 +146,12 @@ export class NationalClient implements NationalLookup {
 
     if (askPerson) {
       const p = data.person as
-        | { id: string; insuredRegion: { code: string }; residenceRegionCode: string | null; residenceRegionName: string | null }
+        | {
+            id: string;
+            insuredRegion: { code: string };
+            residenceRegionCode: string | null;
+            residenceRegionName: string | null;
+          }
         | null
         | undefined;
       person = p

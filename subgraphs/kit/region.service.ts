@@ -15,9 +15,10 @@ import type {
   ReimbursementInput,
 } from './graphql/policy.types';
 import { formatFen, MoneyFormatError, parseMoney } from './money';
-import type { CostSharingPolicy, RateBandPolicy } from './policy';
+import type { CostSharingPolicy, RateBandPolicy, RemoteCarePolicy } from './policy';
 import type { PolicyLoaders } from './policy.loader';
-import { estimateReimbursement as estimate, ReimbursementError } from './reimbursement';
+import { ReimbursementError } from './reimbursement';
+import { estimateWithRemoteCare } from './remote-care-reimbursement';
 
 // Region reads shared by every regional subgraph: rows from the per-request loaders, shaped for
 // the API. Region-specific behaviour comes from the region's data, not from code branches here.
@@ -279,6 +280,7 @@ export async function estimateReimbursement(
   loaders: PolicyLoaders,
   regionCode: string,
   input: ReimbursementInput,
+  remoteCare?: RemoteCarePolicy | null,
 ): Promise<ReimbursementEstimate> {
   const problems: Problem[] = [];
   const money = (value: string | null | undefined, field: string): number | null => {
@@ -300,14 +302,20 @@ export async function estimateReimbursement(
   if (!rule) problems.push(problem('NO_COST_SHARING_RULE', '本地区未公布该参保类型的待遇标准', 'insuranceType'));
   if (problems.length > 0 || !disease || !rule || amountFen === null) throw badInput(problems);
   try {
-    const result = estimate(rule, disease, {
-      insuranceType: input.insuranceType,
-      amountFen,
-      age: input.age ?? null,
-      contributionTier: input.contributionTier ?? null,
-      deductiblePaidThisYearFen: paidFen,
-      fundPaidThisYearFen: fundPaidFen,
-    });
+    const result = estimateWithRemoteCare(
+      rule,
+      disease,
+      {
+        insuranceType: input.insuranceType,
+        amountFen,
+        age: input.age ?? null,
+        contributionTier: input.contributionTier ?? null,
+        deductiblePaidThisYearFen: paidFen,
+        fundPaidThisYearFen: fundPaidFen,
+      },
+      remoteCare,
+      input.remoteCare,
+    );
     return {
       deductibleApplied: formatFen(result.deductibleAppliedFen),
       rate: result.rateBasisPoints / 10000,
@@ -319,6 +327,7 @@ export async function estimateReimbursement(
       annualCap: rule.annualCapFen === null ? null : formatFen(rule.annualCapFen),
       capApplied: result.capApplied,
       coverage: result.coverage,
+      remoteCare: result.remoteCare,
     };
   } catch (e) {
     if (e instanceof ReimbursementError) throw badInput([problem(e.code, e.message, e.field)]);

@@ -5,8 +5,8 @@ import { assertPersonRecordAccess } from '../kit/auth/access';
 import { enforceAccessTable } from '../kit/auth/access-rules';
 import { buildFederatedSchema } from '../kit/graphql/federation';
 import { NATIONAL_ACCESS } from './access';
-import { HospitalDirectoryResolver } from './hospital.resolvers';
 import type { NationalContext } from './context';
+import { HospitalDirectoryResolver } from './hospital.resolvers';
 import { applicationRef, NationalResolver, readPerson } from './resolvers';
 import { regionRef, STUBS } from './types';
 

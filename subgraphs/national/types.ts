@@ -67,7 +67,8 @@ export class Person {
   @Field(() => InsuranceTypeEnum) insuranceType: InsuranceType;
   @Field(() => ID, {
     nullable: true,
-    description: '常住地/居住地: region code where the person lives long-term, when outside the insured region; null = lives there.',
+    description:
+      '常住地/居住地: region code where the person lives long-term, when outside the insured region; null = lives there.',
   })
   residenceRegionCode: string | null;
   @Field(() => String, { nullable: true, description: 'e.g. 广东省云浮市; null with residenceRegionCode.' })

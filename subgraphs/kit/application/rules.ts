@@ -2,8 +2,8 @@ import { addDays, addMonths } from '../calendar';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from '../db/policy.entities';
 import type { ApplicationRow, CertificationRow, InsuredPersonRow, RemoteCareFilingRow } from '../db/record.entities';
 import { type Problem, problem } from '../errors';
-import type { ApplicationKind, HospitalLevel, MaterialKind, RequiredWhen } from '../policy';
 import type { NationalPerson } from '../national-client';
+import type { ApplicationKind, HospitalLevel, MaterialKind, RequiredWhen } from '../policy';
 import type { ApplicationInput, MaterialInput } from './inputs';
 import { residenceProblems } from './residence';
 

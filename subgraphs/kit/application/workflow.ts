@@ -22,8 +22,8 @@ import {
 } from '../db/record.entities';
 import { type Problem, problem } from '../errors';
 import type { MaterialFiles } from '../file-owners';
-import { enqueueNotifications, type NotificationMessage } from '../outbox';
 import type { NationalLookup } from '../national-client';
+import { enqueueNotifications, type NotificationMessage } from '../outbox';
 import type { RegionDefinition } from '../region-definition';
 import { requireApplicant, requireReviewer } from './authorization';
 import { certify } from './certification';

@@ -1,6 +1,7 @@
 import type { ApplicationWorkflow } from '../application/workflow';
 import type { Auditor } from '../audit';
 import type { Identity } from '../auth/identity';
+import type { RemoteCarePolicy } from '../policy';
 import type { PolicyLoaders } from '../policy.loader';
 import type { RecordLoaders } from '../record.loader';
 
@@ -16,4 +17,6 @@ export interface RegionalContext {
   deadline: number;
   /** The clock the workflow reads (pinned in tests): "today" for overdue and due dates. */
   clock: () => Date;
+  /** The region file's remoteCare block (异地就医 reimbursement), when it has one. */
+  remoteCare?: RemoteCarePolicy | null;
 }

@@ -124,6 +124,6 @@ export abstract class RegionBase {
     @Arg('input', () => ReimbursementInput) input: ReimbursementInput,
     @Ctx() ctx: RegionalContext,
   ): Promise<ReimbursementEstimate> {
-    return service.estimateReimbursement(ctx.loaders, this.code, input);
+    return service.estimateReimbursement(ctx.loaders, this.code, input, ctx.remoteCare);
   }
 }

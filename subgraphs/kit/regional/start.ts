@@ -13,6 +13,7 @@ import type { RegionalContext } from '../graphql/context';
 import { PUBLIC_POLICY_TYPES, publicCachePlugin } from '../graphql/public-cache';
 import { logger as rootLogger } from '../log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../metrics';
+import { nationalClientFromEnv,type NationalLookup } from '../national-client';
 import {
   type NotificationTransport,
   OutboxDispatcher,
@@ -20,7 +21,6 @@ import {
   outboxOptionsFromEnv,
   transportFromEnv,
 } from '../outbox';
-import { type NationalLookup, nationalClientFromEnv } from '../national-client';
 import { PolicyLoaders } from '../policy.loader';
 import { RecordLoaders } from '../record.loader';
 import type { RegionDefinition } from '../region-definition';
@@ -117,6 +117,7 @@ export async function startRegionalSubgraph(
           workflow,
           deadline: deadlineOf(req.headers[DEADLINE_HEADER]),
           clock,
+          remoteCare: def.policy.remoteCare ?? null,
         };
       },
       health: databaseReadiness(ds, options.healthDbTimeoutMs, { region: def.policy.code }),
