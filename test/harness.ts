@@ -45,6 +45,8 @@ export interface Stack {
   /** Starts a stopped region again on the same port. */
   restartRegion(name: string): Promise<void>;
   national: NationalSubgraph;
+  /** Really stops the national subgraph (the regions' look-ups then fail); close() skips it. */
+  stopNational(): Promise<void>;
   /** The regions' look-up client (for a region started outside the stack). */
   nationalClient: NationalLookup;
   regions: Record<string, RegionalSubgraph>;
@@ -258,6 +260,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return body.sha256;
   };
   const stopped = new Map<string, number>();
+  let nationalStopped = false;
   return {
     gateway,
     national,
@@ -278,6 +281,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       let sha256 = '';
       for (const personId of personIds) sha256 = await upload(staff, bytes, fileName, personId);
       return sha256;
+    },
+    async stopNational() {
+      nationalStopped = true;
+      await national.close();
     },
     async stopRegion(name) {
       stopped.set(name, regions[name]!.port);
@@ -310,7 +317,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       for (const extra of extraGateways) await extra.close();
       await gateway.close();
       for (const proxy of Object.values(proxies)) await proxy.close();
-      await national.close();
+      if (!nationalStopped) await national.close();
       for (const [name, server] of Object.entries(regions)) if (!stopped.has(name)) await server.close();
       for (const proxy of Object.values(databaseProxies)) await proxy.close();
     },
