@@ -265,7 +265,7 @@ describe.each([PZH, YF])('remote care in $name', (region) => {
     const before = await stored(region, personId);
     const disease = diseaseFor(region, personId, (d) => !d.requiresSpecialistHospital);
     const body = input(region, disease, CHENGDU_LEVEL_1);
-    (body.materials[2] as { hospitalCode: string }).hospitalCode = UNKNOWN;
+    (body.materials[2] as unknown as { hospitalCode: string }).hospitalCode = UNKNOWN;
     const res = await submit(region, personId, body);
     expect(codes(res)).toEqual(['MATERIAL_HOSPITAL_LEVEL', 'MATERIAL_HOSPITAL_UNKNOWN']);
     expect(res.problems[0]!.message).toContain('成都市武侯区玉林社区卫生服务中心为一级');
