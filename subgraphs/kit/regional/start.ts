@@ -13,7 +13,7 @@ import type { RegionalContext } from '../graphql/context';
 import { PUBLIC_POLICY_TYPES, publicCachePlugin } from '../graphql/public-cache';
 import { logger as rootLogger } from '../log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../metrics';
-import { nationalClientFromEnv,type NationalLookup } from '../national-client';
+import { nationalClientFromEnv, type NationalLookup } from '../national-client';
 import {
   type NotificationTransport,
   OutboxDispatcher,
