@@ -1,9 +1,9 @@
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
-import { addDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
-import { ApplicationEntity } from '../subgraphs/kit/db/record.entities';
-import type { RegionPolicy } from '../subgraphs/kit/policy';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { addDays } from '../subgraphs/kit/domain/calendar';
+import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import { ApplicationEntity } from '../subgraphs/kit/persistence/db/record.entities';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
 import { type Stack, startStack } from './harness';
 
 // 异地 (living elsewhere) through the gateway, in both regions: residence comes from the national

@@ -8,8 +8,8 @@ import {
   MaterialFileEntity,
   RemoteCareFilingEntity,
   StatusEventEntity,
-} from '../../subgraphs/kit/db/record.entities';
-import { maskIdNumber, maskPhone, type PiiVault } from '../../subgraphs/kit/pii';
+} from '../../subgraphs/kit/persistence/db/record.entities';
+import { maskIdNumber, maskPhone, type PiiVault } from '../../subgraphs/kit/platform/pii';
 import { PersonEntity, type PersonRow } from '../../subgraphs/national/db/person.entity';
 import { DEMO_PEOPLE, type DemoPerson, demoRecordsFor } from '../seed-data/people';
 

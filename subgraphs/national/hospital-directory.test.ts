@@ -1,4 +1,4 @@
-import { loadAllRegionFiles } from '../kit/region-file';
+import { loadAllRegionFiles } from '../kit/domain/region-file';
 import { loadHospitalDirectory } from './hospital-directory';
 
 describe('the national hospital directory (data/hospitals.yaml)', () => {

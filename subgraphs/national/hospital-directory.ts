@@ -5,7 +5,7 @@ import DataLoader from 'dataloader';
 import { type DataSource, In } from 'typeorm';
 import { parse } from 'yaml';
 
-import { isIllustrativeSource } from '../kit/policy';
+import { isIllustrativeSource } from '../kit/domain/policy';
 import { DirectoryHospitalEntity, type DirectoryHospitalRow } from './db/hospital.entity';
 
 // The national hospital directory as data (subgraphs/national/data/hospitals.yaml): loaded and

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, ID, Query, Resolver } from 'type-graphql';
 
-import { assertArgumentLength, badInput, problem } from '../kit/errors';
+import { assertArgumentLength, badInput, problem } from '../kit/platform/errors';
 import type { NationalContext } from './context';
 import { HospitalsArgs, MAX_HOSPITAL_PAGE, NationalHospital, toNationalHospital } from './hospital.types';
 

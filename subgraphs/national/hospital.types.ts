@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, Int, ObjectType } from 'type-graphql';
 
+import type { HospitalLevel } from '../kit/domain/policy';
 import { HospitalLevelEnum } from '../kit/graphql/enums';
-import type { HospitalLevel } from '../kit/policy';
 import type { DirectoryHospitalRow } from './db/hospital.entity';
 
 export const MAX_HOSPITAL_PAGE = 100;

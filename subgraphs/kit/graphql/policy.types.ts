@@ -1,8 +1,8 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 
-import type { ApplicationKind, ChannelKind, HospitalLevel, InsuranceType, MaterialKind } from '../policy';
-import type { PolicyFigureKind } from '../reimbursement';
-import type { RemoteCareSituation } from '../remote-care-reimbursement';
+import type { ApplicationKind, ChannelKind, HospitalLevel, InsuranceType, MaterialKind } from '../domain/policy';
+import type { PolicyFigureKind } from '../domain/reimbursement';
+import type { RemoteCareSituation } from '../domain/remote-care-reimbursement';
 import {
   ApplicationTypeEnum,
   ChannelKindEnum,

@@ -1,7 +1,7 @@
 import { EntitySchema } from 'typeorm';
 
-import { bool, str } from '../../kit/db/columns';
-import type { HospitalLevel } from '../../kit/policy';
+import type { HospitalLevel } from '../../kit/domain/policy';
+import { bool, str } from '../../kit/persistence/db/columns';
 
 /**
  * The national hospital directory (全国医疗机构名录): every hospital whose medical proof a region

@@ -1,6 +1,6 @@
 import { type MigrationInterface, type QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
 
-import { bool, key, str } from '../../../kit/db/migrations/columns';
+import { bool, key, str } from '../../../kit/persistence/db/migrations/columns';
 
 /**
  * The national index learns where each person lives (常住地/居住地, null = in the insured region),
