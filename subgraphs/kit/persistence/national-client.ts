@@ -104,7 +104,24 @@ export class NationalClient implements NationalLookup {
     while (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
   }
 
-  async facts(identity: Identity, personId: string | null, hospitalCodes: readonly string[]): Promise<NationalFacts> {
+  /** Look-ups in flight, by what they ask: parallel twins (a client retrying) share one request. */
+  private readonly inFlight = new Map<string, Promise<NationalFacts>>();
+
+  facts(identity: Identity, personId: string | null, hospitalCodes: readonly string[]): Promise<NationalFacts> {
+    // Only an applicant's own look-up is shared, and only with the same applicant's.
+    const key = `${identity.role === 'APPLICANT' ? identity.personId : '-'}|${personId ?? ''}|${[...hospitalCodes].sort().join(',')}`;
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const started = this.lookUp(identity, personId, hospitalCodes).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, started);
+    return started;
+  }
+
+  private async lookUp(
+    identity: Identity,
+    personId: string | null,
+    hospitalCodes: readonly string[],
+  ): Promise<NationalFacts> {
     const codes = [...new Set(hospitalCodes.map((c) => c.trim().toUpperCase()).filter(Boolean))];
     const hospitals = new Map<string, DirectoryHospital | null>();
     const missingCodes: string[] = [];
