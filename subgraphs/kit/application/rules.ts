@@ -4,6 +4,7 @@ import type { ApplicationRow, CertificationRow, InsuredPersonRow, RemoteCareFili
 import { type Problem, problem } from '../errors';
 import type { ApplicationKind, HospitalLevel, MaterialKind, RequiredWhen } from '../policy';
 import type { ApplicationInput, MaterialInput } from './inputs';
+import type { AppealRules } from './appeal-rules';
 
 // The checks every region applies to an application, and the hooks through which a region adds
 // its own (the `rules` of subgraphs/regions/<region>.yaml). Every check runs; all problems come back at once.
@@ -24,6 +25,8 @@ export interface RegionRules {
   remoteCareFilingRequired: boolean;
   /** A rule data cannot express (subgraphs/regions/hooks/<name>.ts); its problems join the others. */
   hook?: (facts: SubmissionFacts) => Problem[];
+  /** 申诉: the appeal period and the time to decide an appeal (./appeal-rules.ts). */
+  appeal: AppealRules;
 }
 
 /** What a material's requiredWhen is judged on: the submission, or what a client says it will submit. */

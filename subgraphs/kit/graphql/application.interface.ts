@@ -5,6 +5,7 @@ import { todayInChina } from '../clock';
 import type { ApplicationRow, ApplicationStatus, ApplicationType } from '../db/record.entities';
 import { isOverdue, toCertification } from '../record.service';
 import { toChannel, toDisease, toHospital } from '../region.service';
+import { Appeal, toAppeal } from './appeal.types';
 import type { RegionalContext } from './context';
 import { ApplicationStatusEnum, ApplicationTypeEnum } from './enums';
 import { Channel, Disease, DueDate, Hospital } from './policy.types';
@@ -107,5 +108,11 @@ export abstract class ApplicationBase {
   async certification(@Ctx() ctx: RegionalContext): Promise<Certification | null> {
     const row = await ctx.records.certificationOfApplication.load(this.id);
     return row && toCertification(row, ctx);
+  }
+
+  @Field(() => Appeal, { nullable: true, description: '申诉 against its rejection, the latest if any.' })
+  async appeal(@Ctx() ctx: RegionalContext): Promise<Appeal | null> {
+    const row = (await ctx.appealRecords.appealsByApplication.load(this.id)).at(-1);
+    return row ? toAppeal(row) : null;
   }
 }

@@ -1,7 +1,10 @@
 import type { KeyLike } from 'jose';
 import type { DataSource } from 'typeorm';
 
+import { AppealLoaders } from '../appeal.loader';
+import { AppealWorkflow } from '../application/appeals';
 import { DEADLINE_HEADER, deadlineOf } from '../application/deadline';
+import { FeedbackWorkflow } from '../application/feedback';
 import { ApplicationWorkflow } from '../application/workflow';
 import { auditFlushPlugin, Auditor } from '../audit';
 import { identityResolver } from '../auth/request-identity';
@@ -74,6 +77,8 @@ export async function startRegionalSubgraph(
   const files = new MaterialFiles(options.fileStore ?? fileStoreFromEnv(), options.internalPublicKey ?? null);
   const clock = options.clock ?? (() => new Date());
   const workflow = new ApplicationWorkflow(ds, def, files, clock);
+  const appeals = new AppealWorkflow(ds, def, files, clock);
+  const feedback = new FeedbackWorkflow(ds, def, clock);
   const dispatcher =
     options.notifications === false
       ? null
@@ -111,6 +116,9 @@ export async function startRegionalSubgraph(
           records: new RecordLoaders(ds, clock),
           audit: new Auditor(ds, identity, requestId),
           workflow,
+          appeals,
+          feedback,
+          appealRecords: new AppealLoaders(ds),
           deadline: deadlineOf(req.headers[DEADLINE_HEADER]),
           clock,
         };
