@@ -339,6 +339,48 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s: 申诉', (prefix) => {
     expect(await outboxRows(prefix, personId, 'APPEAL_RECEIVED')).toBe(0);
   });
 
+  it('parallel appeals file one; a retried decision with its key answers the first; a new application supersedes', async () => {
+    setDate(START);
+    const { personId, disease, applicant, n } = await rejected(prefix);
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((i) => appeal(prefix, applicant, { n, reason: `并发申诉${i}`, k: `parallel-${i}-${n}` })),
+    );
+    expect(results.filter((r) => r.problems.length === 0)).toHaveLength(1);
+    for (const r of results.filter((x) => x.problems.length > 0)) expect(codes(r)).toEqual(['APPEAL_ALREADY_OPEN']);
+    expect(await outboxRows(prefix, personId, 'APPEAL_RECEIVED')).toBe(2); // SMS and app, once
+
+    // The applicant applies again for the same disease while the appeal is pending: upholding
+    // would certify twice, so only a dismissal is possible.
+    const { code, def, channel, base } = region;
+    const hospitalCode = def.policy.hospitals.find((h) => h.level === 'LEVEL_3' && h.qualifiedForSpecialDiseases)!.code;
+    const resubmitted = await mutate(
+      prefix,
+      'submit<P>Application(input: $input)',
+      '$input: ApplicationInput!',
+      {
+        input: {
+          type: 'NEW',
+          diseaseCode: disease.code,
+          channelId: channel,
+          hospitalCode,
+          insuredRegionCode: code,
+          materials: materials(prefix, base),
+        },
+      },
+      applicant,
+    );
+    expect(resubmitted.problems).toEqual([]);
+    const other = await reviewerToken(prefix, 'r-appeal');
+    expect(codes(await reviewAppeal(prefix, other, { n, d: 'UPHOLD' }))).toEqual(['APPEAL_SUPERSEDED']);
+    const vars = { n, d: 'DISMISS', r: '已重新申请，按新申请审核', k: `dismiss-${n}` };
+    const first = await reviewAppeal(prefix, other, vars);
+    expect(first.application.appeal.status).toBe('DISMISSED');
+    const retried = await reviewAppeal(prefix, other, vars);
+    expect(retried.problems).toEqual([]);
+    expect(retried.application.appeal).toEqual(first.application.appeal);
+    expect(await outboxRows(prefix, personId, 'APPEAL_DECIDED')).toBe(2);
+  });
+
   it('refuses an appeal on an application that is not rejected, and another person’s', async () => {
     setDate(START);
     const { applicant, n } = await rejected(prefix);

@@ -111,6 +111,21 @@ export class AppealWorkflow {
     return enqueueNotifications(tx, this.code, messages, this.clock());
   }
 
+  /** A later application for the same disease that is open or approved: upholding would certify twice. */
+  private async supersededBy(row: ApplicationRow): Promise<ApplicationRow | null> {
+    const later = await this.ds
+      .getRepository(ApplicationEntity)
+      .findBy({ regionCode: this.code, personId: row.personId, diseaseCode: row.diseaseCode });
+    // Later: its reapplication, or submitted after it (at the same instant, a later number of the day).
+    const isLater = (a: ApplicationRow) =>
+      a.previousApplicationId === row.id ||
+      a.submittedAt > row.submittedAt ||
+      (a.submittedAt === row.submittedAt && a.id > row.id);
+    return (
+      later.find((a) => a.id !== row.id && isLater(a) && a.status !== 'REJECTED' && a.status !== 'WITHDRAWN') ?? null
+    );
+  }
+
   async appeal(
     identity: Identity,
     rawNumber: string,
@@ -166,6 +181,16 @@ export class AppealWorkflow {
           ),
         );
       }
+    }
+    const newer = row.status === 'REJECTED' ? await this.supersededBy(row) : null;
+    if (newer) {
+      problems.push(
+        problem(
+          'APPEAL_SUPERSEDED',
+          `您已就该病种重新提出申请（受理号${newer.id}），请在新申请中办理，不能再对原申请申诉`,
+          'acceptanceNumber',
+        ),
+      );
     }
     if (earlier.some((a) => a.status === 'PENDING')) {
       problems.push(problem('APPEAL_ALREADY_OPEN', '该申请已有一笔申诉正在处理中，请勿重复申诉', 'acceptanceNumber'));
@@ -299,6 +324,17 @@ export class AppealWorkflow {
     if (!appeal) problems.push(problem('APPEAL_NOT_FOUND', '该申请没有待处理的申诉', 'acceptanceNumber'));
     else if (appeal.rejectedBy === actor) {
       problems.push(problem('APPEAL_SAME_REVIEWER', '申诉须由作出原审核决定以外的审核人员处理', 'acceptanceNumber'));
+    }
+    // Applied again for the same disease since the appeal was filed: upholding would certify twice.
+    const newer = appeal && decision === 'UPHOLD' ? await this.supersededBy(row) : null;
+    if (newer) {
+      problems.push(
+        problem(
+          'APPEAL_SUPERSEDED',
+          `申请人已就该病种重新提出申请（受理号${newer.id}），申诉不能改判为通过，请驳回申诉并审核新申请`,
+          'acceptanceNumber',
+        ),
+      );
     }
     if (decision === 'DISMISS' && !note) {
       problems.push(problem('REASON_REQUIRED', '驳回申诉时须说明原因', 'reason'));
