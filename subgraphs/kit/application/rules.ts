@@ -3,8 +3,8 @@ import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from '../db/pol
 import type { ApplicationRow, CertificationRow, InsuredPersonRow, RemoteCareFilingRow } from '../db/record.entities';
 import { type Problem, problem } from '../errors';
 import type { ApplicationKind, HospitalLevel, MaterialKind, RequiredWhen } from '../policy';
-import type { ApplicationInput, MaterialInput } from './inputs';
 import type { AppealRules } from './appeal-rules';
+import type { ApplicationInput, MaterialInput } from './inputs';
 
 // The checks every region applies to an application, and the hooks through which a region adds
 // its own (the `rules` of subgraphs/regions/<region>.yaml). Every check runs; all problems come back at once.

@@ -1,7 +1,7 @@
+import type { AppealLoaders } from '../appeal.loader';
 import type { AppealWorkflow } from '../application/appeals';
 import type { FeedbackWorkflow } from '../application/feedback';
 import type { ApplicationWorkflow } from '../application/workflow';
-import type { AppealLoaders } from '../appeal.loader';
 import type { Auditor } from '../audit';
 import type { Identity } from '../auth/identity';
 import type { PolicyLoaders } from '../policy.loader';
