@@ -1,9 +1,8 @@
-import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
-import { type AppealRules,appealRulesIllustrative } from '../application/appeal-rules';
+import { type AppealRules, appealRulesIllustrative } from '../application/appeal-rules';
 import { calendarSources } from '../calendar';
 import type { AppealRow, AppealStatus, FeedbackCategory, FeedbackRow, FeedbackStatus } from '../db/appeal.entities';
-import { Problem } from './mutation.types';
 import { DueDate } from './policy.types';
 import { DateTimeScalar } from './scalars';
 
@@ -116,25 +115,4 @@ export function toFeedback(row: FeedbackRow): Feedback {
     reply: row.reply,
     repliedAt: row.repliedAt,
   };
-}
-
-@InputType()
-export class FeedbackInput {
-  @Field(() => FeedbackCategoryEnum) category!: FeedbackCategory;
-  @Field(() => String, { description: 'At most 50 characters.' }) subject!: string;
-  @Field(() => String, { description: 'At most 1000 characters.' }) text!: string;
-  @Field(() => String, { nullable: true, description: 'One of your applications in this region, if it is about one.' })
-  acceptanceNumber?: string | null;
-  @Field(() => String, {
-    nullable: true,
-    description: 'The same key twice returns the first result; a key reused for another request is refused.',
-  })
-  idempotencyKey?: string | null;
-}
-
-@ObjectType()
-@Directive('@shareable')
-export class FeedbackPayload {
-  @Field(() => Feedback, { nullable: true }) feedback!: Feedback | null;
-  @Field(() => [Problem], { description: 'Non-empty means nothing was stored.' }) problems!: Problem[];
 }

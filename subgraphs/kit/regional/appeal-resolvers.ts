@@ -11,13 +11,12 @@ import {
   AppealDecisionEnum,
   AppealStatusEnum,
   Feedback,
-  FeedbackInput,
-  FeedbackPayload,
   FeedbackStatusEnum,
   toAppeal,
   toFeedback,
 } from '../graphql/appeal.types';
 import type { RegionalContext } from '../graphql/context';
+import { FeedbackInput, FeedbackPayload } from '../graphql/feedback.types';
 import { ApplicationPayload, MaterialInput } from '../graphql/mutation.types';
 import type { RegionDefinition } from '../region-definition';
 import { lowerFirst, type RegionObjectTypes } from './types';
