@@ -1,8 +1,8 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
-import { type AppealRules, appealRulesIllustrative } from '../application/appeal-rules';
-import { calendarSources } from '../calendar';
-import type { AppealRow, AppealStatus, FeedbackCategory, FeedbackRow, FeedbackStatus } from '../db/appeal.entities';
+import { type AppealRules, appealRulesIllustrative } from '../domain/appeal-rules';
+import { calendarSources } from '../domain/calendar';
+import type { AppealRow, AppealStatus, FeedbackCategory, FeedbackRow, FeedbackStatus } from '../persistence/db/appeal.entities';
 import { DueDate } from './policy.types';
 import { DateTimeScalar } from './scalars';
 

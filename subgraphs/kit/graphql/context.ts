@@ -1,11 +1,11 @@
-import type { AppealLoaders } from '../appeal.loader';
-import type { AppealWorkflow } from '../application/appeals';
-import type { FeedbackWorkflow } from '../application/feedback';
-import type { ApplicationWorkflow } from '../application/workflow';
-import type { Auditor } from '../audit';
-import type { Identity } from '../auth/identity';
-import type { PolicyLoaders } from '../policy.loader';
-import type { RecordLoaders } from '../record.loader';
+import type { AppealLoaders } from '../persistence/appeal.loader';
+import type { Auditor } from '../persistence/audit';
+import type { PolicyLoaders } from '../persistence/policy.loader';
+import type { RecordLoaders } from '../persistence/record.loader';
+import type { Identity } from '../platform/auth/identity';
+import type { AppealWorkflow } from '../workflow/appeals';
+import type { FeedbackWorkflow } from '../workflow/feedback';
+import type { ApplicationWorkflow } from '../workflow/workflow';
 
 /** What every regional resolver gets, built per request (loaders are never shared across requests). */
 export interface RegionalContext {
@@ -15,7 +15,7 @@ export interface RegionalContext {
   records: RecordLoaders;
   audit: Auditor;
   workflow: ApplicationWorkflow;
-  /** 申诉 and 意见反馈 (../application/appeals.ts, ../application/feedback.ts) and their per-request loaders. */
+  /** 申诉 and 意见反馈 (../workflow/appeals.ts, ../workflow/feedback.ts) and their per-request loaders. */
   appeals: AppealWorkflow;
   feedback: FeedbackWorkflow;
   appealRecords: AppealLoaders;

@@ -1,6 +1,6 @@
 import { Directive, Field, InputType, ObjectType } from 'type-graphql';
 
-import type { FeedbackCategory } from '../db/appeal.entities';
+import type { FeedbackCategory } from '../persistence/db/appeal.entities';
 import { Feedback, FeedbackCategoryEnum } from './appeal.types';
 import { Problem } from './mutation.types';
 

@@ -1,6 +1,5 @@
 import { Arg, Args, ArgsType, Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
-import * as service from '../region.service';
 import { AppealPolicy, toAppealPolicy } from './appeal.types';
 import type { RegionalContext } from './context';
 import {
@@ -14,6 +13,7 @@ import {
   ReimbursementInput,
   ReviewDeadline,
 } from './policy.types';
+import * as service from './region.service';
 import { DateScalar } from './scalars';
 
 @ArgsType()

@@ -1,0 +1,35 @@
+import type { AccessTable } from '../platform/auth/access-rules';
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/**
+ * Who may call each entry point of a regional subgraph (rules: ./auth/access-rules.ts). The
+ * schema is built from the kit, so the table is too; a field added to the kit without a line
+ * here stops every regional subgraph from starting.
+ */
+export function regionalAccessTable(prefix: string): AccessTable {
+  const field = lowerFirst(prefix);
+  return {
+    'Query._service': 'PUBLIC', // the subgraph's SDL: as public as the schema itself
+    [`Query.${field}Region`]: 'PUBLIC',
+    [`Query.${field}ReviewQueue`]: 'REGION_STAFF',
+    [`Mutation.submit${prefix}Application`]: 'APPLICANT',
+    [`Mutation.supplement${prefix}Materials`]: 'APPLICANT',
+    [`Mutation.withdraw${prefix}Application`]: 'APPLICANT',
+    [`Mutation.review${prefix}Application`]: 'REGION_REVIEWER',
+    [`Mutation.file${prefix}RemoteCare`]: 'APPLICANT',
+    // 申诉 and 意见反馈 (./regional/appeal-resolvers.ts). An appeal is decided by a reviewer of
+    // this region; that it is not the one who rejected is checked on the data (APPEAL_SAME_REVIEWER).
+    [`Mutation.appeal${prefix}Application`]: 'APPLICANT',
+    [`Mutation.review${prefix}Appeal`]: 'REGION_REVIEWER',
+    [`Mutation.send${prefix}Feedback`]: 'APPLICANT',
+    [`Mutation.reply${prefix}Feedback`]: 'REGION_REVIEWER',
+    [`Query.${field}AppealQueue`]: 'REGION_STAFF',
+    [`Query.${field}FeedbackQueue`]: 'REGION_STAFF',
+    [`_entities:${prefix}Region`]: 'PUBLIC',
+    [`_entities:${prefix}Application`]: 'PERSON',
+    [`_entities:${prefix}Record`]: 'PERSON',
+    // `applicant: Person` is a reference (resolvable: false); the national subgraph answers for it.
+    '_entities:Person': 'NOBODY',
+  };
+}
