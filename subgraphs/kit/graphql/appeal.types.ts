@@ -2,7 +2,13 @@ import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-gr
 
 import { type AppealRules, appealRulesIllustrative } from '../domain/appeal-rules';
 import { calendarSources } from '../domain/calendar';
-import type { AppealRow, AppealStatus, FeedbackCategory, FeedbackRow, FeedbackStatus } from '../persistence/db/appeal.entities';
+import type {
+  AppealRow,
+  AppealStatus,
+  FeedbackCategory,
+  FeedbackRow,
+  FeedbackStatus,
+} from '../persistence/db/appeal.entities';
 import { DueDate } from './policy.types';
 import { DateTimeScalar } from './scalars';
 
