@@ -5,6 +5,7 @@ import type { RegionDefinition } from '../domain/region-definition';
 import type { RegionalContext } from '../graphql/context';
 import { buildRegionalSchema } from '../graphql/regional/schema';
 import { lowerFirst } from '../graphql/regional/types';
+import { AppealLoaders } from '../persistence/appeal.loader';
 import { auditFlushPlugin, Auditor } from '../persistence/audit';
 import { nationalClientFromEnv, type NationalLookup } from '../persistence/national-client';
 import {
@@ -26,7 +27,9 @@ import { logger as rootLogger } from '../platform/log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../platform/metrics';
 import { type RunningServer, startGraphQLHttpServer } from '../platform/server';
 import type { SubgraphServerOptions } from '../platform/subgraph-options';
+import { AppealWorkflow } from '../workflow/appeals';
 import { DEADLINE_HEADER, deadlineOf } from '../workflow/deadline';
+import { FeedbackWorkflow } from '../workflow/feedback';
 import { ApplicationWorkflow } from '../workflow/workflow';
 import { createRegionalDataSource, prepareRegionalDatabase } from './data-source';
 
@@ -78,6 +81,8 @@ export async function startRegionalSubgraph(
   const clock = options.clock ?? (() => new Date());
   const national = options.national ?? (await nationalClientFromEnv(process.env, log));
   const workflow = new ApplicationWorkflow(ds, def, files, clock, national);
+  const appeals = new AppealWorkflow(ds, def, files, clock, national);
+  const feedback = new FeedbackWorkflow(ds, def, clock);
   const dispatcher =
     options.notifications === false
       ? null
@@ -115,6 +120,9 @@ export async function startRegionalSubgraph(
           records: new RecordLoaders(ds, clock),
           audit: new Auditor(ds, identity, requestId),
           workflow,
+          appeals,
+          feedback,
+          appealRecords: new AppealLoaders(ds),
           deadline: deadlineOf(req.headers[DEADLINE_HEADER]),
           clock,
           remoteCare: def.policy.remoteCare ?? null,
