@@ -18,6 +18,10 @@ export function regionalAccessTable(prefix: string): AccessTable {
     [`Mutation.withdraw${prefix}Application`]: 'APPLICANT',
     [`Mutation.review${prefix}Application`]: 'REGION_REVIEWER',
     [`Mutation.file${prefix}RemoteCare`]: 'APPLICANT',
+    // The counter (application/counter.ts): a clerk of this region, acting for an applicant.
+    [`Mutation.submit${prefix}ApplicationAtCounter`]: 'REGION_CLERK',
+    [`Mutation.supplement${prefix}MaterialsAtCounter`]: 'REGION_CLERK',
+    [`Mutation.record${prefix}InPersonVerification`]: 'REGION_CLERK',
     [`_entities:${prefix}Region`]: 'PUBLIC',
     [`_entities:${prefix}Application`]: 'PERSON',
     [`_entities:${prefix}Record`]: 'PERSON',

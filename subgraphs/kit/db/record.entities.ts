@@ -8,7 +8,14 @@ import { bool, int, str } from './columns';
 // strings and instants ISO 8601 strings with +08:00, stored as text so MySQL and SQLite agree.
 
 export type ApplicationType = 'NEW' | 'RENEWAL' | 'CHANGE_HOSPITAL';
-export type ApplicationStatus = 'ACCEPTED' | 'SUPPLEMENT_REQUESTED' | 'APPROVED' | 'REJECTED' | 'WITHDRAWN';
+export type ApplicationStatus =
+  | 'ACCEPTED'
+  | 'SUPPLEMENT_REQUESTED'
+  /** 线下补充核验: a reviewer asked the applicant to come to the window by a due date (application/in-person.ts). */
+  | 'AWAITING_IN_PERSON'
+  | 'APPROVED'
+  | 'REJECTED'
+  | 'WITHDRAWN';
 export type InsuredStatus = 'NORMAL' | 'SUSPENDED' | 'TERMINATED';
 
 export interface InsuredPersonRow {

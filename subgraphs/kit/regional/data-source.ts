@@ -13,6 +13,8 @@ import { PolicyFigures1764500000000 } from '../db/migrations/1764500000000-polic
 import { IdempotencyKeys1764500000100 } from '../db/migrations/1764500000100-idempotency-keys';
 import { RemoteCareUnique1764500000200 } from '../db/migrations/1764500000200-remote-care-unique';
 import { CatalogueRetiredOn1764500000300 } from '../db/migrations/1764500000300-catalogue-retired-on';
+import { CounterRecords1765000000000 } from '../db/migrations/1765000000000-counter-records';
+import { COUNTER_ENTITIES } from '../db/counter.entities';
 import { POLICY_ENTITIES } from '../db/policy.entities';
 import { RECORD_ENTITIES } from '../db/record.entities';
 import { seedRegionPolicy } from '../db/seed';
@@ -30,8 +32,16 @@ export const REGIONAL_MIGRATIONS = [
   IdempotencyKeys1764500000100,
   RemoteCareUnique1764500000200,
   CatalogueRetiredOn1764500000300,
+  CounterRecords1765000000000,
 ];
-export const REGIONAL_ENTITIES = [...POLICY_ENTITIES, ...RECORD_ENTITIES, AuditEntity, OutboxEntity, IdempotencyEntity];
+export const REGIONAL_ENTITIES = [
+  ...POLICY_ENTITIES,
+  ...RECORD_ENTITIES,
+  AuditEntity,
+  OutboxEntity,
+  IdempotencyEntity,
+  ...COUNTER_ENTITIES,
+];
 
 export function createRegionalDataSource(
   def: RegionDefinition,

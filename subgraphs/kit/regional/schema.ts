@@ -4,6 +4,7 @@ import { enforceAccessTable } from '../auth/access-rules';
 import { buildFederatedSchema } from '../graphql/federation';
 import type { RegionDefinition } from '../region-definition';
 import { regionalAccessTable } from '../regional-access';
+import { createCounterResolvers } from './counter-resolvers';
 import { createReferenceResolvers } from './references';
 import { createRegionResolvers } from './resolvers';
 import { createRegionObjectTypes } from './types';
@@ -13,7 +14,7 @@ function createRegionTypes(def: RegionDefinition) {
   const types = createRegionObjectTypes(def);
   return {
     ...types,
-    resolvers: createRegionResolvers(def, types),
+    resolvers: [...createRegionResolvers(def, types), ...createCounterResolvers(def, types)] as const,
     referenceResolvers: createReferenceResolvers(def, types),
   };
 }
