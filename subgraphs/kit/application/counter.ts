@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { EntityManager } from 'typeorm';
 
-import { type AuditAction, appendAudit } from '../audit';
+import { appendAudit,type AuditAction } from '../audit';
 import { describeActor, type Identity } from '../auth/identity';
 import { addWorkingDays } from '../calendar';
 import { nowInChina } from '../clock';
@@ -75,10 +75,12 @@ export class CounterDesk {
       personId,
       within: async (tx: EntityManager, row: ApplicationRow) => {
         const at = nowInChina(this.wf.clock());
+        const position = await tx.getRepository(CounterActionEntity).countBy({ applicationId: row.id });
         await tx.getRepository(CounterActionEntity).insert({
           id: randomUUID(),
           regionCode: this.wf.code,
           applicationId: row.id,
+          position,
           personId,
           action,
           originalsVerified,
@@ -198,7 +200,12 @@ export class CounterDesk {
       scope: this.wf.scopeOf(identity),
       key: opts.idempotencyKey,
       operation: `record${this.wf.def.prefix}InPersonVerification`,
-      args: { personId, acceptanceNumber: acceptanceNumber.toUpperCase(), originalsVerified: opts.originalsVerified, note },
+      args: {
+        personId,
+        acceptanceNumber: acceptanceNumber.toUpperCase(),
+        originalsVerified: opts.originalsVerified,
+        note,
+      },
       load: this.wf.applicationById,
       now: () => nowInChina(this.wf.clock()),
       run: async (remember) => {

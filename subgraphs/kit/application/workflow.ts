@@ -28,6 +28,7 @@ import { requireApplicant, requireReviewer } from './authorization';
 import { certify } from './certification';
 import { deadlineOf, transactionBefore } from './deadline';
 import { idempotent, type Outcome } from './idempotency';
+import { reviewInPerson, withdrawInPersonRequest } from './in-person';
 import {
   boundAcceptanceNumber,
   boundApplicationInput,
@@ -36,7 +37,6 @@ import {
   boundRemoteCareInput,
 } from './input-bounds';
 import type { ApplicationInput, MaterialInput, RemoteCareInput, ReviewDecision } from './inputs';
-import { reviewInPerson, withdrawInPersonRequest } from './in-person';
 import { realNameProblems } from './real-name';
 import { checkRemoteCare } from './remote-care';
 import { materialProblems, materialRulesFor, validateSubmission } from './rules';
@@ -118,13 +118,7 @@ export class ApplicationWorkflow {
     return todayInChina(this.clock());
   }
 
-  async event(
-    tx: EntityManager,
-    applicationId: string,
-    status: ApplicationStatus,
-    actor: string,
-    note: string | null,
-  ) {
+  async event(tx: EntityManager, applicationId: string, status: ApplicationStatus, actor: string, note: string | null) {
     const position = await tx.getRepository(StatusEventEntity).countBy({ applicationId });
     await tx.getRepository(StatusEventEntity).insert({
       id: randomUUID(),

@@ -24,8 +24,7 @@ const ACCESS_RULES = {
     'The person themself, a reviewer or counter clerk of the region the data belongs to, or a national operator; the resolver checks the data.',
   PERSON_REFERENCE:
     "A person reached from another subgraph's answer (an application's applicant): the person themself, any reviewer or counter clerk, a national operator.",
-  STAFF:
-    'A reviewer, a counter clerk or a national operator; regional staff find only people insured in their region.',
+  STAFF: 'A reviewer, a counter clerk or a national operator; regional staff find only people insured in their region.',
   REGION_STAFF: "A reviewer of this subgraph's region or a national operator.",
   APPLICANT: 'An applicant, acting for themself.',
   REGION_REVIEWER: "A reviewer of this subgraph's region.",

@@ -72,9 +72,10 @@ export function identityFromClaims(
       }
       // Only a literal `true` counts; anything else (absent, "true", 1) is an unverified applicant.
       return {
-        identity: claims.realNameVerified === true
-          ? { role, personId, subject, realNameVerified: true }
-          : { role, personId, subject },
+        identity:
+          claims.realNameVerified === true
+            ? { role, personId, subject, realNameVerified: true }
+            : { role, personId, subject },
       };
     case 'REVIEWER':
     case 'COUNTER_CLERK':

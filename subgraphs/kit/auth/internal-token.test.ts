@@ -125,7 +125,7 @@ describe('internal token', () => {
     expect(parts(mint())[1]!.jti).not.toBe(payload!.jti);
   });
 
-  it('carries the real-name claim (rnv) of a verified applicant only, and a counter clerk\'s region', () => {
+  it("carries the real-name claim (rnv) of a verified applicant only, and a counter clerk's region", () => {
     const verified: Identity = { role: 'APPLICANT', personId: 'P000001', subject: 'p1', realNameVerified: true };
     const unverified: Identity = { role: 'APPLICANT', personId: 'P000001', subject: 'p1' };
     const clerk: Identity = { role: 'COUNTER_CLERK', regionCode: '510400', subject: 'carol' };

@@ -12,6 +12,8 @@ export interface CounterActionRow {
   id: string;
   regionCode: string;
   applicationId: string;
+  /** 0, 1, … per application: the order of the clerk's actions. */
+  position: number;
   personId: string;
   action: CounterActionKind;
   /** 原件核验: the clerk saw the originals of the identity document and the materials. */
@@ -32,6 +34,7 @@ export const CounterActionEntity = new EntitySchema<CounterActionRow>({
     id: { type: String, length: 40, primary: true },
     regionCode: str('region_code', 12),
     applicationId: str('application_id', 32),
+    position: int('position'),
     personId: str('person_id', 40),
     action: str('action', 24),
     originalsVerified: bool('originals_verified'),

@@ -15,7 +15,12 @@ import {
 } from 'type-graphql';
 
 import { CounterDesk } from '../application/counter';
-import { CounterActionEntity, type CounterActionKind, InPersonRequestEntity, type InPersonStatus } from '../db/counter.entities';
+import {
+  CounterActionEntity,
+  type CounterActionKind,
+  InPersonRequestEntity,
+  type InPersonStatus,
+} from '../db/counter.entities';
 import type { ApplicationRow } from '../db/record.entities';
 import type { ApplicationBase } from '../graphql/application.interface';
 import type { RegionalContext } from '../graphql/context';
@@ -44,7 +49,8 @@ export const InPersonVerificationStatusEnum = {
 } as const;
 registerEnumType(InPersonVerificationStatusEnum, {
   name: 'InPersonVerificationStatus',
-  description: 'REQUESTED: waiting for the visit; VERIFIED: recorded at the counter; LAPSED: not come by the due date, closed by a reviewer; WITHDRAWN: the application was withdrawn.',
+  description:
+    'REQUESTED: waiting for the visit; VERIFIED: recorded at the counter; LAPSED: not come by the due date, closed by a reviewer; WITHDRAWN: the application was withdrawn.',
 });
 
 @ObjectType({ description: 'Something a counter clerk did for the applicant at the window (线下窗口).' })
@@ -57,7 +63,9 @@ export class CounterAction {
   @Field(() => String, { description: 'The window, e.g. 攀枝花市政务中心医保窗口.' }) place!: string;
   @Field(() => Boolean, { description: "True when the region's file names no counter: the place is a placeholder." })
   placeIllustrative!: boolean;
-  @Field(() => Boolean, { description: '原件核验: the clerk saw the originals (and, for a visit, found them matching).' })
+  @Field(() => Boolean, {
+    description: '原件核验: the clerk saw the originals (and, for a visit, found them matching).',
+  })
   originalsVerified!: boolean;
   @Field(() => String, { nullable: true }) note!: string | null;
 }
@@ -84,7 +92,9 @@ class CounterSubmitArgs {
   @Field(() => ID, { description: 'The person, as found by `personByIdNumber` (national person index).' })
   personId!: string;
   @Field(() => ApplicationInput) input!: ApplicationInput;
-  @Field(() => Boolean, { description: '原件核验: the clerk saw the originals of the ID and the materials (must be true).' })
+  @Field(() => Boolean, {
+    description: '原件核验: the clerk saw the originals of the ID and the materials (must be true).',
+  })
   originalsVerified!: boolean;
 }
 
@@ -155,7 +165,8 @@ export function createCounterResolvers(def: RegionDefinition, { ConcreteApplicat
 
     @Mutation(() => ApplicationPayload, {
       name: `record${prefix}InPersonVerification`,
-      description: 'A counter clerk records the in-person verification (线下补充核验) a reviewer asked for: back to review.',
+      description:
+        'A counter clerk records the in-person verification (线下补充核验) a reviewer asked for: back to review.',
     })
     async recordInPerson(
       @Args(() => InPersonArgs) args: InPersonArgs,
@@ -175,11 +186,13 @@ export function createCounterResolvers(def: RegionDefinition, { ConcreteApplicat
   // The application was authorized by whoever handed it out; these read only its own rows.
   @Resolver(() => ConcreteApplication)
   class CounterFieldResolver {
-    @FieldResolver(() => [CounterAction], { description: 'What counter clerks did for this application, oldest first.' })
+    @FieldResolver(() => [CounterAction], {
+      description: 'What counter clerks did for this application, oldest first.',
+    })
     async counterActions(@Root() application: ApplicationBase, @Ctx() ctx: RegionalContext): Promise<CounterAction[]> {
       const rows = await ctx.workflow.ds
         .getRepository(CounterActionEntity)
-        .find({ where: { applicationId: application.id }, order: { at: 'ASC', id: 'ASC' } });
+        .find({ where: { applicationId: application.id }, order: { position: 'ASC' } });
       return rows.map((r) => ({
         action: r.action,
         at: r.at,
@@ -204,9 +217,28 @@ export function createCounterResolvers(def: RegionDefinition, { ConcreteApplicat
         .getRepository(InPersonRequestEntity)
         .findOne({ where: { applicationId: application.id }, order: { requestedAt: 'DESC', id: 'DESC' } });
       if (!row) return null;
-      const { reason, status, requestedOn, dueDate, dueWorkingDays, dueIllustrative, place, placeIllustrative, settledAt } =
-        row;
-      return { reason, status, requestedOn, dueDate, dueWorkingDays, dueIllustrative, place, placeIllustrative, settledAt };
+      const {
+        reason,
+        status,
+        requestedOn,
+        dueDate,
+        dueWorkingDays,
+        dueIllustrative,
+        place,
+        placeIllustrative,
+        settledAt,
+      } = row;
+      return {
+        reason,
+        status,
+        requestedOn,
+        dueDate,
+        dueWorkingDays,
+        dueIllustrative,
+        place,
+        placeIllustrative,
+        settledAt,
+      };
     }
   }
 

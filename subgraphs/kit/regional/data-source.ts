@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 
 import { IdempotencyEntity } from '../application/idempotency';
 import { AuditEntity } from '../audit';
+import { COUNTER_ENTITIES } from '../db/counter.entities';
 import { createDataSource } from '../db/data-source';
 import { PolicyTables1763800000000 } from '../db/migrations/1763800000000-policy-tables';
 import { RecordTables1763900000000 } from '../db/migrations/1763900000000-record-tables';
@@ -14,7 +15,6 @@ import { IdempotencyKeys1764500000100 } from '../db/migrations/1764500000100-ide
 import { RemoteCareUnique1764500000200 } from '../db/migrations/1764500000200-remote-care-unique';
 import { CatalogueRetiredOn1764500000300 } from '../db/migrations/1764500000300-catalogue-retired-on';
 import { CounterRecords1765000000000 } from '../db/migrations/1765000000000-counter-records';
-import { COUNTER_ENTITIES } from '../db/counter.entities';
 import { POLICY_ENTITIES } from '../db/policy.entities';
 import { RECORD_ENTITIES } from '../db/record.entities';
 import { seedRegionPolicy } from '../db/seed';

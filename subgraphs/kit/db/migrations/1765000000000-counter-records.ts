@@ -14,6 +14,7 @@ export class CounterRecords1765000000000 implements MigrationInterface {
           key('id', 40),
           str('region_code', 12),
           str('application_id', 32),
+          int('position'),
           str('person_id', 40),
           str('action', 24),
           bool('originals_verified'),
@@ -23,7 +24,13 @@ export class CounterRecords1765000000000 implements MigrationInterface {
           str('at', 32),
           str('note', 500, true),
         ],
-        indices: [new TableIndex({ name: 'ix_counter_action_application', columnNames: ['application_id'] })],
+        indices: [
+          new TableIndex({
+            name: 'ux_counter_action_position',
+            columnNames: ['application_id', 'position'],
+            isUnique: true,
+          }),
+        ],
       }),
     );
     await q.createTable(
