@@ -5,7 +5,7 @@ import { AuditEntity } from '../subgraphs/kit/audit';
 import { addDays, addWorkingDays } from '../subgraphs/kit/calendar';
 import { CounterActionEntity } from '../subgraphs/kit/db/counter.entities';
 import { ApplicationEntity } from '../subgraphs/kit/db/record.entities';
-import { OutboxEntity } from '../subgraphs/kit/outbox';
+import { type OutboundNotification,OutboxEntity } from '../subgraphs/kit/outbox';
 import type { RegionPolicy } from '../subgraphs/kit/policy';
 import { loadRegion } from '../subgraphs/kit/region-file';
 import { type Stack, startStack } from './harness';
@@ -118,6 +118,16 @@ async function mutate(
   token: string,
 ): Promise<{ data?: any; errors?: { extensions?: Record<string, any> }[] }> {
   return stack.query(`mutation(${args}) { r: ${op.replaceAll('<P>', prefix)} { ${FIELDS(prefix)} } }`, vars, { token });
+}
+
+/** Delivers the region's outbox until `count` messages match (the dispatcher may be mid-batch), at most ~5 s. */
+async function delivered(subgraph: string, match: (m: OutboundNotification) => boolean, count: number) {
+  for (let round = 0; round < 50; round++) {
+    await stack.regions[subgraph]!.dispatcher!.dispatchOnce();
+    if (stack.notifications.filter(match).length >= count) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return stack.notifications.filter(match);
 }
 
 const counts = async (prefix: Prefix, personId: string) => {
@@ -351,9 +361,10 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s', (prefix) => {
     });
 
     // The applicant is told by SMS and app message, with the due date and the place.
-    await stack.regions[subgraph]!.dispatcher!.dispatchOnce();
-    const told = stack.notifications.filter(
+    const told = await delivered(
+      subgraph,
       (m) => m.personId === personId && m.template === 'IN_PERSON_VERIFICATION_REQUESTED',
+      2,
     );
     expect(told.map((m) => m.channel).sort()).toEqual(['APP', 'SMS']);
     expect(told[0]!.payload).toMatchObject({
@@ -404,8 +415,14 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s', (prefix) => {
       'ACCEPTED',
       'APPROVED',
     ]);
-    await stack.regions[subgraph]!.dispatcher!.dispatchOnce();
-    const templates = stack.notifications.filter((m) => m.personId === personId).map((m) => m.template);
+    const templates = (
+      await delivered(
+        subgraph,
+        (m) =>
+          m.personId === personId && ['IN_PERSON_VERIFICATION_RECORDED', 'APPLICATION_APPROVED'].includes(m.template),
+        4,
+      )
+    ).map((m) => m.template);
     expect(templates).toEqual(expect.arrayContaining(['IN_PERSON_VERIFICATION_RECORDED', 'APPLICATION_APPROVED']));
     const audits = await auditOf().findBy({ actor: `COUNTER_CLERK:${code}:window-2` });
     expect(audits.map((r) => [r.action, r.subject])).toEqual([['COUNTER_IN_PERSON_VERIFIED', personId]]);
