@@ -7,12 +7,11 @@ import { describeActor, type Identity } from '../auth/identity';
 import { addWorkingDays } from '../calendar';
 import { nowInChina } from '../clock';
 import { InPersonRequestEntity, type InPersonRequestRow } from '../db/counter.entities';
-import type { ApplicationRow } from '../db/record.entities';
-import { problem } from '../errors';
+import type { ApplicationRow, ApplicationStatus } from '../db/record.entities';
+import { type Problem, problem } from '../errors';
 import type { RegionDefinition } from '../region-definition';
+import type { Outcome } from './idempotency';
 import type { ReviewDecision } from './inputs';
-import type { ApplicationWorkflow, Outcome, WriteOptions } from './workflow';
-import { CONFLICT, fail, illegal } from './workflow';
 
 // 线下补充核验 (in-person verification): "部分特殊病种或材料复杂时，可能需线下补充核验"
 // ({panzhihua-2025}). A reviewer decides REQUEST_IN_PERSON_VERIFICATION on an ACCEPTED
@@ -26,6 +25,27 @@ import { CONFLICT, fail, illegal } from './workflow';
 // overdueOnly: true)); a late visit is still recorded (noted 逾期到场) until a reviewer closes it;
 // only then, after the due date, may the reviewer REJECT it (the request LAPSED), and the person
 // may apply again. Before the due date the only decisions are the clerk's record or a withdrawal.
+
+/** What this file needs of the lifecycle (./workflow.ts's ApplicationWorkflow; no import, no cycle). */
+export interface WorkflowParts {
+  readonly def: RegionDefinition;
+  readonly clock: () => Date;
+  readonly code: string;
+  today(): string;
+  write<T>(opts: { deadline?: number }, work: (tx: EntityManager) => Promise<T>): Promise<T>;
+  transition(tx: EntityManager, row: ApplicationRow, changes: Partial<ApplicationRow>): Promise<boolean>;
+  event(
+    tx: EntityManager,
+    applicationId: string,
+    status: ApplicationStatus,
+    actor: string,
+    note: string | null,
+  ): Promise<void>;
+  notify(tx: EntityManager, row: ApplicationRow, template: string, extra?: Record<string, string>): Promise<unknown>;
+}
+
+const fail = <T>(...problems: Problem[]): Outcome<T> => ({ value: null, problems });
+const CONFLICT = problem('CONFLICT', '该申请刚被他人处理过，请刷新后重试', 'acceptanceNumber');
 
 /** Working days to come in. No regional document gives a period: a placeholder, flagged `dueIllustrative`. */
 export const IN_PERSON_WORKING_DAYS = 10;
@@ -49,20 +69,22 @@ export interface InPersonReview {
   row: ApplicationRow;
   decision: ReviewDecision;
   note: string | null;
-  opts: WriteOptions;
+  opts: { deadline?: number };
   remember: (tx: EntityManager, resultId: string) => Promise<void>;
 }
 
-/** A review that asks for in-person verification, or one of an application awaiting it. */
-export function reviewInPerson(wf: ApplicationWorkflow, review: InPersonReview): Promise<Outcome<ApplicationRow>> {
+/**
+ * A review of an application awaiting the visit, or one (of an ACCEPTED application: the
+ * workflow checks that first) asking for it.
+ */
+export function reviewInPerson(wf: WorkflowParts, review: InPersonReview): Promise<Outcome<ApplicationRow>> {
   return review.row.status === 'AWAITING_IN_PERSON' ? closeLapsed(wf, review) : request(wf, review);
 }
 
 async function request(
-  wf: ApplicationWorkflow,
+  wf: WorkflowParts,
   { identity, requestId, row, note, opts, remember }: InPersonReview,
 ): Promise<Outcome<ApplicationRow>> {
-  if (row.status !== 'ACCEPTED') return fail(illegal(row.status, '要求线下核验'));
   if (!note) return fail(problem('REASON_REQUIRED', '要求线下核验时须说明需携带哪些原件、核验什么', 'reason'));
   const today = wf.today();
   const due = addWorkingDays(today, IN_PERSON_WORKING_DAYS);
@@ -107,7 +129,7 @@ async function request(
 
 /** Only a REJECT after the due date: the applicant did not come (the request lapses). */
 async function closeLapsed(
-  wf: ApplicationWorkflow,
+  wf: WorkflowParts,
   { identity, requestId, row, decision, note, opts, remember }: InPersonReview,
 ): Promise<Outcome<ApplicationRow>> {
   if (decision !== 'REJECT') {

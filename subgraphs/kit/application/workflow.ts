@@ -477,11 +477,11 @@ export class ApplicationWorkflow {
   ): Promise<Outcome<ApplicationRow>> {
     const row = await this.ds.getRepository(ApplicationEntity).findOneBy({ id: acceptanceNumber.toUpperCase() });
     if (!row || row.regionCode !== this.code) return fail(NOT_FOUND);
-    // 线下补充核验 (./in-person.ts): asking for it, and closing a request the applicant let lapse.
-    if (decision === 'REQUEST_IN_PERSON_VERIFICATION' || row.status === 'AWAITING_IN_PERSON') {
-      return reviewInPerson(this, { identity, requestId, row, decision, note, opts, remember });
-    }
+    // 线下补充核验 (./in-person.ts): closing a request the applicant let lapse, and asking for one.
+    const inPerson = { identity, requestId, row, decision, note, opts, remember };
+    if (row.status === 'AWAITING_IN_PERSON') return reviewInPerson(this, inPerson);
     if (row.status !== 'ACCEPTED') return fail(illegal(row.status, '审核'));
+    if (decision === 'REQUEST_IN_PERSON_VERIFICATION') return reviewInPerson(this, inPerson);
     if (decision !== 'APPROVE' && !note) {
       return fail(
         problem(
