@@ -3,8 +3,14 @@ import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 
 import { DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
-import { isRole, REAL_NAME_CLAIM, REGION_CODE_PATTERN, type Role, ROLES } from '../subgraphs/kit/auth/identity';
-import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/auth/keys';
+import {
+  isRole,
+  REAL_NAME_CLAIM,
+  REGION_CODE_PATTERN,
+  type Role,
+  ROLES,
+} from '../subgraphs/kit/platform/auth/identity';
+import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
 
 // `npm run token -- --role APPLICANT --person P000001`            (real-name verified, 实名认证)
 // `npm run token -- --role APPLICANT --person P000001 --unverified` (not verified: cannot apply)

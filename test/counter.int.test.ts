@@ -1,13 +1,13 @@
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
-import { IdempotencyEntity } from '../subgraphs/kit/application/idempotency';
-import { IN_PERSON_WORKING_DAYS } from '../subgraphs/kit/application/in-person';
-import { AuditEntity } from '../subgraphs/kit/audit';
-import { addDays, addWorkingDays } from '../subgraphs/kit/calendar';
-import { CounterActionEntity } from '../subgraphs/kit/db/counter.entities';
-import { ApplicationEntity } from '../subgraphs/kit/db/record.entities';
-import { type OutboundNotification,OutboxEntity } from '../subgraphs/kit/outbox';
-import type { RegionPolicy } from '../subgraphs/kit/policy';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { addDays, addWorkingDays } from '../subgraphs/kit/domain/calendar';
+import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import { AuditEntity } from '../subgraphs/kit/persistence/audit';
+import { CounterActionEntity } from '../subgraphs/kit/persistence/db/counter.entities';
+import { ApplicationEntity } from '../subgraphs/kit/persistence/db/record.entities';
+import { IdempotencyEntity } from '../subgraphs/kit/persistence/idempotency';
+import { type OutboundNotification, OutboxEntity } from '../subgraphs/kit/persistence/outbox';
+import { IN_PERSON_WORKING_DAYS } from '../subgraphs/kit/workflow/in-person';
 import { type Stack, startStack } from './harness';
 
 // The journeys of the regional documents that happen off the phone, through the gateway in both

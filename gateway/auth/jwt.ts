@@ -3,8 +3,13 @@ import { readFileSync } from 'node:fs';
 
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 
-import { ANONYMOUS, type Identity, identityFromClaims, REAL_NAME_CLAIM } from '../../subgraphs/kit/auth/identity';
-import { VerifiedTokenCache } from '../../subgraphs/kit/auth/token-cache';
+import {
+  ANONYMOUS,
+  type Identity,
+  identityFromClaims,
+  REAL_NAME_CLAIM,
+} from '../../subgraphs/kit/platform/auth/identity';
+import { VerifiedTokenCache } from '../../subgraphs/kit/platform/auth/token-cache';
 
 // Caller authentication at the gateway. Callers present `Authorization: Bearer <JWT>` issued by
 // the identity provider; the gateway verifies it here and turns its claims into an Identity.
