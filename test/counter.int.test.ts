@@ -473,6 +473,39 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s', (prefix) => {
     expect(rejected.data.r.application.inPersonVerification.status).toBe('LAPSED');
     expect(rejected.data.r.application.history.at(-1).note).toContain('申请人未到场');
   });
+
+  it('an applicant awaiting in-person verification may withdraw: the request is closed with the application', async () => {
+    const { personId, diseaseCode } = people()[4] ?? people()[1]!;
+    const applicant = await stack.token({ role: 'APPLICANT', personId });
+    const reviewer = await stack.token({ role: 'REVIEWER', regionCode: code, subject: 'r4' });
+    const sha = await stack.upload(applicant, PNG(`${prefix}-withdraw`), '材料.png');
+    const submitted = await mutate(
+      prefix,
+      'submit<P>Application(input: $input)',
+      '$input: ApplicationInput!',
+      { input: applicationInput(prefix, diseaseCode, sha) },
+      applicant,
+    );
+    expect(submitted.data.r.problems).toEqual([]);
+    const n = submitted.data.r.application.acceptanceNumber;
+    await mutate(
+      prefix,
+      'review<P>Application(acceptanceNumber: $n, decision: REQUEST_IN_PERSON_VERIFICATION, reason: "请到窗口核验原件")',
+      '$n: String!',
+      { n },
+      reviewer,
+    );
+    const withdrawn = await mutate(
+      prefix,
+      'withdraw<P>Application(acceptanceNumber: $n)',
+      '$n: String!',
+      { n },
+      applicant,
+    );
+    expect(withdrawn.data.r.problems).toEqual([]);
+    expect(withdrawn.data.r.application.status).toBe('WITHDRAWN');
+    expect(withdrawn.data.r.application.inPersonVerification.status).toBe('WITHDRAWN');
+  });
 });
 
 it('the token CLI mints counter clerks per region', async () => {
