@@ -2,8 +2,8 @@ import type { DataSource } from 'typeorm';
 
 import type { RegionDefinition } from '../domain/region-definition';
 import { AuditEntity } from '../persistence/audit';
-import { COUNTER_ENTITIES } from '../persistence/db/counter.entities';
 import { APPEAL_ENTITIES } from '../persistence/db/appeal.entities';
+import { COUNTER_ENTITIES } from '../persistence/db/counter.entities';
 import { PolicyTables1763800000000 } from '../persistence/db/migrations/1763800000000-policy-tables';
 import { RecordTables1763900000000 } from '../persistence/db/migrations/1763900000000-record-tables';
 import { AuditLog1764000000000 } from '../persistence/db/migrations/1764000000000-audit-log';
