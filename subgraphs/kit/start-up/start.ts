@@ -5,7 +5,9 @@ import type { RegionDefinition } from '../domain/region-definition';
 import type { RegionalContext } from '../graphql/context';
 import { buildRegionalSchema } from '../graphql/regional/schema';
 import { lowerFirst } from '../graphql/regional/types';
+import { AppealLoaders } from '../persistence/appeal.loader';
 import { auditFlushPlugin, Auditor } from '../persistence/audit';
+import { nationalClientFromEnv, type NationalLookup } from '../persistence/national-client';
 import {
   type NotificationTransport,
   OutboxDispatcher,
@@ -25,7 +27,9 @@ import { logger as rootLogger } from '../platform/log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../platform/metrics';
 import { type RunningServer, startGraphQLHttpServer } from '../platform/server';
 import type { SubgraphServerOptions } from '../platform/subgraph-options';
+import { AppealWorkflow } from '../workflow/appeals';
 import { DEADLINE_HEADER, deadlineOf } from '../workflow/deadline';
+import { FeedbackWorkflow } from '../workflow/feedback';
 import { ApplicationWorkflow } from '../workflow/workflow';
 import { createRegionalDataSource, prepareRegionalDatabase } from './data-source';
 
@@ -52,6 +56,8 @@ export interface StartOptions extends SubgraphServerOptions {
   notifications?: NotificationTransport | false;
   /** The clock the workflow reads (tests pin it to a date); default: the system clock. */
   clock?: () => Date;
+  /** Region → national look-ups (residence, hospital directory); default: nationalClientFromEnv. */
+  national?: NationalLookup;
 }
 
 export async function startRegionalSubgraph(
@@ -73,7 +79,10 @@ export async function startRegionalSubgraph(
   // Ownership of material files is checked here, on the shared store, with the gateway's public key.
   const files = new MaterialFiles(options.fileStore ?? fileStoreFromEnv(), options.internalPublicKey ?? null);
   const clock = options.clock ?? (() => new Date());
-  const workflow = new ApplicationWorkflow(ds, def, files, clock);
+  const national = options.national ?? (await nationalClientFromEnv(process.env, log));
+  const workflow = new ApplicationWorkflow(ds, def, files, clock, national);
+  const appeals = new AppealWorkflow(ds, def, files, clock, national);
+  const feedback = new FeedbackWorkflow(ds, def, clock);
   const dispatcher =
     options.notifications === false
       ? null
@@ -111,8 +120,12 @@ export async function startRegionalSubgraph(
           records: new RecordLoaders(ds, clock),
           audit: new Auditor(ds, identity, requestId),
           workflow,
+          appeals,
+          feedback,
+          appealRecords: new AppealLoaders(ds),
           deadline: deadlineOf(req.headers[DEADLINE_HEADER]),
           clock,
+          remoteCare: def.policy.remoteCare ?? null,
         };
       },
       health: databaseReadiness(ds, options.healthDbTimeoutMs, { region: def.policy.code }),
