@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { NATIONAL } from '../../schema/registry';
 import { loadInternalPublicKey } from '../kit/auth/request-identity';
 import { subgraphConfigFromEnv } from '../kit/config';
+import { regionPublicKeysFromEnv } from '../kit/history-config';
 import { runUntilSignal } from '../kit/process';
 import { startTracing } from '../kit/tracing';
 import { startNationalSubgraph } from './server';
@@ -18,5 +19,6 @@ runUntilSignal(NATIONAL.name, async () => {
     shutdownDelayMs: config.shutdownDelayMs,
     tls: config.tls,
     internalPublicKey: await loadInternalPublicKey(),
+    regionPublicKeys: await regionPublicKeysFromEnv(),
   });
 });

@@ -14,18 +14,21 @@ import type { PiiVault } from '../kit/pii';
 import { type RunningServer, startGraphQLHttpServer } from '../kit/server';
 import type { SubgraphServerOptions } from '../kit/subgraph-options';
 import { type NationalContext, personLoader } from './context';
+import { PersonHistoryEntity } from './db/history.entity';
 import { Person1764100000000 } from './db/migrations/1764100000000-person';
+import { PersonHistory1765300000000 } from './db/migrations/1765300000000-person-history';
 import { PersonEntity } from './db/person.entity';
+import { historyLoader, historyRoute } from './history';
 import { loadPiiVault } from './pii-keys';
 import { buildNationalSchema } from './schema';
 
-const NATIONAL_MIGRATIONS = [Person1764100000000, AuditLog1764000000000];
+const NATIONAL_MIGRATIONS = [Person1764100000000, AuditLog1764000000000, PersonHistory1765300000000];
 
 export function createNationalDataSource(url = process.env.DATABASE_URL, onQuery?: (sql: string) => void): DataSource {
   return createDataSource({
     name: NATIONAL.name,
     url,
-    entities: [PersonEntity, AuditEntity],
+    entities: [PersonEntity, AuditEntity, PersonHistoryEntity],
     migrations: NATIONAL_MIGRATIONS,
     onQuery,
   });
@@ -40,6 +43,8 @@ export interface NationalOptions extends SubgraphServerOptions {
   /** Run migrations at start-up (default: on for the embedded database). */
   prepare?: boolean;
   internalPublicKey?: KeyLike | null;
+  /** Each region's public key for its reports to the national index (POST /internal/person-history). */
+  regionPublicKeys?: ReadonlyMap<string, KeyLike>;
   /** Keys for identity numbers (default: PII_* or the development keys). */
   vault?: PiiVault;
   log?: (line: string) => void;
@@ -85,6 +90,11 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
         }),
       ],
       logger: options.logger,
+      mountRoutes: historyRoute(
+        ds,
+        options.regionPublicKeys ?? new Map(),
+        (options.logger ?? rootLogger).child({ service: NATIONAL.name }),
+      ),
       shutdownDelayMs: options.shutdownDelayMs,
       limits: options.limits,
       exposeSchema: options.exposeSchema,
@@ -95,6 +105,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
           identity,
           requestId,
           people: personLoader(ds),
+          history: historyLoader(ds),
           personByIdNumberHash,
           vault,
           audit: new Auditor(ds, identity, requestId),

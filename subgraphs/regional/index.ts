@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { REGIONS_DIR } from '../../schema/registry';
 import { loadInternalPublicKey } from '../kit/auth/request-identity';
 import { ConfigError, subgraphConfigFromEnv } from '../kit/config';
+import { nationalIndexFromEnv } from '../kit/history-config';
 import { runUntilSignal } from '../kit/process';
 import { loadRegionFile } from '../kit/region-file';
 import { type RegionalSubgraph, startRegionalSubgraph } from '../kit/regional/start';
@@ -60,6 +61,7 @@ runUntilSignal(process.env.REGION ?? process.env.REGIONS ?? 'regional subgraph',
           shutdownDelayMs: config.shutdownDelayMs,
           tls: config.tls,
           internalPublicKey,
+          nationalIndex: await nationalIndexFromEnv(def.policy.code),
         }),
       );
     }

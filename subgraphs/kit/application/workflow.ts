@@ -22,6 +22,8 @@ import {
 } from '../db/record.entities';
 import { type Problem, problem } from '../errors';
 import type { MaterialFiles } from '../file-owners';
+import { enqueueHistoryReport } from '../history-report';
+import { keepInInbox } from '../messages/inbox';
 import { enqueueNotifications, type NotificationMessage } from '../outbox';
 import type { RegionDefinition } from '../region-definition';
 import { requireApplicant, requireReviewer } from './authorization';
@@ -123,7 +125,7 @@ export class ApplicationWorkflow {
     });
   }
 
-  private notify(tx: EntityManager, row: ApplicationRow, template: string, extra: Record<string, string> = {}) {
+  private async notify(tx: EntityManager, row: ApplicationRow, template: string, extra: Record<string, string> = {}) {
     const payload = { acceptanceNumber: row.id, regionName: this.def.policy.name, ...extra };
     const messages: NotificationMessage[] = (['SMS', 'APP'] as const).map((channel) => ({
       template,
@@ -132,7 +134,8 @@ export class ApplicationWorkflow {
       channel,
       payload,
     }));
-    return enqueueNotifications(tx, this.code, messages, this.clock());
+    await enqueueNotifications(tx, this.code, messages, this.clock());
+    await keepInInbox(tx, this.code, messages, this.clock());
   }
 
   /** Changes status only if nobody else changed the application since it was read (optimistic lock). */
@@ -263,6 +266,13 @@ export class ApplicationWorkflow {
             previous ? `重新申请，原受理号${previous.id}` : '已受理',
           );
           await this.notify(tx, row, 'APPLICATION_ACCEPTED', { dueDate: due.date });
+          // The national index learns this region now holds the person's history (Person.records).
+          await enqueueHistoryReport(
+            tx,
+            this.code,
+            { personId: row.personId, kind: 'APPLIED', applicationId: null },
+            this.clock(),
+          );
           await remember(tx, id);
           return row;
         }),
@@ -539,20 +549,18 @@ export class ApplicationWorkflow {
     try {
       await this.write(opts, async (tx) => {
         await tx.getRepository(RemoteCareFilingEntity).insert(filing);
-        await enqueueNotifications(
-          tx,
-          this.code,
-          [
-            {
-              template: 'REMOTE_CARE_FILED',
-              personId,
-              applicationId: null,
-              channel: 'APP',
-              payload: { residence: name, validFrom },
-            },
-          ],
-          this.clock(),
-        );
+        const filed: NotificationMessage[] = [
+          {
+            template: 'REMOTE_CARE_FILED',
+            personId,
+            applicationId: null,
+            channel: 'APP',
+            payload: { residence: name, validFrom },
+          },
+        ];
+        await enqueueNotifications(tx, this.code, filed, this.clock());
+        await keepInInbox(tx, this.code, filed, this.clock());
+        await enqueueHistoryReport(tx, this.code, { personId, kind: 'FILED', applicationId: null }, this.clock());
         await remember(tx, filing.id);
       });
     } catch (e) {

@@ -1,5 +1,6 @@
 import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
+import { isStaffRead } from '../auth/access';
 import { personKey } from '../record.loader';
 import { toCertification, toRemoteCareFiling } from '../record.service';
 import { ApplicationBase } from './application.interface';
@@ -28,6 +29,12 @@ export abstract class RecordBase {
     return personKey(this.regionCode, this.personId);
   }
 
+  /** A staff read of this person's data here is audited, but only where data was read. */
+  private async audited<T>(ctx: RegionalContext, rows: T[]): Promise<T[]> {
+    if (rows.length > 0 && isStaffRead(ctx.identity)) await ctx.audit.record('READ_PERSON_RECORD', this.personId);
+    return rows;
+  }
+
   @Field(() => RegionBase)
   region(): RegionBase {
     return this.regionOf(this.regionCode);
@@ -35,17 +42,19 @@ export abstract class RecordBase {
 
   @Field(() => [ApplicationBase])
   async applications(@Ctx() ctx: RegionalContext): Promise<ApplicationBase[]> {
-    return (await ctx.records.applicationsByPerson.load(this.key)).map((row) => this.applicationOf(row));
+    return (await this.audited(ctx, await ctx.records.applicationsByPerson.load(this.key))).map((row) =>
+      this.applicationOf(row),
+    );
   }
 
   @Field(() => [Certification])
   async certifications(@Ctx() ctx: RegionalContext): Promise<Certification[]> {
-    const rows = await ctx.records.certificationsByPerson.load(this.key);
+    const rows = await this.audited(ctx, await ctx.records.certificationsByPerson.load(this.key));
     return Promise.all(rows.map((row) => toCertification(row, ctx)));
   }
 
   @Field(() => [RemoteCareFiling], { description: '异地就医备案, filed with the insured region.' })
   async remoteCareFilings(@Ctx() ctx: RegionalContext): Promise<RemoteCareFiling[]> {
-    return (await ctx.records.filingsByPerson.load(this.key)).map(toRemoteCareFiling);
+    return (await this.audited(ctx, await ctx.records.filingsByPerson.load(this.key))).map(toRemoteCareFiling);
   }
 }

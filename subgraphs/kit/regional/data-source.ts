@@ -13,9 +13,11 @@ import { PolicyFigures1764500000000 } from '../db/migrations/1764500000000-polic
 import { IdempotencyKeys1764500000100 } from '../db/migrations/1764500000100-idempotency-keys';
 import { RemoteCareUnique1764500000200 } from '../db/migrations/1764500000200-remote-care-unique';
 import { CatalogueRetiredOn1764500000300 } from '../db/migrations/1764500000300-catalogue-retired-on';
+import { PersonMessage1765300000100 } from '../db/migrations/1765300000100-person-message';
 import { POLICY_ENTITIES } from '../db/policy.entities';
 import { RECORD_ENTITIES } from '../db/record.entities';
 import { seedRegionPolicy } from '../db/seed';
+import { InboxEntity } from '../messages/inbox';
 import { OutboxEntity } from '../outbox';
 import type { RegionDefinition } from '../region-definition';
 
@@ -30,8 +32,16 @@ export const REGIONAL_MIGRATIONS = [
   IdempotencyKeys1764500000100,
   RemoteCareUnique1764500000200,
   CatalogueRetiredOn1764500000300,
+  PersonMessage1765300000100,
 ];
-export const REGIONAL_ENTITIES = [...POLICY_ENTITIES, ...RECORD_ENTITIES, AuditEntity, OutboxEntity, IdempotencyEntity];
+export const REGIONAL_ENTITIES = [
+  ...POLICY_ENTITIES,
+  ...RECORD_ENTITIES,
+  AuditEntity,
+  OutboxEntity,
+  IdempotencyEntity,
+  InboxEntity,
+];
 
 export function createRegionalDataSource(
   def: RegionDefinition,

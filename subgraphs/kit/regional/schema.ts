@@ -2,8 +2,10 @@ import type { GraphQLSchema } from 'graphql';
 
 import { enforceAccessTable } from '../auth/access-rules';
 import { buildFederatedSchema } from '../graphql/federation';
+import { createMessageTypes } from '../messages/schema';
 import type { RegionDefinition } from '../region-definition';
 import { regionalAccessTable } from '../regional-access';
+import { createQueueResolver } from './queue';
 import { createReferenceResolvers } from './references';
 import { createRegionResolvers } from './resolvers';
 import { createRegionObjectTypes } from './types';
@@ -20,12 +22,13 @@ function createRegionTypes(def: RegionDefinition) {
 
 export async function buildRegionalSchema(def: RegionDefinition): Promise<GraphQLSchema> {
   const types = createRegionTypes(def);
+  const messages = createMessageTypes(def, (code) => new types.ConcreteRegion(code));
   const schema = await buildFederatedSchema(
     {
-      resolvers: types.resolvers,
-      orphanedTypes: [types.ConcreteRegion, types.ConcreteApplication, types.ConcreteRecord],
+      resolvers: [...types.resolvers, createQueueResolver(def, types), ...messages.resolvers],
+      orphanedTypes: [types.ConcreteRegion, types.ConcreteApplication, types.ConcreteRecord, messages.ConcreteMessages],
     },
-    types.referenceResolvers,
+    { ...types.referenceResolvers, ...messages.referenceResolvers },
   );
   return enforceAccessTable(schema, regionalAccessTable(def.prefix), {
     subgraph: def.subgraph,

@@ -11,6 +11,7 @@ import { MaterialFiles } from '../file-owners';
 import { type FileStore, fileStoreFromEnv } from '../files';
 import type { RegionalContext } from '../graphql/context';
 import { PUBLIC_POLICY_TYPES, publicCachePlugin } from '../graphql/public-cache';
+import { type NationalIndexOptions, NationalIndexTransport, routeByChannel } from '../history-report';
 import { logger as rootLogger } from '../log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../metrics';
 import {
@@ -50,6 +51,11 @@ export interface StartOptions extends SubgraphServerOptions {
   fileStore?: FileStore;
   /** Delivers notifications from the outbox (default: logged); false = no dispatcher. */
   notifications?: NotificationTransport | false;
+  /**
+   * Where the outbox reports this region's new history (submissions, remote-care filings) to the
+   * national index; without it those reports wait in the outbox (retried) until one is configured.
+   */
+  nationalIndex?: NationalIndexOptions;
   /** The clock the workflow reads (tests pin it to a date); default: the system clock. */
   clock?: () => Date;
 }
@@ -77,11 +83,18 @@ export async function startRegionalSubgraph(
   const dispatcher =
     options.notifications === false
       ? null
-      : new OutboxDispatcher(ds, options.notifications ?? transportFromEnv(process.env, (line) => log.info(line)), {
-          ...outboxOptionsFromEnv(process.env),
-          metrics: new OutboxMetrics(metrics.registry),
-          log: (line) => log.warn(line),
-        });
+      : new OutboxDispatcher(
+          ds,
+          routeByChannel(
+            options.notifications ?? transportFromEnv(process.env, (line) => log.info(line)),
+            options.nationalIndex ? new NationalIndexTransport(def.policy.code, options.nationalIndex) : null,
+          ),
+          {
+            ...outboxOptionsFromEnv(process.env),
+            metrics: new OutboxMetrics(metrics.registry),
+            log: (line) => log.warn(line),
+          },
+        );
   dispatcher?.start();
   const server = await startGraphQLHttpServer<RegionalContext>(
     {
@@ -111,6 +124,7 @@ export async function startRegionalSubgraph(
           records: new RecordLoaders(ds, clock),
           audit: new Auditor(ds, identity, requestId),
           workflow,
+          ds,
           deadline: deadlineOf(req.headers[DEADLINE_HEADER]),
           clock,
         };
