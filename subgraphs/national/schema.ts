@@ -22,7 +22,9 @@ interface MessagesKey extends RecordKey {
 function messagesRef(ref: MessagesKey, ctx: NationalContext) {
   const region = REGIONS.find((r) => r.code === ref.regionCode);
   assertPersonRecordAccess(ctx.identity, ref.personId, ref.regionCode);
-  return region ? { __typename: `${region.prefix}Messages`, ...ref, regionCode: region.code } : null;
+  return region
+    ? { __typename: `${region.prefix}Messages`, personId: ref.personId, regionCode: region.code, window: ref.window }
+    : null;
 }
 
 /** A record stub answers only its key, and only to whom may read that person's record there. */
