@@ -1,12 +1,12 @@
 import { DEMO_PEOPLE, DEMO_PERSONS } from '../scripts/seed-data/people';
-import { AuditEntity } from '../subgraphs/kit/audit';
-import { loadPrivateKey } from '../subgraphs/kit/auth/keys';
-import { ensureRegionKeys, REGION_TOKEN_HEADER, signRegionToken } from '../subgraphs/kit/auth/region-token';
-import { addDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
-import { InsuredPersonEntity } from '../subgraphs/kit/db/record.entities';
-import { HISTORY_PATH } from '../subgraphs/kit/history-report';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { addDays } from '../subgraphs/kit/domain/calendar';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import { AuditEntity } from '../subgraphs/kit/persistence/audit';
+import { InsuredPersonEntity } from '../subgraphs/kit/persistence/db/record.entities';
+import { HISTORY_PATH } from '../subgraphs/kit/persistence/history-report';
+import { loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
+import { ensureRegionKeys, REGION_TOKEN_HEADER, signRegionToken } from '../subgraphs/kit/platform/auth/region-token';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
 import { PersonHistoryEntity } from '../subgraphs/national/db/history.entity';
 import { type Stack, startStack } from './harness';
 

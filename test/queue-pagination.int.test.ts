@@ -1,6 +1,6 @@
-import { formatAcceptanceNumber } from '../subgraphs/kit/acceptance-number';
-import { ApplicationEntity, type ApplicationRow } from '../subgraphs/kit/db/record.entities';
-import { encodeCursor } from '../subgraphs/kit/pagination/cursor';
+import { formatAcceptanceNumber } from '../subgraphs/kit/domain/acceptance-number';
+import { ApplicationEntity, type ApplicationRow } from '../subgraphs/kit/persistence/db/record.entities';
+import { encodeCursor } from '../subgraphs/kit/platform/pagination/cursor';
 import { type Stack, startStack } from './harness';
 
 // The review queue by keyset (panzhihuaReviewQueueConnection): walked page by page while new

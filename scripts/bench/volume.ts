@@ -4,10 +4,10 @@ import { performance } from 'node:perf_hooks';
 
 import type { DataSource } from 'typeorm';
 
-import { todayInChina } from '../../subgraphs/kit/clock';
-import { createLogger } from '../../subgraphs/kit/log';
-import { encodeCursor } from '../../subgraphs/kit/pagination/cursor';
-import { loadRegion } from '../../subgraphs/kit/region-file';
+import { loadRegion } from '../../subgraphs/kit/domain/region-file';
+import { todayInChina } from '../../subgraphs/kit/platform/clock';
+import { createLogger } from '../../subgraphs/kit/platform/log';
+import { encodeCursor } from '../../subgraphs/kit/platform/pagination/cursor';
 import { type Stack, startStack } from '../../test/harness';
 
 // `npm run bench:volume [-- --applications 1000000]`: a region's database at provincial volume.

@@ -4,11 +4,11 @@ import type { KeyLike } from 'jose';
 import { type DataSource, In } from 'typeorm';
 
 import { NATIONAL, REGIONS } from '../../schema/registry';
-import { isUniqueViolation } from '../kit/application/sql-errors';
-import { createRegionTokenVerifier, REGION_TOKEN_HEADER } from '../kit/auth/region-token';
-import { nowInChina } from '../kit/clock';
-import { HISTORY_PATH, type HistoryReport } from '../kit/history-report';
-import type { Logger } from '../kit/log';
+import { HISTORY_PATH, type HistoryReport } from '../kit/persistence/history-report';
+import { isUniqueViolation } from '../kit/persistence/sql-errors';
+import { createRegionTokenVerifier, REGION_TOKEN_HEADER } from '../kit/platform/auth/region-token';
+import { nowInChina } from '../kit/platform/clock';
+import type { Logger } from '../kit/platform/log';
 import { type HistoryKind, PersonHistoryEntity, type PersonHistoryRow } from './db/history.entity';
 import { PersonEntity } from './db/person.entity';
 

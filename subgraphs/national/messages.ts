@@ -1,6 +1,6 @@
 import { REGIONS } from '../../schema/registry';
-import { badInput } from '../kit/errors';
-import { checkFirst, cursorKind, invalidCursor } from '../kit/pagination/cursor';
+import { badInput } from '../kit/platform/errors';
+import { checkFirst, cursorKind, invalidCursor } from '../kit/platform/pagination/cursor';
 import type { NationalContext } from './context';
 import type { PersonRow } from './db/person.entity';
 

@@ -1,12 +1,12 @@
 import { Arg, Ctx, Directive, Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
 
 import { REGIONS } from '../../schema/registry';
+import type { InsuranceType } from '../kit/domain/policy';
 import { InsuranceTypeEnum } from '../kit/graphql/enums';
-import type { InsuranceType } from '../kit/policy';
 import type { NationalContext } from './context';
 import type { PersonRow } from './db/person.entity';
 import { messagePages } from './messages';
-import { recordsRegions,type RecordsScope, RecordsScopeEnum } from './records-scope';
+import { recordsRegions, type RecordsScope, RecordsScopeEnum } from './records-scope';
 
 // The national subgraph owns the routing interfaces as entity interfaces (Federation 2.3+) and
 // knows each region's implementation only by its key: stubs generated from schema/registry.json.
@@ -22,10 +22,17 @@ export abstract class RegionRef {
   @Field(() => ID) code!: string;
 }
 
+/**
+ * Keyed by `ref` (the acceptance number), a field hidden from clients (@inaccessible): this
+ * subgraph answers no field a client can select, so even `application(acceptanceNumber:) { id }`
+ * is fetched from the owning region, which alone knows whether the number exists.
+ */
 @InterfaceType('Application', { autoRegisterImplementations: false, resolveType: (ref: Typed) => ref.__typename })
-@Directive('@key(fields: "id")')
+@Directive('@key(fields: "ref")')
 export abstract class ApplicationRef {
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { description: 'Routing key (the acceptance number); not served to clients.' })
+  @Directive('@inaccessible')
+  ref!: string;
 }
 
 @InterfaceType('RegionalRecord', { autoRegisterImplementations: false, resolveType: (ref: Typed) => ref.__typename })
@@ -49,7 +56,7 @@ function stubs(prefix: string): Function[] {
   class RegionStub extends RegionRef {}
 
   @ObjectType(`${prefix}Application`, { implements: ApplicationRef })
-  @Directive('@key(fields: "id")')
+  @Directive('@key(fields: "ref")')
   class ApplicationStub extends ApplicationRef {}
 
   @ObjectType(`${prefix}Record`, { implements: RecordRef })

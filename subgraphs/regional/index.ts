@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 
 import { REGIONS_DIR } from '../../schema/registry';
-import { loadInternalPublicKey } from '../kit/auth/request-identity';
-import { ConfigError, subgraphConfigFromEnv } from '../kit/config';
-import { nationalIndexFromEnv } from '../kit/history-config';
-import { runUntilSignal } from '../kit/process';
-import { loadRegionFile } from '../kit/region-file';
-import { type RegionalSubgraph, startRegionalSubgraph } from '../kit/regional/start';
-import { startTracing } from '../kit/tracing';
+import { loadRegionFile } from '../kit/domain/region-file';
+import { loadInternalPublicKey } from '../kit/platform/auth/request-identity';
+import { ConfigError, subgraphConfigFromEnv } from '../kit/platform/config';
+import { runUntilSignal } from '../kit/platform/process';
+import { startTracing } from '../kit/platform/tracing';
+import { nationalIndexFromEnv } from '../kit/start-up/history-config';
+import { type RegionalSubgraph, startRegionalSubgraph } from '../kit/start-up/start';
 
 // The one regional subgraph entry point; a region is its data file (subgraphs/regions/<name>.yaml).
 //   REGION=guangdong-yunfu PORT=4003 DATABASE_URL=mysql://… node --import tsx subgraphs/regional/index.ts

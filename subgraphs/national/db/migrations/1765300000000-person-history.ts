@@ -1,6 +1,6 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
 
-import { key, str } from '../../../kit/db/migrations/columns';
+import { key, str } from '../../../kit/persistence/db/migrations/columns';
 
 /**
  * The national index of where each person has history (insured, formerly insured, filed,
