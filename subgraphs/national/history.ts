@@ -15,7 +15,7 @@ import { PersonEntity } from './db/person.entity';
 // The national index of where each person has history (insured now, formerly insured, filed,
 // applied). Person.records asks only these regions (plus the current insured region, always).
 // Kept current by the regions themselves: each reports what it accepts through its outbox
-// (kit/history-report.ts) to POST /internal/person-history, signed with its own key.
+// (kit/persistence/history-report.ts) to POST /internal/person-history, signed with its own key.
 
 /** Per request: the regions each person has history in, one statement per batch. */
 export function historyLoader(ds: DataSource): DataLoader<string, string[]> {

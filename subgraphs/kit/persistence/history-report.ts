@@ -17,7 +17,7 @@ import {
 // regions): when it accepts a submission (APPLIED) or a remote-care filing (FILED), the same
 // transaction that stores it puts a report in the region's transactional outbox, on a channel of
 // its own (INDEX). The outbox delivers it at least once, with retries and backoff, to the national
-// subgraph's POST /internal/person-history, signed with the region's key (auth/region-token.ts).
+// subgraph's POST /internal/person-history, signed with the region's key (platform/auth/region-token.ts).
 // The national side stores one row per person, region and kind, so a second delivery is a no-op.
 
 /** The outbox channel of national index reports (never an SMS or app message; not in the inbox). */

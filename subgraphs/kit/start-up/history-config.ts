@@ -7,7 +7,7 @@ import type { NationalIndexOptions } from '../persistence/history-report';
 import { defaultKeyDir, loadPrivateKey, loadPublicKey } from '../platform/auth/keys';
 import { ensureRegionKeys, regionKeyPaths } from '../platform/auth/region-token';
 
-// Configuration of the region → national index reports (kit/history-report.ts).
+// Configuration of the region → national index reports (kit/persistence/history-report.ts).
 //   Region:   NATIONAL_INDEX_URL (the national subgraph's base URL, e.g. http://national:4001) and
 //             REGION_SIGNING_KEY_FILE (this region's Ed25519 PKCS8 PEM). Outside production the key
 //             defaults to <DATA_DIR or .data>/keys/region-<code>-private.pem, created when missing.

@@ -8,7 +8,7 @@ import { ed25519Key, internalAudience } from './internal-token';
 import { ReplayCache } from './replay-cache';
 
 // Region → national trust, for the reports a region's outbox delivers to the national index
-// (kit/history-report.ts). Each region signs with its own Ed25519 key (REGION_SIGNING_KEY_FILE);
+// (kit/persistence/history-report.ts). Each region signs with its own Ed25519 key (REGION_SIGNING_KEY_FILE);
 // the national subgraph holds every region's public key and accepts a report only when it is
 // signed by the key of the region the report is about. A compact JWS like the gateway's internal
 // tokens, with a typ of its own so neither is mistaken for the other:

@@ -2,7 +2,7 @@ import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'ty
 
 import { key, str } from './columns';
 
-/** The message centre's store (kit/messages/inbox.ts), and keyset indexes for the review queue. */
+/** The message centre's store (kit/persistence/inbox.ts), and keyset indexes for the review queue. */
 export class PersonMessage1765300000100 implements MigrationInterface {
   name = 'PersonMessage1765300000100';
 
