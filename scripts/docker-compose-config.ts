@@ -42,6 +42,7 @@ function subgraphServices(registry: Registry): Service[] {
       `INTERNAL_PUBLIC_KEY_FILE: ${KEYS}/internal-public.pem`,
       `PII_HASH_KEY_FILE: ${KEYS}/pii-hash.key`,
       `PII_ENCRYPTION_KEY_FILE: ${KEYS}/pii-encryption.key`,
+      `REGION_PUBLIC_KEYS_DIR: ${KEYS}`,
     ],
   };
   const regions = registry.regions.map((r) => ({
@@ -53,6 +54,9 @@ function subgraphServices(registry: Registry): Service[] {
       "MIGRATE_ON_START: 'true'",
       `INTERNAL_PUBLIC_KEY_FILE: ${KEYS}/internal-public.pem`,
       `UPLOAD_DIR: ${UPLOADS}`,
+      // New history reaches the national index (Person.records) through the outbox, signed by the region.
+      `NATIONAL_INDEX_URL: http://${registry.national.name}:${registry.national.port}`,
+      `REGION_SIGNING_KEY_FILE: ${KEYS}/region-${r.code}-private.pem`,
     ],
   }));
   return [national, ...regions];
