@@ -12,6 +12,8 @@ const TEXTS: Record<string, (v: Record<string, string>) => string> = {
     `【${v.regionName}医保】受理号${v.acceptanceNumber}的门特申请未通过审核${v.reason ? `：${v.reason}` : ''}。`,
   APPLICATION_SUPPLEMENT_REQUESTED: (v) =>
     `【${v.regionName}医保】受理号${v.acceptanceNumber}的申请需补充材料${v.reason ? `：${v.reason}` : ''}。`,
+  FEEDBACK_REPLIED: (v) =>
+    `【${v.regionName}医保】您的意见反馈（编号${v.trackingNumber ?? ''}）已答复，请在“我的记录”中查看。`,
   REMOTE_CARE_FILED: (v) =>
     `【${v.regionName}医保】您的异地就医备案已办理，居住地${v.residence ?? ''}，自${v.validFrom ?? ''}起生效。`,
 };

@@ -5,6 +5,7 @@ import { enforceAccessTable } from '../../platform/auth/access-rules';
 import { buildFederatedSchema } from '../federation';
 import { createMessageTypes } from '../messages';
 import { regionalAccessTable } from '../regional-access';
+import { createAppealResolvers } from './appeal-resolvers';
 import { createQueueResolver } from './queue';
 import { createReferenceResolvers } from './references';
 import { createRegionResolvers } from './resolvers';
@@ -15,7 +16,7 @@ function createRegionTypes(def: RegionDefinition) {
   const types = createRegionObjectTypes(def);
   return {
     ...types,
-    resolvers: createRegionResolvers(def, types),
+    resolvers: [...createRegionResolvers(def, types), ...createAppealResolvers(def, types)] as const,
     referenceResolvers: createReferenceResolvers(def, types),
   };
 }
