@@ -185,7 +185,7 @@ function capturingLogger() {
         });
         const key = `stream-${requests.length}-${p.id}`.slice(0, 100);
         requests.push({
-          identity: { role: 'APPLICANT', personId: p.id, subject: p.id },
+          identity: { role: 'APPLICANT', personId: p.id, subject: p.id, realNameVerified: true },
           key,
           input: {
             type: 'NEW',

@@ -79,7 +79,7 @@ export function missingMaterialProblems(rules: MaterialRow[], ctx: RequirementCo
     );
 }
 
-const OPEN: ReadonlySet<string> = new Set(['ACCEPTED', 'SUPPLEMENT_REQUESTED']);
+const OPEN: ReadonlySet<string> = new Set(['ACCEPTED', 'SUPPLEMENT_REQUESTED', 'AWAITING_IN_PERSON']);
 const LEVEL_RANK: Record<HospitalLevel, number> = { LEVEL_1: 1, LEVEL_2: 2, LEVEL_3: 3 };
 const LEVEL_NAME: Record<HospitalLevel, string> = { LEVEL_1: '一级', LEVEL_2: '二级', LEVEL_3: '三级' };
 const SHA256 = /^[0-9a-f]{64}$/;

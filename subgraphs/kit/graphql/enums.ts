@@ -32,11 +32,20 @@ registerEnumType(ApplicationTypeEnum, { name: 'ApplicationType' });
 export const ApplicationStatusEnum = {
   ACCEPTED: 'ACCEPTED',
   SUPPLEMENT_REQUESTED: 'SUPPLEMENT_REQUESTED',
+  AWAITING_IN_PERSON: 'AWAITING_IN_PERSON',
   APPROVED: 'APPROVED',
   REJECTED: 'REJECTED',
   WITHDRAWN: 'WITHDRAWN',
 } as const;
-registerEnumType(ApplicationStatusEnum, { name: 'ApplicationStatus' });
+registerEnumType(ApplicationStatusEnum, {
+  name: 'ApplicationStatus',
+  valuesConfig: {
+    AWAITING_IN_PERSON: {
+      description:
+        '线下补充核验: the applicant is asked to bring originals to the window by `dueDate`; a counter clerk records the visit (back to ACCEPTED).',
+    },
+  },
+});
 
 export const PolicyFigureKindEnum = {
   DEDUCTIBLE: 'DEDUCTIBLE',

@@ -22,6 +22,10 @@ export function regionalAccessTable(prefix: string): AccessTable {
     // The message centre: a person marks their own messages read; reading them is a record read.
     [`Mutation.mark${prefix}MessagesRead`]: 'APPLICANT',
     [`_entities:${prefix}Messages`]: 'PERSON',
+    // The counter (workflow/counter.ts): a clerk of this region, acting for an applicant.
+    [`Mutation.submit${prefix}ApplicationAtCounter`]: 'REGION_CLERK',
+    [`Mutation.supplement${prefix}MaterialsAtCounter`]: 'REGION_CLERK',
+    [`Mutation.record${prefix}InPersonVerification`]: 'REGION_CLERK',
     // 申诉 and 意见反馈 (./regional/appeal-resolvers.ts). An appeal is decided by a reviewer of
     // this region; that it is not the one who rejected is checked on the data (APPEAL_SAME_REVIEWER).
     [`Mutation.appeal${prefix}Application`]: 'APPLICANT',

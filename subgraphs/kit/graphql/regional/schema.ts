@@ -6,6 +6,7 @@ import { buildFederatedSchema } from '../federation';
 import { createMessageTypes } from '../messages';
 import { regionalAccessTable } from '../regional-access';
 import { createAppealResolvers } from './appeal-resolvers';
+import { createCounterResolvers } from './counter-resolvers';
 import { createQueueResolver } from './queue';
 import { createReferenceResolvers } from './references';
 import { createRegionResolvers } from './resolvers';
@@ -16,7 +17,11 @@ function createRegionTypes(def: RegionDefinition) {
   const types = createRegionObjectTypes(def);
   return {
     ...types,
-    resolvers: [...createRegionResolvers(def, types), ...createAppealResolvers(def, types)] as const,
+    resolvers: [
+      ...createRegionResolvers(def, types),
+      ...createAppealResolvers(def, types),
+      ...createCounterResolvers(def, types),
+    ] as const,
     referenceResolvers: createReferenceResolvers(def, types),
   };
 }
