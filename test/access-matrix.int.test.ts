@@ -249,6 +249,9 @@ const EXPECTED: Record<string, Record<string, Expectation>> = {
     'Query._service': { rule: 'PUBLIC' },
     'Query.regions': { rule: 'PUBLIC' },
     'Query.region': { rule: 'PUBLIC', args: (s) => ({ code: s.regionCode }) },
+    // The national hospital directory: public reference data.
+    'Query.hospital': { rule: 'PUBLIC', args: () => ({ code: 'H51010700001' }) },
+    'Query.hospitals': { rule: 'PUBLIC' },
     'Query.application': {
       rule: 'SIGNED_IN', // the national subgraph only types the number; the region decides
       viaGateway: 'PERSON',

@@ -15,20 +15,28 @@ import { type RunningServer, startGraphQLHttpServer } from '../kit/platform/serv
 import type { SubgraphServerOptions } from '../kit/platform/subgraph-options';
 import { type NationalContext, personLoader } from './context';
 import { PersonHistoryEntity } from './db/history.entity';
+import { DirectoryHospitalEntity } from './db/hospital.entity';
 import { Person1764100000000 } from './db/migrations/1764100000000-person';
+import { ResidenceAndHospitals1765200000000 } from './db/migrations/1765200000000-residence-and-hospitals';
 import { PersonHistory1765300000000 } from './db/migrations/1765300000000-person-history';
 import { PersonEntity } from './db/person.entity';
 import { historyLoader, historyRoute } from './history';
+import { HospitalDirectory, seedHospitalDirectory } from './hospital-directory';
 import { loadPiiVault } from './pii-keys';
 import { buildNationalSchema } from './schema';
 
-const NATIONAL_MIGRATIONS = [Person1764100000000, AuditLog1764000000000, PersonHistory1765300000000];
+const NATIONAL_MIGRATIONS = [
+  Person1764100000000,
+  AuditLog1764000000000,
+  ResidenceAndHospitals1765200000000,
+  PersonHistory1765300000000,
+];
 
 export function createNationalDataSource(url = process.env.DATABASE_URL, onQuery?: (sql: string) => void): DataSource {
   return createDataSource({
     name: NATIONAL.name,
     url,
-    entities: [PersonEntity, AuditEntity, PersonHistoryEntity],
+    entities: [PersonEntity, AuditEntity, DirectoryHospitalEntity, PersonHistoryEntity],
     migrations: NATIONAL_MIGRATIONS,
     onQuery,
   });
@@ -65,6 +73,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
     const log =
       options.log ?? ((line: string) => (options.logger ?? rootLogger).info({ service: NATIONAL.name }, line));
     for (const m of applied) log(`[${NATIONAL.name}] migrated ${m.name}`);
+    log(`[${NATIONAL.name}] hospital directory: ${await seedHospitalDirectory(ds)}`);
   }
   const resolveIdentity = identityResolver(options.internalPublicKey, NATIONAL.name, {
     onRejected: ({ reason, detail }) =>
@@ -86,7 +95,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
         // Region references are public: they let the gateway cache public policy answers.
         publicCachePlugin({
           publicTypes: new Set(REGIONS.map((r) => `${r.prefix}Region`)),
-          publicRootFields: new Set(['regions', 'region']),
+          publicRootFields: new Set(['regions', 'region', 'hospital', 'hospitals']),
         }),
       ],
       logger: options.logger,
@@ -108,6 +117,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
           history: historyLoader(ds),
           personByIdNumberHash,
           vault,
+          hospitals: new HospitalDirectory(ds),
           audit: new Auditor(ds, identity, requestId),
         };
       },

@@ -30,6 +30,7 @@ import {
 import { enqueueHistoryReport } from '../persistence/history-report';
 import { idempotent, type Outcome } from '../persistence/idempotency';
 import { keepInInbox } from '../persistence/inbox';
+import type { NationalLookup } from '../persistence/national-client';
 import { enqueueNotifications, type NotificationMessage } from '../persistence/outbox';
 import { isUniqueViolation, retryOnDeadlock } from '../persistence/sql-errors';
 import { describeActor, type Identity } from '../platform/auth/identity';
@@ -41,6 +42,7 @@ import { requireApplicant, requireReviewer } from './authorization';
 import { certify } from './certification';
 import { deadlineOf, transactionBefore } from './deadline';
 import { reviewInPerson, withdrawInPersonRequest } from './in-person';
+import { askNational, proofHospitals, withoutNationalChecks } from './national-facts';
 import { realNameProblems } from './real-name';
 import { checkRemoteCare } from './remote-care';
 import { ensureSequenceRow, nextSequence } from './sequences';
@@ -93,6 +95,8 @@ export class ApplicationWorkflow {
     readonly def: RegionDefinition,
     readonly files: MaterialFiles,
     readonly clock: () => Date = () => new Date(),
+    /** Where residence (常住地) and proof hospitals are looked up (./national-facts.ts); null: unavailable. */
+    private readonly national: NationalLookup | null = null,
   ) {}
 
   get code(): string {
@@ -191,21 +195,32 @@ export class ApplicationWorkflow {
     const today = this.today();
     const record = { regionCode: this.code, personId };
     const m = this.ds.manager;
-    const [insured, diseases, channels, hospitals, materialRules, applications, certifications, filings, uploaded] =
-      await Promise.all([
-        m.getRepository(InsuredPersonEntity).findOneBy(record),
-        m.getRepository(DiseaseEntity).findBy(this.inForce),
-        m.getRepository(ChannelEntity).findBy(this.inForce),
-        m.getRepository(HospitalEntity).findBy(this.inForce),
-        m.getRepository(MaterialEntity).find({ where: this.inForce, order: { position: 'ASC' } }),
-        m.getRepository(ApplicationEntity).find({ where: record, order: { submittedAt: 'ASC' } }),
-        m.getRepository(CertificationEntity).find({ where: record, order: { validFrom: 'ASC' } }),
-        m.getRepository(RemoteCareFilingEntity).findBy(record),
-        this.files.usableBy(
-          personId,
-          input.materials.map((x) => x.sha256),
-        ),
-      ]);
+    const [
+      insured,
+      diseases,
+      channels,
+      hospitals,
+      materialRules,
+      applications,
+      certifications,
+      filings,
+      uploaded,
+      national,
+    ] = await Promise.all([
+      m.getRepository(InsuredPersonEntity).findOneBy(record),
+      m.getRepository(DiseaseEntity).findBy(this.inForce),
+      m.getRepository(ChannelEntity).findBy(this.inForce),
+      m.getRepository(HospitalEntity).findBy(this.inForce),
+      m.getRepository(MaterialEntity).find({ where: this.inForce, order: { position: 'ASC' } }),
+      m.getRepository(ApplicationEntity).find({ where: record, order: { submittedAt: 'ASC' } }),
+      m.getRepository(CertificationEntity).find({ where: record, order: { validFrom: 'ASC' } }),
+      m.getRepository(RemoteCareFilingEntity).findBy(record),
+      this.files.usableBy(
+        personId,
+        input.materials.map((x) => x.sha256),
+      ),
+      askNational(this.national, identity, personId, input.materials, null),
+    ]);
     const disease = diseases.find((d) => d.code === input.diseaseCode.trim().toUpperCase()) ?? null;
     const channel = channels.find((c) => c.id === input.channelId) ?? null;
     const problems = validateSubmission(
@@ -222,10 +237,14 @@ export class ApplicationWorkflow {
         applications,
         certifications,
         filings,
+        nationalPerson: national.ok ? national.person : null,
+        proofHospitals: proofHospitals(hospitals, national.ok ? national.directory : new Map()),
         uploaded,
       },
       this.def.rules,
     );
+    // The national subgraph out of reach: its problem, with every other one it could not have changed.
+    if (!national.ok) problems.splice(0, problems.length, national.problem, ...withoutNationalChecks(problems));
     if (problems.length > 0 || !disease || !channel) {
       // A duplicate with the same key that raced past the first check sees the first one as "open".
       const first = key ? await byKey() : null;
@@ -377,7 +396,15 @@ export class ApplicationWorkflow {
       ),
     ]);
     const today = this.today();
-    const problems = materialProblems(materials, materialRulesFor(rules, disease), hospitals, today, uploaded);
+    const national = await askNational(this.national, identity, null, materials, hospitals);
+    if (!national.ok) return fail(national.problem);
+    const problems = materialProblems(
+      materials,
+      materialRulesFor(rules, disease),
+      proofHospitals(hospitals, national.directory),
+      today,
+      uploaded,
+    );
     if (problems.length > 0) return fail(...problems);
     await this.files.markReferenced(
       this.code,
