@@ -42,6 +42,7 @@ function subgraphServices(registry: Registry): Service[] {
       `INTERNAL_PUBLIC_KEY_FILE: ${KEYS}/internal-public.pem`,
       `PII_HASH_KEY_FILE: ${KEYS}/pii-hash.key`,
       `PII_ENCRYPTION_KEY_FILE: ${KEYS}/pii-encryption.key`,
+      `REGION_PUBLIC_KEYS_DIR: ${KEYS}`,
     ],
   };
   const regions = registry.regions.map((r) => ({
@@ -56,6 +57,9 @@ function subgraphServices(registry: Registry): Service[] {
       `NATIONAL_SUBGRAPH_URL: http://${registry.national.name}:${registry.national.port}/graphql`,
       `INTERNAL_PRIVATE_KEY_FILE: ${KEYS}/internal-private.pem`,
       `UPLOAD_DIR: ${UPLOADS}`,
+      // New history reaches the national index (Person.records) through the outbox, signed by the region.
+      `NATIONAL_INDEX_URL: http://${registry.national.name}:${registry.national.port}`,
+      `REGION_SIGNING_KEY_FILE: ${KEYS}/region-${r.code}-private.pem`,
     ],
   }));
   return [national, ...regions];

@@ -6,6 +6,7 @@ import { loadInternalPublicKey } from '../kit/platform/auth/request-identity';
 import { ConfigError, subgraphConfigFromEnv } from '../kit/platform/config';
 import { runUntilSignal } from '../kit/platform/process';
 import { startTracing } from '../kit/platform/tracing';
+import { nationalIndexFromEnv } from '../kit/start-up/history-config';
 import { type RegionalSubgraph, startRegionalSubgraph } from '../kit/start-up/start';
 
 // The one regional subgraph entry point; a region is its data file (subgraphs/regions/<name>.yaml).
@@ -60,6 +61,7 @@ runUntilSignal(process.env.REGION ?? process.env.REGIONS ?? 'regional subgraph',
           shutdownDelayMs: config.shutdownDelayMs,
           tls: config.tls,
           internalPublicKey,
+          nationalIndex: await nationalIndexFromEnv(def.policy.code),
         }),
       );
     }
