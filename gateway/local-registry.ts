@@ -57,6 +57,9 @@ function registryContext(identity: GatewayContext['identity'] | undefined, reque
     get audit(): never {
       return none('audit log')();
     },
+    get history(): never {
+      return none('person history')();
+    },
     get hospitals(): never {
       return none('hospital directory')();
     },

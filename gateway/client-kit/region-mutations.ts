@@ -21,6 +21,13 @@ export interface RegionMutationNames<Prefix extends string> {
   review: `review${Prefix}Application`;
   fileRemoteCare: `file${Prefix}RemoteCare`;
   markMessagesRead: `mark${Prefix}MessagesRead`;
+  appeal: `appeal${Prefix}Application`;
+  reviewAppeal: `review${Prefix}Appeal`;
+  sendFeedback: `send${Prefix}Feedback`;
+  replyFeedback: `reply${Prefix}Feedback`;
+  submitAtCounter: `submit${Prefix}ApplicationAtCounter`;
+  supplementAtCounter: `supplement${Prefix}MaterialsAtCounter`;
+  recordInPersonVerification: `record${Prefix}InPersonVerification`;
 }
 
 export type RegionMutationKind = keyof RegionMutationNames<string>;
@@ -33,6 +40,30 @@ export const REGION_MUTATION_VARIABLES: Record<RegionMutationKind, Record<string
   review: { acceptanceNumber: 'String!', decision: 'ReviewDecision!', reason: 'String', idempotencyKey: 'String' },
   fileRemoteCare: { input: 'RemoteCareInput!' },
   markMessagesRead: { ids: '[ID!]!', idempotencyKey: 'String' },
+  appeal: { acceptanceNumber: 'String!', reason: 'String!', materials: '[MaterialInput!]', idempotencyKey: 'String' },
+  reviewAppeal: {
+    acceptanceNumber: 'String!',
+    decision: 'AppealDecision!',
+    reason: 'String',
+    idempotencyKey: 'String',
+  },
+  sendFeedback: { input: 'FeedbackInput!' },
+  replyFeedback: { trackingNumber: 'String!', reply: 'String!', idempotencyKey: 'String' },
+  submitAtCounter: { personId: 'ID!', input: 'ApplicationInput!', originalsVerified: 'Boolean!' },
+  supplementAtCounter: {
+    personId: 'ID!',
+    acceptanceNumber: 'String!',
+    materials: '[MaterialInput!]!',
+    originalsVerified: 'Boolean!',
+    idempotencyKey: 'String',
+  },
+  recordInPersonVerification: {
+    personId: 'ID!',
+    acceptanceNumber: 'String!',
+    originalsVerified: 'Boolean!',
+    note: 'String',
+    idempotencyKey: 'String',
+  },
 };
 
 export interface RegionMutations<Typename extends string> {
@@ -54,6 +85,13 @@ export function regionMutations<Typename extends string>(typename: Typename): Re
     review: `review${prefix}Application`,
     fileRemoteCare: `file${prefix}RemoteCare`,
     markMessagesRead: `mark${prefix}MessagesRead`,
+    appeal: `appeal${prefix}Application`,
+    reviewAppeal: `review${prefix}Appeal`,
+    sendFeedback: `send${prefix}Feedback`,
+    replyFeedback: `reply${prefix}Feedback`,
+    submitAtCounter: `submit${prefix}ApplicationAtCounter`,
+    supplementAtCounter: `supplement${prefix}MaterialsAtCounter`,
+    recordInPersonVerification: `record${prefix}InPersonVerification`,
   } as RegionMutationNames<RegionPrefix<Typename>>;
   return { typename, prefix, names };
 }
