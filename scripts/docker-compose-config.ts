@@ -53,11 +53,9 @@ function subgraphServices(registry: Registry): Service[] {
       `DATABASE_URL: ${databaseUrl(r.subgraph)}`,
       "MIGRATE_ON_START: 'true'",
       `INTERNAL_PUBLIC_KEY_FILE: ${KEYS}/internal-public.pem`,
-      // Region → national look-ups (residence, hospital directory), signed with the internal key.
-      `NATIONAL_SUBGRAPH_URL: http://${registry.national.name}:${registry.national.port}/graphql`,
-      `INTERNAL_PRIVATE_KEY_FILE: ${KEYS}/internal-private.pem`,
       `UPLOAD_DIR: ${UPLOADS}`,
-      // New history reaches the national index (Person.records) through the outbox, signed by the region.
+      // Region → national (history reports, residence and hospital look-ups), signed by the region's
+      // own key; a region never holds the gateway's internal key (INTERNAL_PRIVATE_KEY_FILE).
       `NATIONAL_INDEX_URL: http://${registry.national.name}:${registry.national.port}`,
       `REGION_SIGNING_KEY_FILE: ${KEYS}/region-${r.code}-private.pem`,
     ],

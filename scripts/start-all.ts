@@ -85,8 +85,10 @@ async function main(): Promise<void> {
   for (const s of subgraphs) {
     const national = s.name === NATIONAL.name;
     run(s.name, national ? 'subgraphs/national/index.ts' : 'subgraphs/regional/index.ts', {
-      // Regions report new history to the national index (Person.records), signed with their key.
+      // Regions report history to, and look up residence and hospitals at, the national subgraph, signed with their own key.
       ...(national ? {} : { REGION: s.name, NATIONAL_INDEX_URL: `http://127.0.0.1:${subgraphs[0]!.port}` }),
+      // Only the gateway signs internal tokens: no subgraph inherits its key from this shell.
+      INTERNAL_PRIVATE_KEY_FILE: undefined,
       PORT: String(s.port),
       // Each process its own internal port (one METRICS_PORT inherited by all would collide).
       METRICS_PORT: String(defaultMetricsPort(s.port)),

@@ -326,6 +326,20 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives the gateway key to the gateway only: a region signs what it asks of the national subgraph with its own key', () => {
+    expect(compose.services.gateway!.environment!.INTERNAL_PRIVATE_KEY_FILE).toBeDefined();
+    for (const name of [registry.national.name, ...registry.regions.map((r) => r.subgraph)]) {
+      expect(compose.services[name]!.environment).not.toHaveProperty('INTERNAL_PRIVATE_KEY_FILE');
+    }
+    for (const r of registry.regions) {
+      expect(compose.services[r.subgraph]!.environment).toMatchObject({
+        NATIONAL_INDEX_URL: `http://${registry.national.name}:${registry.national.port}`,
+        REGION_SIGNING_KEY_FILE: expect.stringMatching(new RegExp(`/region-${r.code}-private\\.pem$`)),
+      });
+      expect(compose.services[r.subgraph]!.environment).not.toHaveProperty('NATIONAL_SUBGRAPH_URL');
+    }
+  });
+
   it('makes every server wait for init, health-checks it, and gives it its own METRICS_PORT', () => {
     const servers = Object.entries(compose.services).filter(
       ([n, s]) => s.image === IMAGE && !s.profiles && n !== 'init',

@@ -133,7 +133,7 @@ function capturingLogger() {
       internalPublicKey: await loadPublicKey(keys.internalPublicKeyPath),
       fileStore: stack.files,
       notifications: false,
-      national: stack.nationalClient,
+      national: stack.nationalClients[def.subgraph],
     });
     await seedDemoRecords(region.dataSource, CODE);
   }, 60_000);

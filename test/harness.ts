@@ -48,8 +48,8 @@ export interface Stack {
   national: NationalSubgraph;
   /** Really stops the national subgraph (the regions' look-ups then fail); close() skips it. */
   stopNational(): Promise<void>;
-  /** The regions' look-up client (for a region started outside the stack). */
-  nationalClient: NationalLookup;
+  /** Each region's look-up client, by subgraph name, signed with that region's key (for a region started outside the stack). */
+  nationalClients: Record<string, NationalLookup>;
   regions: Record<string, RegionalSubgraph>;
   keysDir: string;
   /** Where uploaded files go (a fresh temporary directory). */
@@ -153,24 +153,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
 
-  // Region → national look-ups, signed like the gateway's fetches; national starts after the regions.
-  const nationalAt: { url?: string } = {};
-  const nationalClient = new NationalClient({
-    url: () => nationalAt.url,
-    privateKey: await loadPrivateKey(keys.internalPrivateKeyPath),
-    cacheTtlMs: options.nationalCacheTtlMs,
-  });
   const regions: Record<string, RegionalSubgraph> = {};
   const databases: Record<string, string> = {};
-  // Each region reports new history to the national index, signed with its own key; the national
-  // subgraph starts after the regions, so its URL is read at each delivery.
+  // Each region reports new history to the national index and looks up residence and proof
+  // hospitals there, signed with its own key (never the gateway's internal key); the national
+  // subgraph starts after the regions, so its URL is read at each request.
   const nationalIndex: { url?: string } = {};
+  const nationalClients: Record<string, NationalLookup> = {};
   const regionPublicKeys = new Map<string, Awaited<ReturnType<typeof loadPublicKey>>>();
   const regionPrivateKeys = new Map<string, Awaited<ReturnType<typeof loadPrivateKey>>>();
   for (const entry of REGIONS) {
     const paths = ensureRegionKeys(keysDir, entry.code);
     regionPublicKeys.set(entry.code, await loadPublicKey(paths.publicKeyPath));
     regionPrivateKeys.set(entry.code, await loadPrivateKey(paths.privateKeyPath));
+    nationalClients[entry.subgraph] = new NationalClient({
+      url: () => nationalIndex.url,
+      regionCode: entry.code,
+      privateKey: regionPrivateKeys.get(entry.code)!,
+      cacheTtlMs: options.nationalCacheTtlMs,
+    });
   }
   const startRegion = async (name: string, port = 0) => {
     const entry = REGIONS.find((r) => r.subgraph === name)!;
@@ -189,7 +190,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       fileStore: files,
       notifications: transport,
       clock,
-      national: nationalClient,
+      national: nationalClients[name],
       logger: options.logger,
       limits: options.limits,
       exposeSchema: options.exposeSchema ?? true,
@@ -233,7 +234,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   nationalIndex.url = national.url;
   await seedDemoPeople(national.dataSource, vault);
-  nationalAt.url = national.graphqlUrl;
 
   const subgraphUrls: Record<string, string> = { [NATIONAL.name]: national.graphqlUrl };
   for (const [name, server] of Object.entries(regions)) {
@@ -285,7 +285,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     gateway,
     national,
-    nationalClient,
+    nationalClients,
     regions,
     proxies,
     databaseProxies,

@@ -1,16 +1,15 @@
 import DataLoader from 'dataloader';
-import express from 'express';
-import type { KeyLike } from 'jose';
+import type express from 'express';
 import { type DataSource, In } from 'typeorm';
 
-import { NATIONAL, REGIONS } from '../../schema/registry';
+import { REGIONS } from '../../schema/registry';
 import { HISTORY_PATH, type HistoryReport } from '../kit/persistence/history-report';
 import { isUniqueViolation } from '../kit/persistence/sql-errors';
-import { createRegionTokenVerifier, REGION_TOKEN_HEADER } from '../kit/platform/auth/region-token';
 import { nowInChina } from '../kit/platform/clock';
 import type { Logger } from '../kit/platform/log';
 import { type HistoryKind, PersonHistoryEntity, type PersonHistoryRow } from './db/history.entity';
 import { PersonEntity } from './db/person.entity';
+import { jsonBody, type RegionRoutes } from './region-routes';
 
 // The national index of where each person has history (insured now, formerly insured, filed,
 // applied). Person.records asks only these regions (plus the current insured region, always).
@@ -58,53 +57,35 @@ function parseReport(body: unknown, regionCode: string): HistoryReport | null {
 
 /**
  * POST /internal/person-history: 204 once stored (or already known), 401 for a token that is
- * missing, forged, replayed or from another region, 400 for a body that is not a report, 404
- * for a person the index does not know (the region's outbox retries, then gives up: FAILED).
+ * missing, forged, replayed or from another region (./region-routes.ts), 400 for a body that is
+ * not a report, 404 for a person the index does not know (the region's outbox retries, then gives
+ * up: FAILED).
  */
-export function historyRoute(
-  ds: DataSource,
-  regionKeys: ReadonlyMap<string, KeyLike>,
-  log: Logger,
-): (app: express.Express) => void {
-  const verify = createRegionTokenVerifier(regionKeys, NATIONAL.name);
-  return (app) => {
-    app.post(HISTORY_PATH, express.raw({ type: '*/*', limit: '16kb' }), async (req, res) => {
-      const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
-      const check = verify(req.header(REGION_TOKEN_HEADER), raw);
-      if (!check.ok) {
-        log.warn({ reason: check.reason }, 'region report refused');
-        res.status(401).json({ error: 'UNAUTHENTICATED', reason: check.reason });
+export function mountHistoryRoute(app: express.Express, routes: RegionRoutes, ds: DataSource, log: Logger): void {
+  routes.post(app, HISTORY_PATH, async (_req, res, caller) => {
+    const report = parseReport(jsonBody(caller.body), caller.regionCode);
+    if (!report || !REGIONS.some((r) => r.code === report.regionCode)) {
+      res.status(400).json({ error: 'BAD_REPORT' });
+      return;
+    }
+    try {
+      if (!(await ds.getRepository(PersonEntity).existsBy({ id: report.personId }))) {
+        res.status(404).json({ error: 'UNKNOWN_PERSON' });
         return;
       }
-      let report: HistoryReport | null = null;
-      try {
-        report = parseReport(JSON.parse(raw!.toString('utf8')), check.regionCode);
-      } catch {
-        report = null;
-      }
-      if (!report || !REGIONS.some((r) => r.code === report!.regionCode)) {
-        res.status(400).json({ error: 'BAD_REPORT' });
-        return;
-      }
-      try {
-        if (!(await ds.getRepository(PersonEntity).existsBy({ id: report.personId }))) {
-          res.status(404).json({ error: 'UNKNOWN_PERSON' });
-          return;
-        }
-        await recordHistory(ds, [
-          {
-            personId: report.personId,
-            regionCode: report.regionCode,
-            kind: report.kind,
-            firstAt: typeof report.at === 'string' && report.at.length <= 32 ? report.at : nowInChina(),
-            sourceEvent: report.eventId,
-          },
-        ]);
-        res.status(204).end();
-      } catch (e) {
-        log.error({ err: e }, 'region report not stored');
-        res.status(503).json({ error: 'UNAVAILABLE' });
-      }
-    });
-  };
+      await recordHistory(ds, [
+        {
+          personId: report.personId,
+          regionCode: report.regionCode,
+          kind: report.kind,
+          firstAt: typeof report.at === 'string' && report.at.length <= 32 ? report.at : nowInChina(),
+          sourceEvent: report.eventId,
+        },
+      ]);
+      res.status(204).end();
+    } catch (e) {
+      log.error({ err: e }, 'region report not stored');
+      res.status(503).json({ error: 'UNAVAILABLE' });
+    }
+  });
 }

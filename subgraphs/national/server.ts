@@ -20,9 +20,11 @@ import { Person1764100000000 } from './db/migrations/1764100000000-person';
 import { ResidenceAndHospitals1765200000000 } from './db/migrations/1765200000000-residence-and-hospitals';
 import { PersonHistory1765300000000 } from './db/migrations/1765300000000-person-history';
 import { PersonEntity } from './db/person.entity';
-import { historyLoader, historyRoute } from './history';
+import { historyLoader, mountHistoryRoute } from './history';
 import { HospitalDirectory, seedHospitalDirectory } from './hospital-directory';
+import { mountPersonFactsRoute } from './person-facts';
 import { loadPiiVault } from './pii-keys';
+import { regionRoutes } from './region-routes';
 import { buildNationalSchema } from './schema';
 
 const NATIONAL_MIGRATIONS = [
@@ -51,7 +53,7 @@ export interface NationalOptions extends SubgraphServerOptions {
   /** Run migrations at start-up (default: on for the embedded database). */
   prepare?: boolean;
   internalPublicKey?: KeyLike | null;
-  /** Each region's public key for its reports to the national index (POST /internal/person-history). */
+  /** Each region's public key: its history reports and look-ups (POST /internal/person-history, /internal/person-facts). */
   regionPublicKeys?: ReadonlyMap<string, KeyLike>;
   /** Keys for identity numbers (default: PII_* or the development keys). */
   vault?: PiiVault;
@@ -99,11 +101,13 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
         }),
       ],
       logger: options.logger,
-      mountRoutes: historyRoute(
-        ds,
-        options.regionPublicKeys ?? new Map(),
-        (options.logger ?? rootLogger).child({ service: NATIONAL.name }),
-      ),
+      mountRoutes: (app) => {
+        // Region → national: history reports and residence/directory look-ups, by each region's own key.
+        const log = (options.logger ?? rootLogger).child({ service: NATIONAL.name });
+        const routes = regionRoutes(options.regionPublicKeys ?? new Map(), log);
+        mountHistoryRoute(app, routes, ds, log);
+        mountPersonFactsRoute(app, routes, ds, log);
+      },
       shutdownDelayMs: options.shutdownDelayMs,
       limits: options.limits,
       exposeSchema: options.exposeSchema,

@@ -43,7 +43,9 @@ export type AuditAction =
   // A counter clerk acting for a person (workflow/counter.ts): the subject is the person.
   | 'COUNTER_SUBMIT'
   | 'COUNTER_SUPPLEMENT'
-  | 'COUNTER_IN_PERSON_VERIFIED';
+  | 'COUNTER_IN_PERSON_VERIFIED'
+  // National: a region's look-up of a person's residence and insured region (actor REGION:<code>).
+  | 'REGION_READ_PERSON';
 
 /** Appends one audit row with `manager` — pass a transaction's to record a change atomically with it. */
 export function appendAudit(

@@ -70,6 +70,9 @@ export interface NationalIndexOptions {
   privateKey: KeyLike;
   /** The national subgraph's name in the registry (the token's audience). */
   audience: string;
+  /** The look-ups at submission (national-client.ts): deadline (default 1500 ms) and cache lifetime (60 s). */
+  timeoutMs?: number;
+  cacheTtlMs?: number;
 }
 
 /** Delivers INDEX rows to the national index; throws (the outbox retries) on anything but 2xx. */

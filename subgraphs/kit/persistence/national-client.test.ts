@@ -4,28 +4,33 @@ import type { AddressInfo } from 'node:net';
 
 import { NATIONAL } from '../../../schema/registry';
 import type { Identity } from '../platform/auth/identity';
-import { createInternalTokenVerifier, INTERNAL_TOKEN_HEADER } from '../platform/auth/internal-token';
-import { NationalClient, NationalUnavailableError } from './national-client';
+import { createRegionTokenVerifier, REGION_TOKEN_HEADER } from '../platform/auth/region-token';
+import { NationalClient, NationalUnavailableError, PERSON_FACTS_PATH } from './national-client';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const applicant: Identity = { role: 'APPLICANT', personId: 'P000006', subject: 'P000006' };
 
 interface Seen {
-  identity?: Identity;
-  query: string;
+  /** The region whose token held (right key, audience, body, first use); undefined when refused. */
+  regionCode?: string;
+  path?: string;
+  body: { personId: string | null; hospitalCodes: string[] };
 }
 
 /** A stand-in national subgraph: verifies the token as the real one does, answers `reply`. */
 async function fakeNational(reply: (seen: Seen) => { status?: number; body: unknown } | 'hang') {
-  const verify = createInternalTokenVerifier(publicKey, { subgraph: NATIONAL.name });
+  const verify = createRegionTokenVerifier(new Map([['510400', publicKey]]), NATIONAL.name);
   const seen: Seen[] = [];
   const server = http.createServer((req, res) => {
     let text = '';
     req.on('data', (c) => (text += c));
     req.on('end', () => {
-      const body = JSON.parse(text) as { query: string };
-      const check = verify(String(req.headers[INTERNAL_TOKEN_HEADER]), body);
-      const entry: Seen = { query: body.query, ...(check.ok ? { identity: check.identity } : {}) };
+      const check = verify(req.headers[REGION_TOKEN_HEADER] as string | undefined, Buffer.from(text));
+      const entry: Seen = {
+        path: req.url,
+        body: JSON.parse(text) as Seen['body'],
+        ...(check.ok ? { regionCode: check.regionCode } : {}),
+      };
       seen.push(entry);
       const answer = reply(entry);
       if (answer === 'hang') return;
@@ -34,7 +39,7 @@ async function fakeNational(reply: (seen: Seen) => { status?: number; body: unkn
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     seen,
@@ -47,7 +52,7 @@ async function fakeNational(reply: (seen: Seen) => { status?: number; body: unkn
 
 const PERSON = {
   id: 'P000006',
-  insuredRegion: { code: '510400' },
+  insuredRegionCode: '510400',
   residenceRegionCode: '445300',
   residenceRegionName: '广东省云浮市',
 };
@@ -61,10 +66,18 @@ const HOSPITAL = {
 };
 
 describe('NationalClient (region → national look-ups)', () => {
-  it('asks once for the person and every hospital, as the applicant, with the national audience; then answers from its cache', async () => {
-    const national = await fakeNational(() => ({ body: { data: { person: PERSON, h0: HOSPITAL, h1: null } } }));
+  it('asks once for the person and every hospital, as the region with its own key; then answers from its cache', async () => {
+    const national = await fakeNational(() => ({
+      body: { person: PERSON, hospitals: { H11010100001: HOSPITAL, H99999900001: null } },
+    }));
     let now = 0;
-    const client = new NationalClient({ url: national.url, privateKey, cacheTtlMs: 1000, now: () => now });
+    const client = new NationalClient({
+      url: national.url,
+      regionCode: '510400',
+      privateKey,
+      cacheTtlMs: 1000,
+      now: () => now,
+    });
     try {
       const facts = await client.facts(applicant, 'P000006', ['H11010100001', 'h99999900001']);
       expect(facts.person).toEqual({
@@ -76,7 +89,10 @@ describe('NationalClient (region → national look-ups)', () => {
       expect(facts.hospitals.get('H11010100001')).toEqual(HOSPITAL);
       expect(facts.hospitals.get('H99999900001')).toBeNull();
       expect(national.seen).toHaveLength(1);
-      expect(national.seen[0]!.identity).toEqual(applicant); // the token held: right key, audience, body
+      expect(national.seen[0]!.regionCode).toBe('510400'); // the token held: the region's key, audience, body
+      expect(national.seen[0]!.path).toBe(PERSON_FACTS_PATH);
+      // Only the person and the codes: nothing of the caller's identity travels.
+      expect(national.seen[0]!.body).toEqual({ personId: 'P000006', hospitalCodes: ['H11010100001', 'H99999900001'] });
       // Within the cache's lifetime nothing is asked again; after it, everything is.
       await client.facts(applicant, 'P000006', ['H11010100001']);
       expect(national.seen).toHaveLength(1);
@@ -88,15 +104,13 @@ describe('NationalClient (region → national look-ups)', () => {
     }
   });
 
-  it('refuses to guess: a timeout, an HTTP error, a GraphQL error or no URL is NationalUnavailableError', async () => {
+  it('refuses to guess: a timeout, an HTTP error, a refusal (401) or no URL is NationalUnavailableError', async () => {
     const hanging = await fakeNational(() => 'hang');
-    const failing = await fakeNational(() => ({ status: 503, body: { errors: [{ message: 'down' }] } }));
-    const erring = await fakeNational(() => ({
-      body: { data: { person: null }, errors: [{ message: 'x', extensions: { code: 'FORBIDDEN' } }] },
-    }));
+    const failing = await fakeNational(() => ({ status: 503, body: { error: 'UNAVAILABLE' } }));
+    const erring = await fakeNational(() => ({ status: 401, body: { error: 'UNAUTHENTICATED', reason: 'REPLAYED' } }));
     try {
       for (const url of [hanging.url, failing.url, erring.url, () => undefined]) {
-        const client = new NationalClient({ url, privateKey, timeoutMs: 200 });
+        const client = new NationalClient({ url, regionCode: '510400', privateKey, timeoutMs: 200 });
         await expect(client.facts(applicant, 'P000006', [])).rejects.toBeInstanceOf(NationalUnavailableError);
       }
     } finally {

@@ -6,8 +6,7 @@ import { NATIONAL } from '../../../schema/registry';
 import type { HospitalLevel } from '../domain/policy';
 import type { NationalPerson } from '../domain/residence';
 import type { Identity } from '../platform/auth/identity';
-import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../platform/auth/internal-token';
-import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../platform/auth/keys';
+import { REGION_TOKEN_HEADER, signRegionToken } from '../platform/auth/region-token';
 import type { Logger } from '../platform/log';
 
 export type { NationalPerson };
@@ -15,11 +14,26 @@ export type { NationalPerson };
 // The one region → national synchronous look-up: what the national subgraph knows that a region
 // must not take from the applicant's word — where the person lives (常住地, the national index) and
 // which hospital issued a piece of medical proof (the national hospital directory). One POST per
-// submission at most (aliases), signed like the gateway's fetches: an internal token with the
-// national audience, bound to the body, carrying the applicant's own identity, so the national
-// subgraph authorizes it by its own rules (a person reads themself; the directory is public).
+// submission at most, to the national POST /internal/person-facts, signed with the REGION's own
+// key (platform/auth/region-token.ts: issuer the region, national audience, bound to the body,
+// single-use, 30 s) — never with the gateway's internal key, which a region does not hold. The
+// national subgraph answers only these facts and audits each person read (actor REGION:<code>).
 // Short timeout, small cache; a failure is NationalUnavailableError, which the workflow turns into
 // a problem (NATIONAL_SERVICE_UNAVAILABLE) with nothing stored.
+
+export const PERSON_FACTS_PATH = '/internal/person-facts';
+
+/** The body of POST /internal/person-facts. */
+export interface PersonFactsRequest {
+  personId: string | null;
+  hospitalCodes: string[];
+}
+
+/** Its answer: every code asked is a key (null: the directory does not list it). */
+export interface PersonFactsAnswer {
+  person: NationalPerson | null;
+  hospitals: Record<string, DirectoryHospital | null>;
+}
 
 /** A national hospital directory entry, as medical proof is checked against it. */
 export interface DirectoryHospital {
@@ -52,10 +66,14 @@ export interface NationalLookup {
 }
 
 export interface NationalClientOptions {
-  /** The national subgraph's GraphQL URL; a function when it is known only later (test stacks). */
+  /** The national subgraph's base URL (http://host:port); a function when it is known only later (test stacks). */
   url: string | (() => string | undefined);
-  /** Signs the internal token (the gateway's internal key: see docs and README). */
+  /** The asking region's code: the token's issuer. */
+  regionCode: string;
+  /** This region's own signing key (REGION_SIGNING_KEY_FILE). */
   privateKey: KeyLike | KeyObject;
+  /** The national subgraph's registry name (the token's audience); default NATIONAL.name. */
+  audience?: string;
   /** Default 1500 ms: a submission waits no longer for the national subgraph. */
   timeoutMs?: number;
   /** How long an answer is reused; default 60 s. */
@@ -65,9 +83,6 @@ export interface NationalClientOptions {
   logger?: Logger;
   now?: () => number;
 }
-
-const PERSON_FIELDS = 'id insuredRegion { code } residenceRegionCode residenceRegionName';
-const HOSPITAL_FIELDS = 'code name level specialist province regionName';
 
 interface CacheEntry {
   value: unknown;
@@ -107,21 +122,17 @@ export class NationalClient implements NationalLookup {
   /** Look-ups in flight, by what they ask: parallel twins (a client retrying) share one request. */
   private readonly inFlight = new Map<string, Promise<NationalFacts>>();
 
-  facts(identity: Identity, personId: string | null, hospitalCodes: readonly string[]): Promise<NationalFacts> {
-    // Only an applicant's own look-up is shared, and only with the same applicant's.
-    const key = `${identity.role === 'APPLICANT' ? identity.personId : '-'}|${personId ?? ''}|${[...hospitalCodes].sort().join(',')}`;
+  // The caller's identity is not sent: the region asks as itself, and the answer is the same for every caller.
+  facts(_identity: Identity, personId: string | null, hospitalCodes: readonly string[]): Promise<NationalFacts> {
+    const key = `${personId ?? ''}|${[...hospitalCodes].sort().join(',')}`;
     const running = this.inFlight.get(key);
     if (running) return running;
-    const started = this.lookUp(identity, personId, hospitalCodes).finally(() => this.inFlight.delete(key));
+    const started = this.lookUp(personId, hospitalCodes).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, started);
     return started;
   }
 
-  private async lookUp(
-    identity: Identity,
-    personId: string | null,
-    hospitalCodes: readonly string[],
-  ): Promise<NationalFacts> {
+  private async lookUp(personId: string | null, hospitalCodes: readonly string[]): Promise<NationalFacts> {
     const codes = [...new Set(hospitalCodes.map((c) => c.trim().toUpperCase()).filter(Boolean))];
     const hospitals = new Map<string, DirectoryHospital | null>();
     const missingCodes: string[] = [];
@@ -139,117 +150,57 @@ export class NationalClient implements NationalLookup {
     }
     if (!askPerson && missingCodes.length === 0) return { person, hospitals };
 
-    const parts: string[] = [];
-    const params: string[] = [];
-    const variables: Record<string, unknown> = {};
+    const answer = await this.post({ personId: askPerson ? personId : null, hospitalCodes: missingCodes });
     if (askPerson) {
-      params.push('$person: ID!');
-      variables.person = personId;
-      parts.push(`person(id: $person) { ${PERSON_FIELDS} }`);
-    }
-    missingCodes.forEach((code, i) => {
-      params.push(`$h${i}: ID!`);
-      variables[`h${i}`] = code;
-      parts.push(`h${i}: hospital(code: $h${i}) { ${HOSPITAL_FIELDS} }`);
-    });
-    const query = `query NationalFacts(${params.join(', ')}) { ${parts.join(' ')} }`;
-    const data = await this.post({ query, variables, operationName: 'NationalFacts' }, identity);
-
-    if (askPerson) {
-      const p = data.person as
-        | {
-            id: string;
-            insuredRegion: { code: string };
-            residenceRegionCode: string | null;
-            residenceRegionName: string | null;
-          }
-        | null
-        | undefined;
-      person = p
-        ? {
-            id: p.id,
-            insuredRegionCode: p.insuredRegion.code,
-            residenceRegionCode: p.residenceRegionCode,
-            residenceRegionName: p.residenceRegionName,
-          }
-        : null;
+      person = answer.person ?? null;
       this.remember(`p:${personId}`, person);
     }
-    missingCodes.forEach((code, i) => {
-      const h = (data[`h${i}`] as DirectoryHospital | null | undefined) ?? null;
+    for (const code of missingCodes) {
+      const h = answer.hospitals?.[code] ?? null;
       hospitals.set(code, h);
       this.remember(`h:${code}`, h);
-    });
+    }
     return { person, hospitals };
   }
 
-  private async post(
-    body: { query: string; variables: Record<string, unknown>; operationName: string },
-    identity: Identity,
-  ): Promise<Record<string, unknown>> {
-    const url = typeof this.options.url === 'function' ? this.options.url() : this.options.url;
-    if (!url) throw new NationalUnavailableError('no national subgraph URL configured');
-    const text = JSON.stringify(body);
+  private async post(request: PersonFactsRequest): Promise<PersonFactsAnswer> {
+    const base = typeof this.options.url === 'function' ? this.options.url() : this.options.url;
+    if (!base) throw new NationalUnavailableError('no national subgraph URL configured');
+    const body = JSON.stringify(request);
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await fetch(`${base.replace(/\/$/, '')}${PERSON_FACTS_PATH}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          [INTERNAL_TOKEN_HEADER]: signInternalToken(this.options.privateKey, {
-            identity,
-            subgraph: NATIONAL.name,
-            body: text,
+          [REGION_TOKEN_HEADER]: signRegionToken(this.options.privateKey, {
+            regionCode: this.options.regionCode,
+            audience: this.options.audience ?? NATIONAL.name,
+            body,
           }),
         },
-        body: text,
+        body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {
       return this.fail((e as Error).name === 'TimeoutError' ? `timeout after ${this.timeoutMs} ms` : String(e));
     }
-    let json: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
+    let json: Partial<PersonFactsAnswer> & { error?: string; reason?: string };
     try {
       json = (await res.json()) as typeof json;
     } catch {
       return this.fail(`HTTP ${res.status}, not JSON`);
     }
-    if (!res.ok || json.errors?.length || !json.data) {
+    if (!res.ok || typeof json !== 'object' || json === null || typeof json.hospitals !== 'object') {
       return this.fail(
-        `HTTP ${res.status}${json.errors?.length ? `: ${json.errors.map((e) => e.extensions?.code ?? e.message).join(', ')}` : ''}`,
+        `HTTP ${res.status}${json?.error ? `: ${json.error}${json.reason ? ` ${json.reason}` : ''}` : ''}`,
       );
     }
-    return json.data;
+    return json as PersonFactsAnswer;
   }
 
   private fail(reason: string): never {
     this.options.logger?.warn({ reason }, 'national look-up failed');
     throw new NationalUnavailableError(reason);
   }
-}
-
-/**
- * The client a regional process builds from its environment: NATIONAL_SUBGRAPH_URL (default: the
- * registry's port on 127.0.0.1, as `npm start` runs it), signed with INTERNAL_PRIVATE_KEY_FILE (outside
- * production: the development key), NATIONAL_TIMEOUT_MS (default 1500).
- */
-export async function nationalClientFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-  logger?: Logger,
-): Promise<NationalClient> {
-  let keyFile = env.INTERNAL_PRIVATE_KEY_FILE;
-  if (!keyFile) {
-    if (env.NODE_ENV === 'production') {
-      throw new Error('INTERNAL_PRIVATE_KEY_FILE is required in production (signs region → national look-ups)');
-    }
-    await ensureDevelopmentKeys();
-    keyFile = developmentKeyPaths().internalPrivateKeyPath;
-  }
-  const timeout = Number(env.NATIONAL_TIMEOUT_MS ?? 1500);
-  return new NationalClient({
-    url: env.NATIONAL_SUBGRAPH_URL ?? env.SUBGRAPH_URL_NATIONAL ?? `http://127.0.0.1:${NATIONAL.port}/graphql`,
-    privateKey: await loadPrivateKey(keyFile),
-    timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 1500,
-    logger,
-  });
 }

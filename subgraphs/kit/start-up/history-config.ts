@@ -7,25 +7,37 @@ import type { NationalIndexOptions } from '../persistence/history-report';
 import { defaultKeyDir, loadPrivateKey, loadPublicKey } from '../platform/auth/keys';
 import { ensureRegionKeys, regionKeyPaths } from '../platform/auth/region-token';
 
-// Configuration of the region → national index reports (kit/persistence/history-report.ts).
-//   Region:   NATIONAL_INDEX_URL (the national subgraph's base URL, e.g. http://national:4001) and
-//             REGION_SIGNING_KEY_FILE (this region's Ed25519 PKCS8 PEM). Outside production the key
-//             defaults to <DATA_DIR or .data>/keys/region-<code>-private.pem, created when missing.
+// Configuration of everything a region asks of, or tells, the national subgraph — one key, one URL:
+// the history reports of its outbox (kit/persistence/history-report.ts) and the residence and
+// hospital-directory look-ups at submission (kit/persistence/national-client.ts).
+//   Region:   NATIONAL_INDEX_URL (the national subgraph's base URL, e.g. http://national:4001; default
+//             http://127.0.0.1:<the registry's national port>, as `npm start` runs it),
+//             REGION_SIGNING_KEY_FILE (this region's Ed25519 PKCS8 PEM; required in production, else
+//             <DATA_DIR or .data>/keys/region-<code>-private.pem, created when missing) and
+//             NATIONAL_TIMEOUT_MS (a look-up's deadline, default 1500). A region never holds the
+//             gateway's internal key (INTERNAL_PRIVATE_KEY_FILE).
 //   National: REGION_PUBLIC_KEYS_DIR holding region-<code>-public.pem for every region (default the
 //             development key directory, where missing development pairs are created).
 
 export async function nationalIndexFromEnv(
   regionCode: string,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<NationalIndexOptions | undefined> {
-  const url = env.NATIONAL_INDEX_URL?.trim();
-  if (!url) return undefined;
+): Promise<NationalIndexOptions> {
+  const url = env.NATIONAL_INDEX_URL?.trim() || `http://127.0.0.1:${NATIONAL.port}`;
   let keyFile = env.REGION_SIGNING_KEY_FILE?.trim();
   if (!keyFile) {
-    if (env.NODE_ENV === 'production') throw new Error('REGION_SIGNING_KEY_FILE is required with NATIONAL_INDEX_URL');
+    if (env.NODE_ENV === 'production') {
+      throw new Error('REGION_SIGNING_KEY_FILE is required in production (signs region → national requests)');
+    }
     keyFile = ensureRegionKeys(defaultKeyDir(env), regionCode).privateKeyPath;
   }
-  return { url, privateKey: await loadPrivateKey(keyFile), audience: NATIONAL.name };
+  const timeout = Number(env.NATIONAL_TIMEOUT_MS ?? 1500);
+  return {
+    url,
+    privateKey: await loadPrivateKey(keyFile),
+    audience: NATIONAL.name,
+    timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 1500,
+  };
 }
 
 export async function regionPublicKeysFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Map<string, KeyLike>> {

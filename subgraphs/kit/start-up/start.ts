@@ -8,7 +8,7 @@ import { lowerFirst } from '../graphql/regional/types';
 import { AppealLoaders } from '../persistence/appeal.loader';
 import { auditFlushPlugin, Auditor } from '../persistence/audit';
 import { type NationalIndexOptions, NationalIndexTransport, routeByChannel } from '../persistence/history-report';
-import { nationalClientFromEnv, type NationalLookup } from '../persistence/national-client';
+import { NationalClient, type NationalLookup } from '../persistence/national-client';
 import {
   type NotificationTransport,
   OutboxDispatcher,
@@ -56,13 +56,14 @@ export interface StartOptions extends SubgraphServerOptions {
   /** Delivers notifications from the outbox (default: logged); false = no dispatcher. */
   notifications?: NotificationTransport | false;
   /**
-   * Where the outbox reports this region's new history (submissions, remote-care filings) to the
-   * national index; without it those reports wait in the outbox (retried) until one is configured.
+   * The national subgraph as this region reaches it, with its own key: where the outbox reports new
+   * history (submissions, remote-care filings) and where residence and proof hospitals are looked up.
+   * Without it history reports wait in the outbox (retried) and look-ups are unavailable.
    */
   nationalIndex?: NationalIndexOptions;
   /** The clock the workflow reads (tests pin it to a date); default: the system clock. */
   clock?: () => Date;
-  /** Region → national look-ups (residence, hospital directory); default: nationalClientFromEnv. */
+  /** Region → national look-ups (residence, hospital directory); default: a NationalClient on nationalIndex. */
   national?: NationalLookup;
 }
 
@@ -85,7 +86,11 @@ export async function startRegionalSubgraph(
   // Ownership of material files is checked here, on the shared store, with the gateway's public key.
   const files = new MaterialFiles(options.fileStore ?? fileStoreFromEnv(), options.internalPublicKey ?? null);
   const clock = options.clock ?? (() => new Date());
-  const national = options.national ?? (await nationalClientFromEnv(process.env, log));
+  const national =
+    options.national ??
+    (options.nationalIndex
+      ? new NationalClient({ ...options.nationalIndex, regionCode: def.policy.code, logger: log })
+      : null);
   const workflow = new ApplicationWorkflow(ds, def, files, clock, national);
   const appeals = new AppealWorkflow(ds, def, files, clock, national);
   const feedback = new FeedbackWorkflow(ds, def, clock);
