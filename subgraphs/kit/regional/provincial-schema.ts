@@ -3,10 +3,10 @@ import { isObjectType } from 'graphql';
 
 import { type AccessScope, type AccessTable, enforceAccessTable } from '../auth/access-rules';
 import type { Identity } from '../auth/identity';
-import { buildFederatedSchema } from '../graphql/federation';
 import type { RegionalContext } from '../graphql/context';
+import { buildFederatedSchema } from '../graphql/federation';
 import type { RegionDefinition } from '../region-definition';
-import { regionalAccessTable } from '../regional-access';
+import { provincialAccessTable, regionalAccessTable } from '../regional-access';
 import { createRegionTypes } from './schema';
 
 // A provincial subgraph: ONE schema holding the prefixed types of several regions (PanzhihuaRegion,
@@ -50,10 +50,9 @@ export async function buildProvincialSchema({ name, regions }: ProvincialSchemaO
     Object.assign({}, ...built.map(({ types }) => types.referenceResolvers)),
   );
 
-  const table: Record<string, AccessTable[string]> = {};
+  const table = provincialAccessTable(regions.map((d) => d.prefix));
   const scopes = new Map<string, AccessScope>();
   for (const { def, table: own } of built) {
-    Object.assign(table, own);
     const scope = { subgraph: name, regionCode: def.policy.code, regionName: def.policy.name };
     for (const entry of ownEntries(own)) scopes.set(entry, scope);
     routeToRegion(schema, def, own);
