@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -30,6 +31,7 @@ import { buildNationalSchema } from '../subgraphs/national/schema';
 import { type NationalSubgraph, startNationalSubgraph } from '../subgraphs/national/server';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
 import { usingMysql } from './harness';
+import { spawnRegionalSubgraph } from './regional-process';
 
 // A provincial subgraph for real: ONE process, one port, one schema hosting two regions (both demo
 // regions here, under the subgraph name `test-province`), each on its own database, behind the real
@@ -295,4 +297,72 @@ describe('one subgraph process hosting two regions', () => {
       ds.query = query;
     }
   });
+});
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+function run(env: NodeJS.ProcessEnv) {
+  const proc = spawnRegionalSubgraph({ ...process.env, LOG_LEVEL: 'warn', ...env });
+  const out = { stdout: '', stderr: '' };
+  proc.stdout!.on('data', (c: Buffer) => (out.stdout += c.toString('utf8')));
+  proc.stderr!.on('data', (c: Buffer) => (out.stderr += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, out, exited };
+}
+
+describe('the regional entry point as a provincial process', () => {
+  it('REGIONS=both demo regions with SUBGRAPH serves both in one process on one port', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mente-province-'));
+    const { proc, out, exited } = run({
+      REGIONS: 'sichuan-panzhihua,guangdong-yunfu',
+      SUBGRAPH: 'south-west',
+      PORT: String(port),
+      METRICS_PORT: String(await freePort()),
+      DATABASE_URL_SICHUAN_PANZHIHUA: 'memory:',
+      DATABASE_URL_GUANGDONG_YUNFU: 'memory:',
+      MIGRATE_ON_START: 'true',
+      DATA_DIR: dataDir,
+      UPLOAD_DIR: path.join(dataDir, 'uploads'),
+    });
+    try {
+      let health: any;
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        if (proc.exitCode !== null) throw new Error(`exited early:\n${out.stderr}\n${out.stdout}`);
+        health = await fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => (r.ok ? r.json() : null),
+          () => null,
+        );
+        if (health) break;
+        if (Date.now() > deadline) throw new Error(`did not start:\n${out.stderr}\n${out.stdout}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(Object.keys(health.regions).sort()).toEqual([YF, PZH].sort());
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ panzhihuaRegion { name } yunfuRegion { name } }' }),
+      });
+      expect(await res.json()).toEqual({
+        data: { panzhihuaRegion: { name: '攀枝花市' }, yunfuRegion: { name: '云浮市' } },
+      });
+    } finally {
+      proc.kill('SIGTERM');
+      await exited;
+    }
+  }, 90_000);
+
+  it('a broken provincial configuration fails at start with a clear message', async () => {
+    const { out, exited } = run({ REGIONS: 'sichuan-panzhihua,guangdong-yunfu', PORT: String(await freePort()) });
+    expect(await exited).toBe(1);
+    expect(out.stderr).toMatch(/the registry serves these regions from different subgraphs/);
+    expect(out.stderr).toMatch(/注册表中这些地区分属不同子图/);
+  }, 60_000);
 });
