@@ -1,6 +1,6 @@
 import { SUBGRAPHS } from '../schema/registry';
-import { ConfigError } from '../subgraphs/kit/config';
-import { DEFAULT_LIMITS } from '../subgraphs/kit/limits';
+import { ConfigError } from '../subgraphs/kit/platform/config';
+import { DEFAULT_LIMITS } from '../subgraphs/kit/platform/limits';
 import { makeTlsFixtures, tlsEnv, type TlsFixtures } from '../test/tls-fixtures';
 import { gatewayConfigFromEnv, limitsFromEnv } from './config';
 

@@ -1,17 +1,17 @@
 import type { KeyLike } from 'jose';
 
 import { SUBGRAPHS } from '../schema/registry';
-import { MAX_INTERNAL_TTL_SECONDS } from '../subgraphs/kit/auth/internal-token';
-import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/auth/keys';
+import { MAX_INTERNAL_TTL_SECONDS } from '../subgraphs/kit/platform/auth/internal-token';
+import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
 import {
   checkCommon,
   checkSubgraphTls,
   type CommonConfig,
   EnvChecker,
   type SubgraphTls,
-} from '../subgraphs/kit/config';
-import { type Limits, readLimits } from '../subgraphs/kit/limits';
-import { defaultMetricsPort } from '../subgraphs/kit/metrics-server';
+} from '../subgraphs/kit/platform/config';
+import { type Limits, readLimits } from '../subgraphs/kit/platform/limits';
+import { defaultMetricsPort } from '../subgraphs/kit/platform/metrics-server';
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, type JwtConfig } from './auth/jwt';
 import { type CircuitBreakerOptions, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker';
 import { EXPLORER_MODES, type ExplorerMode } from './explorer/config';

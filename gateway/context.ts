@@ -1,4 +1,4 @@
-import type { Identity } from '../subgraphs/kit/auth/identity';
+import type { Identity } from '../subgraphs/kit/platform/auth/identity';
 
 /** Per request at the gateway: the verified caller and the id that follows the request everywhere. */
 export interface GatewayContext {

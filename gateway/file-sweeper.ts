@@ -1,10 +1,10 @@
-import { addDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
-import { type FileStore, isSha256 } from '../subgraphs/kit/files';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
+import { addDays } from '../subgraphs/kit/platform/dates';
+import { type FileStore, isSha256 } from '../subgraphs/kit/platform/files';
 
 // Uploads nobody uses expire. References live in the regional databases, which the gateway cannot
 // read; so each region writes a marker `refs/<sha256>/<region>/<personId>` into the store when an
-// application of that person uses the file (subgraphs/kit/file-owners.ts), and the sweeper works
+// application of that person uses the file (subgraphs/kit/platform/file-owners.ts), and the sweeper works
 // on the store alone:
 //   - an ownership manifest older than the retention whose person has no marker for the file goes;
 //   - content older than the retention goes with its last such manifest, if no marker exists;

@@ -9,14 +9,14 @@ import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cach
 import type { RequestHandler } from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
-import type { SubgraphTls } from '../subgraphs/kit/config';
-import { type FileStore, fileStoreFromEnv } from '../subgraphs/kit/files';
-import { maskError } from '../subgraphs/kit/graphql/errors';
-import { hideSchemaHintsPlugin } from '../subgraphs/kit/graphql/schema-hints';
-import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from '../subgraphs/kit/limits';
-import { type Logger, logger as rootLogger } from '../subgraphs/kit/log';
-import { acceptRequestId } from '../subgraphs/kit/request-id';
-import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/server';
+import type { SubgraphTls } from '../subgraphs/kit/platform/config';
+import { type FileStore, fileStoreFromEnv } from '../subgraphs/kit/platform/files';
+import { maskError } from '../subgraphs/kit/platform/graphql/errors';
+import { hideSchemaHintsPlugin } from '../subgraphs/kit/platform/graphql/schema-hints';
+import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from '../subgraphs/kit/platform/limits';
+import { type Logger, logger as rootLogger } from '../subgraphs/kit/platform/log';
+import { acceptRequestId } from '../subgraphs/kit/platform/request-id';
+import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/platform/server';
 import { AuthError } from './auth/jwt';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { defaultInternalTokenTtl, type GatewaySecurity } from './config';

@@ -1,6 +1,6 @@
-import { publicCacheMaxAge } from '../subgraphs/kit/graphql/public-cache';
-import { runUntilSignal } from '../subgraphs/kit/process';
-import { startTracing } from '../subgraphs/kit/tracing';
+import { publicCacheMaxAge } from '../subgraphs/kit/platform/graphql/public-cache';
+import { runUntilSignal } from '../subgraphs/kit/platform/process';
+import { startTracing } from '../subgraphs/kit/platform/tracing';
 import { gatewayConfigFromEnv, loadGatewaySecurity } from './config';
 import { startGateway } from './gateway';
 

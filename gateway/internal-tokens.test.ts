@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 
 import { decodeJwt } from 'jose';
 
-import type { Identity } from '../subgraphs/kit/auth/identity';
-import { createInternalTokenVerifier } from '../subgraphs/kit/auth/internal-token';
+import type { Identity } from '../subgraphs/kit/platform/auth/identity';
+import { createInternalTokenVerifier } from '../subgraphs/kit/platform/auth/internal-token';
 import { InternalTokenIssuer } from './internal-tokens';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -2,13 +2,13 @@ import type { KeyObject } from 'node:crypto';
 
 import type { KeyLike } from 'jose';
 
-import type { Identity } from '../subgraphs/kit/auth/identity';
+import type { Identity } from '../subgraphs/kit/platform/auth/identity';
 import {
   DEFAULT_INTERNAL_TTL_SECONDS,
   ed25519Key,
   type OperationBody,
   signInternalToken,
-} from '../subgraphs/kit/auth/internal-token';
+} from '../subgraphs/kit/platform/auth/internal-token';
 
 /**
  * Issues the gateway → subgraph internal tokens: one per fetch, for one subgraph and one

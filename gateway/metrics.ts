@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-import type { RequestSummary } from '../subgraphs/kit/access-log';
-import { createMetricsRegistry, LATENCY_BUCKETS } from '../subgraphs/kit/metrics';
+import type { RequestSummary } from '../subgraphs/kit/platform/access-log';
+import { createMetricsRegistry, LATENCY_BUCKETS } from '../subgraphs/kit/platform/metrics';
 import { CIRCUIT_STATE_VALUE, type CircuitState } from './circuit-breaker';
 
 /** The codes SubgraphDataSource gives a failed subgraph fetch. */

@@ -1,6 +1,6 @@
 import type express from 'express';
 
-import { ANONYMOUS } from '../subgraphs/kit/auth/identity';
+import { ANONYMOUS } from '../subgraphs/kit/platform/auth/identity';
 import { addressKey, callerKey, clientAddress, MemoryCounters } from './rate-limit';
 
 const request = (remoteAddress: string, forwardedFor?: string) =>

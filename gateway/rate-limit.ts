@@ -6,9 +6,9 @@ import type express from 'express';
 import { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 
-import type { Identity } from '../subgraphs/kit/auth/identity';
-import { ANONYMOUS } from '../subgraphs/kit/auth/identity';
-import type { Logger } from '../subgraphs/kit/log';
+import type { Identity } from '../subgraphs/kit/platform/auth/identity';
+import { ANONYMOUS } from '../subgraphs/kit/platform/auth/identity';
+import type { Logger } from '../subgraphs/kit/platform/log';
 
 // A per-caller budget of operations per minute at the gateway: per user (token subject) when
 // signed in, per client address otherwise. Each operation of a batch counts, so batching cannot

@@ -4,10 +4,10 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import { type DocumentNode, GraphQLError, Kind, type OperationTypeNode, parse } from 'graphql';
 import { Agent, request as undiciRequest } from 'undici';
 
-import { errorCode } from '../subgraphs/kit/access-log';
-import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/auth/internal-token';
-import type { SubgraphTls } from '../subgraphs/kit/config';
-import { injectTraceContext, SpanKind, withSpan } from '../subgraphs/kit/tracing';
+import { errorCode } from '../subgraphs/kit/platform/access-log';
+import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/platform/auth/internal-token';
+import type { SubgraphTls } from '../subgraphs/kit/platform/config';
+import { injectTraceContext, SpanKind, withSpan } from '../subgraphs/kit/platform/tracing';
 import { type CircuitBreaker } from './circuit-breaker';
 import type { GatewayContext } from './context';
 import type { InternalTokenIssuer } from './internal-tokens';

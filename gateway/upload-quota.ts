@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
-import { addDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
-import type { FileStore } from '../subgraphs/kit/files';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
+import { addDays } from '../subgraphs/kit/platform/dates';
+import type { FileStore } from '../subgraphs/kit/platform/files';
 
 // Per-person upload quota: files and bytes per day (China time). Usage is kept in the file store
 // itself, one small record per upload under `usage/<day>/<personId>/<ms>-<random>-<bytes>`, so it

@@ -5,16 +5,16 @@ import cors from 'cors';
 import express from 'express';
 import type { KeyLike } from 'jose';
 
-import type { Identity } from '../subgraphs/kit/auth/identity';
-import { PERSON_ID_PATTERN, type Uploader, writeOwnership } from '../subgraphs/kit/file-owners';
+import type { Identity } from '../subgraphs/kit/platform/auth/identity';
+import { PERSON_ID_PATTERN, type Uploader, writeOwnership } from '../subgraphs/kit/platform/file-owners';
 import {
   DETECT_BYTES,
   detectContentType,
   type DetectedType,
   type FileStore,
   MAX_UPLOAD_BYTES,
-} from '../subgraphs/kit/files';
-import { cleanFileName as cleanDisplayFileName } from '../subgraphs/kit/text';
+} from '../subgraphs/kit/platform/files';
+import { cleanFileName as cleanDisplayFileName } from '../subgraphs/kit/platform/text';
 import { AuthError } from './auth/jwt';
 import { DEFAULT_RETENTION_HOURS } from './file-sweeper';
 import { secondsUntilNextDay, UploadQuotaLedger } from './upload-quota';
@@ -25,7 +25,7 @@ import { secondsUntilNextDay, UploadQuotaLedger } from './upload-quota';
 // memory, and a file is stored only once it has passed every check (size, type by content).
 // Every upload belongs to a person: the applicant themself, or — for staff (a REVIEWER) uploading
 // at the window — the person named in the form field `personId`. It is recorded as a signed
-// ownership manifest in the store (subgraphs/kit/file-owners.ts), which the regions check, and
+// ownership manifest in the store (subgraphs/kit/platform/file-owners.ts), which the regions check, and
 // counted against that person's daily quota (./upload-quota.ts).
 
 export interface UploadsOptions {
@@ -88,7 +88,7 @@ function sendError(res: express.Response, status: number, code: UploadErrorCode,
 }
 
 /**
- * The client's file name for display (subgraphs/kit/text.ts: path parts, control and format
+ * The client's file name for display (subgraphs/kit/platform/text.ts: path parts, control and format
  * characters such as bidi overrides removed, at most 255 characters); a name that is left empty
  * becomes `file.<ext>`.
  */

@@ -19,7 +19,7 @@ const MYSQL_INIT_FILE = path.join(ROOT, 'scripts/docker/mysql-init.sql');
 const APP = '/app';
 const KEYS = `${APP}/.data/keys`;
 const UPLOADS = `${APP}/.data/uploads`;
-const METRICS_OFFSET = 5400; // METRICS_PORT = PORT + 5400 (subgraphs/kit/metrics-server.ts)
+const METRICS_OFFSET = 5400; // METRICS_PORT = PORT + 5400 (subgraphs/kit/platform/metrics-server.ts)
 
 const envName = (subgraph: string) => subgraph.toUpperCase().replace(/-/g, '_');
 const databaseName = (subgraph: string) => `mente_${subgraph.replace(/-/g, '_')}`;

@@ -1,6 +1,6 @@
 import { uploadRetentionHoursFromEnv } from '../gateway/config';
 import { sweepFiles } from '../gateway/file-sweeper';
-import { fileStoreFromEnv } from '../subgraphs/kit/files';
+import { fileStoreFromEnv } from '../subgraphs/kit/platform/files';
 
 // `npm run files:sweep`: one sweep of expired, unused uploads (gateway/file-sweeper.ts) on the
 // store the environment names (UPLOAD_DIR or FILE_STORE=s3 …), after UPLOAD_RETENTION_HOURS.

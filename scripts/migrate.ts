@@ -3,8 +3,8 @@ import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 
 import { NATIONAL } from '../schema/registry';
-import { redactUrl } from '../subgraphs/kit/db/data-source';
-import { createRegionalDataSource, prepareRegionalDatabase } from '../subgraphs/kit/regional/data-source';
+import { redactUrl } from '../subgraphs/kit/platform/db/data-source';
+import { createRegionalDataSource, prepareRegionalDatabase } from '../subgraphs/kit/start-up/data-source';
 import { loadPiiVault } from '../subgraphs/national/pii-keys';
 import { createNationalDataSource } from '../subgraphs/national/server';
 import { databaseUrlFor, ensureMysqlDatabase } from './lib/databases';

@@ -7,7 +7,7 @@ import { format, resolveConfig } from 'prettier';
 import { stringify } from 'yaml';
 
 import { registryFromRegionFiles } from '../schema/registry';
-import { loadRegionFile, RegionFileError } from '../subgraphs/kit/region-file';
+import { loadRegionFile, RegionFileError } from '../subgraphs/kit/domain/region-file';
 
 // `npm run new-region -- --code 440100 --name 广州市 --province 广东省 --prefix Guangzhou
 //    [--subgraph guangdong-guangzhou] [--port 4004] [--root <dir>]`

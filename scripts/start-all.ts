@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
 import { NATIONAL, REGIONAL_SUBGRAPHS } from '../schema/registry';
-import { ensureDevelopmentKeys } from '../subgraphs/kit/auth/keys';
-import { defaultMetricsPort } from '../subgraphs/kit/metrics-server';
+import { ensureDevelopmentKeys } from '../subgraphs/kit/platform/auth/keys';
+import { defaultMetricsPort } from '../subgraphs/kit/platform/metrics-server';
 import { databaseUrlFor } from './lib/databases';
 import { prepareAll } from './migrate';
 

@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 
 import { DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
-import { isRole, REGION_CODE_PATTERN, type Role, ROLES } from '../subgraphs/kit/auth/identity';
-import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/auth/keys';
+import { isRole, REGION_CODE_PATTERN, type Role, ROLES } from '../subgraphs/kit/platform/auth/identity';
+import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
 
 // `npm run token -- --role APPLICANT --person P000001`
 // `npm run token -- --role REVIEWER --region 510400 [--sub alice]`

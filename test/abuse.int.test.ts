@@ -6,8 +6,8 @@ import { Writable } from 'node:stream';
 import { parse, visit } from 'graphql';
 
 import { DEMO_PERSONS } from '../scripts/seed-data/people';
-import { callerNames } from '../subgraphs/kit/graphql/schema-hints';
-import { createLogger } from '../subgraphs/kit/log';
+import { callerNames } from '../subgraphs/kit/platform/graphql/schema-hints';
+import { createLogger } from '../subgraphs/kit/platform/log';
 import { type Stack, startStack } from './harness';
 
 // What an attacker found with EXPOSE_SCHEMA=false, tried again: error messages that map the

@@ -1,11 +1,11 @@
 import { DEMO_PEOPLE, DEMO_PERSONS, demoRecordsFor } from '../scripts/seed-data/people';
-import { AuditEntity } from '../subgraphs/kit/audit';
-import { addDays, addWorkingDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
-import { ApplicationEntity } from '../subgraphs/kit/db/record.entities';
-import { OutboxEntity } from '../subgraphs/kit/outbox';
-import type { RegionPolicy } from '../subgraphs/kit/policy';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { addDays, addWorkingDays } from '../subgraphs/kit/domain/calendar';
+import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import { AuditEntity } from '../subgraphs/kit/persistence/audit';
+import { ApplicationEntity } from '../subgraphs/kit/persistence/db/record.entities';
+import { OutboxEntity } from '../subgraphs/kit/persistence/outbox';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
 import { type Stack, startStack } from './harness';
 
 const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;

@@ -32,8 +32,8 @@ import {
 import { CSRF_MESSAGE } from '../gateway/csrf-message';
 import { SUPERGRAPH_PATH } from '../gateway/gateway';
 import { DEMO_PEOPLE, DEMO_PERSONS, demoRecordsFor } from '../scripts/seed-data/people';
-import { addDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
+import { addDays } from '../subgraphs/kit/domain/calendar';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
 import { type Stack, startStack } from './harness';
 
 // Real front-end clients against the real gateway: Apollo Client 4 (InMemoryCache, HttpLink) and

@@ -11,9 +11,9 @@ import { parse } from 'yaml';
 import { registryFromRegionFiles } from '../schema/registry';
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
 import { mintDevelopmentToken } from '../scripts/token';
-import { addDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { addDays } from '../subgraphs/kit/domain/calendar';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
 
 // docker-compose.yml, run without Docker: the file as `docker-compose config` renders it (with
 // SEED_DEMO=true), every service of the mente image started from its own `command`, `environment`

@@ -5,8 +5,8 @@ import {
   type RunningCoprocessor,
   startCoprocessor,
 } from '../gateway/coprocessor/coprocessor';
-import { INTERNAL_TOKEN_HEADER, operationDigest } from '../subgraphs/kit/auth/internal-token';
-import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/auth/keys';
+import { INTERNAL_TOKEN_HEADER, operationDigest } from '../subgraphs/kit/platform/auth/internal-token';
+import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
 import { type Stack, startStack } from './harness';
 
 // The Apollo Router coprocessor (gateway/coprocessor/) spoken to over HTTP with the protocol's own

@@ -1,4 +1,4 @@
-import { AuditEntity } from '../subgraphs/kit/audit';
+import { AuditEntity } from '../subgraphs/kit/persistence/audit';
 import { type Stack, startStack } from './harness';
 
 // The gateway merges identical anonymous queries that are in flight at the same moment into one

@@ -3,11 +3,11 @@ import { EXAMPLE_OPERATIONS } from '../gateway/examples';
 import { type RunningHiveGateway, startHiveGateway } from '../gateway/hive/server';
 import { NATIONAL } from '../schema/registry';
 import { DEMO_PEOPLE, DEMO_PERSONS, demoRecordsFor } from '../scripts/seed-data/people';
-import { INTERNAL_TOKEN_HEADER, operationDigest } from '../subgraphs/kit/auth/internal-token';
-import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/auth/keys';
-import { addDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { addDays } from '../subgraphs/kit/domain/calendar';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import { INTERNAL_TOKEN_HEADER, operationDigest } from '../subgraphs/kit/platform/auth/internal-token';
+import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
 import type { RecordedRequest } from './fault-proxy';
 import { type Stack, startStack } from './harness';
 

@@ -9,8 +9,8 @@ import type { ExplorerConfig, ExplorerMode } from '../gateway/explorer/config';
 import { SANDBOX_SCRIPT_URL } from '../gateway/explorer/pages';
 import { type RunningGateway, startGateway } from '../gateway/gateway';
 import { SUBGRAPHS } from '../schema/registry';
-import { ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/auth/keys';
-import { ConfigError } from '../subgraphs/kit/config';
+import { ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
+import { ConfigError } from '../subgraphs/kit/platform/config';
 
 // What the gateway serves a browser at / and /explorer under each EXPLORER and EXPOSE_SCHEMA.
 // Nothing here needs the subgraphs (the browser test runs operations against the whole stack).

@@ -1,14 +1,14 @@
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
-import { transactionBefore } from '../subgraphs/kit/application/deadline';
-import { IdempotencyEntity } from '../subgraphs/kit/application/idempotency';
-import type { Identity } from '../subgraphs/kit/auth/identity';
-import { addDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
-import { ApplicationEntity, RemoteCareFilingEntity } from '../subgraphs/kit/db/record.entities';
-import { seedRegionPolicy } from '../subgraphs/kit/db/seed';
-import { OutboxEntity } from '../subgraphs/kit/outbox';
-import type { RegionPolicy } from '../subgraphs/kit/policy';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { addDays } from '../subgraphs/kit/domain/calendar';
+import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import { ApplicationEntity, RemoteCareFilingEntity } from '../subgraphs/kit/persistence/db/record.entities';
+import { seedRegionPolicy } from '../subgraphs/kit/persistence/db/seed';
+import { IdempotencyEntity } from '../subgraphs/kit/persistence/idempotency';
+import { OutboxEntity } from '../subgraphs/kit/persistence/outbox';
+import type { Identity } from '../subgraphs/kit/platform/auth/identity';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
+import { transactionBefore } from '../subgraphs/kit/workflow/deadline';
 import { type Stack, startStack } from './harness';
 
 // The subgraph side of "no write in doubt": every mutation takes an idempotency key (the same

@@ -1,7 +1,7 @@
 import { DEMO_PEOPLE, DEMO_PERSONS, demoRecordsFor } from '../scripts/seed-data/people';
-import { addDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { addDays } from '../subgraphs/kit/domain/calendar';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
 import { type RecordedRequest } from './fault-proxy';
 import { type Stack, startStack, usingMysql } from './harness';
 

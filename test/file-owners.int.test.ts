@@ -6,12 +6,12 @@ import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt
 import { sweepFiles } from '../gateway/file-sweeper';
 import { type RunningGateway, startGateway } from '../gateway/gateway';
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
-import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/auth/keys';
-import { addDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
-import { ownerKey } from '../subgraphs/kit/file-owners';
-import type { DirectoryFileStore } from '../subgraphs/kit/files';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { addDays } from '../subgraphs/kit/domain/calendar';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
+import { ownerKey } from '../subgraphs/kit/platform/file-owners';
+import type { DirectoryFileStore } from '../subgraphs/kit/platform/files';
 import { type Stack, startStack } from './harness';
 
 const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;

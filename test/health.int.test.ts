@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 
 import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases';
 import { loadRegionDefinition } from '../scripts/lib/subgraphs';
-import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/regional/start';
+import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/start-up/start';
 import { type NationalSubgraph, startNationalSubgraph } from '../subgraphs/national/server';
 import { usingMysql } from './harness';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';

@@ -14,7 +14,7 @@ import { type Stack, startStack } from './harness';
 // own query planner and executor) in front of the real subgraphs, next to the Apollo gateway.
 // Public policy must come out identical through both. Personal data must NOT come out through Hive
 // Gateway: the subgraphs trust only the Apollo gateway's signed internal token
-// (x-mente-internal-token, subgraphs/kit/auth/internal-token.ts), which Hive Gateway does not
+// (x-mente-internal-token, subgraphs/kit/platform/auth/internal-token.ts), which Hive Gateway does not
 // mint, so every request it forwards is anonymous, whatever Authorization header the caller sent.
 // This is Hive Gateway as configured out of the box; with Mente's plugin (gateway/hive/plugin.ts)
 // it mints the token and serves signed-in callers: test/engines.int.test.ts, docs/scale-out.md.

@@ -1,12 +1,16 @@
 import { Writable } from 'node:stream';
 
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
-import { addDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
-import { ApplicationEntity, MaterialFileEntity, StatusEventEntity } from '../subgraphs/kit/db/record.entities';
-import { createLogger } from '../subgraphs/kit/log';
-import { OutboxEntity } from '../subgraphs/kit/outbox';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { addDays } from '../subgraphs/kit/domain/calendar';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import {
+  ApplicationEntity,
+  MaterialFileEntity,
+  StatusEventEntity,
+} from '../subgraphs/kit/persistence/db/record.entities';
+import { OutboxEntity } from '../subgraphs/kit/persistence/outbox';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
+import { createLogger } from '../subgraphs/kit/platform/log';
 import { type Stack, startStack } from './harness';
 
 const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;

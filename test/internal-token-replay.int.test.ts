@@ -1,5 +1,5 @@
-import { INTERNAL_TOKEN_HEADER, operationDigest } from '../subgraphs/kit/auth/internal-token';
-import { ApplicationEntity } from '../subgraphs/kit/db/record.entities';
+import { ApplicationEntity } from '../subgraphs/kit/persistence/db/record.entities';
+import { INTERNAL_TOKEN_HEADER, operationDigest } from '../subgraphs/kit/platform/auth/internal-token';
 import type { RecordedRequest } from './fault-proxy';
 import { type Stack, startStack } from './harness';
 

@@ -1,7 +1,7 @@
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
-import { addDays, addMonths } from '../subgraphs/kit/calendar';
-import type { RegionPolicy } from '../subgraphs/kit/policy';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { addDays, addMonths } from '../subgraphs/kit/domain/calendar';
+import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
 import { type Stack, startStack } from './harness';
 
 const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;

@@ -24,11 +24,11 @@ import {
 import { SUPERGRAPH_PATH } from '../gateway/gateway';
 import { REGIONS } from '../schema/registry';
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
-import { addDays } from '../subgraphs/kit/calendar';
-import { todayInChina } from '../subgraphs/kit/clock';
-import { createLogger } from '../subgraphs/kit/log';
-import type { RegionPolicy } from '../subgraphs/kit/policy';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { addDays } from '../subgraphs/kit/domain/calendar';
+import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import { todayInChina } from '../subgraphs/kit/platform/clock';
+import { createLogger } from '../subgraphs/kit/platform/log';
 import { type Stack, startStack } from './harness';
 
 const yunfuPolicy = loadRegion('guangdong-yunfu').policy;

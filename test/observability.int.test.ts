@@ -7,8 +7,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 
 import { SUBGRAPHS } from '../schema/registry';
-import { createLogger } from '../subgraphs/kit/log';
-import { redactPii } from '../subgraphs/kit/pii';
+import { createLogger } from '../subgraphs/kit/platform/log';
+import { redactPii } from '../subgraphs/kit/platform/pii';
 import { startNationalSubgraph } from '../subgraphs/national/server';
 import { type Stack, startStack } from './harness';
 import { spawnRegionalSubgraph } from './regional-process';

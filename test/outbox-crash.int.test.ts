@@ -8,16 +8,16 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 
 import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases';
-import { createDataSource } from '../subgraphs/kit/db/data-source';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
 import {
   enqueueNotifications,
   type OutboundNotification,
   OutboxDispatcher,
   OutboxEntity,
   WebhookTransport,
-} from '../subgraphs/kit/outbox';
-import { loadRegion } from '../subgraphs/kit/region-file';
-import { prepareRegionalDatabase, REGIONAL_ENTITIES, REGIONAL_MIGRATIONS } from '../subgraphs/kit/regional/data-source';
+} from '../subgraphs/kit/persistence/outbox';
+import { createDataSource } from '../subgraphs/kit/platform/db/data-source';
+import { prepareRegionalDatabase, REGIONAL_ENTITIES, REGIONAL_MIGRATIONS } from '../subgraphs/kit/start-up/data-source';
 import { spawnRegionalSubgraph } from './regional-process';
 
 // The outbox across real process deaths: a real regional subgraph process (subgraphs/regional/index.ts)

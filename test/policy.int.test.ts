@@ -1,6 +1,6 @@
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
-import { formatAcceptanceNumber } from '../subgraphs/kit/acceptance-number';
-import { loadRegion } from '../subgraphs/kit/region-file';
+import { formatAcceptanceNumber } from '../subgraphs/kit/domain/acceptance-number';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
 import { type Stack, startStack } from './harness';
 
 // Issue 16 through the real gateway, in both regions: estimates with caps, scope and per-figure

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import type { RunningGateway } from '../gateway/gateway';
 import { RATE_LIMITED_MESSAGE, type RateLimitConfig } from '../gateway/rate-limit';
 import { DEMO_PERSONS } from '../scripts/seed-data/people';
-import { createLogger } from '../subgraphs/kit/log';
+import { createLogger } from '../subgraphs/kit/platform/log';
 import { type Stack, startStack } from './harness';
 
 // The per-caller rate limit, on real gateways in front of the same subgraphs: counters shared

@@ -1,5 +1,5 @@
 import { DEMO_PEOPLE, DEMO_PERSONS, demoRecordsFor } from '../scripts/seed-data/people';
-import { formatAcceptanceNumber } from '../subgraphs/kit/acceptance-number';
+import { formatAcceptanceNumber } from '../subgraphs/kit/domain/acceptance-number';
 import { type Stack, startStack } from './harness';
 
 // One person, every region, in one query — through the gateway, with real identities.
@@ -117,5 +117,30 @@ describe('application(acceptanceNumber)', () => {
     // Null, and staff are told why with NOT_FOUND (no stray non-null error).
     expect(res.errors!.map((e: any) => e.extensions.code)).toEqual(['NOT_FOUND']);
     expect(res.data.application).toBeNull();
+  });
+
+  it('asks the owning region even when only the id is selected: unknown is null, anonymous learns nothing', async () => {
+    const KEY_ONLY = 'query($n: String!) { application(acceptanceNumber: $n) { id __typename } }';
+    const unknown = formatAcceptanceNumber('445300', '2026-01-05', 999_998);
+    const asOperator = await stack.query(KEY_ONLY, { n: unknown }, { token: operator });
+    expect(asOperator.data.application).toBeNull();
+    expect(asOperator.errors!.map((e: any) => e.extensions.code)).toEqual(['NOT_FOUND']);
+    const anonymous = await stack.query(KEY_ONLY, { n: unknown });
+    expect(anonymous.data.application).toBeNull();
+    // A real number, anonymously: the region refuses it exactly as it refuses an unknown one.
+    const real = demoRecordsFor('510400').applications[0]!.id;
+    const anonymousReal = await stack.query(KEY_ONLY, { n: real });
+    expect(anonymousReal.data.application).toBeNull();
+    expect(anonymousReal.errors!.map((e: any) => e.extensions.code)).toEqual(
+      anonymous.errors!.map((e: any) => e.extensions.code),
+    );
+    const asOperatorReal = await stack.query(KEY_ONLY, { n: real }, { token: operator });
+    expect(asOperatorReal.data.application).toEqual({ id: real, __typename: expect.stringMatching(/Application$/) });
+    // The routing key is not part of the API.
+    const ref = await stack.query(
+      'query($n: String!) { application(acceptanceNumber: $n) { ... on PanzhihuaApplication { ref } } }',
+      { n: real },
+    );
+    expect(ref.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });

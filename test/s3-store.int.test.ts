@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
 import { sweepFiles } from '../gateway/file-sweeper';
-import { MaterialFiles } from '../subgraphs/kit/file-owners';
-import { S3FileStore } from '../subgraphs/kit/files.s3';
+import { MaterialFiles } from '../subgraphs/kit/platform/file-owners';
+import { S3FileStore } from '../subgraphs/kit/platform/files.s3';
 import { type FakeS3, startFakeS3 } from './fake-s3';
 import { type Stack, startStack } from './harness';
 

@@ -5,8 +5,8 @@ import { SignJWT } from 'jose';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
 import { REGIONS } from '../schema/registry';
 import { DEMO_PEOPLE, DEMO_PERSONS, demoRecordsFor } from '../scripts/seed-data/people';
-import { AuditEntity } from '../subgraphs/kit/audit';
-import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/auth/keys';
+import { AuditEntity } from '../subgraphs/kit/persistence/audit';
+import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
 import { type Stack, startStack } from './harness';
 
 // Who may see and do what, tried through every door: the gateway with each role, forged and

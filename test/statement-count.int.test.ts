@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import { formatAcceptanceNumber } from '../subgraphs/kit/acceptance-number';
-import { addWorkingDays } from '../subgraphs/kit/calendar';
+import { formatAcceptanceNumber } from '../subgraphs/kit/domain/acceptance-number';
+import { addWorkingDays } from '../subgraphs/kit/domain/calendar';
 import {
   ApplicationEntity,
   type ApplicationRow,
   MaterialFileEntity,
   StatusEventEntity,
-} from '../subgraphs/kit/db/record.entities';
+} from '../subgraphs/kit/persistence/db/record.entities';
 import { type Stack, startStack } from './harness';
 
 // Constant database work: a reviewer's list with nested disease, hospital, materials and history

@@ -5,7 +5,7 @@ import { Agent, request } from 'undici';
 
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
 import { type RunningGateway, startGateway } from '../gateway/gateway';
-import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/auth/keys';
+import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
 import { type Stack, startStack } from './harness';
 import { makeTlsFixtures, readTls, type TlsFixtures } from './tls-fixtures';
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { startTracing, type Tracing } from '../subgraphs/kit/tracing';
+import { startTracing, type Tracing } from '../subgraphs/kit/platform/tracing';
 import { type Stack, startStack } from './harness';
 
 // One trace across the stack when OTEL_EXPORTER_OTLP_ENDPOINT is set: the gateway's request span,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { DirectoryFileStore } from '../subgraphs/kit/files';
+import type { DirectoryFileStore } from '../subgraphs/kit/platform/files';
 import { type Stack, startStack } from './harness';
 
 // POST /uploads on the real gateway: an applicant uploads a material file, gets its sha256 back,

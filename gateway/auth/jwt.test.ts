@@ -6,8 +6,8 @@ import path from 'node:path';
 import { type JWTPayload, SignJWT } from 'jose';
 
 import { mintDevelopmentToken, parseTokenArgs, parseTtl } from '../../scripts/token';
-import { ANONYMOUS, describeActor } from '../../subgraphs/kit/auth/identity';
-import { ensureDevelopmentKeys, loadPrivateKey } from '../../subgraphs/kit/auth/keys';
+import { ANONYMOUS, describeActor } from '../../subgraphs/kit/platform/auth/identity';
+import { ensureDevelopmentKeys, loadPrivateKey } from '../../subgraphs/kit/platform/auth/keys';
 import { AuthError, createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER, INVALID_TOKEN_MESSAGE } from './jwt';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 
-import { ANONYMOUS, type Identity, identityFromClaims } from '../../subgraphs/kit/auth/identity';
-import { VerifiedTokenCache } from '../../subgraphs/kit/auth/token-cache';
+import { ANONYMOUS, type Identity, identityFromClaims } from '../../subgraphs/kit/platform/auth/identity';
+import { VerifiedTokenCache } from '../../subgraphs/kit/platform/auth/token-cache';
 
 // Caller authentication at the gateway. Callers present `Authorization: Bearer <JWT>` issued by
 // the identity provider; the gateway verifies it here and turns its claims into an Identity.

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 
 import type { KeyLike } from 'jose';
 
-import { identityFromClaims } from '../../subgraphs/kit/auth/identity';
-import { INTERNAL_TOKEN_HEADER, operationDigest } from '../../subgraphs/kit/auth/internal-token';
-import { type Logger, logger as rootLogger } from '../../subgraphs/kit/log';
-import { acceptRequestId } from '../../subgraphs/kit/request-id';
+import { identityFromClaims } from '../../subgraphs/kit/platform/auth/identity';
+import { INTERNAL_TOKEN_HEADER, operationDigest } from '../../subgraphs/kit/platform/auth/internal-token';
+import { type Logger, logger as rootLogger } from '../../subgraphs/kit/platform/log';
+import { acceptRequestId } from '../../subgraphs/kit/platform/request-id';
 import { INVALID_TOKEN_MESSAGE } from '../auth/jwt';
 import { InternalTokenIssuer } from '../internal-tokens';
 

@@ -1,4 +1,4 @@
-import { runUntilSignal } from '../../subgraphs/kit/process';
+import { runUntilSignal } from '../../subgraphs/kit/platform/process';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../auth/jwt';
 import { loadGatewaySecurity } from '../config';
 import { startCoprocessor } from './coprocessor';

@@ -1,5 +1,5 @@
-import { fileStoreFromEnv } from '../../subgraphs/kit/files';
-import { runUntilSignal } from '../../subgraphs/kit/process';
+import { fileStoreFromEnv } from '../../subgraphs/kit/platform/files';
+import { runUntilSignal } from '../../subgraphs/kit/platform/process';
 import { gatewayConfigFromEnv, loadGatewaySecurity } from '../config';
 import { startHiveGateway } from './server';
 

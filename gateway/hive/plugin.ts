@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 
 import { GraphQLError } from 'graphql';
 
-import type { Identity } from '../../subgraphs/kit/auth/identity';
-import { INTERNAL_TOKEN_HEADER } from '../../subgraphs/kit/auth/internal-token';
-import { acceptRequestId } from '../../subgraphs/kit/request-id';
+import type { Identity } from '../../subgraphs/kit/platform/auth/identity';
+import { INTERNAL_TOKEN_HEADER } from '../../subgraphs/kit/platform/auth/internal-token';
+import { acceptRequestId } from '../../subgraphs/kit/platform/request-id';
 import { AuthError } from '../auth/jwt';
 import type { GatewaySecurity } from '../config';
 import { InternalTokenIssuer } from '../internal-tokens';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 import express from 'express';
 
-import type { FileStore } from '../../subgraphs/kit/files';
+import type { FileStore } from '../../subgraphs/kit/platform/files';
 import type { GatewaySecurity } from '../config';
 import { SUPERGRAPH_PATH } from '../gateway';
 import { DEFAULT_UPLOAD_QUOTA, type UploadQuota, UploadQuotaLedger } from '../upload-quota';

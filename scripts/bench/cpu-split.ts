@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { REGIONS, SUBGRAPHS } from '../../schema/registry';
-import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../../subgraphs/kit/auth/internal-token';
-import { developmentKeyPaths, loadPrivateKey } from '../../subgraphs/kit/auth/keys';
-import { createLogger } from '../../subgraphs/kit/log';
+import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../../subgraphs/kit/platform/auth/internal-token';
+import { developmentKeyPaths, loadPrivateKey } from '../../subgraphs/kit/platform/auth/keys';
+import { createLogger } from '../../subgraphs/kit/platform/log';
 import { startStack } from '../../test/harness';
 import { mintDevelopmentToken } from '../token';
 import { type InternalTokenSpec, runLoad } from './load';

@@ -35,17 +35,18 @@ async function child(): Promise<void> {
   const { operationFromDocument, Supergraph } = await import('@apollo/federation-internals');
   const { parse } = await import('graphql');
   const { NATIONAL, REGIONS, SUBGRAPHS } = await import('../../schema/registry');
-  const { buildRegionalSchema } = await import('../../subgraphs/kit/regional/schema');
-  const { startRegionalSubgraph } = await import('../../subgraphs/kit/regional/start');
+  const { buildRegionalSchema } = await import('../../subgraphs/kit/graphql/regional/schema');
+  const { startRegionalSubgraph } = await import('../../subgraphs/kit/start-up/start');
   const { loadRegionDefinition } = await import('../lib/subgraphs');
   const panzhihua = loadRegionDefinition('sichuan-panzhihua');
   const { buildNationalSchema } = await import('../../subgraphs/national/schema');
   const { startNationalSubgraph } = await import('../../subgraphs/national/server');
   const { startGateway } = await import('../../gateway/gateway');
   const { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } = await import('../../gateway/auth/jwt');
-  const { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } = await import('../../subgraphs/kit/auth/keys');
+  const { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } =
+    await import('../../subgraphs/kit/platform/auth/keys');
   const { mintDevelopmentToken } = await import('../token');
-  const { PiiVault } = await import('../../subgraphs/kit/pii');
+  const { PiiVault } = await import('../../subgraphs/kit/platform/pii');
   const { seedDemoPeople } = await import('../lib/demo');
 
   // Every generated region serves Panzhihua's policy and rules under its own code, name and prefix.

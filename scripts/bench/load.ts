@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { Identity } from '../../subgraphs/kit/auth/identity';
-import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../../subgraphs/kit/auth/internal-token';
+import type { Identity } from '../../subgraphs/kit/platform/auth/identity';
+import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../../subgraphs/kit/platform/auth/internal-token';
 
 // Load generation for `npm run bench`: autocannon in a child process (its own core on this 2-core
 // machine; the stack under test keeps the parent's event loop to itself). The parent writes a

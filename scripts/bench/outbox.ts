@@ -2,16 +2,16 @@ import 'reflect-metadata';
 
 import type { DataSource } from 'typeorm';
 
-import { createDataSource } from '../../subgraphs/kit/db/data-source';
-import { NotificationOutbox1764200000000 } from '../../subgraphs/kit/db/migrations/1764200000000-notification-outbox';
-import { OutboxLeases1764420000000 } from '../../subgraphs/kit/db/migrations/1764420000000-outbox-leases';
+import { NotificationOutbox1764200000000 } from '../../subgraphs/kit/persistence/db/migrations/1764200000000-notification-outbox';
+import { OutboxLeases1764420000000 } from '../../subgraphs/kit/persistence/db/migrations/1764420000000-outbox-leases';
 import {
   enqueueNotifications,
   type NotificationTransport,
   OUTBOX_DEFAULTS,
   OutboxDispatcher,
   OutboxEntity,
-} from '../../subgraphs/kit/outbox';
+} from '../../subgraphs/kit/persistence/outbox';
+import { createDataSource } from '../../subgraphs/kit/platform/db/data-source';
 import { databaseUrlFor, recreateMysqlDatabase } from '../lib/databases';
 
 // `npm run bench:outbox` (and the last step of `npm run bench`): does notification delivery keep up

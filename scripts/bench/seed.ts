@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 
 import type { DataSource, EntityManager, EntitySchema } from 'typeorm';
 
-import { formatAcceptanceNumber } from '../../subgraphs/kit/acceptance-number';
-import { addDays, addWorkingDays } from '../../subgraphs/kit/calendar';
+import { formatAcceptanceNumber } from '../../subgraphs/kit/domain/acceptance-number';
+import { addDays, addWorkingDays } from '../../subgraphs/kit/domain/calendar';
+import type { MaterialKind, RegionPolicy } from '../../subgraphs/kit/domain/policy';
 import {
   ApplicationEntity,
   type ApplicationRow,
@@ -14,8 +15,7 @@ import {
   type MaterialFileRow,
   StatusEventEntity,
   type StatusEventRow,
-} from '../../subgraphs/kit/db/record.entities';
-import type { MaterialKind, RegionPolicy } from '../../subgraphs/kit/policy';
+} from '../../subgraphs/kit/persistence/db/record.entities';
 
 // Bench data, written straight into a region's database with the entities (chunked inserts, one
 // transaction): a realistic volume of applications — ~40% recent and mostly still ACCEPTED (the

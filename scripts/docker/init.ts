@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, link, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { ensureDevelopmentKeys } from '../../subgraphs/kit/auth/keys';
+import { ensureDevelopmentKeys } from '../../subgraphs/kit/platform/auth/keys';
 import { prepareAll } from '../migrate';
 
 // The docker-compose `init` service: runs once before every other service, then exits 0.

@@ -54,19 +54,25 @@ function keyFieldsOf(fieldSet: string): KeyFields {
 export function typePoliciesOf(supergraphSdl: string): TypePolicies {
   const api = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
   const roots = new Set([api.getQueryType(), api.getMutationType(), api.getSubscriptionType()].map((t) => t?.name));
-  const keys = new Map<string, string>();
+  const keys = new Map<string, string[]>();
   for (const definition of parse(supergraphSdl).definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
-    const key = (definition.directives ?? [])
+    const typeKeys = (definition.directives ?? [])
       .filter((d) => d.name.value === 'join__type')
       .map((d) => d.arguments?.find((a) => a.name.value === 'key')?.value)
-      .find((v): v is ConstValueNode & { kind: Kind.STRING } => v?.kind === Kind.STRING);
-    if (key) keys.set(definition.name.value, key.value);
+      .filter((v): v is ConstValueNode & { kind: Kind.STRING } => v?.kind === Kind.STRING)
+      .map((v) => v.value);
+    keys.set(definition.name.value, typeKeys);
   }
   const result: TypePolicies = {};
   for (const type of Object.values(api.getTypeMap()).sort((a, b) => a.name.localeCompare(b.name))) {
     if (!isObjectType(type) || type.name.startsWith('__') || roots.has(type.name)) continue;
-    const key = keys.get(type.name);
+    // The first key a client can select: a key on a field hidden by @inaccessible (a routing key)
+    // cannot identify an object in a client's cache.
+    const fields = type.getFields();
+    const key = (keys.get(type.name) ?? []).find((k) =>
+      keyFieldsOf(k).every((f) => typeof f !== 'string' || fields[f] !== undefined),
+    );
     result[type.name] = { keyFields: key ? keyFieldsOf(key) : false };
   }
   return result;

@@ -7,8 +7,8 @@ import {
   MaterialFileEntity,
   RemoteCareFilingEntity,
   StatusEventEntity,
-} from '../../subgraphs/kit/db/record.entities';
-import { maskIdNumber, maskPhone, type PiiVault } from '../../subgraphs/kit/pii';
+} from '../../subgraphs/kit/persistence/db/record.entities';
+import { maskIdNumber, maskPhone, type PiiVault } from '../../subgraphs/kit/platform/pii';
 import { PersonEntity } from '../../subgraphs/national/db/person.entity';
 import { DEMO_PEOPLE, demoRecordsFor } from '../seed-data/people';
 

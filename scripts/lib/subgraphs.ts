@@ -1,10 +1,10 @@
 import type { GraphQLSchema } from 'graphql';
 
 import { REGIONAL_SUBGRAPHS, REGIONS } from '../../schema/registry';
-import type { RegionDefinition } from '../../subgraphs/kit/region-definition';
-import { loadRegion } from '../../subgraphs/kit/region-file';
-import { buildProvincialSchema } from '../../subgraphs/kit/regional/provincial-schema';
-import { buildRegionalSchema } from '../../subgraphs/kit/regional/schema';
+import type { RegionDefinition } from '../../subgraphs/kit/domain/region-definition';
+import { loadRegion } from '../../subgraphs/kit/domain/region-file';
+import { buildProvincialSchema } from '../../subgraphs/kit/graphql/regional/provincial-schema';
+import { buildRegionalSchema } from '../../subgraphs/kit/graphql/regional/schema';
 import { buildNationalSchema } from '../../subgraphs/national/schema';
 
 /** A region's definition from its data file, subgraphs/regions/<subgraph>.yaml. */

@@ -19,8 +19,10 @@
 
 import { createHash } from 'node:crypto';
 
-import { formatAcceptanceNumber } from '../../subgraphs/kit/acceptance-number';
-import { addDays, addMonths, addWorkingDays } from '../../subgraphs/kit/calendar';
+import { formatAcceptanceNumber } from '../../subgraphs/kit/domain/acceptance-number';
+import { addDays, addMonths, addWorkingDays } from '../../subgraphs/kit/domain/calendar';
+import type { MaterialKind, RegionPolicy } from '../../subgraphs/kit/domain/policy';
+import { loadRegion } from '../../subgraphs/kit/domain/region-file';
 import type {
   ApplicationRow,
   ApplicationStatus,
@@ -30,9 +32,7 @@ import type {
   MaterialFileRow,
   RemoteCareFilingRow,
   StatusEventRow,
-} from '../../subgraphs/kit/db/record.entities';
-import type { MaterialKind, RegionPolicy } from '../../subgraphs/kit/policy';
-import { loadRegion } from '../../subgraphs/kit/region-file';
+} from '../../subgraphs/kit/persistence/db/record.entities';
 
 const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
 const yunfuPolicy = loadRegion('guangdong-yunfu').policy;

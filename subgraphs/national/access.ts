@@ -1,8 +1,8 @@
 import { REGIONS } from '../../schema/registry';
-import type { AccessTable } from '../kit/auth/access-rules';
+import type { AccessTable } from '../kit/platform/auth/access-rules';
 
 /**
- * Who may call each entry point of the national subgraph (rules: kit/auth/access-rules.ts).
+ * Who may call each entry point of the national subgraph (rules: kit/platform/auth/access-rules.ts).
  * The per-region stubs come from schema/registry.json like the stubs themselves; an entry point
  * without a line here stops the subgraph from starting.
  */

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import { type DataSource, In } from 'typeorm';
 
-import type { Auditor } from '../kit/audit';
-import type { Identity } from '../kit/auth/identity';
-import type { PiiVault } from '../kit/pii';
+import type { Auditor } from '../kit/persistence/audit';
+import type { Identity } from '../kit/platform/auth/identity';
+import type { PiiVault } from '../kit/platform/pii';
 import { PersonEntity, type PersonRow } from './db/person.entity';
 
 export interface NationalContext {

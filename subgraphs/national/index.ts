@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 
 import { NATIONAL } from '../../schema/registry';
-import { loadInternalPublicKey } from '../kit/auth/request-identity';
-import { subgraphConfigFromEnv } from '../kit/config';
-import { runUntilSignal } from '../kit/process';
-import { startTracing } from '../kit/tracing';
+import { loadInternalPublicKey } from '../kit/platform/auth/request-identity';
+import { subgraphConfigFromEnv } from '../kit/platform/config';
+import { runUntilSignal } from '../kit/platform/process';
+import { startTracing } from '../kit/platform/tracing';
 import { startNationalSubgraph } from './server';
 
 // Entry point: `PORT=4001 DATABASE_URL=... tsx subgraphs/national/index.ts`.

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { defaultKeyDir } from '../kit/auth/keys';
-import { secretFromEnv } from '../kit/config';
-import { PiiVault } from '../kit/pii';
+import { defaultKeyDir } from '../kit/platform/auth/keys';
+import { secretFromEnv } from '../kit/platform/config';
+import { PiiVault } from '../kit/platform/pii';
 
 /**
  * The keys that protect identity numbers at rest: PII_HASH_KEY and PII_ENCRYPTION_KEY (base64,

@@ -1,10 +1,10 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 
 import { REGIONS } from '../../schema/registry';
-import { parseAcceptanceNumber } from '../kit/acceptance-number';
-import { deniedError, isStaffRead } from '../kit/auth/access';
-import { badInput } from '../kit/errors';
-import { validateIdNumber } from '../kit/pii';
+import { parseAcceptanceNumber } from '../kit/domain/acceptance-number';
+import { deniedError, isStaffRead } from '../kit/platform/auth/access';
+import { badInput } from '../kit/platform/errors';
+import { validateIdNumber } from '../kit/platform/pii';
 import type { NationalContext } from './context';
 import { ApplicationRef, Person, RegionRef, regionRef } from './types';
 
@@ -12,7 +12,7 @@ import { ApplicationRef, Person, RegionRef, regionRef } from './types';
 export function applicationRef(acceptanceNumber: string): (ApplicationRef & { __typename: string }) | null {
   const parsed = parseAcceptanceNumber(acceptanceNumber);
   const region = parsed && REGIONS.find((r) => r.code === parsed.regionCode);
-  return region ? { __typename: `${region.prefix}Application`, id: acceptanceNumber.trim().toUpperCase() } : null;
+  return region ? { __typename: `${region.prefix}Application`, ref: acceptanceNumber.trim().toUpperCase() } : null;
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { GraphQLSchema } from 'graphql';
 
 import { NATIONAL, REGIONS } from '../../schema/registry';
-import { assertPersonRecordAccess } from '../kit/auth/access';
-import { enforceAccessTable } from '../kit/auth/access-rules';
 import { buildFederatedSchema } from '../kit/graphql/federation';
+import { assertPersonRecordAccess } from '../kit/platform/auth/access';
+import { enforceAccessTable } from '../kit/platform/auth/access-rules';
 import { NATIONAL_ACCESS } from './access';
 import type { NationalContext } from './context';
 import { applicationRef, NationalResolver, readPerson } from './resolvers';
@@ -30,7 +30,7 @@ export async function buildNationalSchema(): Promise<GraphQLSchema> {
       },
       // The entity interfaces: a key alone names the region, so it resolves to that region's stub.
       Region: { __resolveReference: (ref: { code: string }) => regionRef(ref.code) },
-      Application: { __resolveReference: (ref: { id: string }) => applicationRef(ref.id) },
+      Application: { __resolveReference: (ref: { ref: string }) => applicationRef(ref.ref) },
       RegionalRecord: { __resolveReference: recordRef },
       ...Object.fromEntries(
         REGIONS.map((r) => [

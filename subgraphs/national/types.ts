@@ -1,8 +1,8 @@
 import { Directive, Field, ID, InterfaceType, ObjectType } from 'type-graphql';
 
 import { REGIONS } from '../../schema/registry';
+import type { InsuranceType } from '../kit/domain/policy';
 import { InsuranceTypeEnum } from '../kit/graphql/enums';
-import type { InsuranceType } from '../kit/policy';
 import type { PersonRow } from './db/person.entity';
 
 // The national subgraph owns the routing interfaces as entity interfaces (Federation 2.3+) and
@@ -19,10 +19,17 @@ export abstract class RegionRef {
   @Field(() => ID) code!: string;
 }
 
+/**
+ * Keyed by `ref` (the acceptance number), a field hidden from clients (@inaccessible): this
+ * subgraph answers no field a client can select, so even `application(acceptanceNumber:) { id }`
+ * is fetched from the owning region, which alone knows whether the number exists.
+ */
 @InterfaceType('Application', { autoRegisterImplementations: false, resolveType: (ref: Typed) => ref.__typename })
-@Directive('@key(fields: "id")')
+@Directive('@key(fields: "ref")')
 export abstract class ApplicationRef {
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { description: 'Routing key (the acceptance number); not served to clients.' })
+  @Directive('@inaccessible')
+  ref!: string;
 }
 
 @InterfaceType('RegionalRecord', { autoRegisterImplementations: false, resolveType: (ref: Typed) => ref.__typename })
@@ -38,7 +45,7 @@ function stubs(prefix: string): Function[] {
   class RegionStub extends RegionRef {}
 
   @ObjectType(`${prefix}Application`, { implements: ApplicationRef })
-  @Directive('@key(fields: "id")')
+  @Directive('@key(fields: "ref")')
   class ApplicationStub extends ApplicationRef {}
 
   @ObjectType(`${prefix}Record`, { implements: RecordRef })

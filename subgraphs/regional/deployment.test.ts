@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { hostingProblems, type RegistryRegion, registryFromRegionFiles, subgraphsOf } from '../../schema/registry';
-import { ConfigError } from '../kit/config';
+import { hostingProblems, registryFromRegionFiles, type RegistryRegion, subgraphsOf } from '../../schema/registry';
+import { ConfigError } from '../kit/platform/config';
 import { regionalDeploymentFromEnv } from './deployment';
 
 // Which regions one regional process serves, and how a provincial layout is checked.

@@ -1,5 +1,5 @@
 import { hostOf, type RegistryRegion, type RegistrySubgraph } from '../../schema/registry';
-import { ConfigError } from '../kit/config';
+import { ConfigError } from '../kit/platform/config';
 
 // What one regional process serves, from its environment and the registry:
 //   REGION=<region>            one region, its own subgraph (PORT, DATABASE_URL as always)

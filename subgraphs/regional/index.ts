@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 
 import { REGIONAL_SUBGRAPHS, REGIONS, REGIONS_DIR } from '../../schema/registry';
-import { loadInternalPublicKey } from '../kit/auth/request-identity';
-import { subgraphConfigFromEnv } from '../kit/config';
-import { runUntilSignal } from '../kit/process';
-import { loadRegionFile } from '../kit/region-file';
-import { startProvincialSubgraph } from '../kit/regional/provincial-start';
-import { startRegionalSubgraph } from '../kit/regional/start';
-import { startTracing } from '../kit/tracing';
+import { loadRegionFile } from '../kit/domain/region-file';
+import { loadInternalPublicKey } from '../kit/platform/auth/request-identity';
+import { subgraphConfigFromEnv } from '../kit/platform/config';
+import { runUntilSignal } from '../kit/platform/process';
+import { startTracing } from '../kit/platform/tracing';
+import { startProvincialSubgraph } from '../kit/start-up/provincial-start';
+import { startRegionalSubgraph } from '../kit/start-up/start';
 import { regionalDeploymentFromEnv } from './deployment';
 
 // The one regional subgraph entry point; a region is its data file (subgraphs/regions/<name>.yaml).

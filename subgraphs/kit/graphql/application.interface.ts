@@ -1,15 +1,15 @@
 import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
-import { calendarSources } from '../calendar';
-import { todayInChina } from '../clock';
-import type { ApplicationRow, ApplicationStatus, ApplicationType } from '../db/record.entities';
-import { isOverdue, toCertification } from '../record.service';
-import { toChannel, toDisease, toHospital } from '../region.service';
+import { calendarSources } from '../domain/calendar';
+import type { ApplicationRow, ApplicationStatus, ApplicationType } from '../persistence/db/record.entities';
+import { todayInChina } from '../platform/clock';
 import type { RegionalContext } from './context';
 import { ApplicationStatusEnum, ApplicationTypeEnum } from './enums';
 import { Channel, Disease, DueDate, Hospital } from './policy.types';
+import { isOverdue, toCertification } from './record.service';
 import { Certification, Material, PersonRef, StatusEvent } from './record.types';
 import { RegionBase } from './region.interface';
+import { toChannel, toDisease, toHospital } from './region.service';
 import { DateScalar, DateTimeScalar } from './scalars';
 
 /**

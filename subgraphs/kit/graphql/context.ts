@@ -1,8 +1,8 @@
-import type { ApplicationWorkflow } from '../application/workflow';
-import type { Auditor } from '../audit';
-import type { Identity } from '../auth/identity';
-import type { PolicyLoaders } from '../policy.loader';
-import type { RecordLoaders } from '../record.loader';
+import type { Auditor } from '../persistence/audit';
+import type { PolicyLoaders } from '../persistence/policy.loader';
+import type { RecordLoaders } from '../persistence/record.loader';
+import type { Identity } from '../platform/auth/identity';
+import type { ApplicationWorkflow } from '../workflow/workflow';
 
 /** What every regional resolver gets, built per request (loaders are never shared across requests). */
 export interface RegionalContext {

@@ -6,7 +6,7 @@ import { buildSchema, type BuildSchemaOptions, createResolversMap } from 'type-g
 
 /** The one place that pins the Federation version and the directives subgraphs may use. */
 const FEDERATION_LINK =
-  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@inaccessible"])';
 
 /**
  * Builds a federated subgraph schema from type-graphql resolvers (type-graphql's

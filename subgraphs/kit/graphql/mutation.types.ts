@@ -4,9 +4,9 @@ import type {
   ApplicationInput as ApplicationRequest,
   MaterialInput as MaterialRequest,
   RemoteCareInput as RemoteCareRequest,
-} from '../application/inputs';
-import type { ApplicationType } from '../db/record.entities';
-import type { MaterialKind } from '../policy';
+} from '../domain/inputs';
+import type { MaterialKind } from '../domain/policy';
+import type { ApplicationType } from '../persistence/db/record.entities';
 import { ApplicationBase } from './application.interface';
 import { ApplicationTypeEnum, MaterialKindEnum } from './enums';
 import { RemoteCareFiling } from './record.types';

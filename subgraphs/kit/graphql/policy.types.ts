@@ -1,7 +1,7 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 
-import type { ApplicationKind, ChannelKind, HospitalLevel, InsuranceType, MaterialKind } from '../policy';
-import type { PolicyFigureKind } from '../reimbursement';
+import type { ApplicationKind, ChannelKind, HospitalLevel, InsuranceType, MaterialKind } from '../domain/policy';
+import type { PolicyFigureKind } from '../domain/reimbursement';
 import {
   ApplicationTypeEnum,
   ChannelKindEnum,

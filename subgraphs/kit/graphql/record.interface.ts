@@ -1,9 +1,9 @@
 import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
-import { personKey } from '../record.loader';
-import { toCertification, toRemoteCareFiling } from '../record.service';
+import { personKey } from '../persistence/record.loader';
 import { ApplicationBase } from './application.interface';
 import type { RegionalContext } from './context';
+import { toCertification, toRemoteCareFiling } from './record.service';
 import { Certification, RemoteCareFiling } from './record.types';
 import { RegionBase } from './region.interface';
 

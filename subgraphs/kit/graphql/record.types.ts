@@ -1,7 +1,7 @@
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 
-import type { ApplicationStatus } from '../db/record.entities';
-import type { MaterialKind } from '../policy';
+import type { MaterialKind } from '../domain/policy';
+import type { ApplicationStatus } from '../persistence/db/record.entities';
 import { ApplicationStatusEnum, MaterialKindEnum } from './enums';
 import { Disease, Hospital } from './policy.types';
 import { DateScalar, DateTimeScalar } from './scalars';

@@ -1,6 +1,5 @@
 import { Arg, Args, ArgsType, Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
-import * as service from '../region.service';
 import type { RegionalContext } from './context';
 import {
   Channel,
@@ -13,6 +12,7 @@ import {
   ReimbursementInput,
   ReviewDeadline,
 } from './policy.types';
+import * as service from './region.service';
 import { DateScalar } from './scalars';
 
 @ArgsType()

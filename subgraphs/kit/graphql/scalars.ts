@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
-import { isValidIsoDate } from '../calendar';
+import { isValidIsoDate } from '../domain/calendar';
 
 // Dates are calendar days in China time, carried as 'YYYY-MM-DD' strings end to end, so no
 // time zone can ever shift them. Money is a decimal yuan string; resolvers convert to fen.

@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
 
-import type { InsuranceType } from '../../kit/policy';
+import type { InsuranceType } from '../../kit/domain/policy';
 
 /**
  * The national identity index: who a person is and where they are insured. The identity number

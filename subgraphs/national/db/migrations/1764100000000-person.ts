@@ -1,6 +1,6 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
 
-import { key, str } from '../../../kit/db/migrations/columns';
+import { key, str } from '../../../kit/persistence/db/migrations/columns';
 
 export class Person1764100000000 implements MigrationInterface {
   name = 'Person1764100000000';

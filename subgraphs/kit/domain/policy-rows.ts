@@ -1,0 +1,113 @@
+import type {
+  ChannelKind,
+  HospitalLevel,
+  InsuranceType,
+  MaterialDependency,
+  MaterialKind,
+  RequiredWhen,
+} from './policy';
+
+// A region's policy tables as plain shapes (no database): the rules take these, and
+// persistence/db/policy.entities.ts maps them to tables.
+
+export interface RegionRow {
+  code: string;
+  name: string;
+  province: string;
+  hotline: string | null;
+  reviewMin: number;
+  reviewMax: number;
+  reviewDescription: string;
+  policyVersion: string;
+}
+
+export interface ChannelRow {
+  regionCode: string;
+  id: string;
+  position: number;
+  name: string;
+  kind: ChannelKind;
+  reviewMin: number;
+  reviewMax: number;
+  /** JSON array of strings. */
+  functions: string;
+  audience: string;
+  hours: string | null;
+  note: string | null;
+  /** Day it left the catalogue (a re-seeded policy dropped it); null while current. */
+  retiredOn?: string | null;
+}
+
+export interface DiseaseRow {
+  regionCode: string;
+  code: string;
+  position: number;
+  name: string;
+  deductibleExempt: boolean;
+  deductibleExemptSource: string;
+  requiresPhoto: boolean;
+  requiresSpecialistHospital: boolean;
+  validityMonths: number | null;
+  source: string;
+  /** Day it left the catalogue (a re-seeded policy dropped it); null while current. */
+  retiredOn?: string | null;
+  synonyms: string[];
+  synonymSource: string;
+}
+
+export interface HospitalRow {
+  regionCode: string;
+  code: string;
+  position: number;
+  name: string;
+  level: HospitalLevel;
+  qualifiedForSpecialDiseases: boolean;
+  specialist: boolean;
+  source: string;
+  /** Day it left the catalogue (a re-seeded policy dropped it); null while current. */
+  retiredOn?: string | null;
+}
+
+export interface MaterialRow {
+  regionCode: string;
+  position: number;
+  kind: MaterialKind;
+  name: string;
+  required: boolean;
+  requiredWhen: RequiredWhen | null;
+  missingMessage: string | null;
+  issuerMustBeSpecialist: boolean;
+  dependsOn: MaterialDependency;
+  condition: string | null;
+  validityMonths: number | null;
+  minHospitalLevel: HospitalLevel | null;
+  stampRequired: boolean;
+  /** Day it left the catalogue (a re-seeded policy dropped it); null while current. */
+  retiredOn?: string | null;
+}
+
+export interface CostSharingRow {
+  regionCode: string;
+  insuranceType: InsuranceType;
+  deductibleFen: number;
+  deductibleSource: string;
+  annualCapFen: number | null;
+  annualCapSource: string;
+  coverage: string;
+  coverageSource: string;
+  bandBy: 'AGE' | 'CONTRIBUTION_TIER';
+  source: string;
+}
+
+export interface RateBandRow {
+  regionCode: string;
+  insuranceType: InsuranceType;
+  position: number;
+  description: string;
+  rateBasisPoints: number;
+  rateSource: string;
+  minAge: number | null;
+  maxAge: number | null;
+  contributionTier: number | null;
+  source: string;
+}

@@ -1,0 +1,421 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import Ajv, { type ErrorObject } from 'ajv';
+import { LineCounter, parseDocument } from 'yaml';
+
+import { hostingProblems } from '../../../schema/registry';
+import {
+  type CostSharingPolicy,
+  DEFAULT_COVERAGE,
+  type DiseasePolicy,
+  ILLUSTRATIVE,
+  type MaterialPolicy,
+  type RateBandPolicy,
+  type RegionPolicy,
+  type RequiredWhen,
+} from './policy';
+import type { RegionDefinition } from './region-definition';
+import type { RegionRules } from './rules';
+
+// A region is one data file: subgraphs/regions/<subgraph>.yaml, validated against
+// subgraphs/regions/region.schema.json (editors complete it through the file's first line) and by
+// the cross-field checks below. A broken file fails at start and in `npm run check`, each problem
+// naming the file, the line, the path in it and the rule broken, in English and Chinese.
+
+export const REGIONS_DIR = path.resolve(__dirname, '../../regions');
+const REGION_SCHEMA_PATH = path.join(REGIONS_DIR, 'region.schema.json');
+
+/** A rule that data cannot express: hooks/<name>.ts beside the region file default-exports one. */
+export type RegionRuleHook = NonNullable<RegionRules['hook']>;
+
+export interface RegionFileProblem {
+  file: string;
+  /** 1-based line in the file, when the path exists there. */
+  line: number | null;
+  /** Where in the file, as a JSON pointer: /diseases/3/code. */
+  path: string;
+  rule: string;
+  message: string;
+  messageZh: string;
+}
+
+export class RegionFileError extends Error {
+  constructor(readonly problems: RegionFileProblem[]) {
+    super(
+      problems
+        .map((p) => `${p.file}${p.line ? `:${p.line}` : ''} ${p.path || '/'} [${p.rule}] ${p.message} / ${p.messageZh}`)
+        .join('\n'),
+    );
+    this.name = 'RegionFileError';
+  }
+}
+
+/** The file as written (before placeholders in sources are expanded). */
+interface RegionFile {
+  region: {
+    code: string;
+    name: string;
+    province: string;
+    prefix: string;
+    subgraph: string;
+    port: number;
+    host?: string;
+  };
+  version: string;
+  documents: { id: string; title: string; issuer: string; date: string }[];
+  hotline: string | null;
+  reviewDeadline: RegionPolicy['reviewDeadline'];
+  channels: RegionPolicy['channels'];
+  diseases: (Omit<DiseasePolicy, 'deductibleExemptSource' | 'synonyms' | 'synonymSource'> & {
+    deductibleExemptSource?: string;
+    synonyms?: string[];
+    synonymSource?: string;
+  })[];
+  hospitals: RegionPolicy['hospitals'];
+  materials: (Omit<MaterialPolicy, 'required' | 'requiredWhen' | 'missingMessage' | 'issuerMustBeSpecialist'> & {
+    required?: boolean;
+    requiredWhen?: RequiredWhen | null;
+    missingMessage?: string;
+    issuerMustBeSpecialist?: boolean;
+  })[];
+  costSharing: (Omit<
+    CostSharingPolicy,
+    'deductibleSource' | 'annualCapSource' | 'coverage' | 'coverageSource' | 'bands'
+  > & {
+    deductibleSource?: string;
+    annualCapSource?: string;
+    coverage?: string;
+    coverageSource?: string;
+    bands: (Omit<RateBandPolicy, 'rateSource'> & { rateSource?: string })[];
+  })[];
+  rules: Omit<RegionRules, 'hook'> & { hook?: string };
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+function schemaValidator(): ReturnType<Ajv['compile']> {
+  validator ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
+    JSON.parse(readFileSync(REGION_SCHEMA_PATH, 'utf8')) as object,
+  );
+  return validator;
+}
+
+/** What an ajv keyword means, in Chinese, for people who edit policy files. */
+function zhForSchemaError(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return `缺少必填项“${String(p.missingProperty)}”`;
+    case 'additionalProperties':
+      return `不认识的项“${String(p.additionalProperty)}”（拼写错误？）`;
+    case 'type':
+      return `类型应为 ${String(p.type)}`;
+    case 'enum':
+      return `取值应为以下之一：${(p.allowedValues as unknown[]).join('、')}`;
+    case 'pattern':
+      return `格式不正确（应匹配 ${String(p.pattern)}）`;
+    case 'minimum':
+    case 'maximum':
+      return `数值超出范围（${e.keyword === 'minimum' ? '最小' : '最大'} ${String(p.limit)}）`;
+    case 'minLength':
+    case 'minItems':
+      return `内容过少（至少 ${String(p.limit)}）`;
+    case 'uniqueItems':
+      return '列表中有重复项';
+    default:
+      return `不符合规则 ${e.keyword}`;
+  }
+}
+
+const pointer = (segments: (string | number)[]) => segments.map((s) => `/${s}`).join('');
+
+/** Loads, validates and expands one region file; throws RegionFileError listing every problem. */
+export function loadRegionFile(file: string): RegionDefinition {
+  const shown = path.relative(process.cwd(), file) || file;
+  const text = readFileSync(file, 'utf8');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineOf = (segments: (string | number)[]): number | null => {
+    for (let n = segments.length; n >= 0; n--) {
+      const node = doc.getIn(segments.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return null;
+  };
+  const problems: RegionFileProblem[] = [];
+  const add = (segments: (string | number)[], rule: string, message: string, messageZh: string) =>
+    problems.push({ file: shown, line: lineOf(segments), path: pointer(segments), rule, message, messageZh });
+
+  if (doc.errors.length > 0) {
+    throw new RegionFileError(
+      doc.errors.map((e) => ({
+        file: shown,
+        line: e.linePos?.[0]?.line ?? null,
+        path: '',
+        rule: 'yaml',
+        message: e.message.split('\n')[0]!,
+        messageZh: 'YAML 语法错误',
+      })),
+    );
+  }
+  const data = doc.toJS() as unknown;
+  const validate = schemaValidator();
+  if (!validate(data)) {
+    for (const e of validate.errors ?? []) {
+      const segments = e.instancePath
+        .split('/')
+        .slice(1)
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+      add(segments, `schema:${e.keyword}`, `${e.instancePath || 'the file'} ${e.message ?? ''}`, zhForSchemaError(e));
+    }
+    throw new RegionFileError(problems);
+  }
+  const f = data as RegionFile;
+
+  // Cross-field rules the schema cannot state.
+  const base = path.basename(file).replace(/\.ya?ml$/, '');
+  if (f.region.subgraph !== base) {
+    add(
+      ['region', 'subgraph'],
+      'file-name',
+      `region.subgraph "${f.region.subgraph}" must equal the file name "${base}"`,
+      `region.subgraph 应与文件名“${base}”一致`,
+    );
+  }
+  const unique = <T>(list: T[], key: (t: T) => string, at: string, what: string, whatZh: string) => {
+    const seen = new Set<string>();
+    list.forEach((item, i) => {
+      const k = key(item);
+      if (seen.has(k)) add([at, i], 'unique', `duplicate ${what} "${k}"`, `${whatZh}“${k}”重复`);
+      seen.add(k);
+    });
+  };
+  unique(f.channels, (c) => c.id, 'channels', 'channel id', '渠道编号');
+  unique(f.diseases, (d) => d.code, 'diseases', 'disease code', '病种编码');
+  unique(f.hospitals, (h) => h.code, 'hospitals', 'hospital code', '医疗机构编码');
+  unique(f.materials, (m) => m.kind, 'materials', 'material kind', '材料类型');
+  unique(f.costSharing, (c) => c.insuranceType, 'costSharing', 'insurance type', '险种');
+  unique(f.documents, (d) => d.id, 'documents', 'document id', '文件编号');
+  const ranges: [(string | number)[], { min: number; max: number }][] = [
+    [['reviewDeadline', 'workingDays'], f.reviewDeadline.workingDays],
+    ...f.channels.map((c, i): [(string | number)[], { min: number; max: number }] => [
+      ['channels', i, 'reviewWorkingDays'],
+      c.reviewWorkingDays,
+    ]),
+  ];
+  for (const [at, r] of ranges) {
+    if (r.min > r.max)
+      add(at, 'range', `min ${r.min} is greater than max ${r.max}`, `最小值 ${r.min} 大于最大值 ${r.max}`);
+  }
+  f.costSharing.forEach((c, i) =>
+    c.bands.forEach((b, j) => {
+      const at = ['costSharing', i, 'bands', j];
+      if (b.minAge !== null && b.maxAge !== null && b.minAge > b.maxAge) {
+        add(at, 'range', `minAge ${b.minAge} is greater than maxAge ${b.maxAge}`, '最小年龄大于最大年龄');
+      }
+      const needed = c.bandBy === 'AGE' ? b.contributionTier === null : b.contributionTier !== null;
+      if (!needed) {
+        add(
+          [...at, 'contributionTier'],
+          'band-by',
+          c.bandBy === 'AGE' ? 'age bands carry no contributionTier' : 'tier bands need a contributionTier',
+          c.bandBy === 'AGE' ? '按年龄分档时不应填写缴费档次' : '按缴费档次分档时须填写缴费档次',
+        );
+      }
+    }),
+  );
+  // requiredWhen names only this region's materials, diseases and channels.
+  const known = {
+    absentKinds: new Set<string>(f.materials.map((m) => m.kind)),
+    diseaseCodes: new Set(f.diseases.map((d) => d.code)),
+    channelIds: new Set(f.channels.map((c) => c.id)),
+  };
+  f.materials.forEach((m, i) => {
+    if (m.requiredWhen !== undefined && m.required !== undefined) {
+      add(
+        ['materials', i, 'required'],
+        'one-source',
+        'give either required or requiredWhen, not both',
+        '“required”与“requiredWhen”只能填写其一',
+      );
+    }
+    for (const key of ['absentKinds', 'diseaseCodes', 'channelIds'] as const) {
+      (m.requiredWhen?.[key] ?? []).forEach((value, j) => {
+        if (!known[key].has(value)) {
+          add(
+            ['materials', i, 'requiredWhen', key, j],
+            'known-value',
+            `requiredWhen.${key} names "${value}", which this region does not have`,
+            `requiredWhen.${key} 中的“${value}”不在本地区清单中`,
+          );
+        }
+      });
+    }
+  });
+  const hooksDir = path.join(path.dirname(file), 'hooks');
+  if (f.rules.hook && !['.ts', '.js'].some((ext) => existsSync(path.join(hooksDir, `${f.rules.hook}${ext}`)))) {
+    add(
+      ['rules', 'hook'],
+      'hook-exists',
+      `no hook subgraphs/regions/hooks/${f.rules.hook}.ts`,
+      `找不到规则扩展 hooks/${f.rules.hook}.ts`,
+    );
+  }
+  // Sources: {<document id>} or {illustrative}; each is expanded to a full citation when served.
+  const citations = new Map(f.documents.map((d) => [d.id, `《${d.title}》（${d.issuer}，${d.date}）`]));
+  citations.set('illustrative', ILLUSTRATIVE);
+  const expand = (source: string, at: (string | number)[]): string =>
+    source.replace(/\{([a-z0-9-]+)\}/g, (whole, id: string) => {
+      const citation = citations.get(id);
+      if (citation === undefined) {
+        add(at, 'known-document', `source cites unknown document {${id}}`, `来源引用了未列出的文件 {${id}}`);
+        return whole;
+      }
+      return citation;
+    });
+  const policy: RegionPolicy = {
+    version: f.version,
+    code: f.region.code,
+    name: f.region.name,
+    province: f.region.province,
+    hotline: f.hotline,
+    reviewDeadline: { ...f.reviewDeadline, source: expand(f.reviewDeadline.source!, ['reviewDeadline', 'source']) },
+    channels: f.channels,
+    diseases: f.diseases.map((d, i) => ({
+      ...d,
+      source: expand(d.source, ['diseases', i, 'source']),
+      // A figure without its own source is a placeholder until someone cites a document for it.
+      deductibleExemptSource: expand(d.deductibleExemptSource ?? '{illustrative}', ['diseases', i]),
+      synonyms: d.synonyms ?? [],
+      synonymSource: expand(d.synonymSource ?? '{illustrative}', ['diseases', i]),
+    })),
+    hospitals: f.hospitals.map((h, i) => ({ ...h, source: expand(h.source, ['hospitals', i, 'source']) })),
+    materials: f.materials.map((m) => normalizeMaterial(m, f.diseases)),
+    costSharing: f.costSharing.map((c, i) => ({
+      ...c,
+      source: expand(c.source, ['costSharing', i, 'source']),
+      deductibleSource: expand(c.deductibleSource ?? '{illustrative}', ['costSharing', i]),
+      annualCapSource: expand(c.annualCapSource ?? '{illustrative}', ['costSharing', i]),
+      coverage: c.coverage ?? DEFAULT_COVERAGE,
+      coverageSource: expand(c.coverageSource ?? '{illustrative}', ['costSharing', i]),
+      bands: c.bands.map((b, j) => ({
+        ...b,
+        source: expand(b.source, ['costSharing', i, 'bands', j, 'source']),
+        rateSource: expand(b.rateSource ?? '{illustrative}', ['costSharing', i, 'bands', j]),
+      })),
+    })),
+  };
+  if (problems.length > 0) throw new RegionFileError(problems);
+
+  const { hook: hookName, ...settings } = f.rules;
+  const hook = hookName ? loadHook(hooksDir, hookName) : undefined;
+  const rules: RegionRules = { ...settings, ...(hook ? { hook } : {}) };
+  return {
+    prefix: f.region.prefix,
+    subgraph: f.region.subgraph,
+    port: f.region.port,
+    ...(f.region.host !== undefined ? { host: f.region.host } : {}),
+    policy,
+    rules,
+  };
+}
+
+function loadHook(dir: string, name: string): RegionRuleHook {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(dir, name)) as { default?: unknown };
+  if (typeof mod.default !== 'function') {
+    throw new RegionFileError([
+      {
+        file: `subgraphs/regions/hooks/${name}.ts`,
+        line: null,
+        path: '',
+        rule: 'hook-export',
+        message: 'a hook must default-export a function (facts) => Problem[]',
+        messageZh: '规则扩展须默认导出函数 (facts) => Problem[]',
+      },
+    ]);
+  }
+  return mod.default as RegionRuleHook;
+}
+
+/** A region by its subgraph name: subgraphs/regions/<subgraph>.yaml. */
+export function loadRegion(subgraph: string, dir = REGIONS_DIR): RegionDefinition {
+  return loadRegionFile(path.join(dir, `${subgraph}.yaml`));
+}
+
+/** Every region file's path, sorted by name. */
+function regionFiles(dir = REGIONS_DIR): string[] {
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+/** Loads every region file; all files' problems together in one RegionFileError. */
+export function loadAllRegionFiles(dir = REGIONS_DIR): RegionDefinition[] {
+  const definitions: RegionDefinition[] = [];
+  const problems: RegionFileProblem[] = [];
+  for (const file of regionFiles(dir)) {
+    try {
+      definitions.push(loadRegionFile(file));
+    } catch (e) {
+      if (!(e instanceof RegionFileError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const d of definitions) {
+    for (const [what, value] of [
+      ['code', d.policy.code],
+      ['prefix', d.prefix],
+    ] as const) {
+      const other = seen.get(`${what}:${value}`);
+      if (other) {
+        problems.push({
+          file: `subgraphs/regions/${d.subgraph}.yaml`,
+          line: null,
+          path: `/region/${what}`,
+          rule: 'unique-region',
+          message: `region ${what} "${value}" is also used by ${other}`,
+          messageZh: `地区${what === 'code' ? '编码' : '类型前缀'}“${value}”与 ${other} 重复`,
+        });
+      }
+      seen.set(`${what}:${value}`, d.subgraph);
+    }
+  }
+  // Ports follow the subgraphs: regions sharing a provincial host share its port, no two subgraphs one.
+  for (const p of hostingProblems(definitions)) {
+    problems.push({
+      file: `subgraphs/regions/${p.region}.yaml`,
+      line: null,
+      path: p.path,
+      rule: 'region-hosting',
+      message: p.message,
+      messageZh: p.messageZh,
+    });
+  }
+  if (problems.length > 0) throw new RegionFileError(problems);
+  return definitions;
+}
+
+/**
+ * One requiredWhen per material, the only one the checks and the API read: from `requiredWhen`, or
+ * `required` (true = always); a disease-dependent material adds the diseases carrying its flag.
+ */
+function normalizeMaterial(m: RegionFile['materials'][number], diseases: RegionFile['diseases']): MaterialPolicy {
+  const { required, requiredWhen, missingMessage, issuerMustBeSpecialist, ...rest } = m;
+  let when: RequiredWhen | null = requiredWhen !== undefined ? requiredWhen : required ? {} : null;
+  if (when && m.dependsOn !== 'ALWAYS') {
+    const flag = m.dependsOn === 'DISEASE_REQUIRES_PHOTO' ? 'requiresPhoto' : 'requiresSpecialistHospital';
+    const codes = diseases.filter((d) => d[flag]).map((d) => d.code);
+    when = { ...when, diseaseCodes: (when.diseaseCodes ?? codes).filter((c) => codes.includes(c)) };
+  }
+  const always = when !== null && Object.values(when).every((v) => v == null);
+  return {
+    ...rest,
+    required: always,
+    requiredWhen: when,
+    missingMessage: missingMessage ?? null,
+    issuerMustBeSpecialist: issuerMustBeSpecialist ?? false,
+  };
+}

@@ -1,0 +1,35 @@
+import type { AccessTable } from '../platform/auth/access-rules';
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/**
+ * Who may call each entry point of a regional subgraph (rules: ./auth/access-rules.ts). The
+ * schema is built from the kit, so the table is too; a field added to the kit without a line
+ * here stops every regional subgraph from starting.
+ */
+export function regionalAccessTable(prefix: string): AccessTable {
+  const field = lowerFirst(prefix);
+  return {
+    'Query._service': 'PUBLIC', // the subgraph's SDL: as public as the schema itself
+    [`Query.${field}Region`]: 'PUBLIC',
+    [`Query.${field}ReviewQueue`]: 'REGION_STAFF',
+    [`Mutation.submit${prefix}Application`]: 'APPLICANT',
+    [`Mutation.supplement${prefix}Materials`]: 'APPLICANT',
+    [`Mutation.withdraw${prefix}Application`]: 'APPLICANT',
+    [`Mutation.review${prefix}Application`]: 'REGION_REVIEWER',
+    [`Mutation.file${prefix}RemoteCare`]: 'APPLICANT',
+    [`_entities:${prefix}Region`]: 'PUBLIC',
+    [`_entities:${prefix}Application`]: 'PERSON',
+    [`_entities:${prefix}Record`]: 'PERSON',
+    // `applicant: Person` is a reference (resolvable: false); the national subgraph answers for it.
+    '_entities:Person': 'NOBODY',
+  };
+}
+
+/**
+ * A provincial subgraph's table: every hosted region's entry points with its own rules (each
+ * gated in its own region's scope, see regional/provincial-schema.ts).
+ */
+export function provincialAccessTable(prefixes: readonly string[]): AccessTable {
+  return Object.assign({}, ...prefixes.map(regionalAccessTable)) as AccessTable;
+}
