@@ -188,6 +188,8 @@ export async function startLayout(supergraphSdl: string) {
     subgraphUrls,
     supergraphSdl,
     responseCache: false,
+    // Every subgraph of the layout shares this process's share of the CPU: measure latency, not timeouts.
+    subgraphTimeoutMs: 30_000,
     security: {
       authenticate: createJwtVerifier({
         issuer: DEV_ISSUER,
