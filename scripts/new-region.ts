@@ -233,6 +233,12 @@ function regionTemplate(o: NewRegionOptions): string {
       renewalWindowDays: null,
       changeHospitalPerYear: null,
       remoteCareFilingRequired: false,
+      appeal: {
+        periodDays: 60,
+        periodSource: '{illustrative}',
+        reviewWorkingDays: 15,
+        reviewSource: '{illustrative}',
+      },
     },
   };
   return [

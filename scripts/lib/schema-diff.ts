@@ -42,6 +42,10 @@ const CONTRACT_MUTATIONS = [
   'withdraw<P>Application',
   'review<P>Application',
   'file<P>RemoteCare',
+  'appeal<P>Application',
+  'review<P>Appeal',
+  'send<P>Feedback',
+  'reply<P>Feedback',
 ];
 
 /** The contract's text; a missing contract is an error, never a looser check. */

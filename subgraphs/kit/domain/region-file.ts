@@ -5,6 +5,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 
 import { hostingProblems } from '../../../schema/registry';
+import { type AppealRulesFile, normalizeAppealRules } from './appeal-rules';
 import {
   type CostSharingPolicy,
   DEFAULT_COVERAGE,
@@ -89,7 +90,7 @@ interface RegionFile {
     coverageSource?: string;
     bands: (Omit<RateBandPolicy, 'rateSource'> & { rateSource?: string })[];
   })[];
-  rules: Omit<RegionRules, 'hook'> & { hook?: string };
+  rules: Omit<RegionRules, 'hook' | 'appeal'> & { hook?: string; appeal?: AppealRulesFile };
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -305,11 +306,12 @@ export function loadRegionFile(file: string): RegionDefinition {
       })),
     })),
   };
+  const appeal = normalizeAppealRules(f.rules.appeal, expand);
   if (problems.length > 0) throw new RegionFileError(problems);
 
-  const { hook: hookName, ...settings } = f.rules;
+  const { hook: hookName, appeal: _appealFile, ...settings } = f.rules;
   const hook = hookName ? loadHook(hooksDir, hookName) : undefined;
-  const rules: RegionRules = { ...settings, ...(hook ? { hook } : {}) };
+  const rules: RegionRules = { ...settings, appeal, ...(hook ? { hook } : {}) };
   return {
     prefix: f.region.prefix,
     subgraph: f.region.subgraph,

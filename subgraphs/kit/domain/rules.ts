@@ -1,4 +1,5 @@
 import { type Problem, problem } from '../platform/errors';
+import type { AppealRules } from './appeal-rules';
 import { addDays, addMonths } from './calendar';
 import type { ApplicationInput, MaterialInput } from './inputs';
 import type { ApplicationKind, HospitalLevel, MaterialKind, RequiredWhen } from './policy';
@@ -24,6 +25,8 @@ export interface RegionRules {
   remoteCareFilingRequired: boolean;
   /** A rule data cannot express (subgraphs/regions/hooks/<name>.ts); its problems join the others. */
   hook?: (facts: SubmissionFacts) => Problem[];
+  /** 申诉: the appeal period and the time to decide an appeal (./appeal-rules.ts). */
+  appeal: AppealRules;
 }
 
 /** What a material's requiredWhen is judged on: the submission, or what a client says it will submit. */

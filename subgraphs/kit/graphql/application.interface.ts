@@ -3,6 +3,7 @@ import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
 import { calendarSources } from '../domain/calendar';
 import type { ApplicationRow, ApplicationStatus, ApplicationType } from '../persistence/db/record.entities';
 import { todayInChina } from '../platform/clock';
+import { Appeal, toAppeal } from './appeal.types';
 import type { RegionalContext } from './context';
 import { ApplicationStatusEnum, ApplicationTypeEnum } from './enums';
 import { Channel, Disease, DueDate, Hospital } from './policy.types';
@@ -107,5 +108,11 @@ export abstract class ApplicationBase {
   async certification(@Ctx() ctx: RegionalContext): Promise<Certification | null> {
     const row = await ctx.records.certificationOfApplication.load(this.id);
     return row && toCertification(row, ctx);
+  }
+
+  @Field(() => Appeal, { nullable: true, description: '申诉 against its rejection, the latest if any.' })
+  async appeal(@Ctx() ctx: RegionalContext): Promise<Appeal | null> {
+    const row = (await ctx.appealRecords.appealsByApplication.load(this.id)).at(-1);
+    return row ? toAppeal(row) : null;
   }
 }

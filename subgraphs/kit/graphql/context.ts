@@ -1,7 +1,10 @@
+import type { AppealLoaders } from '../persistence/appeal.loader';
 import type { Auditor } from '../persistence/audit';
 import type { PolicyLoaders } from '../persistence/policy.loader';
 import type { RecordLoaders } from '../persistence/record.loader';
 import type { Identity } from '../platform/auth/identity';
+import type { AppealWorkflow } from '../workflow/appeals';
+import type { FeedbackWorkflow } from '../workflow/feedback';
 import type { ApplicationWorkflow } from '../workflow/workflow';
 
 /** What every regional resolver gets, built per request (loaders are never shared across requests). */
@@ -12,6 +15,10 @@ export interface RegionalContext {
   records: RecordLoaders;
   audit: Auditor;
   workflow: ApplicationWorkflow;
+  /** 申诉 and 意见反馈 (../workflow/appeals.ts, ../workflow/feedback.ts) and their per-request loaders. */
+  appeals: AppealWorkflow;
+  feedback: FeedbackWorkflow;
+  appealRecords: AppealLoaders;
   /** Writes commit only before this instant, epoch ms (x-mente-deadline, bounded by WRITE_DEADLINE_MAX_MS). */
   deadline: number;
   /** The clock the workflow reads (pinned in tests): "today" for overdue and due dates. */

@@ -1,6 +1,7 @@
 import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
 import { personKey } from '../persistence/record.loader';
+import { Appeal, Feedback, toAppeal, toFeedback } from './appeal.types';
 import { ApplicationBase } from './application.interface';
 import type { RegionalContext } from './context';
 import { toCertification, toRemoteCareFiling } from './record.service';
@@ -47,5 +48,15 @@ export abstract class RecordBase {
   @Field(() => [RemoteCareFiling], { description: '异地就医备案, filed with the insured region.' })
   async remoteCareFilings(@Ctx() ctx: RegionalContext): Promise<RemoteCareFiling[]> {
     return (await ctx.records.filingsByPerson.load(this.key)).map(toRemoteCareFiling);
+  }
+
+  @Field(() => [Appeal], { description: '申诉 against rejections in this region, oldest first.' })
+  async appeals(@Ctx() ctx: RegionalContext): Promise<Appeal[]> {
+    return (await ctx.appealRecords.appealsByPerson.load(this.key)).map(toAppeal);
+  }
+
+  @Field(() => [Feedback], { description: '意见反馈 sent to this region, with its replies, oldest first.' })
+  async feedback(@Ctx() ctx: RegionalContext): Promise<Feedback[]> {
+    return (await ctx.appealRecords.feedbackByPerson.load(this.key)).map(toFeedback);
   }
 }

@@ -1,5 +1,6 @@
 import { Arg, Args, ArgsType, Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
+import { AppealPolicy, toAppealPolicy } from './appeal.types';
 import type { RegionalContext } from './context';
 import {
   Channel,
@@ -125,5 +126,10 @@ export abstract class RegionBase {
     @Ctx() ctx: RegionalContext,
   ): Promise<ReimbursementEstimate> {
     return service.estimateReimbursement(ctx.loaders, this.code, input);
+  }
+
+  @Field(() => AppealPolicy, { description: '申诉: the appeal period and review time, each with its source.' })
+  appealPolicy(@Ctx() ctx: RegionalContext): AppealPolicy {
+    return toAppealPolicy(ctx.appeals.rules);
   }
 }

@@ -18,6 +18,14 @@ export function regionalAccessTable(prefix: string): AccessTable {
     [`Mutation.withdraw${prefix}Application`]: 'APPLICANT',
     [`Mutation.review${prefix}Application`]: 'REGION_REVIEWER',
     [`Mutation.file${prefix}RemoteCare`]: 'APPLICANT',
+    // 申诉 and 意见反馈 (./regional/appeal-resolvers.ts). An appeal is decided by a reviewer of
+    // this region; that it is not the one who rejected is checked on the data (APPEAL_SAME_REVIEWER).
+    [`Mutation.appeal${prefix}Application`]: 'APPLICANT',
+    [`Mutation.review${prefix}Appeal`]: 'REGION_REVIEWER',
+    [`Mutation.send${prefix}Feedback`]: 'APPLICANT',
+    [`Mutation.reply${prefix}Feedback`]: 'REGION_REVIEWER',
+    [`Query.${field}AppealQueue`]: 'REGION_STAFF',
+    [`Query.${field}FeedbackQueue`]: 'REGION_STAFF',
     [`_entities:${prefix}Region`]: 'PUBLIC',
     [`_entities:${prefix}Application`]: 'PERSON',
     [`_entities:${prefix}Record`]: 'PERSON',

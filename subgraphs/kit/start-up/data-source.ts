@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 
 import type { RegionDefinition } from '../domain/region-definition';
 import { AuditEntity } from '../persistence/audit';
+import { APPEAL_ENTITIES } from '../persistence/db/appeal.entities';
 import { PolicyTables1763800000000 } from '../persistence/db/migrations/1763800000000-policy-tables';
 import { RecordTables1763900000000 } from '../persistence/db/migrations/1763900000000-record-tables';
 import { AuditLog1764000000000 } from '../persistence/db/migrations/1764000000000-audit-log';
@@ -12,6 +13,7 @@ import { PolicyFigures1764500000000 } from '../persistence/db/migrations/1764500
 import { IdempotencyKeys1764500000100 } from '../persistence/db/migrations/1764500000100-idempotency-keys';
 import { RemoteCareUnique1764500000200 } from '../persistence/db/migrations/1764500000200-remote-care-unique';
 import { CatalogueRetiredOn1764500000300 } from '../persistence/db/migrations/1764500000300-catalogue-retired-on';
+import { AppealsFeedback1765100000000 } from '../persistence/db/migrations/1765100000000-appeals-feedback';
 import { POLICY_ENTITIES } from '../persistence/db/policy.entities';
 import { RECORD_ENTITIES } from '../persistence/db/record.entities';
 import { seedRegionPolicy } from '../persistence/db/seed';
@@ -30,8 +32,16 @@ export const REGIONAL_MIGRATIONS = [
   IdempotencyKeys1764500000100,
   RemoteCareUnique1764500000200,
   CatalogueRetiredOn1764500000300,
+  AppealsFeedback1765100000000,
 ];
-export const REGIONAL_ENTITIES = [...POLICY_ENTITIES, ...RECORD_ENTITIES, AuditEntity, OutboxEntity, IdempotencyEntity];
+export const REGIONAL_ENTITIES = [
+  ...POLICY_ENTITIES,
+  ...RECORD_ENTITIES,
+  ...APPEAL_ENTITIES,
+  AuditEntity,
+  OutboxEntity,
+  IdempotencyEntity,
+];
 
 export function createRegionalDataSource(
   def: RegionDefinition,

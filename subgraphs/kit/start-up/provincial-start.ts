@@ -5,6 +5,7 @@ import type { RegionDefinition } from '../domain/region-definition';
 import type { RegionalContext } from '../graphql/context';
 import { buildProvincialSchema, type ProvincialContext } from '../graphql/regional/provincial-schema';
 import { lowerFirst } from '../graphql/regional/types';
+import { AppealLoaders } from '../persistence/appeal.loader';
 import { auditFlushPlugin, Auditor } from '../persistence/audit';
 import { OutboxDispatcher, OutboxMetrics, outboxOptionsFromEnv, transportFromEnv } from '../persistence/outbox';
 import { PolicyLoaders } from '../persistence/policy.loader';
@@ -19,7 +20,9 @@ import type { HealthReport } from '../platform/health';
 import { logger as rootLogger } from '../platform/log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../platform/metrics';
 import { type RunningServer, startGraphQLHttpServer } from '../platform/server';
+import { AppealWorkflow } from '../workflow/appeals';
 import { DEADLINE_HEADER, deadlineOf } from '../workflow/deadline';
+import { FeedbackWorkflow } from '../workflow/feedback';
 import { ApplicationWorkflow } from '../workflow/workflow';
 import { createRegionalDataSource, prepareRegionalDatabase } from './data-source';
 import type { StartOptions } from './start';
@@ -48,6 +51,8 @@ export interface RegionRuntime {
   def: RegionDefinition;
   dataSource: DataSource;
   workflow: ApplicationWorkflow;
+  appeals: AppealWorkflow;
+  feedback: FeedbackWorkflow;
   dispatcher: OutboxDispatcher | null;
   metrics: SubgraphMetrics;
 }
@@ -132,6 +137,8 @@ export async function startProvincialSubgraph(
         def,
         dataSource: ds,
         workflow: new ApplicationWorkflow(ds, def, files, clock),
+        appeals: new AppealWorkflow(ds, def, files, clock),
+        feedback: new FeedbackWorkflow(ds, def, clock),
         dispatcher: null,
         metrics: regionMetrics,
       };
@@ -203,6 +210,9 @@ export async function startProvincialSubgraph(
                 records: new RecordLoaders(ds, clock),
                 audit: new Auditor(ds, identity, requestId),
                 workflow: runtime.workflow,
+                appeals: runtime.appeals,
+                feedback: runtime.feedback,
+                appealRecords: new AppealLoaders(ds),
                 deadline,
                 clock,
               };

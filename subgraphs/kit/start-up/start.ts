@@ -5,6 +5,7 @@ import type { RegionDefinition } from '../domain/region-definition';
 import type { RegionalContext } from '../graphql/context';
 import { buildRegionalSchema } from '../graphql/regional/schema';
 import { lowerFirst } from '../graphql/regional/types';
+import { AppealLoaders } from '../persistence/appeal.loader';
 import { auditFlushPlugin, Auditor } from '../persistence/audit';
 import {
   type NotificationTransport,
@@ -25,7 +26,9 @@ import { logger as rootLogger } from '../platform/log';
 import { resolverTimingPlugin, SubgraphMetrics } from '../platform/metrics';
 import { type RunningServer, startGraphQLHttpServer } from '../platform/server';
 import type { SubgraphServerOptions } from '../platform/subgraph-options';
+import { AppealWorkflow } from '../workflow/appeals';
 import { DEADLINE_HEADER, deadlineOf } from '../workflow/deadline';
+import { FeedbackWorkflow } from '../workflow/feedback';
 import { ApplicationWorkflow } from '../workflow/workflow';
 import { createRegionalDataSource, prepareRegionalDatabase } from './data-source';
 
@@ -74,6 +77,8 @@ export async function startRegionalSubgraph(
   const files = new MaterialFiles(options.fileStore ?? fileStoreFromEnv(), options.internalPublicKey ?? null);
   const clock = options.clock ?? (() => new Date());
   const workflow = new ApplicationWorkflow(ds, def, files, clock);
+  const appeals = new AppealWorkflow(ds, def, files, clock);
+  const feedback = new FeedbackWorkflow(ds, def, clock);
   const dispatcher =
     options.notifications === false
       ? null
@@ -111,6 +116,9 @@ export async function startRegionalSubgraph(
           records: new RecordLoaders(ds, clock),
           audit: new Auditor(ds, identity, requestId),
           workflow,
+          appeals,
+          feedback,
+          appealRecords: new AppealLoaders(ds),
           deadline: deadlineOf(req.headers[DEADLINE_HEADER]),
           clock,
         };

@@ -4,6 +4,7 @@ import type { RegionDefinition } from '../../domain/region-definition';
 import { enforceAccessTable } from '../../platform/auth/access-rules';
 import { buildFederatedSchema } from '../federation';
 import { regionalAccessTable } from '../regional-access';
+import { createAppealResolvers } from './appeal-resolvers';
 import { createReferenceResolvers } from './references';
 import { createRegionResolvers } from './resolvers';
 import { createRegionObjectTypes } from './types';
@@ -13,7 +14,7 @@ export function createRegionTypes(def: RegionDefinition) {
   const types = createRegionObjectTypes(def);
   return {
     ...types,
-    resolvers: createRegionResolvers(def, types),
+    resolvers: [...createRegionResolvers(def, types), ...createAppealResolvers(def, types)] as const,
     referenceResolvers: createReferenceResolvers(def, types),
   };
 }

@@ -63,4 +63,5 @@ export const PUBLIC_POLICY_TYPES = [
   'RateBand',
   'ReimbursementEstimate',
   'PolicyFigure',
+  'AppealPolicy',
 ];

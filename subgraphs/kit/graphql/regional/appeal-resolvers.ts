@@ -1,0 +1,167 @@
+import { Args, ArgsType, Ctx, Field, Int, Mutation, Query, Resolver } from 'type-graphql';
+
+import type { MaterialInput as MaterialRequest } from '../../domain/inputs';
+import type { RegionDefinition } from '../../domain/region-definition';
+import type { AppealStatus, FeedbackStatus } from '../../persistence/db/appeal.entities';
+import type { ApplicationRow } from '../../persistence/db/record.entities';
+import type { Problem } from '../../platform/errors';
+import { badInput, problem } from '../../platform/errors';
+import type { AppealDecision } from '../../workflow/appeals';
+import {
+  Appeal,
+  AppealDecisionEnum,
+  AppealStatusEnum,
+  Feedback,
+  FeedbackStatusEnum,
+  toAppeal,
+  toFeedback,
+} from '../appeal.types';
+import type { RegionalContext } from '../context';
+import { FeedbackInput, FeedbackPayload } from '../feedback.types';
+import { ApplicationPayload, MaterialInput } from '../mutation.types';
+import { lowerFirst, type RegionObjectTypes } from './types';
+
+// The region's 申诉 and 意见反馈 entry points; who may call each: regionalAccessTable.
+
+const IDEMPOTENCY_KEY = 'The same key twice returns the first result; a key reused for another request is refused.';
+
+@ArgsType()
+class AppealArgs {
+  @Field(() => String) acceptanceNumber!: string;
+  @Field(() => String, { description: '申诉理由, at most 500 characters.' }) reason!: string;
+  @Field(() => [MaterialInput], { nullable: true, description: 'Uploaded files (by sha256), as for a supplement.' })
+  materials?: MaterialRequest[] | null;
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY }) idempotencyKey?: string | null;
+}
+
+@ArgsType()
+class ReviewAppealArgs {
+  @Field(() => String) acceptanceNumber!: string;
+  @Field(() => AppealDecisionEnum) decision!: AppealDecision;
+  @Field(() => String, { nullable: true, description: 'Required for DISMISS (why).' }) reason?: string | null;
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY }) idempotencyKey?: string | null;
+}
+
+@ArgsType()
+class SendFeedbackArgs {
+  @Field(() => FeedbackInput) input!: FeedbackInput;
+}
+
+@ArgsType()
+class ReplyFeedbackArgs {
+  @Field(() => String) trackingNumber!: string;
+  @Field(() => String, { description: 'At most 1000 characters; identity and phone numbers in it are masked.' })
+  reply!: string;
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY }) idempotencyKey?: string | null;
+}
+
+const MAX_PAGE = 1000;
+
+@ArgsType()
+class AppealQueueArgs {
+  @Field(() => AppealStatusEnum, { defaultValue: 'PENDING' }) status!: AppealStatus;
+  @Field(() => Int, { defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first!: number;
+  @Field(() => Int, { defaultValue: 0 }) offset!: number;
+}
+
+@ArgsType()
+class FeedbackQueueArgs {
+  @Field(() => FeedbackStatusEnum, { defaultValue: 'OPEN' }) status!: FeedbackStatus;
+  @Field(() => Int, { defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first!: number;
+  @Field(() => Int, { defaultValue: 0 }) offset!: number;
+}
+
+function checkPage(first: number, offset: number): void {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE || offset < 0) {
+    throw badInput([problem('INVALID_PAGE', `每页条数须在1到${MAX_PAGE}之间，偏移量不能为负`, 'first')]);
+  }
+}
+
+export function createAppealResolvers(def: RegionDefinition, { ConcreteApplication }: RegionObjectTypes) {
+  const { prefix } = def;
+  const field = lowerFirst(prefix);
+
+  const payload = (outcome: { value: ApplicationRow | null; problems: Problem[] }): ApplicationPayload => ({
+    application: outcome.value && new ConcreteApplication(outcome.value),
+    problems: outcome.problems,
+  });
+
+  @Resolver()
+  class AppealResolver {
+    @Mutation(() => ApplicationPayload, {
+      name: `appeal${prefix}Application`,
+      description: `申诉 against a rejection by ${def.policy.name}, within its appeal period (Region.appealPolicy).`,
+    })
+    async appeal(@Args(() => AppealArgs) args: AppealArgs, @Ctx() ctx: RegionalContext): Promise<ApplicationPayload> {
+      return payload(
+        await ctx.appeals.appeal(ctx.identity, args.acceptanceNumber, args.reason, args.materials, {
+          idempotencyKey: args.idempotencyKey,
+          deadline: ctx.deadline,
+        }),
+      );
+    }
+
+    @Mutation(() => ApplicationPayload, {
+      name: `review${prefix}Appeal`,
+      description: 'Decided by a reviewer of the region other than the one who rejected the application.',
+    })
+    async reviewAppeal(
+      @Args(() => ReviewAppealArgs) args: ReviewAppealArgs,
+      @Ctx() ctx: RegionalContext,
+    ): Promise<ApplicationPayload> {
+      return payload(
+        await ctx.appeals.review(ctx.identity, ctx.requestId, args.acceptanceNumber, args.decision, args.reason, {
+          idempotencyKey: args.idempotencyKey,
+          deadline: ctx.deadline,
+        }),
+      );
+    }
+
+    @Mutation(() => FeedbackPayload, {
+      name: `send${prefix}Feedback`,
+      description: `意见反馈 to ${def.policy.name}: answered with a tracking number; the reply appears in your records.`,
+    })
+    async sendFeedback(
+      @Args(() => SendFeedbackArgs) { input }: SendFeedbackArgs,
+      @Ctx() ctx: RegionalContext,
+    ): Promise<FeedbackPayload> {
+      const outcome = await ctx.feedback.send(ctx.identity, input, { deadline: ctx.deadline });
+      return { feedback: outcome.value && toFeedback(outcome.value), problems: outcome.problems };
+    }
+
+    @Mutation(() => FeedbackPayload, { name: `reply${prefix}Feedback`, description: 'The region’s reply, notified.' })
+    async replyFeedback(
+      @Args(() => ReplyFeedbackArgs) args: ReplyFeedbackArgs,
+      @Ctx() ctx: RegionalContext,
+    ): Promise<FeedbackPayload> {
+      const outcome = await ctx.feedback.reply(ctx.identity, args.trackingNumber, args.reply, {
+        idempotencyKey: args.idempotencyKey,
+        deadline: ctx.deadline,
+      });
+      return { feedback: outcome.value && toFeedback(outcome.value), problems: outcome.problems };
+    }
+
+    @Query(() => [Appeal], {
+      name: `${field}AppealQueue`,
+      description: `${def.policy.name}'s appeals by due date, for its reviewers (national operators may read it).`,
+    })
+    async appealQueue(@Args(() => AppealQueueArgs) args: AppealQueueArgs, @Ctx() ctx: RegionalContext) {
+      checkPage(args.first, args.offset);
+      const rows = await ctx.appealRecords.appealQueue(def.policy.code, args.status, args.first, args.offset);
+      for (const row of rows) await ctx.audit.record('READ_REVIEW_QUEUE', row.personId);
+      return rows.map(toAppeal);
+    }
+
+    @Query(() => [Feedback], {
+      name: `${field}FeedbackQueue`,
+      description: `Feedback sent to ${def.policy.name}, oldest first, for its reviewers (national operators may read it).`,
+    })
+    async feedbackQueue(@Args(() => FeedbackQueueArgs) args: FeedbackQueueArgs, @Ctx() ctx: RegionalContext) {
+      checkPage(args.first, args.offset);
+      const rows = await ctx.appealRecords.feedbackQueue(def.policy.code, args.status, args.first, args.offset);
+      for (const row of rows) await ctx.audit.record('READ_REVIEW_QUEUE', row.personId);
+      return rows.map(toFeedback);
+    }
+  }
+  return [AppealResolver] as const;
+}
