@@ -173,7 +173,10 @@ export async function startProvincialSubgraph(
     {
       name,
       schema,
-      metrics: new ProvincialMetricsRegistry([metrics.registry, ...[...regions.values()].map((r) => r.metrics.registry)]),
+      metrics: new ProvincialMetricsRegistry([
+        metrics.registry,
+        ...[...regions.values()].map((r) => r.metrics.registry),
+      ]),
       metricsPort: options.metricsPort,
       plugins: [
         resolverTimingPlugin(metrics.resolverDuration),
@@ -228,7 +231,10 @@ export async function startProvincialSubgraph(
         };
       },
       health: provincialReadiness(
-        [...regions.values()].map((r) => ({ def: r.def, check: databaseCheck(r.dataSource, options.healthDbTimeoutMs) })),
+        [...regions.values()].map((r) => ({
+          def: r.def,
+          check: databaseCheck(r.dataSource, options.healthDbTimeoutMs),
+        })),
         ready,
       ),
     },

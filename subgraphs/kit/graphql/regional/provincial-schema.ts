@@ -45,7 +45,11 @@ export async function buildProvincialSchema({ name, regions }: ProvincialSchemaO
   const schema = await buildFederatedSchema(
     {
       resolvers: built.flatMap(({ types }) => types.resolvers) as never,
-      orphanedTypes: built.flatMap(({ types }) => [types.ConcreteRegion, types.ConcreteApplication, types.ConcreteRecord]),
+      orphanedTypes: built.flatMap(({ types }) => [
+        types.ConcreteRegion,
+        types.ConcreteApplication,
+        types.ConcreteRecord,
+      ]),
     },
     Object.assign({}, ...built.map(({ types }) => types.referenceResolvers)),
   );
