@@ -253,7 +253,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
       return;
     }
     // Staff at a region's window may upload for an applicant; national operators change nothing.
-    if (identity.role !== 'APPLICANT' && identity.role !== 'REVIEWER') {
+    if (identity.role !== 'APPLICANT' && identity.role !== 'REVIEWER' && identity.role !== 'COUNTER_CLERK') {
       sendError(res, 403, 'FORBIDDEN', '只有申请人本人或经办人员可以上传申请材料');
       return;
     }
@@ -301,7 +301,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
         return;
       }
       personId = requested;
-      uploadedBy = { role: 'REVIEWER', subject: identity.subject, regionCode: identity.regionCode };
+      uploadedBy = { role: identity.role, subject: identity.subject, regionCode: identity.regionCode };
     }
     if (!PERSON_ID_PATTERN.test(personId)) {
       sendError(res, 400, 'UPLOAD_INVALID_PERSON', '申请人编号格式不正确');

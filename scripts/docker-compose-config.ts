@@ -58,6 +58,9 @@ function subgraphServices(registry: Registry): Service[] {
           : [`SUBGRAPH: ${s.name}`, ...s.regions.map((r) => `DATABASE_URL_${envName(r)}: ${databaseUrl(r)}`)]),
         "MIGRATE_ON_START: 'true'",
         `INTERNAL_PUBLIC_KEY_FILE: ${KEYS}/internal-public.pem`,
+        // Region → national look-ups (residence, hospital directory), signed with the internal key.
+        `NATIONAL_SUBGRAPH_URL: http://${registry.national.name}:${registry.national.port}/graphql`,
+        `INTERNAL_PRIVATE_KEY_FILE: ${KEYS}/internal-private.pem`,
         `UPLOAD_DIR: ${UPLOADS}`,
       ],
     };

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { NATIONAL } from '../schema/registry';
 import { redactUrl } from '../subgraphs/kit/platform/db/data-source';
 import { createRegionalDataSource, prepareRegionalDatabase } from '../subgraphs/kit/start-up/data-source';
+import { seedHospitalDirectory } from '../subgraphs/national/hospital-directory';
 import { loadPiiVault } from '../subgraphs/national/pii-keys';
 import { createNationalDataSource } from '../subgraphs/national/server';
 import { databaseUrlFor, ensureMysqlDatabase } from './lib/databases';
@@ -46,6 +47,7 @@ export async function prepareAll({ seed, log = console.log }: PrepareOptions): P
       log(
         `[${NATIONAL.name}] ${applied.length ? `migrated ${applied.map((m) => m.name).join(', ')}` : 'schema up to date'}`,
       );
+      log(`[${NATIONAL.name}] hospital directory: ${await seedHospitalDirectory(ds)}`);
       if (seed) log(`[${NATIONAL.name}] demo people: ${await seedDemoPeople(ds, loadPiiVault())}`);
     },
   );

@@ -3,18 +3,29 @@ import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 
 import { DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
-import { isRole, REGION_CODE_PATTERN, type Role, ROLES } from '../subgraphs/kit/platform/auth/identity';
+import {
+  isRole,
+  REAL_NAME_CLAIM,
+  REGION_CODE_PATTERN,
+  type Role,
+  ROLES,
+} from '../subgraphs/kit/platform/auth/identity';
 import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
 
-// `npm run token -- --role APPLICANT --person P000001`
+// `npm run token -- --role APPLICANT --person P000001`            (real-name verified, 实名认证)
+// `npm run token -- --role APPLICANT --person P000001 --unverified` (not verified: cannot apply)
 // `npm run token -- --role REVIEWER --region 510400 [--sub alice]`
+// `npm run token -- --role COUNTER_CLERK --region 510400 [--sub carol]`
 // `npm run token -- --role NATIONAL_OPERATOR [--sub bob] [--ttl 8h]`
 // Mints a development caller token signed with the development "caller" key (standing in for the
 // identity provider). The token alone goes to stdout; a hint for the explorer goes to stderr.
 
 const USAGE = `usage: npm run token -- --role <${ROLES.join('|')}> [options]
-  --role APPLICANT --person <personId>     an applicant, identified by national person id
+  --role APPLICANT --person <personId>     an applicant, identified by national person id,
+                                           real-name verified (claim realNameVerified: true)
+  --unverified                             APPLICANT only: without the real-name claim
   --role REVIEWER --region <6 digits>      a reviewer of one region, e.g. 510400
+  --role COUNTER_CLERK --region <6 digits> a counter clerk (线下窗口) of one region
   --role NATIONAL_OPERATOR                 a national platform operator
   --sub <name>                             subject (login name); default derived from the role
   --ttl <n>[s|m|h|d]                       lifetime, default 8h (plain number = seconds)
@@ -25,6 +36,8 @@ export interface MintOptions {
   personId?: string;
   regionCode?: string;
   subject?: string;
+  /** APPLICANT only: the real-name claim (realNameVerified: true); default true. */
+  realNameVerified?: boolean;
   /** "30m", "8h", "2d", "90s", or seconds as a number; default 8h. */
   ttl?: string | number;
   /** Development key directory; default as ensureDevelopmentKeys. */
@@ -56,25 +69,27 @@ export function parseTtl(ttl: string | number): number {
 export async function mintDevelopmentToken(options: MintOptions): Promise<string> {
   const { role } = options;
   if (!isRole(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-  const claims: Record<string, string> = { role };
+  const claims: Record<string, string | boolean> = { role };
   let defaultSubject: string;
   switch (role) {
     case 'APPLICANT': {
       const personId = options.personId?.trim();
       if (!personId) throw new UsageError('--role APPLICANT needs --person <personId>, e.g. --person P000001');
       claims.personId = personId;
+      if (options.realNameVerified !== false) claims[REAL_NAME_CLAIM] = true;
       defaultSubject = `applicant-${personId}`;
       break;
     }
-    case 'REVIEWER': {
+    case 'REVIEWER':
+    case 'COUNTER_CLERK': {
       const regionCode = options.regionCode?.trim();
       if (!regionCode)
-        throw new UsageError('--role REVIEWER needs --region <6-digit region code>, e.g. --region 510400');
+        throw new UsageError(`--role ${role} needs --region <6-digit region code>, e.g. --region 510400`);
       if (!REGION_CODE_PATTERN.test(regionCode)) {
         throw new UsageError(`--region must be a 6-digit region code such as 510400 (got "${regionCode}")`);
       }
       claims.regionCode = regionCode;
-      defaultSubject = `reviewer-${regionCode}`;
+      defaultSubject = `${role === 'REVIEWER' ? 'reviewer' : 'clerk'}-${regionCode}`;
       break;
     }
     case 'NATIONAL_OPERATOR':
@@ -83,8 +98,10 @@ export async function mintDevelopmentToken(options: MintOptions): Promise<string
   }
   if (role !== 'APPLICANT' && options.personId !== undefined)
     throw new UsageError('--person applies to APPLICANT only');
-  if (role !== 'REVIEWER' && options.regionCode !== undefined)
-    throw new UsageError('--region applies to REVIEWER only');
+  if (role !== 'REVIEWER' && role !== 'COUNTER_CLERK' && options.regionCode !== undefined)
+    throw new UsageError('--region applies to REVIEWER and COUNTER_CLERK only');
+  if (role !== 'APPLICANT' && options.realNameVerified === false)
+    throw new UsageError('--unverified applies to APPLICANT only');
   const subject = options.subject === undefined ? defaultSubject : options.subject.trim();
   if (!subject) throw new UsageError('--sub must not be empty');
   const ttlSeconds = parseTtl(options.ttl ?? '8h');
@@ -104,7 +121,7 @@ export async function mintDevelopmentToken(options: MintOptions): Promise<string
 }
 
 export function parseTokenArgs(argv: string[]): MintOptions {
-  let values: Record<string, string | undefined>;
+  let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -117,19 +134,22 @@ export function parseTokenArgs(argv: string[]): MintOptions {
         sub: { type: 'string' },
         ttl: { type: 'string' },
         keys: { type: 'string' },
+        unverified: { type: 'boolean' },
       },
-    }) as { values: Record<string, string | undefined> });
+    }) as { values: Record<string, string | boolean | undefined> });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (!values.role) throw new UsageError('--role is required');
+  if (typeof values.role !== 'string' || !values.role) throw new UsageError('--role is required');
+  const text = (name: string) => values[name] as string | undefined;
   return {
     role: values.role.toUpperCase(),
-    personId: values.person,
-    regionCode: values.region,
-    subject: values.sub,
-    ttl: values.ttl,
-    keysDir: values.keys,
+    personId: text('person'),
+    regionCode: text('region'),
+    subject: text('sub'),
+    ttl: text('ttl'),
+    keysDir: text('keys'),
+    ...(values.unverified === true ? { realNameVerified: false } : {}),
   };
 }
 

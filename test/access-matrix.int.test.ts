@@ -145,7 +145,15 @@ function subjectIn(regionCode: string): Subject {
   return { personId, regionCode, applicationId: application.id, idNumber: person.idNumber };
 }
 
-const SIGNED_CALLERS = ['self', 'otherApplicant', 'regionReviewer', 'otherRegionReviewer', 'operator'] as const;
+const SIGNED_CALLERS = [
+  'self',
+  'otherApplicant',
+  'regionReviewer',
+  'otherRegionReviewer',
+  'regionClerk',
+  'otherRegionClerk',
+  'operator',
+] as const;
 const CALLERS = ['anonymous', ...SIGNED_CALLERS] as const;
 type Caller = (typeof CALLERS)[number];
 /** Direct calls only: an operator's identity in a token the subgraph must not accept. */
@@ -165,6 +173,10 @@ function identityOf(caller: Caller, s: Subject): Identity {
       return { role: 'REVIEWER', regionCode: s.regionCode, subject: 'matrix-reviewer' };
     case 'otherRegionReviewer':
       return { role: 'REVIEWER', regionCode: other, subject: 'matrix-other-reviewer' };
+    case 'regionClerk':
+      return { role: 'COUNTER_CLERK', regionCode: s.regionCode, subject: 'matrix-clerk' };
+    case 'otherRegionClerk':
+      return { role: 'COUNTER_CLERK', regionCode: other, subject: 'matrix-other-clerk' };
     case 'operator':
       return { role: 'NATIONAL_OPERATOR', subject: 'matrix-operator' };
   }
@@ -182,6 +194,7 @@ type Rule =
   | 'REGION_STAFF'
   | 'APPLICANT'
   | 'REGION_REVIEWER'
+  | 'REGION_CLERK'
   | 'NOBODY';
 /** data = an answer and no error; null = null and no error; else null plus an error with that code. */
 type Outcome = 'data' | 'null' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'TOKEN_REFUSED';
@@ -191,28 +204,33 @@ function outcomeUnder(rule: Rule, caller: Caller): Outcome {
   if (rule === 'NOBODY') return 'FORBIDDEN';
   if (caller === 'anonymous') return 'UNAUTHENTICATED';
   const staffHere = caller === 'regionReviewer' || caller === 'operator';
+  // A counter clerk serves the region's people at its window: reads like its reviewers, writes only at the counter.
+  const clerkHere = caller === 'regionClerk';
+  const staffElsewhere = caller === 'otherRegionReviewer' || caller === 'otherRegionClerk';
   switch (rule) {
     case 'SIGNED_IN':
       return 'data';
     case 'PERSON':
-      return caller === 'self' || staffHere ? 'data' : 'FORBIDDEN';
-    case 'PERSON_REFERENCE': // an applicant followed from a region's answer: any reviewer
+      return caller === 'self' || staffHere || clerkHere ? 'data' : 'FORBIDDEN';
+    case 'PERSON_REFERENCE': // an applicant followed from a region's answer: any reviewer or clerk
       return caller === 'otherApplicant' ? 'FORBIDDEN' : 'data';
-    case 'STAFF': // a search: a reviewer of another region finds nobody
-      return staffHere ? 'data' : caller === 'otherRegionReviewer' ? 'null' : 'FORBIDDEN';
-    case 'REGION_STAFF':
+    case 'STAFF': // a search: staff of another region find nobody
+      return staffHere || clerkHere ? 'data' : staffElsewhere ? 'null' : 'FORBIDDEN';
+    case 'REGION_STAFF': // the review queue: reviewers and operators, not the window
       return staffHere ? 'data' : 'FORBIDDEN';
     case 'APPLICANT': // acting for themself: another applicant gets their own answer (problems)
       return caller === 'self' || caller === 'otherApplicant' ? 'data' : 'FORBIDDEN';
     case 'REGION_REVIEWER':
       return caller === 'regionReviewer' ? 'data' : 'FORBIDDEN';
+    case 'REGION_CLERK': // acting for an applicant at the window: problems for a made-up person, but data
+      return clerkHere ? 'data' : 'FORBIDDEN';
   }
 }
 
 /** Who may see the subject's personal data: anybody else's response must not contain it. */
 const entitled = (rule: Rule, caller: Caller) =>
-  ['self', 'regionReviewer', 'operator'].includes(caller) ||
-  (rule === 'PERSON_REFERENCE' && caller === 'otherRegionReviewer');
+  ['self', 'regionReviewer', 'regionClerk', 'operator'].includes(caller) ||
+  (rule === 'PERSON_REFERENCE' && (caller === 'otherRegionReviewer' || caller === 'otherRegionClerk'));
 
 interface Expectation {
   rule: Rule;
@@ -231,6 +249,9 @@ const EXPECTED: Record<string, Record<string, Expectation>> = {
     'Query._service': { rule: 'PUBLIC' },
     'Query.regions': { rule: 'PUBLIC' },
     'Query.region': { rule: 'PUBLIC', args: (s) => ({ code: s.regionCode }) },
+    // The national hospital directory: public reference data.
+    'Query.hospital': { rule: 'PUBLIC', args: () => ({ code: 'H51010700001' }) },
+    'Query.hospitals': { rule: 'PUBLIC' },
     'Query.application': {
       rule: 'SIGNED_IN', // the national subgraph only types the number; the region decides
       viaGateway: 'PERSON',
@@ -241,7 +262,13 @@ const EXPECTED: Record<string, Record<string, Expectation>> = {
     // Staff have no person of their own: `me` is null for them.
     'Query.me': {
       rule: 'SIGNED_IN',
-      except: { regionReviewer: 'null', otherRegionReviewer: 'null', operator: 'null' },
+      except: {
+        regionReviewer: 'null',
+        otherRegionReviewer: 'null',
+        regionClerk: 'null',
+        otherRegionClerk: 'null',
+        operator: 'null',
+      },
     },
     '_entities:Person': { rule: 'PERSON_REFERENCE' },
     '_entities:Region': { rule: 'PUBLIC' },
@@ -267,6 +294,9 @@ const EXPECTED: Record<string, Record<string, Expectation>> = {
         [`Mutation.withdraw${r.prefix}Application`]: { rule: 'APPLICANT' },
         [`Mutation.review${r.prefix}Application`]: { rule: 'REGION_REVIEWER' },
         [`Mutation.file${r.prefix}RemoteCare`]: { rule: 'APPLICANT' },
+        [`Mutation.submit${r.prefix}ApplicationAtCounter`]: { rule: 'REGION_CLERK' },
+        [`Mutation.supplement${r.prefix}MaterialsAtCounter`]: { rule: 'REGION_CLERK' },
+        [`Mutation.record${r.prefix}InPersonVerification`]: { rule: 'REGION_CLERK' },
         [`Mutation.appeal${r.prefix}Application`]: { rule: 'APPLICANT' },
         [`Mutation.review${r.prefix}Appeal`]: { rule: 'REGION_REVIEWER' },
         [`Mutation.send${r.prefix}Feedback`]: { rule: 'APPLICANT' },
@@ -431,7 +461,7 @@ async function mintInternalToken(
   if (flaw === 'wrongIssuer') {
     const claims: Record<string, string> = { role: identity.role };
     if (identity.role === 'APPLICANT') claims.pid = identity.personId;
-    if (identity.role === 'REVIEWER') claims.rgn = identity.regionCode;
+    if (identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK') claims.rgn = identity.regionCode;
     const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', typ: INTERNAL_TOKEN_TYPE })
       .setIssuer('someone-else')
@@ -481,7 +511,7 @@ async function viaGateway(request: GraphQLRequest, identity: Identity): Promise<
     headers.authorization = `Bearer ${await stack.token({
       role: identity.role,
       personId: identity.role === 'APPLICANT' ? identity.personId : undefined,
-      regionCode: identity.role === 'REVIEWER' ? identity.regionCode : undefined,
+      regionCode: identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK' ? identity.regionCode : undefined,
       subject: identity.subject,
     })}`;
   }

@@ -90,7 +90,13 @@ const claimsIn = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!,
 
 describe('the Router coprocessor at SubgraphRequest', () => {
   it.each([
-    ['an applicant', { role: 'APPLICANT', personId: 'P000001' }, { role: 'APPLICANT', pid: 'P000001' }],
+    // Verified by default (realNameVerified: true in the caller token): carried on as rnv.
+    ['an applicant', { role: 'APPLICANT', personId: 'P000001' }, { role: 'APPLICANT', pid: 'P000001', rnv: true }],
+    [
+      'a counter clerk',
+      { role: 'COUNTER_CLERK', regionCode: '510400', subject: 'cc' },
+      { role: 'COUNTER_CLERK', rgn: '510400', sub: 'cc' },
+    ],
     [
       'a reviewer',
       { role: 'REVIEWER', regionCode: '510400', subject: 'rv' },
@@ -117,6 +123,15 @@ describe('the Router coprocessor at SubgraphRequest', () => {
       ...expected,
     });
     expect(answer.headers!['x-request-id']).toEqual([sent.id]);
+  });
+
+  it('carries no real-name claim for an applicant whose token has none', async () => {
+    const answer = await exchange(
+      payload(PZH, await claimsOf({ role: 'APPLICANT', personId: 'P000001', realNameVerified: false })),
+    );
+    const claims = claimsIn(tokenIn(answer)!);
+    expect(claims).toMatchObject({ role: 'APPLICANT', pid: 'P000001' });
+    expect(claims).not.toHaveProperty('rnv');
   });
 
   it('adds no token without claims: the subgraph request goes on anonymous, a smuggled token removed', async () => {

@@ -164,6 +164,16 @@ describe.each(Object.keys(engines))('through %s', (engine) => {
         file('APPLICATION_FORM'),
       ],
     };
+    // The real-name claim travels through each engine: without it, the region refuses and stores nothing.
+    const unverified = await stack.token({ role: 'APPLICANT', personId, realNameVerified: false });
+    const refused = await query(
+      engine,
+      'mutation Submit($input: ApplicationInput!) { r: submitPanzhihuaApplication(input: $input) { application { acceptanceNumber } problems { code } } }',
+      { input },
+      unverified,
+    );
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data.r).toEqual({ application: null, problems: [{ code: 'REAL_NAME_REQUIRED' }] });
     const submitted = await query(
       engine,
       'mutation Submit($input: ApplicationInput!) { r: submitPanzhihuaApplication(input: $input) { application { acceptanceNumber status } problems { code field } } }',

@@ -133,6 +133,7 @@ function capturingLogger() {
       internalPublicKey: await loadPublicKey(keys.internalPublicKeyPath),
       fileStore: stack.files,
       notifications: false,
+      national: stack.nationalClient,
     });
     await seedDemoRecords(region.dataSource, CODE);
   }, 60_000);
@@ -185,7 +186,7 @@ function capturingLogger() {
         });
         const key = `stream-${requests.length}-${p.id}`.slice(0, 100);
         requests.push({
-          identity: { role: 'APPLICANT', personId: p.id, subject: p.id },
+          identity: { role: 'APPLICANT', personId: p.id, subject: p.id, realNameVerified: true },
           key,
           input: {
             type: 'NEW',

@@ -14,6 +14,7 @@ import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases'
 import { seedDemoPeople, seedDemoRecords } from '../scripts/lib/demo';
 import { loadRegionDefinition } from '../scripts/lib/subgraphs';
 import { mintDevelopmentToken, type MintOptions } from '../scripts/token';
+import { NationalClient, type NationalLookup } from '../subgraphs/kit/persistence/national-client';
 import type { NotificationTransport, OutboundNotification } from '../subgraphs/kit/persistence/outbox';
 import type { Identity } from '../subgraphs/kit/platform/auth/identity';
 import { signInternalToken } from '../subgraphs/kit/platform/auth/internal-token';
@@ -44,6 +45,10 @@ export interface Stack {
   /** Starts a stopped region again on the same port. */
   restartRegion(name: string): Promise<void>;
   national: NationalSubgraph;
+  /** Really stops the national subgraph (the regions' look-ups then fail); close() skips it. */
+  stopNational(): Promise<void>;
+  /** The regions' look-up client (for a region started outside the stack). */
+  nationalClient: NationalLookup;
   regions: Record<string, RegionalSubgraph>;
   keysDir: string;
   /** Where uploaded files go (a fresh temporary directory). */
@@ -124,6 +129,8 @@ export interface StackOptions {
   logger?: Logger;
   /** The gateway's per-person upload quota (default: the product's, 50 files and 200 MB a day). */
   uploadQuota?: UploadQuota;
+  /** How long the regions reuse a national look-up (default: the product's, 60 s). */
+  nationalCacheTtlMs?: number;
   /** Mutual TLS between the gateway and every subgraph: the subgraphs' and the gateway's sides. */
   tls?: { subgraphs: SubgraphTls; gateway: SubgraphTls };
 }
@@ -143,6 +150,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
 
+  // Region → national look-ups, signed like the gateway's fetches; national starts after the regions.
+  const nationalAt: { url?: string } = {};
+  const nationalClient = new NationalClient({
+    url: () => nationalAt.url,
+    privateKey: await loadPrivateKey(keys.internalPrivateKeyPath),
+    cacheTtlMs: options.nationalCacheTtlMs,
+  });
   const regions: Record<string, RegionalSubgraph> = {};
   const databases: Record<string, string> = {};
   const startRegion = async (name: string, port = 0) => {
@@ -157,6 +171,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       fileStore: files,
       notifications: transport,
       clock,
+      national: nationalClient,
       logger: options.logger,
       limits: options.limits,
       exposeSchema: options.exposeSchema ?? true,
@@ -198,6 +213,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...quiet,
   });
   await seedDemoPeople(national.dataSource, vault);
+  nationalAt.url = national.graphqlUrl;
 
   const subgraphUrls: Record<string, string> = { [NATIONAL.name]: national.graphqlUrl };
   for (const [name, server] of Object.entries(regions)) {
@@ -244,9 +260,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return body.sha256;
   };
   const stopped = new Map<string, number>();
+  let nationalStopped = false;
   return {
     gateway,
     national,
+    nationalClient,
     regions,
     proxies,
     databaseProxies,
@@ -263,6 +281,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       let sha256 = '';
       for (const personId of personIds) sha256 = await upload(staff, bytes, fileName, personId);
       return sha256;
+    },
+    async stopNational() {
+      nationalStopped = true;
+      await national.close();
     },
     async stopRegion(name) {
       stopped.set(name, regions[name]!.port);
@@ -295,7 +317,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       for (const extra of extraGateways) await extra.close();
       await gateway.close();
       for (const proxy of Object.values(proxies)) await proxy.close();
-      await national.close();
+      if (!nationalStopped) await national.close();
       for (const [name, server] of Object.entries(regions)) if (!stopped.has(name)) await server.close();
       for (const proxy of Object.values(databaseProxies)) await proxy.close();
     },

@@ -250,10 +250,27 @@ describe('createJwtVerifier', () => {
 describe('development tokens (scripts/token.ts)', () => {
   it('mints tokens the dev verifier accepts, for every role', async () => {
     const applicant = await mintDevelopmentToken({ role: 'APPLICANT', personId: 'P000001', keysDir });
+    // Verified by default (realNameVerified: true); --unverified leaves the claim out.
     expect(await verify(`Bearer ${applicant}`)).toEqual({
       role: 'APPLICANT',
       personId: 'P000001',
       subject: 'applicant-P000001',
+      realNameVerified: true,
+    });
+    const unverified = await mintDevelopmentToken({
+      role: 'APPLICANT',
+      personId: 'P000001',
+      realNameVerified: false,
+      keysDir,
+    });
+    const identity = await verify(`Bearer ${unverified}`);
+    expect(identity).toEqual({ role: 'APPLICANT', personId: 'P000001', subject: 'applicant-P000001' });
+    expect('realNameVerified' in identity).toBe(false);
+    const clerk = await mintDevelopmentToken({ role: 'COUNTER_CLERK', regionCode: '445300', keysDir });
+    expect(await verify(`Bearer ${clerk}`)).toEqual({
+      role: 'COUNTER_CLERK',
+      regionCode: '445300',
+      subject: 'clerk-445300',
     });
     const reviewer = await mintDevelopmentToken({ role: 'REVIEWER', regionCode: '510400', subject: 'alice', keysDir });
     expect(await verify(`Bearer ${reviewer}`)).toEqual({ role: 'REVIEWER', regionCode: '510400', subject: 'alice' });
@@ -267,8 +284,18 @@ describe('development tokens (scripts/token.ts)', () => {
     await expect(mintDevelopmentToken({ role: 'REVIEWER', keysDir })).rejects.toThrow(/--region/);
     await expect(mintDevelopmentToken({ role: 'REVIEWER', regionCode: '5104', keysDir })).rejects.toThrow(/6-digit/);
     await expect(mintDevelopmentToken({ role: 'NATIONAL_OPERATOR', regionCode: '510400', keysDir })).rejects.toThrow(
-      /REVIEWER only/,
+      /REVIEWER and COUNTER_CLERK only/,
     );
+    await expect(mintDevelopmentToken({ role: 'COUNTER_CLERK', keysDir })).rejects.toThrow(/--region/);
+    await expect(
+      mintDevelopmentToken({ role: 'REVIEWER', regionCode: '510400', realNameVerified: false, keysDir }),
+    ).rejects.toThrow(/APPLICANT only/);
+    expect(parseTokenArgs(['--role', 'APPLICANT', '--person', 'P000002', '--unverified'])).toMatchObject({
+      role: 'APPLICANT',
+      personId: 'P000002',
+      realNameVerified: false,
+    });
+    expect(parseTokenArgs(['--role', 'APPLICANT', '--person', 'P000002'])).not.toHaveProperty('realNameVerified');
     expect(() => parseTtl('8 hours')).toThrow(/--ttl/);
     expect(() => parseTtl('0')).toThrow(/positive/);
     expect(parseTtl('8h')).toBe(8 * 3600);

@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs';
 
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 
-import { ANONYMOUS, type Identity, identityFromClaims } from '../../subgraphs/kit/platform/auth/identity';
+import {
+  ANONYMOUS,
+  type Identity,
+  identityFromClaims,
+  REAL_NAME_CLAIM,
+} from '../../subgraphs/kit/platform/auth/identity';
 import { VerifiedTokenCache } from '../../subgraphs/kit/platform/auth/token-cache';
 
 // Caller authentication at the gateway. Callers present `Authorization: Bearer <JWT>` issued by
@@ -102,6 +107,7 @@ export function createJwtVerifier(config: JwtConfig): (authorizationHeader: stri
       personId: payload.personId,
       regionCode: payload.regionCode,
       subject: payload.sub,
+      realNameVerified: payload[REAL_NAME_CLAIM],
     });
     if ('reason' in result) {
       throw new AuthError('UNAUTHENTICATED', INVALID_TOKEN_MESSAGE, { cause: new Error(result.reason) });

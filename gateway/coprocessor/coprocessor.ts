@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { KeyLike } from 'jose';
 
-import { identityFromClaims } from '../../subgraphs/kit/platform/auth/identity';
+import { identityFromClaims, REAL_NAME_CLAIM } from '../../subgraphs/kit/platform/auth/identity';
 import { INTERNAL_TOKEN_HEADER, operationDigest } from '../../subgraphs/kit/platform/auth/internal-token';
 import { type Logger, logger as rootLogger } from '../../subgraphs/kit/platform/log';
 import { acceptRequestId } from '../../subgraphs/kit/platform/request-id';
@@ -71,7 +71,13 @@ function createCoprocessor(options: CoprocessorOptions): (payload: CoprocessorPa
     if (claims === undefined || claims === null) return { ...payload, headers };
     const service = payload.serviceName;
     const c = (typeof claims === 'object' ? claims : {}) as Record<string, unknown>;
-    const result = identityFromClaims({ role: c.role, personId: c.personId, regionCode: c.regionCode, subject: c.sub });
+    const result = identityFromClaims({
+      role: c.role,
+      personId: c.personId,
+      regionCode: c.regionCode,
+      subject: c.sub,
+      realNameVerified: c[REAL_NAME_CLAIM],
+    });
     const wrongIssuer = options.issuer !== undefined && c.iss !== options.issuer;
     const audiences = Array.isArray(c.aud) ? c.aud : [c.aud];
     const wrongAudience = options.audience !== undefined && !audiences.includes(options.audience);

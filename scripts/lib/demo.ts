@@ -1,5 +1,6 @@
-import type { DataSource } from 'typeorm';
+import { type DataSource, In, IsNull } from 'typeorm';
 
+import { REGIONS } from '../../schema/registry';
 import {
   ApplicationEntity,
   CertificationEntity,
@@ -9,15 +10,15 @@ import {
   StatusEventEntity,
 } from '../../subgraphs/kit/persistence/db/record.entities';
 import { maskIdNumber, maskPhone, type PiiVault } from '../../subgraphs/kit/platform/pii';
-import { PersonEntity } from '../../subgraphs/national/db/person.entity';
-import { DEMO_PEOPLE, demoRecordsFor } from '../seed-data/people';
+import { PersonEntity, type PersonRow } from '../../subgraphs/national/db/person.entity';
+import { DEMO_PEOPLE, type DemoPerson, demoRecordsFor } from '../seed-data/people';
 
 // Demo people for development and tests (never for production): the national identity index and
 // each region's records, generated from one dataset so they agree. Idempotent.
 
 export async function seedDemoPeople(ds: DataSource, vault: PiiVault): Promise<'loaded' | 'unchanged'> {
   const repo = ds.getRepository(PersonEntity);
-  if ((await repo.count()) > 0) return 'unchanged';
+  if ((await repo.count()) > 0) return seedDemoResidences(ds);
   await repo.insert(
     DEMO_PEOPLE.map((p) => ({
       id: p.id,
@@ -29,6 +30,7 @@ export async function seedDemoPeople(ds: DataSource, vault: PiiVault): Promise<'
       phoneMasked: maskPhone(p.phone),
       insuredRegionCode: p.insuredRegionCode,
       insuranceType: p.insuranceType,
+      ...residenceOf(p),
     })),
   );
   return 'loaded';
@@ -50,4 +52,21 @@ export async function seedDemoRecords(ds: DataSource, regionCode: string): Promi
     await insert(RemoteCareFilingEntity, data.filings);
   });
   return 'loaded';
+}
+
+function residenceOf(p: DemoPerson): Pick<PersonRow, 'residenceRegionCode' | 'residenceRegionName'> {
+  const region = p.residenceRegionCode ? REGIONS.find((r) => r.code === p.residenceRegionCode) : undefined;
+  return {
+    residenceRegionCode: p.residenceRegionCode,
+    residenceRegionName: region ? `${region.province}${region.name}` : null,
+  };
+}
+
+/** A database seeded before the index recorded residences gets the demo people's (常住地) once. */
+async function seedDemoResidences(ds: DataSource): Promise<'loaded' | 'unchanged'> {
+  const repo = ds.getRepository(PersonEntity);
+  const missing = DEMO_PEOPLE.filter((p) => p.residenceRegionCode);
+  const stored = await repo.findBy({ id: In(missing.map((p) => p.id)), residenceRegionCode: IsNull() });
+  for (const row of stored) await repo.update({ id: row.id }, residenceOf(missing.find((p) => p.id === row.id)!));
+  return stored.length > 0 ? 'loaded' : 'unchanged';
 }

@@ -10,6 +10,9 @@ export const NATIONAL_ACCESS: AccessTable = {
   'Query._service': 'PUBLIC', // the subgraph's SDL: as public as the schema itself
   'Query.regions': 'PUBLIC',
   'Query.region': 'PUBLIC',
+  // The national hospital directory: public reference data, like each region's hospital list.
+  'Query.hospital': 'PUBLIC',
+  'Query.hospitals': 'PUBLIC',
   // Routing only: answers the typed key of the number sent, without looking it up; the owning
   // region decides who sees the application. Anonymous callers are refused here already.
   'Query.application': 'SIGNED_IN',

@@ -5,6 +5,7 @@ import type { Auditor } from '../kit/persistence/audit';
 import type { Identity } from '../kit/platform/auth/identity';
 import type { PiiVault } from '../kit/platform/pii';
 import { PersonEntity, type PersonRow } from './db/person.entity';
+import type { HospitalDirectory } from './hospital-directory';
 
 export interface NationalContext {
   identity: Identity;
@@ -13,6 +14,8 @@ export interface NationalContext {
   /** A person by the keyed hash of their identity number (the number itself is never stored). */
   personByIdNumberHash(hash: string): Promise<PersonRow | null>;
   vault: PiiVault;
+  /** The national hospital directory (hospital, hospitals). */
+  hospitals: HospitalDirectory;
   audit: Auditor;
 }
 

@@ -27,7 +27,8 @@ export async function readPerson(ctx: NationalContext, id: string, reference = f
   // An applicant asking for someone else learns nothing, not even whether they exist.
   if (identity.role === 'APPLICANT' && identity.personId !== id) throw deniedError('FORBIDDEN');
   const row = await ctx.people.load(id);
-  if (identity.role === 'REVIEWER' && !reference && row?.insuredRegionCode !== identity.regionCode) {
+  const regionalStaff = identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK';
+  if (regionalStaff && !reference && row?.insuredRegionCode !== identity.regionCode) {
     throw deniedError('FORBIDDEN');
   }
   if (!row) return null;
@@ -66,7 +67,7 @@ export class NationalResolver {
   @Query(() => Person, {
     nullable: true,
     description:
-      'Staff look-up by resident identity number (counter service); a reviewer finds only people insured in their region.',
+      'Staff look-up by resident identity number (counter service: a COUNTER_CLERK finds the applicant here, then acts with their id); reviewers and counter clerks find only people insured in their region.',
   })
   async personByIdNumber(
     @Arg('idNumber', () => String) idNumber: string,
@@ -79,7 +80,8 @@ export class NationalResolver {
     if (!checked.ok) throw badInput(checked.problems);
     const row = await ctx.personByIdNumberHash(ctx.vault.lookupHash(checked.idNumber));
     if (!row) return null;
-    if (identity.role === 'REVIEWER' && row.insuredRegionCode !== identity.regionCode) return null;
+    const regionalStaff = identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK';
+    if (regionalStaff && row.insuredRegionCode !== identity.regionCode) return null;
     await ctx.audit.record('READ_PERSON', row.id);
     return new Person(row);
   }

@@ -6,6 +6,7 @@ import { assertPersonRecordAccess } from '../kit/platform/auth/access';
 import { enforceAccessTable } from '../kit/platform/auth/access-rules';
 import { NATIONAL_ACCESS } from './access';
 import type { NationalContext } from './context';
+import { HospitalDirectoryResolver } from './hospital.resolvers';
 import { applicationRef, NationalResolver, readPerson } from './resolvers';
 import { regionRef, STUBS } from './types';
 
@@ -23,7 +24,7 @@ function recordRef(ref: RecordKey, ctx: NationalContext) {
 
 export async function buildNationalSchema(): Promise<GraphQLSchema> {
   const schema = await buildFederatedSchema(
-    { resolvers: [NationalResolver], orphanedTypes: STUBS },
+    { resolvers: [NationalResolver, HospitalDirectoryResolver], orphanedTypes: STUBS },
     {
       Person: {
         __resolveReference: (ref: { id: string }, ctx: NationalContext) => readPerson(ctx, ref.id, true),

@@ -14,18 +14,21 @@ import type { PiiVault } from '../kit/platform/pii';
 import { type RunningServer, startGraphQLHttpServer } from '../kit/platform/server';
 import type { SubgraphServerOptions } from '../kit/platform/subgraph-options';
 import { type NationalContext, personLoader } from './context';
+import { DirectoryHospitalEntity } from './db/hospital.entity';
 import { Person1764100000000 } from './db/migrations/1764100000000-person';
+import { ResidenceAndHospitals1765200000000 } from './db/migrations/1765200000000-residence-and-hospitals';
 import { PersonEntity } from './db/person.entity';
+import { HospitalDirectory, seedHospitalDirectory } from './hospital-directory';
 import { loadPiiVault } from './pii-keys';
 import { buildNationalSchema } from './schema';
 
-const NATIONAL_MIGRATIONS = [Person1764100000000, AuditLog1764000000000];
+const NATIONAL_MIGRATIONS = [Person1764100000000, AuditLog1764000000000, ResidenceAndHospitals1765200000000];
 
 export function createNationalDataSource(url = process.env.DATABASE_URL, onQuery?: (sql: string) => void): DataSource {
   return createDataSource({
     name: NATIONAL.name,
     url,
-    entities: [PersonEntity, AuditEntity],
+    entities: [PersonEntity, AuditEntity, DirectoryHospitalEntity],
     migrations: NATIONAL_MIGRATIONS,
     onQuery,
   });
@@ -60,6 +63,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
     const log =
       options.log ?? ((line: string) => (options.logger ?? rootLogger).info({ service: NATIONAL.name }, line));
     for (const m of applied) log(`[${NATIONAL.name}] migrated ${m.name}`);
+    log(`[${NATIONAL.name}] hospital directory: ${await seedHospitalDirectory(ds)}`);
   }
   const resolveIdentity = identityResolver(options.internalPublicKey, NATIONAL.name, {
     onRejected: ({ reason, detail }) =>
@@ -81,7 +85,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
         // Region references are public: they let the gateway cache public policy answers.
         publicCachePlugin({
           publicTypes: new Set(REGIONS.map((r) => `${r.prefix}Region`)),
-          publicRootFields: new Set(['regions', 'region']),
+          publicRootFields: new Set(['regions', 'region', 'hospital', 'hospitals']),
         }),
       ],
       logger: options.logger,
@@ -97,6 +101,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
           people: personLoader(ds),
           personByIdNumberHash,
           vault,
+          hospitals: new HospitalDirectory(ds),
           audit: new Auditor(ds, identity, requestId),
         };
       },

@@ -72,6 +72,14 @@ export class Person {
   idNumberMasked: string;
   @Field(() => String, { nullable: true, description: '"138****5678"' }) phoneMasked: string | null;
   @Field(() => InsuranceTypeEnum) insuranceType: InsuranceType;
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      '常住地/居住地: region code where the person lives long-term, when outside the insured region; null = lives there.',
+  })
+  residenceRegionCode: string | null;
+  @Field(() => String, { nullable: true, description: 'e.g. 广东省云浮市; null with residenceRegionCode.' })
+  residenceRegionName: string | null;
 
   constructor(private readonly row: PersonRow) {
     this.id = row.id;
@@ -79,6 +87,8 @@ export class Person {
     this.idNumberMasked = row.idNumberMasked;
     this.phoneMasked = row.phoneMasked;
     this.insuranceType = row.insuranceType;
+    this.residenceRegionCode = row.residenceRegionCode ?? null;
+    this.residenceRegionName = row.residenceRegionCode ? (row.residenceRegionName ?? null) : null;
   }
 
   @Field(() => RegionRef)

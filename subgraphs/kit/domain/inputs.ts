@@ -39,4 +39,4 @@ export interface RemoteCareInput {
   idempotencyKey?: string | null;
 }
 
-export type ReviewDecision = 'APPROVE' | 'REJECT' | 'REQUEST_SUPPLEMENT';
+export type ReviewDecision = 'APPROVE' | 'REJECT' | 'REQUEST_SUPPLEMENT' | 'REQUEST_IN_PERSON_VERIFICATION';

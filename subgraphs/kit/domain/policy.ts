@@ -128,6 +128,32 @@ export interface CostSharingPolicy {
   source: string;
 }
 
+/** How one remote-care situation (异地就医, filed or not) changes the insured region's figures. */
+export interface RemoteCareTermsPolicy {
+  /** Added to every band's rate, basis points (−1000 = ten percentage points lower; 0 = unchanged). */
+  rateAdjustmentBasisPoints: number;
+  /** The deductible for this situation, fen; null = the insured region's own. */
+  deductibleFen: number | null;
+  source: string;
+}
+
+/** 异地就医: how a person living outside the insured region is reimbursed (region file `remoteCare`). */
+export interface RemoteCarePolicy {
+  /** Where the filing requirement (rules.remoteCareFilingRequired) comes from. */
+  filingRequiredSource: string;
+  /** With a valid 异地就医备案. */
+  filed: RemoteCareTermsPolicy;
+  /** Living elsewhere without one. */
+  unfiled: RemoteCareTermsPolicy;
+  directSettlement: {
+    /** How direct settlement (异地直接结算) works, told with every remote-care estimate. */
+    description: string;
+    /** Diseases settled directly where the person lives (filed only); the others are paid first and claimed back. */
+    diseaseCodes: string[];
+    source: string;
+  };
+}
+
 export interface RegionPolicy {
   /** Bumped whenever any figure changes; the seed reloads a region whose stored version differs. */
   version: string;
@@ -141,4 +167,6 @@ export interface RegionPolicy {
   hospitals: HospitalPolicy[];
   materials: MaterialPolicy[];
   costSharing: CostSharingPolicy[];
+  /** Absent: the region publishes no remote-care rules (estimates then use its own, flagged). */
+  remoteCare?: RemoteCarePolicy;
 }

@@ -4,7 +4,14 @@ import type { InsuranceType, MaterialKind } from './policy';
 // persistence/db/record.entities.ts maps them to tables.
 
 export type ApplicationType = 'NEW' | 'RENEWAL' | 'CHANGE_HOSPITAL';
-export type ApplicationStatus = 'ACCEPTED' | 'SUPPLEMENT_REQUESTED' | 'APPROVED' | 'REJECTED' | 'WITHDRAWN';
+export type ApplicationStatus =
+  | 'ACCEPTED'
+  | 'SUPPLEMENT_REQUESTED'
+  /** 线下补充核验: a reviewer asked the applicant to come to the window by a due date (workflow/in-person.ts). */
+  | 'AWAITING_IN_PERSON'
+  | 'APPROVED'
+  | 'REJECTED'
+  | 'WITHDRAWN';
 export type InsuredStatus = 'NORMAL' | 'SUSPENDED' | 'TERMINATED';
 
 export interface InsuredPersonRow {

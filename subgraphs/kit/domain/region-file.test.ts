@@ -104,7 +104,11 @@ describe('a broken region file', () => {
 
   it('refuses cross-field mistakes the schema cannot state', () => {
     const dup = pzhText.replace('code: M01600', 'code: M03900');
-    expect(problemsOf(dup)).toEqual([expect.objectContaining({ path: '/diseases/1', rule: 'unique' })]);
+    expect(problemsOf(dup)).toEqual([
+      expect.objectContaining({ path: '/diseases/1', rule: 'unique' }),
+      // M01600 is gone from the catalogue, so the remote-care direct-settlement list names an unknown disease.
+      expect.objectContaining({ path: '/remoteCare/directSettlement/diseaseCodes/1', rule: 'known-disease' }),
+    ]);
     const unknownDoc = pzhText.replace('{panzhihua-2025}: 提交材料', '{panzhihua-2024}: 提交材料');
     expect(problemsOf(unknownDoc)).toEqual([
       expect.objectContaining({ path: '/reviewDeadline/source', rule: 'known-document' }),

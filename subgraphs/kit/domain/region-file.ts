@@ -14,6 +14,7 @@ import {
   type MaterialPolicy,
   type RateBandPolicy,
   type RegionPolicy,
+  type RemoteCarePolicy,
   type RequiredWhen,
 } from './policy';
 import type { RegionDefinition } from './region-definition';
@@ -91,6 +92,7 @@ interface RegionFile {
     bands: (Omit<RateBandPolicy, 'rateSource'> & { rateSource?: string })[];
   })[];
   rules: Omit<RegionRules, 'hook' | 'appeal'> & { hook?: string; appeal?: AppealRulesFile };
+  remoteCare?: RemoteCarePolicy;
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -305,7 +307,18 @@ export function loadRegionFile(file: string): RegionDefinition {
         rateSource: expand(b.rateSource ?? '{illustrative}', ['costSharing', i, 'bands', j]),
       })),
     })),
+    ...(f.remoteCare ? { remoteCare: expandRemoteCare(f.remoteCare, expand) } : {}),
   };
+  f.remoteCare?.directSettlement.diseaseCodes.forEach((code, i) => {
+    if (!f.diseases.some((d) => d.code === code)) {
+      add(
+        ['remoteCare', 'directSettlement', 'diseaseCodes', i],
+        'known-disease',
+        `disease ${code} is not in the catalogue`,
+        `病种 ${code} 不在本地区目录中`,
+      );
+    }
+  });
   const appeal = normalizeAppealRules(f.rules.appeal, expand);
   if (problems.length > 0) throw new RegionFileError(problems);
 
@@ -319,6 +332,21 @@ export function loadRegionFile(file: string): RegionDefinition {
     ...(f.region.host !== undefined ? { host: f.region.host } : {}),
     policy,
     rules,
+  };
+}
+
+function expandRemoteCare(
+  r: RemoteCarePolicy,
+  expand: (source: string, at: (string | number)[]) => string,
+): RemoteCarePolicy {
+  return {
+    filingRequiredSource: expand(r.filingRequiredSource, ['remoteCare', 'filingRequiredSource']),
+    filed: { ...r.filed, source: expand(r.filed.source, ['remoteCare', 'filed', 'source']) },
+    unfiled: { ...r.unfiled, source: expand(r.unfiled.source, ['remoteCare', 'unfiled', 'source']) },
+    directSettlement: {
+      ...r.directSettlement,
+      source: expand(r.directSettlement.source, ['remoteCare', 'directSettlement', 'source']),
+    },
   };
 }
 

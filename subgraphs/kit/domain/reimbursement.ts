@@ -21,7 +21,8 @@ export interface ReimbursementRequest {
   fundPaidThisYearFen?: number | null;
 }
 
-export type PolicyFigureKind = 'DEDUCTIBLE' | 'DEDUCTIBLE_EXEMPTION' | 'RATE' | 'ANNUAL_CAP';
+export type PolicyFigureKind =
+  'DEDUCTIBLE' | 'DEDUCTIBLE_EXEMPTION' | 'RATE' | 'ANNUAL_CAP' | 'REMOTE_CARE_ADJUSTMENT' | 'DIRECT_SETTLEMENT';
 
 /** One figure an estimate rests on, with where it comes from. */
 export interface PolicyFigure {
@@ -125,6 +126,8 @@ export function estimateReimbursement(
   rule: CostSharingPolicy,
   disease: Pick<DiseasePolicy, 'code' | 'name' | 'deductibleExempt' | 'deductibleExemptSource'>,
   req: ReimbursementRequest,
+  /** Remote care (./remote-care-reimbursement.ts): its own figures and lines, before the illustrative note. */
+  extra: { figures: PolicyFigure[]; explanation: string[] } = { figures: [], explanation: [] },
 ): ReimbursementResult {
   if (req.insuranceType !== rule.insuranceType) {
     throw new ReimbursementError(
@@ -198,7 +201,9 @@ export function estimateReimbursement(
     ...(disease.deductibleExempt ? [] : [figure('DEDUCTIBLE', formatFen(rule.deductibleFen), rule.deductibleSource)]),
     figure('RATE', rate, band.rateSource),
     ...(rule.annualCapFen === null ? [] : [figure('ANNUAL_CAP', formatFen(rule.annualCapFen), rule.annualCapSource)]),
+    ...extra.figures,
   ];
+  explanation.push(...extra.explanation);
   const illustrative = figures.some((f) => f.illustrative);
   if (illustrative) {
     const names: Record<PolicyFigureKind, string> = {
@@ -206,6 +211,8 @@ export function estimateReimbursement(
       DEDUCTIBLE_EXEMPTION: '是否免起付线',
       RATE: '报销比例',
       ANNUAL_CAP: '年度最高支付限额',
+      REMOTE_CARE_ADJUSTMENT: '异地就医待遇调整',
+      DIRECT_SETTLEMENT: '异地直接结算范围',
     };
     explanation.push(
       `${ILLUSTRATIVE_NOTE}（示例：${figures

@@ -5,6 +5,7 @@ import type { ApplicationInput, MaterialInput } from './inputs';
 import type { ApplicationKind, HospitalLevel, MaterialKind, RequiredWhen } from './policy';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from './policy-rows';
 import type { ApplicationRow, CertificationRow, InsuredPersonRow, RemoteCareFilingRow } from './record-rows';
+import { type NationalPerson, residenceProblems } from './residence';
 
 // The checks every region applies to an application, and the hooks through which a region adds
 // its own (the `rules` of subgraphs/regions/<region>.yaml). Every check runs; all problems come back at once.
@@ -79,7 +80,7 @@ export function missingMaterialProblems(rules: MaterialRow[], ctx: RequirementCo
     );
 }
 
-const OPEN: ReadonlySet<string> = new Set(['ACCEPTED', 'SUPPLEMENT_REQUESTED']);
+const OPEN: ReadonlySet<string> = new Set(['ACCEPTED', 'SUPPLEMENT_REQUESTED', 'AWAITING_IN_PERSON']);
 const LEVEL_RANK: Record<HospitalLevel, number> = { LEVEL_1: 1, LEVEL_2: 2, LEVEL_3: 3 };
 const LEVEL_NAME: Record<HospitalLevel, string> = { LEVEL_1: '一级', LEVEL_2: '二级', LEVEL_3: '三级' };
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -98,9 +99,16 @@ export interface SubmissionFacts {
   applications: ApplicationRow[];
   certifications: CertificationRow[];
   filings: RemoteCareFilingRow[];
+  /** The national index entry (常住地), looked up at submission; null when it lists nobody. */
+  nationalPerson: NationalPerson | null;
+  /** Hospitals medical proof may come from: the region's own and the national directory's (./residence.ts). */
+  proofHospitals?: ProofHospital[];
   /** Which of the referenced files exist and belong to the applicant (see file-owners.ts). */
   uploaded: ReadonlySet<string>;
 }
+
+/** A hospital as medical proof is judged: the region's own list or the national directory. */
+export type ProofHospital = Pick<HospitalRow, 'code' | 'name' | 'level' | 'specialist'>;
 
 export function activeCertification(certs: CertificationRow[], diseaseCode: string, today: string) {
   return certs
@@ -108,10 +116,6 @@ export function activeCertification(certs: CertificationRow[], diseaseCode: stri
       (c) => c.diseaseCode === diseaseCode && c.validFrom <= today && (c.validUntil === null || c.validUntil >= today),
     )
     .at(-1);
-}
-
-function hasActiveFiling(filings: RemoteCareFilingRow[], today: string): boolean {
-  return filings.some((f) => f.validFrom <= today && (f.validUntil === null || f.validUntil >= today));
 }
 
 /** The materials a disease needs: the region's list with the disease-dependent ones. */
@@ -128,7 +132,7 @@ export function materialRulesFor(rules: MaterialRow[], disease: DiseaseRow | nul
 export function materialProblems(
   materials: MaterialInput[],
   rules: MaterialRow[],
-  hospitals: HospitalRow[],
+  hospitals: ProofHospital[],
   today: string,
   uploaded: ReadonlySet<string>,
   field = 'materials',
@@ -165,7 +169,7 @@ export function materialProblems(
         problems.push(
           problem(
             'MATERIAL_HOSPITAL_UNKNOWN',
-            `出具${rule.name}的医疗机构不在本地定点医疗机构名单内`,
+            `出具${rule.name}的医疗机构“${m.hospitalCode}”未在全国医疗机构名录中查到，请核对医疗机构代码`,
             `${at}.hospitalCode`,
           ),
         );
@@ -240,7 +244,9 @@ export function validateSubmission(f: SubmissionFacts, rules: RegionRules): Prob
       applicationType: input.type,
     }),
   );
-  problems.push(...materialProblems(input.materials, rulesForDisease, f.hospitals, today, f.uploaded));
+  problems.push(
+    ...materialProblems(input.materials, rulesForDisease, f.proofHospitals ?? f.hospitals, today, f.uploaded),
+  );
 
   if (f.disease) {
     const code = f.disease.code;
@@ -294,10 +300,13 @@ export function validateSubmission(f: SubmissionFacts, rules: RegionRules): Prob
     }
   }
 
-  const residence = input.residenceRegionCode?.trim();
-  if (rules.remoteCareFilingRequired && residence && residence !== f.regionCode && !hasActiveFiling(f.filings, today)) {
-    add('REMOTE_CARE_FILING_REQUIRED', '长期异地居住人员须先办理异地就医备案，再申请门特认定', 'residenceRegionCode');
-  }
+  problems.push(
+    ...residenceProblems({
+      ...f,
+      declaredResidenceCode: input.residenceRegionCode,
+      filingRequired: rules.remoteCareFilingRequired,
+    }),
+  );
   if (rules.hook) problems.push(...rules.hook(f));
   return problems;
 }

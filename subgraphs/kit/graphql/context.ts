@@ -1,3 +1,4 @@
+import type { RemoteCarePolicy } from '../domain/policy';
 import type { AppealLoaders } from '../persistence/appeal.loader';
 import type { Auditor } from '../persistence/audit';
 import type { PolicyLoaders } from '../persistence/policy.loader';
@@ -23,4 +24,6 @@ export interface RegionalContext {
   deadline: number;
   /** The clock the workflow reads (pinned in tests): "today" for overdue and due dates. */
   clock: () => Date;
+  /** The region file's remoteCare block (异地就医 reimbursement), when it has one. */
+  remoteCare?: RemoteCarePolicy | null;
 }

@@ -32,19 +32,37 @@ registerEnumType(ApplicationTypeEnum, { name: 'ApplicationType' });
 export const ApplicationStatusEnum = {
   ACCEPTED: 'ACCEPTED',
   SUPPLEMENT_REQUESTED: 'SUPPLEMENT_REQUESTED',
+  AWAITING_IN_PERSON: 'AWAITING_IN_PERSON',
   APPROVED: 'APPROVED',
   REJECTED: 'REJECTED',
   WITHDRAWN: 'WITHDRAWN',
 } as const;
-registerEnumType(ApplicationStatusEnum, { name: 'ApplicationStatus' });
+registerEnumType(ApplicationStatusEnum, {
+  name: 'ApplicationStatus',
+  valuesConfig: {
+    AWAITING_IN_PERSON: {
+      description:
+        '线下补充核验: the applicant is asked to bring originals to the window by `dueDate`; a counter clerk records the visit (back to ACCEPTED).',
+    },
+  },
+});
 
 export const PolicyFigureKindEnum = {
   DEDUCTIBLE: 'DEDUCTIBLE',
   DEDUCTIBLE_EXEMPTION: 'DEDUCTIBLE_EXEMPTION',
   RATE: 'RATE',
   ANNUAL_CAP: 'ANNUAL_CAP',
+  REMOTE_CARE_ADJUSTMENT: 'REMOTE_CARE_ADJUSTMENT',
+  DIRECT_SETTLEMENT: 'DIRECT_SETTLEMENT',
 } as const;
 registerEnumType(PolicyFigureKindEnum, {
   name: 'PolicyFigureKind',
-  description: '起付标准 / 是否免起付线 / 报销比例 / 年度最高支付限额',
+  description: '起付标准 / 是否免起付线 / 报销比例 / 年度最高支付限额 / 异地就医待遇调整 / 异地直接结算范围',
+});
+
+export const RemoteCareSituationEnum = { FILED: 'FILED', NOT_FILED: 'NOT_FILED' } as const;
+registerEnumType(RemoteCareSituationEnum, {
+  name: 'RemoteCareSituation',
+  description:
+    '异地就医: living outside the insured region with a valid 异地就医备案 (FILED) or without one (NOT_FILED).',
 });

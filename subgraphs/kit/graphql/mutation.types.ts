@@ -18,9 +18,18 @@ export const ReviewDecisionEnum = {
   APPROVE: 'APPROVE',
   REJECT: 'REJECT',
   REQUEST_SUPPLEMENT: 'REQUEST_SUPPLEMENT',
+  REQUEST_IN_PERSON_VERIFICATION: 'REQUEST_IN_PERSON_VERIFICATION',
 } as const;
 export type ReviewDecision = keyof typeof ReviewDecisionEnum;
-registerEnumType(ReviewDecisionEnum, { name: 'ReviewDecision' });
+registerEnumType(ReviewDecisionEnum, {
+  name: 'ReviewDecision',
+  valuesConfig: {
+    REQUEST_IN_PERSON_VERIFICATION: {
+      description:
+        '线下补充核验: the applicant must come to the window with originals by a due date (status AWAITING_IN_PERSON); the reason says what to bring.',
+    },
+  },
+});
 
 @InputType()
 export class MaterialInput implements MaterialRequest {

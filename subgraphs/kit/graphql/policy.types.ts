@@ -2,6 +2,7 @@ import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-gr
 
 import type { ApplicationKind, ChannelKind, HospitalLevel, InsuranceType, MaterialKind } from '../domain/policy';
 import type { PolicyFigureKind } from '../domain/reimbursement';
+import type { RemoteCareSituation } from '../domain/remote-care-reimbursement';
 import {
   ApplicationTypeEnum,
   ChannelKindEnum,
@@ -9,6 +10,7 @@ import {
   InsuranceTypeEnum,
   MaterialKindEnum,
   PolicyFigureKindEnum,
+  RemoteCareSituationEnum,
 } from './enums';
 import { DateScalar, MoneyScalar } from './scalars';
 
@@ -188,6 +190,12 @@ export class ReimbursementInput {
     description: 'What the fund already paid this year, counted against the annual cap.',
   })
   fundPaidThisYear?: string | null;
+  @Field(() => RemoteCareSituationEnum, {
+    nullable: true,
+    description:
+      "异地就医: the person lives outside this region, filed or not; omitted = lives here. The insured region's remote-care rules apply.",
+  })
+  remoteCare?: RemoteCareSituation | null;
 }
 
 @ObjectType({ description: 'A figure an estimate rests on, with its source.' })
@@ -197,6 +205,17 @@ export class PolicyFigure {
   @Field(() => String, { description: 'As shown to people: "800.00", "85%", "免起付线".' }) value!: string;
   @Field(() => String) source!: string;
   @Field(() => Boolean, { description: 'True when no document gives this figure.' }) illustrative!: boolean;
+}
+
+@ObjectType({ description: '异地就医: what living elsewhere changed in an estimate, and how it is settled.' })
+@Directive('@shareable')
+export class RemoteCareEstimate {
+  @Field(() => RemoteCareSituationEnum) situation!: RemoteCareSituation;
+  @Field(() => Boolean, { description: '异地直接结算 applies: settled where the person lives, nothing paid first.' })
+  directSettlement!: boolean;
+  @Field(() => String, { description: 'What the applicant is told about settlement.' }) settlementNote!: string;
+  @Field(() => String) source!: string;
+  @Field(() => Boolean, { description: 'True when any remote-care figure is a placeholder.' }) illustrative!: boolean;
 }
 
 @ObjectType()
@@ -214,4 +233,6 @@ export class ReimbursementEstimate {
   @Field(() => MoneyScalar, { nullable: true }) annualCap!: string | null;
   @Field(() => Boolean, { description: 'True when the annual cap limited what the fund pays.' }) capApplied!: boolean;
   @Field(() => String, { description: '支付范围: what the fund pays for.' }) coverage!: string;
+  @Field(() => RemoteCareEstimate, { nullable: true, description: 'Null unless input.remoteCare was given.' })
+  remoteCare!: RemoteCareEstimate | null;
 }

@@ -6,7 +6,8 @@ import { toDisease, toHospital } from './region.service';
 
 /** An application is overdue while it waits for a decision past its due date. */
 export function isOverdue(row: Pick<ApplicationRow, 'status' | 'dueDate'>, today = todayInChina()): boolean {
-  return row.status === 'ACCEPTED' && today > row.dueDate;
+  // Awaiting in-person verification, dueDate is the day to come by: past it, the applicant did not come.
+  return (row.status === 'ACCEPTED' || row.status === 'AWAITING_IN_PERSON') && today > row.dueDate;
 }
 
 export async function toCertification(row: CertificationRow, ctx: RegionalContext): Promise<Certification> {

@@ -125,7 +125,7 @@ export abstract class RegionBase {
     @Arg('input', () => ReimbursementInput) input: ReimbursementInput,
     @Ctx() ctx: RegionalContext,
   ): Promise<ReimbursementEstimate> {
-    return service.estimateReimbursement(ctx.loaders, this.code, input);
+    return service.estimateReimbursement(ctx.loaders, this.code, input, ctx.remoteCare);
   }
 
   @Field(() => AppealPolicy, { description: '申诉: the appeal period and review time, each with its source.' })

@@ -2,8 +2,9 @@ import { pinyin } from 'pinyin-pro';
 
 import { addWorkingDays, calendarSources } from '../domain/calendar';
 import { formatFen, MoneyFormatError, parseMoney } from '../domain/money';
-import type { CostSharingPolicy, RateBandPolicy } from '../domain/policy';
-import { estimateReimbursement as estimate, ReimbursementError } from '../domain/reimbursement';
+import type { CostSharingPolicy, RateBandPolicy, RemoteCarePolicy } from '../domain/policy';
+import { ReimbursementError } from '../domain/reimbursement';
+import { estimateWithRemoteCare } from '../domain/remote-care-reimbursement';
 import { materialRulesFor, requirementApplies } from '../domain/rules';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from '../persistence/db/policy.entities';
 import type { PolicyLoaders } from '../persistence/policy.loader';
@@ -279,6 +280,7 @@ export async function estimateReimbursement(
   loaders: PolicyLoaders,
   regionCode: string,
   input: ReimbursementInput,
+  remoteCare?: RemoteCarePolicy | null,
 ): Promise<ReimbursementEstimate> {
   const problems: Problem[] = [];
   const money = (value: string | null | undefined, field: string): number | null => {
@@ -300,14 +302,20 @@ export async function estimateReimbursement(
   if (!rule) problems.push(problem('NO_COST_SHARING_RULE', '本地区未公布该参保类型的待遇标准', 'insuranceType'));
   if (problems.length > 0 || !disease || !rule || amountFen === null) throw badInput(problems);
   try {
-    const result = estimate(rule, disease, {
-      insuranceType: input.insuranceType,
-      amountFen,
-      age: input.age ?? null,
-      contributionTier: input.contributionTier ?? null,
-      deductiblePaidThisYearFen: paidFen,
-      fundPaidThisYearFen: fundPaidFen,
-    });
+    const result = estimateWithRemoteCare(
+      rule,
+      disease,
+      {
+        insuranceType: input.insuranceType,
+        amountFen,
+        age: input.age ?? null,
+        contributionTier: input.contributionTier ?? null,
+        deductiblePaidThisYearFen: paidFen,
+        fundPaidThisYearFen: fundPaidFen,
+      },
+      remoteCare,
+      input.remoteCare,
+    );
     return {
       deductibleApplied: formatFen(result.deductibleAppliedFen),
       rate: result.rateBasisPoints / 10000,
@@ -319,6 +327,7 @@ export async function estimateReimbursement(
       annualCap: rule.annualCapFen === null ? null : formatFen(rule.annualCapFen),
       capApplied: result.capApplied,
       coverage: result.coverage,
+      remoteCare: result.remoteCare,
     };
   } catch (e) {
     if (e instanceof ReimbursementError) throw badInput([problem(e.code, e.message, e.field)]);

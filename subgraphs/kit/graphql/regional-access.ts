@@ -18,6 +18,10 @@ export function regionalAccessTable(prefix: string): AccessTable {
     [`Mutation.withdraw${prefix}Application`]: 'APPLICANT',
     [`Mutation.review${prefix}Application`]: 'REGION_REVIEWER',
     [`Mutation.file${prefix}RemoteCare`]: 'APPLICANT',
+    // The counter (workflow/counter.ts): a clerk of this region, acting for an applicant.
+    [`Mutation.submit${prefix}ApplicationAtCounter`]: 'REGION_CLERK',
+    [`Mutation.supplement${prefix}MaterialsAtCounter`]: 'REGION_CLERK',
+    [`Mutation.record${prefix}InPersonVerification`]: 'REGION_CLERK',
     // 申诉 and 意见反馈 (./regional/appeal-resolvers.ts). An appeal is decided by a reviewer of
     // this region; that it is not the one who rejected is checked on the data (APPEAL_SAME_REVIEWER).
     [`Mutation.appeal${prefix}Application`]: 'APPLICANT',

@@ -35,7 +35,15 @@ export const AuditEntity = new EntitySchema<AuditRow>({
 });
 
 export type AuditAction =
-  'READ_PERSON_RECORD' | 'READ_APPLICATION' | 'READ_PERSON' | 'READ_REVIEW_QUEUE' | 'REVIEW_DECISION';
+  | 'READ_PERSON_RECORD'
+  | 'READ_APPLICATION'
+  | 'READ_PERSON'
+  | 'READ_REVIEW_QUEUE'
+  | 'REVIEW_DECISION'
+  // A counter clerk acting for a person (workflow/counter.ts): the subject is the person.
+  | 'COUNTER_SUBMIT'
+  | 'COUNTER_SUPPLEMENT'
+  | 'COUNTER_IN_PERSON_VERIFIED';
 
 /** Appends one audit row with `manager` — pass a transaction's to record a change atomically with it. */
 export function appendAudit(

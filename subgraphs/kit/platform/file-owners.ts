@@ -31,9 +31,9 @@ export const PERSON_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const USE_MARGIN_MS = 15 * 60 * 1000;
 
 export interface Uploader {
-  role: 'APPLICANT' | 'REVIEWER';
+  role: 'APPLICANT' | 'REVIEWER' | 'COUNTER_CLERK';
   subject: string;
-  /** The reviewer's region, for staff uploads. */
+  /** The reviewer's or counter clerk's region, for staff uploads. */
   regionCode?: string;
 }
 

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { RegionDefinition } from '../domain/region-definition';
 import { AuditEntity } from '../persistence/audit';
 import { APPEAL_ENTITIES } from '../persistence/db/appeal.entities';
+import { COUNTER_ENTITIES } from '../persistence/db/counter.entities';
 import { PolicyTables1763800000000 } from '../persistence/db/migrations/1763800000000-policy-tables';
 import { RecordTables1763900000000 } from '../persistence/db/migrations/1763900000000-record-tables';
 import { AuditLog1764000000000 } from '../persistence/db/migrations/1764000000000-audit-log';
@@ -13,6 +14,7 @@ import { PolicyFigures1764500000000 } from '../persistence/db/migrations/1764500
 import { IdempotencyKeys1764500000100 } from '../persistence/db/migrations/1764500000100-idempotency-keys';
 import { RemoteCareUnique1764500000200 } from '../persistence/db/migrations/1764500000200-remote-care-unique';
 import { CatalogueRetiredOn1764500000300 } from '../persistence/db/migrations/1764500000300-catalogue-retired-on';
+import { CounterRecords1765000000000 } from '../persistence/db/migrations/1765000000000-counter-records';
 import { AppealsFeedback1765100000000 } from '../persistence/db/migrations/1765100000000-appeals-feedback';
 import { POLICY_ENTITIES } from '../persistence/db/policy.entities';
 import { RECORD_ENTITIES } from '../persistence/db/record.entities';
@@ -32,6 +34,7 @@ export const REGIONAL_MIGRATIONS = [
   IdempotencyKeys1764500000100,
   RemoteCareUnique1764500000200,
   CatalogueRetiredOn1764500000300,
+  CounterRecords1765000000000,
   AppealsFeedback1765100000000,
 ];
 export const REGIONAL_ENTITIES = [
@@ -41,6 +44,7 @@ export const REGIONAL_ENTITIES = [
   AuditEntity,
   OutboxEntity,
   IdempotencyEntity,
+  ...COUNTER_ENTITIES,
 ];
 
 export function createRegionalDataSource(

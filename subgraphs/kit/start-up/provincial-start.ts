@@ -7,6 +7,7 @@ import { buildProvincialSchema, type ProvincialContext } from '../graphql/region
 import { lowerFirst } from '../graphql/regional/types';
 import { AppealLoaders } from '../persistence/appeal.loader';
 import { auditFlushPlugin, Auditor } from '../persistence/audit';
+import { nationalClientFromEnv } from '../persistence/national-client';
 import { OutboxDispatcher, OutboxMetrics, outboxOptionsFromEnv, transportFromEnv } from '../persistence/outbox';
 import { PolicyLoaders } from '../persistence/policy.loader';
 import { RecordLoaders } from '../persistence/record.loader';
@@ -106,6 +107,8 @@ export async function startProvincialSubgraph(
   const clock = options.clock ?? (() => new Date());
   const files = new MaterialFiles(options.fileStore ?? fileStoreFromEnv(), options.internalPublicKey ?? null);
   const metrics = new SubgraphMetrics(name);
+  // Region → national look-ups (residence, hospital directory): one client for every hosted region.
+  const national = options.national ?? (await nationalClientFromEnv(process.env, log));
   const ready = new Gauge<'region'>({
     name: 'mente_region_database_up',
     help: 'Whether a hosted region’s database answered the last readiness check (1) or not (0).',
@@ -136,8 +139,8 @@ export async function startProvincialSubgraph(
       const runtime: RegionRuntime = {
         def,
         dataSource: ds,
-        workflow: new ApplicationWorkflow(ds, def, files, clock),
-        appeals: new AppealWorkflow(ds, def, files, clock),
+        workflow: new ApplicationWorkflow(ds, def, files, clock, national),
+        appeals: new AppealWorkflow(ds, def, files, clock, national),
         feedback: new FeedbackWorkflow(ds, def, clock),
         dispatcher: null,
         metrics: regionMetrics,
@@ -218,6 +221,7 @@ export async function startProvincialSubgraph(
                 appealRecords: new AppealLoaders(ds),
                 deadline,
                 clock,
+                remoteCare: runtime.def.policy.remoteCare ?? null,
               };
               made.set(code, ctx);
             }

@@ -7,6 +7,7 @@ import { buildRegionalSchema } from '../graphql/regional/schema';
 import { lowerFirst } from '../graphql/regional/types';
 import { AppealLoaders } from '../persistence/appeal.loader';
 import { auditFlushPlugin, Auditor } from '../persistence/audit';
+import { nationalClientFromEnv, type NationalLookup } from '../persistence/national-client';
 import {
   type NotificationTransport,
   OutboxDispatcher,
@@ -55,6 +56,8 @@ export interface StartOptions extends SubgraphServerOptions {
   notifications?: NotificationTransport | false;
   /** The clock the workflow reads (tests pin it to a date); default: the system clock. */
   clock?: () => Date;
+  /** Region → national look-ups (residence, hospital directory); default: nationalClientFromEnv. */
+  national?: NationalLookup;
 }
 
 export async function startRegionalSubgraph(
@@ -76,8 +79,9 @@ export async function startRegionalSubgraph(
   // Ownership of material files is checked here, on the shared store, with the gateway's public key.
   const files = new MaterialFiles(options.fileStore ?? fileStoreFromEnv(), options.internalPublicKey ?? null);
   const clock = options.clock ?? (() => new Date());
-  const workflow = new ApplicationWorkflow(ds, def, files, clock);
-  const appeals = new AppealWorkflow(ds, def, files, clock);
+  const national = options.national ?? (await nationalClientFromEnv(process.env, log));
+  const workflow = new ApplicationWorkflow(ds, def, files, clock, national);
+  const appeals = new AppealWorkflow(ds, def, files, clock, national);
   const feedback = new FeedbackWorkflow(ds, def, clock);
   const dispatcher =
     options.notifications === false
@@ -121,6 +125,7 @@ export async function startRegionalSubgraph(
           appealRecords: new AppealLoaders(ds),
           deadline: deadlineOf(req.headers[DEADLINE_HEADER]),
           clock,
+          remoteCare: def.policy.remoteCare ?? null,
         };
       },
       health: databaseReadiness(ds, options.healthDbTimeoutMs, { region: def.policy.code }),

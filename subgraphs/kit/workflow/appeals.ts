@@ -18,6 +18,7 @@ import {
   StatusEventEntity,
 } from '../persistence/db/record.entities';
 import { idempotent, type Outcome } from '../persistence/idempotency';
+import type { NationalLookup } from '../persistence/national-client';
 import { enqueueNotifications, type NotificationMessage } from '../persistence/outbox';
 import { isUniqueViolation } from '../persistence/sql-errors';
 import { describeActor, type Identity } from '../platform/auth/identity';
@@ -27,6 +28,7 @@ import type { MaterialFiles } from '../platform/file-owners';
 import { requireApplicant, requireReviewer } from './authorization';
 import { certify } from './certification';
 import { deadlineOf, transactionBefore } from './deadline';
+import { askNational, proofHospitals, withoutNationalChecks } from './national-facts';
 import type { WriteOptions } from './workflow';
 
 // 申诉: a rejected applicant appeals within the region's appeal period (rules.appeal.periodDays,
@@ -49,6 +51,8 @@ export class AppealWorkflow {
     private readonly def: RegionDefinition,
     private readonly files: MaterialFiles,
     private readonly clock: () => Date = () => new Date(),
+    /** Proof hospitals outside the region's list are looked up in the national directory (./national-facts.ts). */
+    private readonly national: NationalLookup | null = null,
   ) {}
 
   private get code(): string {
@@ -208,7 +212,10 @@ export class AppealWorkflow {
           materials.map((m) => m.sha256),
         ),
       ]);
-      problems.push(...materialProblems(materials, materialRulesFor(rules, disease), hospitals, today, uploaded));
+      const national = await askNational(this.national, identity, null, materials, hospitals);
+      const proof = proofHospitals(hospitals, national.ok ? national.directory : new Map());
+      const found = materialProblems(materials, materialRulesFor(rules, disease), proof, today, uploaded);
+      problems.push(...(national.ok ? found : [national.problem, ...withoutNationalChecks(found)]));
     }
     if (problems.length > 0) return fail(...problems);
 

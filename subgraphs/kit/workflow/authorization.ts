@@ -24,3 +24,13 @@ export function requireReviewer(identity: Identity, def: RegionDefinition): void
     });
   }
 }
+
+/** Only a counter clerk of this region may act for an applicant at its window. */
+export function requireClerk(identity: Identity, def: RegionDefinition): void {
+  if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
+  if (identity.role !== 'COUNTER_CLERK' || identity.regionCode !== def.policy.code) {
+    throw new GraphQLError(`只有${def.policy.name}线下窗口的经办人员可以代为办理`, {
+      extensions: { code: 'FORBIDDEN' },
+    });
+  }
+}

@@ -28,6 +28,7 @@ import {
   StatusEventEntity,
 } from '../persistence/db/record.entities';
 import { idempotent, type Outcome } from '../persistence/idempotency';
+import type { NationalLookup } from '../persistence/national-client';
 import { enqueueNotifications, type NotificationMessage } from '../persistence/outbox';
 import { isUniqueViolation, retryOnDeadlock } from '../persistence/sql-errors';
 import { describeActor, type Identity } from '../platform/auth/identity';
@@ -38,6 +39,9 @@ import type { MaterialFiles } from '../platform/file-owners';
 import { requireApplicant, requireReviewer } from './authorization';
 import { certify } from './certification';
 import { deadlineOf, transactionBefore } from './deadline';
+import { reviewInPerson, withdrawInPersonRequest } from './in-person';
+import { askNational, proofHospitals, withoutNationalChecks } from './national-facts';
+import { realNameProblems } from './real-name';
 import { checkRemoteCare } from './remote-care';
 import { ensureSequenceRow, nextSequence } from './sequences';
 
@@ -48,19 +52,20 @@ import { ensureSequenceRow, nextSequence } from './sequences';
 
 export type { Outcome };
 
-const fail = <T>(...problems: Problem[]): Outcome<T> => ({ value: null, problems });
-const NOT_FOUND = problem('APPLICATION_NOT_FOUND', '未找到该申请，请核对受理号', 'acceptanceNumber');
-const CONFLICT = problem('CONFLICT', '该申请刚被他人处理过，请刷新后重试', 'acceptanceNumber');
+export const fail = <T>(...problems: Problem[]): Outcome<T> => ({ value: null, problems });
+export const NOT_FOUND = problem('APPLICATION_NOT_FOUND', '未找到该申请，请核对受理号', 'acceptanceNumber');
+export const CONFLICT = problem('CONFLICT', '该申请刚被他人处理过，请刷新后重试', 'acceptanceNumber');
 
 const STATUS_NAME: Record<ApplicationStatus, string> = {
   ACCEPTED: '已受理',
   SUPPLEMENT_REQUESTED: '待补充材料',
+  AWAITING_IN_PERSON: '待线下核验',
   APPROVED: '已通过',
   REJECTED: '未通过',
   WITHDRAWN: '已撤回',
 };
 
-function illegal(from: ApplicationStatus, action: string): Problem {
+export function illegal(from: ApplicationStatus, action: string): Problem {
   return problem('ILLEGAL_TRANSITION', `申请当前状态为“${STATUS_NAME[from]}”，不能${action}`, 'acceptanceNumber');
 }
 
@@ -71,20 +76,33 @@ export interface WriteOptions {
   deadline?: number;
 }
 
+/**
+ * Acting for an applicant at the counter (./counter.ts): whose application it is, and what else the
+ * clerk's transaction records (the counter record, the audit row).
+ */
+export interface OnBehalf {
+  personId: string;
+  within(tx: EntityManager, row: ApplicationRow): Promise<void>;
+}
+
+// The helpers below without `private` are shared with ./counter.ts and ./in-person.ts, which add
+// the counter journeys on top of this lifecycle; nothing outside workflow/ calls them.
 export class ApplicationWorkflow {
   constructor(
-    private readonly ds: DataSource,
-    private readonly def: RegionDefinition,
-    private readonly files: MaterialFiles,
-    private readonly clock: () => Date = () => new Date(),
+    readonly ds: DataSource,
+    readonly def: RegionDefinition,
+    readonly files: MaterialFiles,
+    readonly clock: () => Date = () => new Date(),
+    /** Where residence (常住地) and proof hospitals are looked up (./national-facts.ts); null: unavailable. */
+    private readonly national: NationalLookup | null = null,
   ) {}
 
-  private get code(): string {
+  get code(): string {
     return this.def.policy.code;
   }
 
   /** One write transaction that commits only before the request's deadline. */
-  private write<T>(opts: WriteOptions, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  write<T>(opts: WriteOptions, work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return transactionBefore(this.ds, opts.deadline ?? deadlineOf(undefined), work);
   }
 
@@ -93,24 +111,18 @@ export class ApplicationWorkflow {
     return { regionCode: this.code, retiredOn: IsNull() };
   }
 
-  private applicationById = (id: string) => this.ds.getRepository(ApplicationEntity).findOneBy({ id });
+  applicationById = (id: string) => this.ds.getRepository(ApplicationEntity).findOneBy({ id });
 
-  private scopeOf(identity: Identity): string {
+  scopeOf(identity: Identity): string {
     if (identity.role === 'APPLICANT') return `${this.code}|${identity.personId}`;
     return `${this.code}|${identity.role.toLowerCase()}:${'subject' in identity ? identity.subject : '-'}`;
   }
 
-  private today(): string {
+  today(): string {
     return todayInChina(this.clock());
   }
 
-  private async event(
-    tx: EntityManager,
-    applicationId: string,
-    status: ApplicationStatus,
-    actor: string,
-    note: string | null,
-  ) {
+  async event(tx: EntityManager, applicationId: string, status: ApplicationStatus, actor: string, note: string | null) {
     const position = await tx.getRepository(StatusEventEntity).countBy({ applicationId });
     await tx.getRepository(StatusEventEntity).insert({
       id: randomUUID(),
@@ -123,7 +135,7 @@ export class ApplicationWorkflow {
     });
   }
 
-  private notify(tx: EntityManager, row: ApplicationRow, template: string, extra: Record<string, string> = {}) {
+  notify(tx: EntityManager, row: ApplicationRow, template: string, extra: Record<string, string> = {}) {
     const payload = { acceptanceNumber: row.id, regionName: this.def.policy.name, ...extra };
     const messages: NotificationMessage[] = (['SMS', 'APP'] as const).map((channel) => ({
       template,
@@ -136,7 +148,7 @@ export class ApplicationWorkflow {
   }
 
   /** Changes status only if nobody else changed the application since it was read (optimistic lock). */
-  private async transition(tx: EntityManager, row: ApplicationRow, changes: Partial<ApplicationRow>): Promise<boolean> {
+  async transition(tx: EntityManager, row: ApplicationRow, changes: Partial<ApplicationRow>): Promise<boolean> {
     const result = await tx
       .createQueryBuilder()
       .update(ApplicationEntity)
@@ -149,7 +161,8 @@ export class ApplicationWorkflow {
   async submit(identity: Identity, raw: ApplicationInput, opts: WriteOptions = {}): Promise<Outcome<ApplicationRow>> {
     requireApplicant(identity);
     const { value: input, problems: bounds } = boundApplicationInput(raw);
-    if (bounds.length > 0) return fail(...bounds);
+    const realName = realNameProblems(identity, this.def);
+    if (realName.length + bounds.length > 0) return fail(...realName, ...bounds);
     return idempotent(this.ds, {
       scope: this.scopeOf(identity),
       key: input.idempotencyKey,
@@ -161,13 +174,14 @@ export class ApplicationWorkflow {
     });
   }
 
-  private async submitOnce(
+  async submitOnce(
     identity: Identity,
     input: ApplicationInput,
     opts: WriteOptions,
     remember: (tx: EntityManager, resultId: string) => Promise<void>,
+    onBehalf?: OnBehalf,
   ): Promise<Outcome<ApplicationRow>> {
-    const personId = requireApplicant(identity);
+    const personId = onBehalf ? onBehalf.personId : requireApplicant(identity);
     const key = input.idempotencyKey?.trim() || null;
     const byKey = () =>
       this.ds.getRepository(ApplicationEntity).findOneBy({ regionCode: this.code, personId, idempotencyKey: key! });
@@ -178,21 +192,32 @@ export class ApplicationWorkflow {
     const today = this.today();
     const record = { regionCode: this.code, personId };
     const m = this.ds.manager;
-    const [insured, diseases, channels, hospitals, materialRules, applications, certifications, filings, uploaded] =
-      await Promise.all([
-        m.getRepository(InsuredPersonEntity).findOneBy(record),
-        m.getRepository(DiseaseEntity).findBy(this.inForce),
-        m.getRepository(ChannelEntity).findBy(this.inForce),
-        m.getRepository(HospitalEntity).findBy(this.inForce),
-        m.getRepository(MaterialEntity).find({ where: this.inForce, order: { position: 'ASC' } }),
-        m.getRepository(ApplicationEntity).find({ where: record, order: { submittedAt: 'ASC' } }),
-        m.getRepository(CertificationEntity).find({ where: record, order: { validFrom: 'ASC' } }),
-        m.getRepository(RemoteCareFilingEntity).findBy(record),
-        this.files.usableBy(
-          personId,
-          input.materials.map((x) => x.sha256),
-        ),
-      ]);
+    const [
+      insured,
+      diseases,
+      channels,
+      hospitals,
+      materialRules,
+      applications,
+      certifications,
+      filings,
+      uploaded,
+      national,
+    ] = await Promise.all([
+      m.getRepository(InsuredPersonEntity).findOneBy(record),
+      m.getRepository(DiseaseEntity).findBy(this.inForce),
+      m.getRepository(ChannelEntity).findBy(this.inForce),
+      m.getRepository(HospitalEntity).findBy(this.inForce),
+      m.getRepository(MaterialEntity).find({ where: this.inForce, order: { position: 'ASC' } }),
+      m.getRepository(ApplicationEntity).find({ where: record, order: { submittedAt: 'ASC' } }),
+      m.getRepository(CertificationEntity).find({ where: record, order: { validFrom: 'ASC' } }),
+      m.getRepository(RemoteCareFilingEntity).findBy(record),
+      this.files.usableBy(
+        personId,
+        input.materials.map((x) => x.sha256),
+      ),
+      askNational(this.national, identity, personId, input.materials, null),
+    ]);
     const disease = diseases.find((d) => d.code === input.diseaseCode.trim().toUpperCase()) ?? null;
     const channel = channels.find((c) => c.id === input.channelId) ?? null;
     const problems = validateSubmission(
@@ -209,10 +234,14 @@ export class ApplicationWorkflow {
         applications,
         certifications,
         filings,
+        nationalPerson: national.ok ? national.person : null,
+        proofHospitals: proofHospitals(hospitals, national.ok ? national.directory : new Map()),
         uploaded,
       },
       this.def.rules,
     );
+    // The national subgraph out of reach: its problem, with every other one it could not have changed.
+    if (!national.ok) problems.splice(0, problems.length, national.problem, ...withoutNationalChecks(problems));
     if (problems.length > 0 || !disease || !channel) {
       // A duplicate with the same key that raced past the first check sees the first one as "open".
       const first = key ? await byKey() : null;
@@ -263,6 +292,7 @@ export class ApplicationWorkflow {
             previous ? `重新申请，原受理号${previous.id}` : '已受理',
           );
           await this.notify(tx, row, 'APPLICATION_ACCEPTED', { dueDate: due.date });
+          await onBehalf?.within(tx, row);
           await remember(tx, id);
           return row;
         }),
@@ -280,7 +310,7 @@ export class ApplicationWorkflow {
     }
   }
 
-  private async insertMaterials(tx: EntityManager, applicationId: string, start: number, materials: MaterialInput[]) {
+  async insertMaterials(tx: EntityManager, applicationId: string, start: number, materials: MaterialInput[]) {
     if (materials.length === 0) return;
     await tx.getRepository(MaterialFileEntity).insert(
       materials.map((x, i) => ({
@@ -299,7 +329,11 @@ export class ApplicationWorkflow {
 
   /** The application if `identity` may act on it as its applicant; otherwise null (same answer). */
   private async ownApplication(identity: Identity, acceptanceNumber: string): Promise<ApplicationRow | null> {
-    const personId = requireApplicant(identity);
+    return this.applicationOf(requireApplicant(identity), acceptanceNumber);
+  }
+
+  /** `personId`'s application in this region with that number, or null (same answer either way). */
+  async applicationOf(personId: string, acceptanceNumber: string): Promise<ApplicationRow | null> {
     const row = await this.ds.getRepository(ApplicationEntity).findOneBy({ id: acceptanceNumber.trim().toUpperCase() });
     return row && row.personId === personId && row.regionCode === this.code ? row : null;
   }
@@ -313,7 +347,10 @@ export class ApplicationWorkflow {
     requireApplicant(identity);
     const { value: acceptanceNumber, problems: numberBounds } = boundAcceptanceNumber(rawNumber);
     const { value: materials, problems: bounds } = boundMaterials(rawMaterials);
-    if (numberBounds.length + bounds.length > 0) return fail(...numberBounds, ...bounds);
+    const realName = realNameProblems(identity, this.def);
+    if (realName.length + numberBounds.length + bounds.length > 0) {
+      return fail(...realName, ...numberBounds, ...bounds);
+    }
     return idempotent(this.ds, {
       scope: this.scopeOf(identity),
       key: opts.idempotencyKey,
@@ -325,14 +362,17 @@ export class ApplicationWorkflow {
     });
   }
 
-  private async supplementOnce(
+  async supplementOnce(
     identity: Identity,
     acceptanceNumber: string,
     materials: MaterialInput[],
     opts: WriteOptions,
     remember: (tx: EntityManager, resultId: string) => Promise<void>,
+    onBehalf?: OnBehalf,
   ): Promise<Outcome<ApplicationRow>> {
-    const row = await this.ownApplication(identity, acceptanceNumber);
+    const row = onBehalf
+      ? await this.applicationOf(onBehalf.personId, acceptanceNumber)
+      : await this.ownApplication(identity, acceptanceNumber);
     if (!row) return fail(NOT_FOUND);
     if (row.status !== 'SUPPLEMENT_REQUESTED') return fail(illegal(row.status, '补充材料'));
     if (materials.length === 0) return fail(problem('MATERIAL_MISSING', '请至少上传一份补充材料', 'materials'));
@@ -346,7 +386,15 @@ export class ApplicationWorkflow {
       ),
     ]);
     const today = this.today();
-    const problems = materialProblems(materials, materialRulesFor(rules, disease), hospitals, today, uploaded);
+    const national = await askNational(this.national, identity, null, materials, hospitals);
+    if (!national.ok) return fail(national.problem);
+    const problems = materialProblems(
+      materials,
+      materialRulesFor(rules, disease),
+      proofHospitals(hospitals, national.directory),
+      today,
+      uploaded,
+    );
     if (problems.length > 0) return fail(...problems);
     await this.files.markReferenced(
       this.code,
@@ -377,6 +425,7 @@ export class ApplicationWorkflow {
       );
       const updated = { ...row, ...changes, version: row.version + 1 };
       await this.notify(tx, updated, 'MATERIALS_SUPPLEMENTED', { dueDate: due.date });
+      await onBehalf?.within(tx, updated);
       await remember(tx, row.id);
       return { value: updated, problems: [] };
     });
@@ -405,11 +454,14 @@ export class ApplicationWorkflow {
   ): Promise<Outcome<ApplicationRow>> {
     const row = await this.ownApplication(identity, acceptanceNumber);
     if (!row) return fail(NOT_FOUND);
-    if (row.status !== 'ACCEPTED' && row.status !== 'SUPPLEMENT_REQUESTED') return fail(illegal(row.status, '撤回'));
+    if (row.status !== 'ACCEPTED' && row.status !== 'SUPPLEMENT_REQUESTED' && row.status !== 'AWAITING_IN_PERSON') {
+      return fail(illegal(row.status, '撤回'));
+    }
     return this.write(opts, async (tx) => {
       const changes = { status: 'WITHDRAWN' as const, decidedAt: nowInChina(this.clock()), openSlot: null };
       if (!(await this.transition(tx, row, changes))) return fail<ApplicationRow>(CONFLICT);
       await this.event(tx, row.id, 'WITHDRAWN', describeActor(identity), '申请人撤回申请');
+      if (row.status === 'AWAITING_IN_PERSON') await withdrawInPersonRequest(tx, row.id, changes.decidedAt, identity);
       const updated = { ...row, ...changes, version: row.version + 1 };
       await this.notify(tx, updated, 'APPLICATION_WITHDRAWN');
       await remember(tx, row.id);
@@ -452,7 +504,11 @@ export class ApplicationWorkflow {
   ): Promise<Outcome<ApplicationRow>> {
     const row = await this.ds.getRepository(ApplicationEntity).findOneBy({ id: acceptanceNumber.toUpperCase() });
     if (!row || row.regionCode !== this.code) return fail(NOT_FOUND);
+    // 线下补充核验 (./in-person.ts): closing a request the applicant let lapse, and asking for one.
+    const inPerson = { identity, requestId, row, decision, note, opts, remember };
+    if (row.status === 'AWAITING_IN_PERSON') return reviewInPerson(this, inPerson);
     if (row.status !== 'ACCEPTED') return fail(illegal(row.status, '审核'));
+    if (decision === 'REQUEST_IN_PERSON_VERIFICATION') return reviewInPerson(this, inPerson);
     if (decision !== 'APPROVE' && !note) {
       return fail(
         problem(

@@ -16,6 +16,10 @@ export interface PersonRow {
   phoneMasked: string | null;
   insuredRegionCode: string;
   insuranceType: InsuranceType;
+  /** 常住地/居住地 region code when the person lives outside the insured region; null = lives there. */
+  residenceRegionCode: string | null;
+  /** e.g. 广东省云浮市; null with the code. */
+  residenceRegionName: string | null;
 }
 
 export const PersonEntity = new EntitySchema<PersonRow>({
@@ -31,5 +35,7 @@ export const PersonEntity = new EntitySchema<PersonRow>({
     phoneMasked: { type: String, length: 11, name: 'phone_masked', nullable: true },
     insuredRegionCode: { type: String, length: 12, name: 'insured_region_code' },
     insuranceType: { type: String, length: 16, name: 'insurance_type' },
+    residenceRegionCode: { type: String, length: 12, name: 'residence_region_code', nullable: true },
+    residenceRegionName: { type: String, length: 50, name: 'residence_region_name', nullable: true },
   },
 });

@@ -5,6 +5,7 @@ import { enforceAccessTable } from '../../platform/auth/access-rules';
 import { buildFederatedSchema } from '../federation';
 import { regionalAccessTable } from '../regional-access';
 import { createAppealResolvers } from './appeal-resolvers';
+import { createCounterResolvers } from './counter-resolvers';
 import { createReferenceResolvers } from './references';
 import { createRegionResolvers } from './resolvers';
 import { createRegionObjectTypes } from './types';
@@ -14,7 +15,11 @@ export function createRegionTypes(def: RegionDefinition) {
   const types = createRegionObjectTypes(def);
   return {
     ...types,
-    resolvers: [...createRegionResolvers(def, types), ...createAppealResolvers(def, types)] as const,
+    resolvers: [
+      ...createRegionResolvers(def, types),
+      ...createAppealResolvers(def, types),
+      ...createCounterResolvers(def, types),
+    ] as const,
     referenceResolvers: createReferenceResolvers(def, types),
   };
 }

@@ -21,13 +21,14 @@ const ACCESS_RULES = {
   PUBLIC: 'Anyone, anonymous included: public policy.',
   SIGNED_IN: "Any signed-in caller; answers only the caller's own data or the key the caller sent.",
   PERSON:
-    'The person themself, a reviewer of the region the data belongs to, or a national operator; the resolver checks the data.',
+    'The person themself, a reviewer or counter clerk of the region the data belongs to, or a national operator; the resolver checks the data.',
   PERSON_REFERENCE:
-    "A person reached from another subgraph's answer (an application's applicant): the person themself, any reviewer, a national operator.",
-  STAFF: 'A reviewer or a national operator; a reviewer finds only people insured in their region.',
+    "A person reached from another subgraph's answer (an application's applicant): the person themself, any reviewer or counter clerk, a national operator.",
+  STAFF: 'A reviewer, a counter clerk or a national operator; regional staff find only people insured in their region.',
   REGION_STAFF: "A reviewer of this subgraph's region or a national operator.",
   APPLICANT: 'An applicant, acting for themself.',
   REGION_REVIEWER: "A reviewer of this subgraph's region.",
+  REGION_CLERK: "A counter clerk (线下窗口) of this subgraph's region, acting for an applicant.",
   NOBODY: 'Not answered here (a key-only reference the gateway resolves elsewhere): refused to everyone.',
 } as const;
 
@@ -82,22 +83,26 @@ export function gate(rule: AccessRule, identity: Identity, regionCode?: string):
   if (rule === 'NOBODY') return 'FORBIDDEN';
   if (identity.role === 'ANONYMOUS') return 'UNAUTHENTICATED';
   const reviewerHere = identity.role === 'REVIEWER' && identity.regionCode === regionCode;
+  const clerkHere = identity.role === 'COUNTER_CLERK' && identity.regionCode === regionCode;
+  const regionalStaff = identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK';
   switch (rule) {
     case 'SIGNED_IN':
       return 'ALLOW';
     case 'PERSON':
       // In a regional subgraph every person's data belongs to its region: other reviewers never qualify.
-      return identity.role === 'REVIEWER' && regionCode !== undefined && !reviewerHere ? 'FORBIDDEN' : 'ALLOW';
+      return regionalStaff && regionCode !== undefined && !reviewerHere && !clerkHere ? 'FORBIDDEN' : 'ALLOW';
     case 'PERSON_REFERENCE': // the resolver keeps applicants to themselves
       return 'ALLOW';
     case 'STAFF':
-      return identity.role === 'REVIEWER' || identity.role === 'NATIONAL_OPERATOR' ? 'ALLOW' : 'FORBIDDEN';
+      return regionalStaff || identity.role === 'NATIONAL_OPERATOR' ? 'ALLOW' : 'FORBIDDEN';
     case 'REGION_STAFF':
       return reviewerHere || identity.role === 'NATIONAL_OPERATOR' ? 'ALLOW' : 'FORBIDDEN';
     case 'APPLICANT':
       return identity.role === 'APPLICANT' ? 'ALLOW' : 'FORBIDDEN';
     case 'REGION_REVIEWER':
       return reviewerHere ? 'ALLOW' : 'FORBIDDEN';
+    case 'REGION_CLERK':
+      return clerkHere ? 'ALLOW' : 'FORBIDDEN';
   }
 }
 
@@ -110,6 +115,9 @@ function refusal(rule: AccessRule, access: Exclude<Access, 'ALLOW'>, scope: Acce
   }
   if (rule === 'REGION_REVIEWER' && access === 'FORBIDDEN') {
     return new GraphQLError(`只有${region}的审核人员可以审核本地申请`, { extensions: { code: 'FORBIDDEN' } });
+  }
+  if (rule === 'REGION_CLERK' && access === 'FORBIDDEN') {
+    return new GraphQLError(`只有${region}线下窗口的经办人员可以代为办理`, { extensions: { code: 'FORBIDDEN' } });
   }
   if (rule === 'REGION_STAFF' && access === 'FORBIDDEN') {
     return new GraphQLError(`只有${region}的审核人员和全国运营人员可以查看审核队列`, {

@@ -14,6 +14,7 @@ function personRecordAccess(identity: Identity, personId: string, regionCode: st
     case 'APPLICANT':
       return identity.personId === personId ? 'ALLOW' : 'FORBIDDEN';
     case 'REVIEWER':
+    case 'COUNTER_CLERK': // serves the region's people at its window
       return identity.regionCode === regionCode ? 'ALLOW' : 'FORBIDDEN';
     case 'NATIONAL_OPERATOR':
       return 'ALLOW';
@@ -34,5 +35,5 @@ export function assertPersonRecordAccess(identity: Identity, personId: string, r
 
 /** Staff (not the person themself) reading a person's records: these reads are audited. */
 export function isStaffRead(identity: Identity): boolean {
-  return identity.role === 'REVIEWER' || identity.role === 'NATIONAL_OPERATOR';
+  return identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK' || identity.role === 'NATIONAL_OPERATOR';
 }

@@ -2,15 +2,27 @@
 // authenticates the caller (gateway/auth/jwt.ts) and forwards the result to subgraphs in a signed
 // internal token (./internal-token.ts); resolvers only ever see an Identity.
 
-export type Role = 'APPLICANT' | 'REVIEWER' | 'NATIONAL_OPERATOR';
+export type Role = 'APPLICANT' | 'REVIEWER' | 'COUNTER_CLERK' | 'NATIONAL_OPERATOR';
 
 export type Identity =
   | { role: 'ANONYMOUS' }
-  | { role: 'APPLICANT'; personId: string; subject: string }
+  /**
+   * `realNameVerified`: the identity provider vouches that the person passed real-name
+   * verification (实名认证); the caller token's `realNameVerified: true` claim. Applying needs it.
+   */
+  | { role: 'APPLICANT'; personId: string; subject: string; realNameVerified?: boolean }
   | { role: 'REVIEWER'; regionCode: string; subject: string }
+  /** Staff at a region's window (线下窗口): submits and supplements for applicants, verifies originals. */
+  | { role: 'COUNTER_CLERK'; regionCode: string; subject: string }
   | { role: 'NATIONAL_OPERATOR'; subject: string };
 
-export const ROLES: readonly Role[] = ['APPLICANT', 'REVIEWER', 'NATIONAL_OPERATOR'];
+export const ROLES: readonly Role[] = ['APPLICANT', 'REVIEWER', 'COUNTER_CLERK', 'NATIONAL_OPERATOR'];
+
+/** Roles that belong to one region (their tokens carry `regionCode`). */
+export type RegionalStaffRole = 'REVIEWER' | 'COUNTER_CLERK';
+
+/** The caller token claim that says the applicant passed real-name verification (实名认证). */
+export const REAL_NAME_CLAIM = 'realNameVerified';
 
 /** A region (统筹区) code: six digits, e.g. 510400 for Panzhihua. */
 export const REGION_CODE_PATTERN = /^\d{6}$/;
@@ -23,14 +35,16 @@ export function isRole(value: unknown): value is Role {
 
 /**
  * How an actor is written in audit logs and application history:
- * "APPLICANT:P0001", "REVIEWER:510400:alice", "NATIONAL_OPERATOR:bob", "ANONYMOUS".
+ * "APPLICANT:P0001", "REVIEWER:510400:alice", "COUNTER_CLERK:510400:carol", "NATIONAL_OPERATOR:bob",
+ * "ANONYMOUS".
  */
 export function describeActor(identity: Identity): string {
   switch (identity.role) {
     case 'APPLICANT':
       return `APPLICANT:${identity.personId}`;
     case 'REVIEWER':
-      return `REVIEWER:${identity.regionCode}:${identity.subject}`;
+    case 'COUNTER_CLERK':
+      return `${identity.role}:${identity.regionCode}:${identity.subject}`;
     case 'NATIONAL_OPERATOR':
       return `NATIONAL_OPERATOR:${identity.subject}`;
     case 'ANONYMOUS':
@@ -44,7 +58,7 @@ export function describeActor(identity: Identity): string {
  * `allowAnonymous` is only for the internal token, which also carries anonymous requests.
  */
 export function identityFromClaims(
-  claims: { role: unknown; personId: unknown; regionCode: unknown; subject: unknown },
+  claims: { role: unknown; personId: unknown; regionCode: unknown; subject: unknown; realNameVerified?: unknown },
   options: { allowAnonymous?: boolean } = {},
 ): { identity: Identity } | { reason: string } {
   const { role, personId, regionCode, subject } = claims;
@@ -56,10 +70,17 @@ export function identityFromClaims(
       if (typeof personId !== 'string' || personId.trim() === '') {
         return { reason: 'personId claim missing or empty for role APPLICANT' };
       }
-      return { identity: { role, personId, subject } };
+      // Only a literal `true` counts; anything else (absent, "true", 1) is an unverified applicant.
+      return {
+        identity:
+          claims.realNameVerified === true
+            ? { role, personId, subject, realNameVerified: true }
+            : { role, personId, subject },
+      };
     case 'REVIEWER':
+    case 'COUNTER_CLERK':
       if (typeof regionCode !== 'string' || !REGION_CODE_PATTERN.test(regionCode)) {
-        return { reason: 'regionCode claim missing or not six digits for role REVIEWER' };
+        return { reason: `regionCode claim missing or not six digits for role ${role}` };
       }
       return { identity: { role, regionCode, subject } };
     case 'NATIONAL_OPERATOR':

@@ -125,6 +125,25 @@ describe('internal token', () => {
     expect(parts(mint())[1]!.jti).not.toBe(payload!.jti);
   });
 
+  it("carries the real-name claim (rnv) of a verified applicant only, and a counter clerk's region", () => {
+    const verified: Identity = { role: 'APPLICANT', personId: 'P000001', subject: 'p1', realNameVerified: true };
+    const unverified: Identity = { role: 'APPLICANT', personId: 'P000001', subject: 'p1' };
+    const clerk: Identity = { role: 'COUNTER_CLERK', regionCode: '510400', subject: 'carol' };
+    expect(parts(mint(verified))[1]).toMatchObject({ role: 'APPLICANT', pid: 'P000001', rnv: true });
+    expect(parts(mint(unverified))[1]).not.toHaveProperty('rnv');
+    expect(parts(mint(clerk))[1]).toMatchObject({ role: 'COUNTER_CLERK', rgn: '510400', sub: 'carol' });
+    const check = verifier();
+    const body = JSON.parse(QUEUE);
+    for (const identity of [verified, unverified, clerk]) {
+      expect(check(mint(identity), body)).toEqual({ ok: true, identity, jti: expect.any(String) });
+    }
+    // Only a literal true counts: a forged-looking "true" is an unverified applicant, a clerk without region is refused.
+    const claims = claimsFor(QUEUE, { role: 'APPLICANT', sub: 'p1', pid: 'P000001', rgn: undefined, rnv: 'true' });
+    expect(check(craft(HEADER, claims), body)).toEqual({ ok: true, identity: unverified, jti: expect.any(String) });
+    const noRegion = claimsFor(QUEUE, { role: 'COUNTER_CLERK', rgn: undefined });
+    expect(reason(check(craft(HEADER, noRegion), body))).toBe('BAD_CLAIMS');
+  });
+
   it('refuses a token minted for another subgraph, or for the shared audience of old', () => {
     const forYunfu = signInternalToken(privateKey, { identity: alice, subgraph: YUNFU, body: QUEUE });
     expect(reason(verifier()(forYunfu, Buffer.from(QUEUE)))).toBe('WRONG_AUDIENCE');
@@ -304,6 +323,9 @@ describe('describeActor', () => {
   it('formats every role', () => {
     expect(describeActor({ role: 'APPLICANT', personId: 'P0001', subject: 'z' })).toBe('APPLICANT:P0001');
     expect(describeActor({ role: 'REVIEWER', regionCode: '510400', subject: 'alice' })).toBe('REVIEWER:510400:alice');
+    expect(describeActor({ role: 'COUNTER_CLERK', regionCode: '445300', subject: 'carol' })).toBe(
+      'COUNTER_CLERK:445300:carol',
+    );
     expect(describeActor({ role: 'NATIONAL_OPERATOR', subject: 'bob' })).toBe('NATIONAL_OPERATOR:bob');
     expect(describeActor(ANONYMOUS)).toBe('ANONYMOUS');
   });

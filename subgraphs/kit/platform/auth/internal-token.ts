@@ -99,7 +99,7 @@ export interface InternalTokenRequest {
 
 /**
  * Signs one internal token for one fetch. Claims: iss, aud, iat, exp, jti, body_sha256, role, and
- * sub plus pid (APPLICANT) or rgn (REVIEWER). Anonymous callers need none: the gateway sends
+ * sub plus pid (APPLICANT; rnv: true when real-name verified) or rgn (REVIEWER, COUNTER_CLERK). Anonymous callers need none: the gateway sends
  * no token for them and a subgraph treats a request without one as anonymous.
  */
 export function signInternalToken(privateKey: KeyLike | KeyObject, request: InternalTokenRequest): string {
@@ -120,7 +120,8 @@ export function signInternalToken(privateKey: KeyLike | KeyObject, request: Inte
   };
   if (identity.role !== 'ANONYMOUS') claims.sub = identity.subject;
   if (identity.role === 'APPLICANT') claims.pid = identity.personId;
-  if (identity.role === 'REVIEWER') claims.rgn = identity.regionCode;
+  if (identity.role === 'APPLICANT' && identity.realNameVerified === true) claims.rnv = true;
+  if (identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK') claims.rgn = identity.regionCode;
   const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${input}.${sign(null, Buffer.from(input), ed25519Key(privateKey, 'private')).toString('base64url')}`;
 }
@@ -216,7 +217,13 @@ export function createInternalTokenVerifier(
       return refuse('BAD_SIGNATURE');
     }
     const result = identityFromClaims(
-      { role: claims.role, personId: claims.pid, regionCode: claims.rgn, subject: claims.sub },
+      {
+        role: claims.role,
+        personId: claims.pid,
+        regionCode: claims.rgn,
+        subject: claims.sub,
+        realNameVerified: claims.rnv,
+      },
       { allowAnonymous: true },
     );
     if ('reason' in result) return refuse('BAD_CLAIMS', result.reason);
