@@ -21,6 +21,7 @@ import { addDays } from '../subgraphs/kit/domain/calendar';
 import { loadRegion } from '../subgraphs/kit/domain/region-file';
 import { buildProvincialSchema } from '../subgraphs/kit/graphql/regional/provincial-schema';
 import { ApplicationEntity } from '../subgraphs/kit/persistence/db/record.entities';
+import { NationalClient } from '../subgraphs/kit/persistence/national-client';
 import type { OutboundNotification } from '../subgraphs/kit/persistence/outbox';
 import { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from '../subgraphs/kit/platform/auth/keys';
 import { todayInChina } from '../subgraphs/kit/platform/clock';
@@ -64,6 +65,12 @@ beforeAll(async () => {
   const keys = await ensureDevelopmentKeys(keysDir);
   const internalPublicKey = await loadPublicKey(keys.internalPublicKeyPath);
   const files = new DirectoryFileStore(mkdtempSync(path.join(os.tmpdir(), 'mente-uploads-')));
+  // Region → national look-ups (residence, hospital directory), as the harness wires them.
+  const nationalAt: { url?: string } = {};
+  const nationalClient = new NationalClient({
+    url: () => nationalAt.url,
+    privateKey: await loadPrivateKey(keys.internalPrivateKeyPath),
+  });
   provincial = await startProvincialSubgraph(
     PROVINCE,
     [
@@ -76,6 +83,7 @@ beforeAll(async () => {
       internalPublicKey,
       fileStore: files,
       notifications: { send: async (m) => void notifications.push(m) },
+      national: nationalClient,
       log: () => {},
     },
   );
@@ -90,6 +98,7 @@ beforeAll(async () => {
     log: () => {},
   });
   await seedDemoPeople(national.dataSource, vault);
+  nationalAt.url = national.graphqlUrl;
   proxy = await startFaultProxy(provincial.url);
   proxy.onRequest = ({ body }) => {
     const { query, variables } = JSON.parse(body.toString('utf8')) as {
