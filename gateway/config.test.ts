@@ -28,6 +28,7 @@ describe('gatewayConfigFromEnv', () => {
       subgraphTimeoutMs: 3000,
       circuitBreaker: { failures: 3, windowMs: 10000, openMs: 5000 },
       dedupeAnonymousQueries: true,
+      localRegistry: true,
       rateLimit: { perMinute: 600, redisPrefix: 'mente:ratelimit:', trustProxy: 0 },
       uploadQuota: { filesPerDay: 50, bytesPerDay: 200 * 1024 * 1024 },
       uploadRetentionHours: 72,

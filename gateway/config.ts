@@ -119,6 +119,8 @@ export interface GatewayConfig extends CommonConfig {
   subgraphHealthTimeoutMs: number;
   /** DEDUPE_ANONYMOUS_QUERIES (default true): identical anonymous queries in flight share a subgraph request. */
   dedupeAnonymousQueries: boolean;
+  /** Answer the national registry fields in-process (LOCAL_REGISTRY, default true; gateway/local-registry.ts). */
+  localRegistry: boolean;
   /** RATE_LIMIT_PER_MINUTE, REDIS_URL, RATE_LIMIT_REDIS_PREFIX, TRUST_PROXY. */
   rateLimit: RateLimitConfig;
   /** UPLOAD_QUOTA_FILES_PER_DAY (50), UPLOAD_QUOTA_BYTES_PER_DAY (200 MiB): per person, China day. */
@@ -140,7 +142,7 @@ export const defaultInternalTokenTtl = (subgraphTimeoutMs: number): number =>
 /**
  * The gateway's whole configuration from the environment, every value checked: PORT,
  * METRICS_PORT, SUBGRAPH_URL_* (http(s) URLs, each naming a subgraph of the registry),
- * SUBGRAPH_TIMEOUT_MS, CIRCUIT_BREAKER_*, SUBGRAPH_HEALTH_TIMEOUT_MS, DEDUPE_ANONYMOUS_QUERIES, INTERNAL_TOKEN_TTL_SECONDS,
+ * SUBGRAPH_TIMEOUT_MS, CIRCUIT_BREAKER_*, SUBGRAPH_HEALTH_TIMEOUT_MS, DEDUPE_ANONYMOUS_QUERIES, LOCAL_REGISTRY, INTERNAL_TOKEN_TTL_SECONDS,
  * SUBGRAPH_TLS_*, LIMIT_*, EXPOSE_SCHEMA, EXPLORER, RATE_LIMIT_*, REDIS_URL, TRUST_PROXY, LOG_LEVEL,
  * SHUTDOWN_DELAY_MS, OTEL_EXPORTER_OTLP_ENDPOINT and the key
  * settings (JWT_*, INTERNAL_PRIVATE_KEY_FILE; required in production). Throws one ConfigError
@@ -169,6 +171,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   const exposeSchema = check.boolean('EXPOSE_SCHEMA', true);
   const explorer = check.oneOf('EXPLORER', EXPLORER_MODES, 'auto');
   const dedupeAnonymousQueries = check.boolean('DEDUPE_ANONYMOUS_QUERIES', true);
+  const localRegistry = check.boolean('LOCAL_REGISTRY', true);
   const rateLimit = readRateLimit(check);
   const uploadQuota = uploadQuotaFrom(check);
   const uploadRetentionHours = check.positiveInt('UPLOAD_RETENTION_HOURS', DEFAULT_RETENTION_HOURS);
@@ -219,6 +222,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     circuitBreaker,
     subgraphHealthTimeoutMs,
     dedupeAnonymousQueries,
+    localRegistry,
     rateLimit,
     uploadQuota,
     uploadRetentionHours,

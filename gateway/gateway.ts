@@ -9,6 +9,7 @@ import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cach
 import type { RequestHandler } from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
+import { NATIONAL } from '../schema/registry';
 import type { SubgraphTls } from '../subgraphs/kit/platform/config';
 import { type FileStore, fileStoreFromEnv } from '../subgraphs/kit/platform/files';
 import { maskError } from '../subgraphs/kit/platform/graphql/errors';
@@ -17,6 +18,7 @@ import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from '../subgraph
 import { type Logger, logger as rootLogger } from '../subgraphs/kit/platform/log';
 import { acceptRequestId } from '../subgraphs/kit/platform/request-id';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/platform/server';
+import { buildNationalSchema } from '../subgraphs/national/schema';
 import { AuthError } from './auth/jwt';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { defaultInternalTokenTtl, type GatewaySecurity } from './config';
@@ -26,6 +28,7 @@ import type { ExplorerMode } from './explorer/config';
 import { explorerLandingPage, explorerRouter } from './explorer/explorer';
 import { DEFAULT_RETENTION_HOURS, startFileSweeper } from './file-sweeper';
 import { InternalTokenIssuer } from './internal-tokens';
+import { LocalRegistryDataSource } from './local-registry';
 import { GatewayMetrics } from './metrics';
 import { type RateLimitConfig, RateLimiter } from './rate-limit';
 import { regionalErrorsPlugin } from './regional-errors';
@@ -81,6 +84,11 @@ export interface GatewayOptions {
   subgraphHealthCacheMs?: number;
   /** Per-caller operations per minute (gateway/rate-limit.ts); default off (the entry point reads RATE_LIMIT_*). */
   rateLimit?: RateLimitConfig;
+  /**
+   * Answer the national registry fields (`regions`, `region`, `application`) in-process with the
+   * national subgraph's own schema (gateway/local-registry.ts; LOCAL_REGISTRY); default on.
+   */
+  localRegistry?: boolean;
 }
 
 export interface RunningGateway extends RunningServer {
@@ -150,16 +158,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     : undefined;
   // Unreachable Redis is not fatal: the limiter logs one warning and counts in memory meanwhile.
   await rateLimiter?.ready().catch(() => {});
+  // Built once, before the gateway serves: the national schema for the registry fields it answers itself.
+  const registrySchema = options.localRegistry === false ? undefined : buildNationalSchema();
+  await registrySchema;
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!, tokens, {
+    buildService: ({ name, url }) => {
+      const remote = new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!, tokens, {
         timeoutMs: options.subgraphTimeoutMs,
         metrics,
         dedupeAnonymousQueries: options.dedupeAnonymousQueries,
         agent,
         breaker: breakerFor(name),
-      }),
+      });
+      return registrySchema && name === NATIONAL.name ? new LocalRegistryDataSource(remote, registrySchema) : remote;
+    },
   });
   // Ready = able to serve: the supergraph is loaded (and, in startGraphQLHttpServer, not shutting down).
   let supergraphLoaded = false;

@@ -131,9 +131,31 @@ export function classifySubgraphError<E extends ReceivedError>(subgraph: string,
 // - a failed fetch (region down, timed out, HTTP 500) carries no path at all: it gets one error
 //   per region entry the failure left null.
 
-const REGION_LISTS = new Set(['regions', 'records']);
+const REGION_LISTS = new Set(['regions']);
+// Lists bounded by the person's history (Person.records, Person.notifications): registry order,
+// but only some regions. A null entry there belongs to a failing region: with k regions failing,
+// the i-th null of a list is the i-th failing region's (both in registry order).
+const BOUNDED_LISTS = new Set(['records', 'notifications']);
 
 type Path = (string | number)[];
+
+/** Paths of the null entries of bounded lists that belong to the `rank`-th of `failing` failing regions. */
+function boundedNullEntries(data: unknown, rank: number, failing: number, at: Path = []): Path[] {
+  if (data === null || typeof data !== 'object') return [];
+  if (Array.isArray(data)) return data.flatMap((item, i) => boundedNullEntries(item, rank, failing, [...at, i]));
+  return Object.entries(data).flatMap(([key, value]) => {
+    const here = [...at, key];
+    if (BOUNDED_LISTS.has(key) && Array.isArray(value)) {
+      const nulls = value.flatMap((item, i) => (item === null ? [i] : []));
+      const own = failing === 1 ? nulls : nulls.length === failing && rank >= 0 ? [nulls[rank]!] : [];
+      return [
+        ...own.map((i) => [...here, i]),
+        ...value.flatMap((item, i) => boundedNullEntries(item, rank, failing, [...here, i])),
+      ];
+    }
+    return boundedNullEntries(value, rank, failing, here);
+  });
+}
 
 /** Paths of the entries of `regionIndex` in every region-ordered list of the response that are null. */
 function nullRegionEntries(data: unknown, regionIndex: number, at: Path = []): Path[] {
@@ -158,18 +180,29 @@ export function regionalErrorsPlugin(): ApolloServerPlugin<GatewayContext> {
           const errors = response.body.singleResult.errors;
           if (!errors) return;
           const data = response.body.singleResult.data;
+          const failing = REGIONS.filter((r) => errors.some((e) => e.extensions?.serviceName === r.subgraph));
           response.body.singleResult.errors = errors.flatMap((error) => {
             const region = REGIONS.find((r) => r.subgraph === error.extensions?.serviceName);
             if (!region) return [error];
             const extensions = { ...error.extensions, regionCode: region.code, regionName: region.name };
             const index = REGIONS.indexOf(region);
+            const rank = failing.indexOf(region);
             if (!error.path) {
-              const paths = nullRegionEntries(data, index);
+              const paths = [...nullRegionEntries(data, index), ...boundedNullEntries(data, rank, failing.length)];
               return paths.length ? paths.map((path) => ({ ...error, path, extensions })) : [{ ...error, extensions }];
             }
             const path = [...error.path];
             const listAt = path.findIndex((p, i) => REGION_LISTS.has(String(p)) && typeof path[i + 1] === 'number');
             if (listAt >= 0) path[listAt + 1] = index;
+            const boundedAt = path.findIndex((p, i) => BOUNDED_LISTS.has(String(p)) && typeof path[i + 1] === 'number');
+            if (boundedAt >= 0) {
+              // The entity's index in the region's own fetch: put right from the nulls the failure left.
+              const list = path.slice(0, boundedAt + 1).reduce<unknown>((at, key) => (at as never)?.[key], data);
+              const own = Array.isArray(list)
+                ? boundedNullEntries({ [String(path[boundedAt])]: list }, rank, failing.length)
+                : [];
+              if (own.length === 1) path[boundedAt + 1] = own[0]![1]!;
+            }
             return [{ ...error, path, extensions }];
           });
         },

@@ -43,6 +43,7 @@ function subgraphServices(registry: Registry): Service[] {
       `INTERNAL_PUBLIC_KEY_FILE: ${KEYS}/internal-public.pem`,
       `PII_HASH_KEY_FILE: ${KEYS}/pii-hash.key`,
       `PII_ENCRYPTION_KEY_FILE: ${KEYS}/pii-encryption.key`,
+      `REGION_PUBLIC_KEYS_DIR: ${KEYS}`,
     ],
   };
   // One service per subgraph: a region of its own (REGION, DATABASE_URL), or a provincial subgraph
@@ -62,6 +63,14 @@ function subgraphServices(registry: Registry): Service[] {
         `NATIONAL_SUBGRAPH_URL: http://${registry.national.name}:${registry.national.port}/graphql`,
         `INTERNAL_PRIVATE_KEY_FILE: ${KEYS}/internal-private.pem`,
         `UPLOAD_DIR: ${UPLOADS}`,
+        // New history reaches the national index (Person.records) through the outbox, signed by the region.
+        // (A provincial subgraph does not report history yet: see README, Provincial subgraphs.)
+        ...(alone
+          ? [
+              `NATIONAL_INDEX_URL: http://${registry.national.name}:${registry.national.port}`,
+              `REGION_SIGNING_KEY_FILE: ${KEYS}/region-${registry.regions.find((r) => r.subgraph === s.name)!.code}-private.pem`,
+            ]
+          : []),
       ],
     };
   });

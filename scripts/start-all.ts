@@ -98,7 +98,8 @@ async function main(): Promise<void> {
   for (const s of subgraphs) {
     const national = s.name === NATIONAL.name;
     run(s.name, national ? 'subgraphs/national/index.ts' : 'subgraphs/regional/index.ts', {
-      ...('env' in s ? s.env : {}),
+      // Regions report new history to the national index (Person.records), signed with their key.
+      ...('env' in s ? { ...s.env, NATIONAL_INDEX_URL: `http://127.0.0.1:${subgraphs[0]!.port}` } : {}),
       PORT: String(s.port),
       // Each process its own internal port (one METRICS_PORT inherited by all would collide).
       METRICS_PORT: String(defaultMetricsPort(s.port)),

@@ -274,11 +274,13 @@ const EXPECTED: Record<string, Record<string, Expectation>> = {
     '_entities:Region': { rule: 'PUBLIC' },
     '_entities:Application': { rule: 'SIGNED_IN' }, // echoes the typed key sent, looks nothing up
     '_entities:RegionalRecord': { rule: 'PERSON' },
+    '_entities:RegionalMessages': { rule: 'PERSON' },
     ...Object.fromEntries(
       REGIONS.flatMap((r) => [
         [`_entities:${r.prefix}Region`, { rule: 'PUBLIC' }],
         [`_entities:${r.prefix}Application`, { rule: 'SIGNED_IN' }],
         [`_entities:${r.prefix}Record`, { rule: 'PERSON' }],
+        [`_entities:${r.prefix}Messages`, { rule: 'PERSON' }],
       ]),
     ),
   },
@@ -289,6 +291,8 @@ const EXPECTED: Record<string, Record<string, Expectation>> = {
         'Query._service': { rule: 'PUBLIC' },
         [`Query.${lowerFirst(r.prefix)}Region`]: { rule: 'PUBLIC' },
         [`Query.${lowerFirst(r.prefix)}ReviewQueue`]: { rule: 'REGION_STAFF' },
+        [`Query.${lowerFirst(r.prefix)}ReviewQueueConnection`]: { rule: 'REGION_STAFF' },
+        [`Mutation.mark${r.prefix}MessagesRead`]: { rule: 'APPLICANT' },
         [`Mutation.submit${r.prefix}Application`]: { rule: 'APPLICANT' },
         [`Mutation.supplement${r.prefix}Materials`]: { rule: 'APPLICANT' },
         [`Mutation.withdraw${r.prefix}Application`]: { rule: 'APPLICANT' },
@@ -306,6 +310,7 @@ const EXPECTED: Record<string, Record<string, Expectation>> = {
         [`_entities:${r.prefix}Region`]: { rule: 'PUBLIC' },
         [`_entities:${r.prefix}Application`]: { rule: 'PERSON' },
         [`_entities:${r.prefix}Record`]: { rule: 'PERSON' },
+        [`_entities:${r.prefix}Messages`]: { rule: 'PERSON' },
         '_entities:Person': { rule: 'NOBODY' }, // a reference only (resolvable: false)
       } satisfies Record<string, Expectation>,
     ]),
@@ -388,7 +393,7 @@ function rootRequest(schema: GraphQLSchema, point: string, args: Record<string, 
   return { query, variables };
 }
 
-const ENTITY_KINDS = ['Person', 'Region', 'Application', 'RegionalRecord'] as const;
+const ENTITY_KINDS = ['Person', 'Region', 'Application', 'RegionalRecord', 'RegionalMessages'] as const;
 
 /** Person, or the contract interface a type is (or implements). */
 function entityKind(typeName: string): (typeof ENTITY_KINDS)[number] {
@@ -401,7 +406,9 @@ function entityKind(typeName: string): (typeof ENTITY_KINDS)[number] {
 
 /** The region a per-region type belongs to (`PanzhihuaRecord` → 510400); the first for the others. */
 function regionOfType(typeName: string): string {
-  const region = REGIONS.find((r) => ['Region', 'Application', 'Record'].some((k) => typeName === r.prefix + k));
+  const region = REGIONS.find((r) =>
+    ['Region', 'Application', 'Record', 'Messages'].some((k) => typeName === r.prefix + k),
+  );
   return (region ?? REGIONS[0]!).code;
 }
 
@@ -421,6 +428,7 @@ function representation(subgraph: string, typeName: string, s: Subject): Record<
     if (field === 'code' || field === 'regionCode') return s.regionCode;
     if (field === 'personId' || (field === 'id' && kind === 'Person')) return s.personId;
     if ((field === 'id' || field === 'ref') && kind === 'Application') return s.applicationId;
+    if (field === 'window') return '20:'; // the message centre's first page
     throw new Error(`${typeName}: no value for key field ${field}`);
   };
   return { __typename: typeName, ...Object.fromEntries(keyFields(subgraph, typeName).map((f) => [f, value(f)])) };

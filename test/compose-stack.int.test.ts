@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { parse } from 'yaml';
 
-import { registryFromRegionFiles } from '../schema/registry';
+import { REGIONS, registryFromRegionFiles } from '../schema/registry';
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
 import { mintDevelopmentToken } from '../scripts/token';
 import { addDays } from '../subgraphs/kit/domain/calendar';
@@ -346,14 +346,18 @@ describe('docker-compose.yml', () => {
   it('starts every service in production mode from keys that init created in the shared volume', () => {
     for (const r of running.values()) expect(r.env.NODE_ENV).toBe('production');
     expect(running.get('init')!.child.exitCode).toBe(0);
-    expect(readdirSync(volumeDirs.get('mente-keys')!).sort()).toEqual([
-      'caller-private.pem',
-      'caller-public.pem',
-      'internal-private.pem',
-      'internal-public.pem',
-      'pii-encryption.key',
-      'pii-hash.key',
-    ]);
+    expect(readdirSync(volumeDirs.get('mente-keys')!).sort()).toEqual(
+      [
+        'caller-private.pem',
+        'caller-public.pem',
+        'internal-private.pem',
+        'internal-public.pem',
+        'pii-encryption.key',
+        'pii-hash.key',
+        // each region's pair for its reports to the national index
+        ...REGIONS.flatMap((r) => [`region-${r.code}-private.pem`, `region-${r.code}-public.pem`]),
+      ].sort(),
+    );
   });
 
   it('takes a signed-in applicant through upload → submit → review at the gateway', async () => {

@@ -19,6 +19,7 @@ import type { NotificationTransport, OutboundNotification } from '../subgraphs/k
 import type { Identity } from '../subgraphs/kit/platform/auth/identity';
 import { signInternalToken } from '../subgraphs/kit/platform/auth/internal-token';
 import { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } from '../subgraphs/kit/platform/auth/keys';
+import { ensureRegionKeys } from '../subgraphs/kit/platform/auth/region-token';
 import type { SubgraphTls } from '../subgraphs/kit/platform/config';
 import { DirectoryFileStore, type FileStore } from '../subgraphs/kit/platform/files';
 import type { Limits } from '../subgraphs/kit/platform/limits';
@@ -110,6 +111,8 @@ export interface StackOptions {
   fileStore?: FileStore;
   /** The gateway's response cache for public policy (default on); off for tests that count fetches. */
   responseCache?: boolean;
+  /** The gateway answers the national registry fields in-process (default on, gateway/local-registry.ts). */
+  localRegistry?: boolean;
   /** Sees every SQL statement a region runs (statement-count tests). */
   onQuery?: (subgraph: string, sql: string) => void;
   /** Pins the regions' clock (applications, due dates, certifications); move it with stack.setNow. */
@@ -159,6 +162,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const regions: Record<string, RegionalSubgraph> = {};
   const databases: Record<string, string> = {};
+  // Each region reports new history to the national index, signed with its own key; the national
+  // subgraph starts after the regions, so its URL is read at each delivery.
+  const nationalIndex: { url?: string } = {};
+  const regionPublicKeys = new Map<string, Awaited<ReturnType<typeof loadPublicKey>>>();
+  const regionPrivateKeys = new Map<string, Awaited<ReturnType<typeof loadPrivateKey>>>();
+  for (const entry of REGIONS) {
+    const paths = ensureRegionKeys(keysDir, entry.code);
+    regionPublicKeys.set(entry.code, await loadPublicKey(paths.publicKeyPath));
+    regionPrivateKeys.set(entry.code, await loadPrivateKey(paths.privateKeyPath));
+  }
   const startRegion = async (name: string, port = 0) => {
     const entry = REGIONS.find((r) => r.subgraph === name)!;
     const def = loadRegionDefinition(name);
@@ -168,6 +181,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       databaseUrl,
       prepare: true,
       internalPublicKey,
+      nationalIndex: {
+        url: () => nationalIndex.url,
+        privateKey: regionPrivateKeys.get(entry.code)!,
+        audience: NATIONAL.name,
+      },
       fileStore: files,
       notifications: transport,
       clock,
@@ -206,12 +224,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     databaseUrl: await databaseFor(NATIONAL.name),
     prepare: true,
     internalPublicKey,
+    regionPublicKeys,
     logger: options.logger,
     limits: options.limits,
     exposeSchema: options.exposeSchema ?? true,
     tls: options.tls?.subgraphs,
     ...quiet,
   });
+  nationalIndex.url = national.url;
   await seedDemoPeople(national.dataSource, vault);
   nationalAt.url = national.graphqlUrl;
 
@@ -231,6 +251,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphHealthTimeoutMs: options.subgraphHealthTimeoutMs,
     subgraphHealthCacheMs: options.subgraphHealthCacheMs,
     responseCache: options.responseCache,
+    localRegistry: options.localRegistry,
     fileStore: files,
     uploadQuota: options.uploadQuota,
     logger: options.logger,

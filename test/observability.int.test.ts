@@ -32,7 +32,12 @@ const REGIONS_QUERY = '{ regions { code name } }';
 
 beforeAll(async () => {
   // These tests count subgraph fetches: the public-policy response cache would answer repeats itself.
-  stack = await startStack({ logger: createLogger({ level: 'info', destination }), responseCache: false });
+  // The registry fields over HTTP (not answered in the gateway): `regions` then fetches from every subgraph.
+  stack = await startStack({
+    logger: createLogger({ level: 'info', destination }),
+    responseCache: false,
+    localRegistry: false,
+  });
 });
 afterAll(async () => {
   await stack?.close();

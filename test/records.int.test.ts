@@ -56,7 +56,12 @@ describe('Person.records', () => {
   });
 
   it('shows a remote-care filing in the insured region only', async () => {
-    const res = await stack.query(PERSON_RECORDS, { id: DEMO_PERSONS.panzhihuaLivingInYunfu }, { token: operator });
+    // ALL_REGIONS: the operator asks Yunfu too, where this person has no history.
+    const res = await stack.query(
+      PERSON_RECORDS.replace('records {', 'records(scope: ALL_REGIONS) {'),
+      { id: DEMO_PERSONS.panzhihuaLivingInYunfu },
+      { token: operator },
+    );
     const [pzh, yf] = res.data.person.records;
     expect(pzh.remoteCareFilings).toEqual([{ residenceRegionName: '广东省云浮市', residenceRegionCode: '445300' }]);
     expect(yf).toMatchObject({ applications: [], certifications: [], remoteCareFilings: [] });
@@ -74,7 +79,9 @@ describe('Person.records', () => {
     );
     expect(res.errors).toBeUndefined();
     expect(res.data.me.id).toBe(id);
-    expect(res.data.me.records[1].applications.some((a: any) => a.status === 'ACCEPTED')).toBe(true);
+    // Only Yunfu, where this person has history (Person.records is bounded by the national index).
+    expect(res.data.me.records).toHaveLength(1);
+    expect(res.data.me.records[0].applications.some((a: any) => a.status === 'ACCEPTED')).toBe(true);
   });
 });
 

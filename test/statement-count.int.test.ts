@@ -129,3 +129,24 @@ it('a reviewer of another region, an applicant and anonymous callers get no queu
   });
   expect(tooMany.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_PAGE' });
 });
+
+it('the keyset connection costs the same for 10, 100 and 1,000 rows, on the first page and deep', async () => {
+  const token = await stack.token({ role: 'REVIEWER', regionCode: '510400', subject: 'counter' });
+  const query = `query($first: Int!, $after: String) { panzhihuaReviewQueueConnection(status: SUPPLEMENT_REQUESTED, first: $first, after: $after) {
+    edges { cursor node { acceptanceNumber disease { name } materials { kind } history { status } } } pageInfo { endCursor hasNextPage } } }`;
+  const count = async (first: number, after: string | null = null) => {
+    statements = [];
+    counting = true;
+    const res = await stack.query(query, { first, after }, { token });
+    counting = false;
+    expect(res.errors).toBeUndefined();
+    const q = res.data.panzhihuaReviewQueueConnection;
+    return { count: statements.length, returned: q.edges.length, end: q.pageInfo.endCursor as string };
+  };
+  const ten = await count(10);
+  const hundred = await count(100);
+  const thousand = await count(1000);
+  const deep = await count(10, hundred.end);
+  expect([ten.returned, hundred.returned, thousand.returned, deep.returned]).toEqual([10, 100, 1000, 10]);
+  expect(new Set([ten.count, hundred.count, thousand.count, deep.count]).size).toBe(1);
+});

@@ -36,7 +36,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
   tracing = startTracing('mente-test', { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
-  stack = await startStack();
+  // The registry fields over HTTP (not answered in the gateway): `regions` then fetches from every subgraph.
+  stack = await startStack({ localRegistry: false });
 });
 afterAll(async () => {
   await stack?.close();

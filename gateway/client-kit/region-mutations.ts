@@ -20,6 +20,7 @@ export interface RegionMutationNames<Prefix extends string> {
   withdraw: `withdraw${Prefix}Application`;
   review: `review${Prefix}Application`;
   fileRemoteCare: `file${Prefix}RemoteCare`;
+  markMessagesRead: `mark${Prefix}MessagesRead`;
 }
 
 export type RegionMutationKind = keyof RegionMutationNames<string>;
@@ -31,6 +32,7 @@ export const REGION_MUTATION_VARIABLES: Record<RegionMutationKind, Record<string
   withdraw: { acceptanceNumber: 'String!', idempotencyKey: 'String' },
   review: { acceptanceNumber: 'String!', decision: 'ReviewDecision!', reason: 'String', idempotencyKey: 'String' },
   fileRemoteCare: { input: 'RemoteCareInput!' },
+  markMessagesRead: { ids: '[ID!]!', idempotencyKey: 'String' },
 };
 
 export interface RegionMutations<Typename extends string> {
@@ -51,6 +53,7 @@ export function regionMutations<Typename extends string>(typename: Typename): Re
     withdraw: `withdraw${prefix}Application`,
     review: `review${prefix}Application`,
     fileRemoteCare: `file${prefix}RemoteCare`,
+    markMessagesRead: `mark${prefix}MessagesRead`,
   } as RegionMutationNames<RegionPrefix<Typename>>;
   return { typename, prefix, names };
 }

@@ -27,6 +27,8 @@ export interface HiveGatewayConfig {
   disableIntrospection?: boolean;
   csrfPrevention: { requestHeaders: string[] };
   logging: boolean | 'debug' | 'info' | 'warn' | 'error';
+  /** Query planning and execution by @graphql-hive/router-runtime (the Rust planner) instead of the JS one. */
+  unifiedGraphHandler?: unknown;
 }
 
 export interface HiveConfigOptions extends MenteHiveOptions {
@@ -37,6 +39,17 @@ export interface HiveConfigOptions extends MenteHiveOptions {
   /** EXPOSE_SCHEMA: false turns introspection off, as on the Apollo gateway. */
   exposeSchema?: boolean;
   logging?: HiveGatewayConfig['logging'];
+  /**
+   * Plan with Hive's Rust query planner (@graphql-hive/router-runtime, HIVE_ROUTER_RUNTIME=true)
+   * instead of its JavaScript one; same plugin, same transport, same answers.
+   */
+  routerRuntime?: boolean;
+}
+
+/** @graphql-hive/router-runtime's unifiedGraphHandler (loaded only when asked for: a native module). */
+function routerRuntimeHandler(): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('@graphql-hive/router-runtime') as { unifiedGraphHandler: unknown }).unifiedGraphHandler;
 }
 
 /** The gateway.config.ts `gatewayConfig` for Mente: same paths and rules as the Apollo gateway where Hive has them. */
@@ -63,6 +76,7 @@ export function hiveGatewayConfig(options: HiveConfigOptions): HiveGatewayConfig
     // The Apollo gateway's csrfPrevention: a non-JSON request must carry one of these headers.
     csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight'] },
     logging: options.logging ?? 'info',
+    ...(options.routerRuntime ? { unifiedGraphHandler: routerRuntimeHandler() } : {}),
   };
 }
 
@@ -101,7 +115,7 @@ export async function startHiveGateway(options: HiveServerOptions): Promise<Runn
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', engine: 'hive' });
+    res.json({ status: 'ok', engine: 'hive', planner: options.routerRuntime ? 'router-runtime' : 'javascript' });
   });
   app.use(
     uploadsRouter({

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { DEV_AUDIENCE, DEV_ISSUER } from '../../gateway/auth/jwt';
 import type { Identity } from '../../subgraphs/kit/platform/auth/identity';
 import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../../subgraphs/kit/platform/auth/internal-token';
 
@@ -38,6 +39,22 @@ export interface LoadSpec {
    * its own body, signed here in the load process (tokens are single-use and bound to the body).
    */
   internalToken?: InternalTokenSpec;
+  /**
+   * A different caller JWT on every request (`authorization: Bearer …`), as public gateway
+   * benchmarks send, so that no verification cache, dedupe or per-caller state can be reused.
+   * Minted here in the load process before the clock starts (EdDSA, each with its own jti).
+   */
+  uniqueCallerTokens?: UniqueCallerTokens;
+}
+
+export interface UniqueCallerTokens {
+  /** The development caller private key (PEM file, developmentKeyPaths().callerPrivateKeyPath). */
+  privateKeyFile: string;
+  /** Claims besides iss/aud/sub/iat/exp/jti, e.g. { role: 'REVIEWER', regionCode: '510400' }. */
+  claims: Record<string, string>;
+  subject: string;
+  /** How many to mint; requests beyond that reuse them in turn (reported as `tokenReuses`). */
+  count: number;
 }
 
 export interface InternalTokenSpec {
@@ -63,6 +80,10 @@ export interface LoadResult {
   /** 200 answers that contained a failure marker. */
   failed: number;
   firstFailure: string | null;
+  /** The load process's resident memory at its end, bytes (the bench client). */
+  clientRss?: number;
+  /** With uniqueCallerTokens: requests that had to reuse a token (0 = every request its own). */
+  tokenReuses?: number;
   /** Response times, ms, ascending (with spec.keepTimes). */
   times?: number[];
 }
@@ -99,6 +120,15 @@ async function child(specFile: string): Promise<void> {
           },
         }
       : req;
+  const callerTokens = spec.uniqueCallerTokens ? await mintUnique(spec.uniqueCallerTokens) : [];
+  let tokenIndex = 0;
+  const withCaller = (req: Record<string, any>) =>
+    callerTokens.length
+      ? {
+          ...req,
+          headers: { ...req.headers, authorization: `Bearer ${callerTokens[tokenIndex++ % callerTokens.length]}` },
+        }
+      : req;
   const request = clients.length
     ? {
         method: 'POST',
@@ -117,7 +147,9 @@ async function child(specFile: string): Promise<void> {
         method: 'POST',
         headers: spec.headers,
         body: spec.body,
-        ...(key ? { setupRequest: (req: Record<string, any>) => signed({ ...req, body: spec.body }) } : {}),
+        ...(key || callerTokens.length
+          ? { setupRequest: (req: Record<string, any>) => withCaller(signed({ ...req, body: spec.body })) }
+          : {}),
         onResponse,
       };
   const { default: autocannon } = await import('autocannon');
@@ -143,11 +175,36 @@ async function child(specFile: string): Promise<void> {
     failed,
     firstFailure,
   });
+  out.clientRss = process.memoryUsage().rss;
+  if (callerTokens.length) out.tokenReuses = Math.max(0, tokenIndex - callerTokens.length);
   if (spec.keepTimes) out.times = times.map((t) => Math.round(t * 100) / 100);
   process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
 }
 
-type Counts = Pick<LoadResult, 'non2xx' | 'errors' | 'timeouts' | 'failed' | 'firstFailure'>;
+async function mintUnique(spec: UniqueCallerTokens): Promise<string[]> {
+  const { SignJWT } = await import('jose');
+  const key = createPrivateKey(readFileSync(spec.privateKeyFile));
+  const now = Math.floor(Date.now() / 1000);
+  const run = randomUUID().slice(0, 8);
+  const tokens: string[] = [];
+  for (let i = 0; i < spec.count; i++) {
+    tokens.push(
+      await new SignJWT(spec.claims)
+        .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setSubject(spec.subject)
+        .setJti(`${run}-${i}`)
+        .setIssuedAt(now)
+        .setNotBefore(now)
+        .setExpirationTime(now + 3600)
+        .sign(key),
+    );
+  }
+  return tokens;
+}
+
+type Counts = Pick<LoadResult, 'non2xx' | 'errors' | 'timeouts' | 'failed' | 'firstFailure' | 'tokenReuses'>;
 
 function summarize(times: number[], seconds: number, counts: Counts): LoadResult {
   times.sort((a, b) => a - b);
@@ -173,6 +230,7 @@ export function mergeResults(results: LoadResult[]): LoadResult {
     sum((r) => r.seconds),
     {
       non2xx: sum((r) => r.non2xx),
+      ...(results.some((r) => r.tokenReuses !== undefined) ? { tokenReuses: sum((r) => r.tokenReuses ?? 0) } : {}),
       errors: sum((r) => r.errors),
       timeouts: sum((r) => r.timeouts),
       failed: sum((r) => r.failed),

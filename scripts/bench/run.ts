@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -20,14 +20,18 @@ import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../../subgraphs/kit/pl
 import { developmentKeyPaths, loadPrivateKey } from '../../subgraphs/kit/platform/auth/keys';
 import { todayInChina } from '../../subgraphs/kit/platform/clock';
 import { createLogger } from '../../subgraphs/kit/platform/log';
-import { type Stack, startStack } from '../../test/harness';
+import { spawnGatewayProcess } from '../../test/gateway-process';
+import { startStack } from '../../test/harness';
 import { databaseUrlFor } from '../lib/databases';
 import { mintDevelopmentToken } from '../token';
 import { type ChartRow, renderChart } from './chart';
 import { fanoutScale } from './fanout-scale';
+import { heapSummary, liveHeapAfterGc } from './heap';
 import { type InternalTokenSpec, type LoadClient, type LoadResult, type LoadSpec, mergeResults, runLoad } from './load';
 import { outboxBenchRows, runOutboxBench } from './outbox';
+import { cpuMs, ENGINE_LABELS, measurePerCore, perCoreTable, rssBytes } from './per-core';
 import { seedBenchApplications, seedBenchPeople, type SeedCounts } from './seed';
+import { aggregateRuns, type SummaryRow, summaryTable } from './summary';
 
 const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
 const yunfuPolicy = loadRegion('guangdong-yunfu').policy;
@@ -42,7 +46,13 @@ const yunfuPolicy = loadRegion('guangdong-yunfu').policy;
 //   c. cross-region fan-out (person.records) with 50 ms injected per region, and 2 vs 30 regions
 //   d. concurrent submissions (50 clients): throughput, errors, duplicates; notification delivery
 //      vs enqueue at that peak (scripts/bench/outbox.ts: 2 messages per submission, 20 ms provider)
-//   e. memory after the load
+//   e. memory after the load: every process (this one, each gateway process, the load client),
+//      heapUsed after a full GC; BENCH_HEAP_SNAPSHOT=1 also summarizes a heap snapshot (heap.ts)
+//   f. per gateway core: Apollo gateway, Hive Gateway (JS planner) and Hive Gateway with its router
+//      runtime, each in its own process, every request its own caller JWT (per-core.ts)
+// It leads with one summary table (summary.ts): every row of issue #17 but the provincial fan-out
+// (bench:fanout), each with target and verdict (met / missed by how much, and why).
+// `--runs 3` (BENCH_RUNS=3): three whole runs, each in its own process; median and min–max.
 // Load comes from autocannon in a child process (scripts/bench/load.ts), loopback only, every
 // run bounded in time or count. Prints Markdown; writes bench/results/*.json and bench/chart.svg.
 // Reads are compared in rounds (every configuration warmed up first, then measured in turn, 3 times)
@@ -139,14 +149,6 @@ function configureDatabases(): string {
   return `MySQL protocol at ${new URL(process.env.MYSQL_URL).host} (databases mente_bench_*)`;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<[Server, string]> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -156,6 +158,8 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
 interface Measured extends LoadResult {
   label: string;
   connections: number;
+  /** For a gateway in its own process: its CPU time per request answered, ms. */
+  cpuMsPerRequest?: number;
 }
 
 type Spec = Omit<LoadSpec, 'connections'> & { connections?: number };
@@ -180,54 +184,32 @@ async function measure(label: string, spec: Spec): Promise<Measured> {
 
 /** Side by side: every configuration warmed up, then measured in turn, ROUNDS times; results merged. */
 async function compare(
-  configs: Record<string, { label: string; spec: Spec }>,
+  configs: Record<
+    string,
+    { label: string; spec: Spec; /** a gateway process whose CPU is read around its runs */ pid?: number }
+  >,
   seconds = SECONDS,
 ): Promise<Record<string, Measured>> {
-  const entries = Object.entries(configs).map(([key, { label, spec }]) => {
+  const entries = Object.entries(configs).map(([key, { label, spec, pid }]) => {
     const full: LoadSpec = { connections: CONNECTIONS, failureMarkers: ['"errors"'], ...spec };
-    return { key, label, full, runs: [] as LoadResult[] };
+    return { key, label, full, pid, cpu: 0, runs: [] as LoadResult[] };
   });
   for (const e of entries) await runLoad({ ...e.full, durationSeconds: WARM_SECONDS });
   for (let round = 0; round < ROUNDS; round++) {
-    for (const e of entries)
+    for (const e of entries) {
+      const before = e.pid ? cpuMs(e.pid) : 0;
       e.runs.push(await runLoad({ ...e.full, durationSeconds: seconds / ROUNDS, keepTimes: true }));
+      if (e.pid) e.cpu += cpuMs(e.pid) - before;
+    }
   }
-  return Object.fromEntries(entries.map((e) => [e.key, report(e.label, e.full.connections, mergeResults(e.runs))]));
-}
-
-async function startGatewayChild(stack: Stack, port: number, metricsPort: number): Promise<ChildProcess> {
-  const keys = developmentKeyPaths(stack.keysDir);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    METRICS_PORT: String(metricsPort), // scraped for its memory below
-    RATE_LIMIT_PER_MINUTE: '0', // one load client from one address: the per-caller limit would measure 429s
-    JWT_PUBLIC_KEY_FILE: keys.callerPublicKeyPath,
-    INTERNAL_PRIVATE_KEY_FILE: keys.internalPrivateKeyPath,
-    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mente-bench-gw-')),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    PUBLIC_CACHE_MAX_AGE: '0', // like the in-process `gateway` rows: the hop itself, no response cache
-    DEDUPE_ANONYMOUS_QUERIES: 'false', // and no in-flight dedupe
-    [SUBGRAPHS[0]!.urlEnv]: stack.national.graphqlUrl,
-  };
-  for (const r of REGIONS)
-    env[SUBGRAPHS.find((s) => s.name === r.subgraph)!.urlEnv] = stack.regions[r.subgraph]!.graphqlUrl;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'gateway', 'index.ts')], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`gateway child exited ${child.exitCode}: ${stderr}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health/live`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return child;
-    if (Date.now() > deadline) throw new Error(`gateway child did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  return Object.fromEntries(
+    entries.map((e) => {
+      const merged = mergeResults(e.runs);
+      const m = report(e.label, e.full.connections, merged);
+      if (e.pid) m.cpuMsPerRequest = e.cpu / Math.max(1, merged.requests);
+      return [e.key, m];
+    }),
+  );
 }
 
 async function scrapeMemory(metricsPort: number): Promise<{ rss: number; heapUsed: number }> {
@@ -422,15 +404,29 @@ async function main(): Promise<void> {
   } else log('panzhihuaReviewQueue is not in schema/supergraph.graphql: a2/b2 are not run');
 
   // The gateway alone in its own process (node --import tsx gateway/index.ts, as deployed), same
-  // subgraphs, no response cache and no dedupe: measured in the same rounds as the rest.
-  const port = await freePort();
-  const metricsPort = await freePort();
-  const gatewayChild = await startGatewayChild(stack, port, metricsPort);
-  const childUrl = `http://127.0.0.1:${port}/graphql`;
-  process.once('exit', () => gatewayChild.kill('SIGTERM'));
-  const childCatalogue = await post(childUrl, CATALOGUE_GATEWAY);
-  must(JSON.stringify(childCatalogue.data) === JSON.stringify(viaGateway.data), 'catalogue: gateway process differs');
-
+  // subgraphs, no response cache and no dedupe: measured in the same rounds as the rest. Twice: with
+  // its registry fields answered in-process (LOCAL_REGISTRY, the default) and over HTTP.
+  const childEnv = { DEDUPE_ANONYMOUS_QUERIES: 'false' };
+  const gatewayChild = await spawnGatewayProcess('apollo', {
+    subgraphUrls: directUrls,
+    keysDir: stack.keysDir,
+    env: childEnv,
+  });
+  const httpChild = await spawnGatewayProcess('apollo', {
+    subgraphUrls: directUrls,
+    keysDir: stack.keysDir,
+    env: { ...childEnv, LOCAL_REGISTRY: 'false' },
+  });
+  process.once('exit', () => {
+    gatewayChild.child.kill('SIGTERM');
+    httpChild.child.kill('SIGTERM');
+  });
+  const childUrl = gatewayChild.graphqlUrl;
+  const metricsPort = gatewayChild.metricsPort!;
+  for (const c of [gatewayChild, httpChild]) {
+    const childCatalogue = await post(c.graphqlUrl, CATALOGUE_GATEWAY);
+    must(JSON.stringify(childCatalogue.data) === JSON.stringify(viaGateway.data), 'catalogue: gateway process differs');
+  }
   // ---- a, b: reads, side by side
   const HIVE_LABEL = 'Hive Gateway (upstream dedupe off)';
   const HIVE_DEFAULT_LABEL = 'Hive Gateway (defaults: upstream dedupe on)';
@@ -445,6 +441,12 @@ async function main(): Promise<void> {
     child: {
       label: 'catalogue · gateway in its own process',
       spec: { url: childUrl, body: body(CATALOGUE_GATEWAY) },
+      pid: gatewayChild.pid,
+    },
+    childHttp: {
+      label: 'catalogue · gateway in its own process, registry fields over HTTP (LOCAL_REGISTRY=false)',
+      spec: { url: httpChild.graphqlUrl, body: body(CATALOGUE_GATEWAY) },
+      pid: httpChild.pid,
     },
     gateway: {
       label: 'catalogue · gateway, same process',
@@ -481,6 +483,7 @@ async function main(): Promise<void> {
             body: body(REVIEW_QUEUE),
             headers: { authorization: `Bearer ${reviewerCaller}` },
           },
+          pid: gatewayChild.pid,
         },
         gateway: {
           label: 'review queue · gateway, same process',
@@ -527,6 +530,16 @@ async function main(): Promise<void> {
     },
     UNLOADED_SECONDS,
   );
+
+  // ---- f: per gateway core, engine against engine, a different caller JWT on every request
+  log('per core: Apollo gateway, Hive Gateway (JS planner), Hive Gateway (router runtime), each in its own process…');
+  const perCore = await measurePerCore(stack, {
+    seconds: SECONDS,
+    rounds: ROUNDS,
+    connections: CONNECTIONS,
+    subgraphUrls: directUrls,
+    log,
+  });
 
   // ---- c: cross-region fan-out through the fault proxies, one request at a time
   const recordsBody = body(RECORDS, { id: RECORDS_PERSON });
@@ -666,13 +679,26 @@ async function main(): Promise<void> {
   const duplicates = keyCounts.filter((r) => Number(r.n) > 1).length;
   const writeErrors = writes.failed + writes.non2xx + writes.errors + writes.timeouts;
 
-  // ---- e: memory after the load (everything above shares this one process)
+  // ---- e: memory after the load, every process. This one holds the three subgraphs (startStack is
+  // in-process), the in-process gateways and both Hive runtimes; the gateway children and the load
+  // client are their own processes.
   const memory = process.memoryUsage();
   log(`memory after load: rss ${mb(memory.rss)}, heapUsed ${mb(memory.heapUsed)}`);
+  // What of that heap is alive: heapUsed after a full collection (garbage not yet collected is not a leak).
+  const live = liveHeapAfterGc();
+  log(`after a full GC: heapUsed ${mb(live.heapUsed)}, rss ${mb(live.rss)}`);
+  let heap: Awaited<ReturnType<typeof heapSummary>> | null = null;
+  if (process.env.BENCH_HEAP_SNAPSHOT) {
+    const file = path.join(ROOT, 'bench', 'results', `bench-${Date.now()}.heapsnapshot`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    heap = await heapSummary(file);
+    log(`heap snapshot ${file}: ${heap.lines.join('; ')}`);
+  }
 
   const childMemory = await scrapeMemory(metricsPort);
-  gatewayChild.kill('SIGTERM');
-  await new Promise((resolve) => gatewayChild.once('exit', resolve));
+  const childRss = { local: rssBytes(gatewayChild.pid), http: rssBytes(httpChild.pid) };
+  await gatewayChild.close();
+  await httpChild.close();
 
   for (const server of [hiveServer, hiveDefaultServer])
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -714,6 +740,205 @@ async function main(): Promise<void> {
   const rate = (m: Measured) => `${m.rps.toFixed(0)} req/s`;
   const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)} ms`;
 
+  // ---- the summary: every row of issue #17 (bench:fanout has the provincial ones), target and verdict
+  const childCpu = catalogue.child!.cpuMsPerRequest ?? NaN;
+  const httpCpu = catalogue.childHttp!.cpuMsPerRequest ?? NaN;
+  const perCoreOf = (engine: string, key: string) => perCore.rows.find((r) => r.engine === engine && r.case === key);
+  const summary: SummaryRow[] = [
+    {
+      key: 'a1.child',
+      id: 'a1',
+      what: 'catalogue `region(code: "510400")`, uncached: gateway (own process) throughput ÷ the Panzhihua subgraph called directly',
+      value: aCatalogueChild.throughputRatio,
+      unit: 'ratio',
+      against: `${rate(catalogue.child!)} vs ${rate(catalogue.direct!)}; no response cache, no dedupe; registry fields in-process`,
+      target: { op: '>=', value: 0.7 },
+      why:
+        `the hop costs the gateway ${childCpu.toFixed(2)} ms CPU per request (registry over HTTP: ${httpCpu.toFixed(2)} ms, ` +
+        `${ratio(catalogue.childHttp!.rps / catalogue.direct!.rps)} of direct) while the subgraph alone answers at ${rate(catalogue.direct!)}; ` +
+        `on ${machine.nproc} cores the gateway, the subgraphs and the load client share the CPU, so the gateway's CPU per request bounds the ratio`,
+    },
+    {
+      key: 'a1.childHttp',
+      id: 'a1',
+      what: 'catalogue, the same with the registry fields over HTTP (LOCAL_REGISTRY=false: two fetches, national then Panzhihua)',
+      value: catalogue.childHttp!.rps / catalogue.direct!.rps,
+      unit: 'ratio',
+      against: `${rate(catalogue.childHttp!)}; gateway CPU ${httpCpu.toFixed(2)} ms/request vs ${childCpu.toFixed(2)} with them in-process`,
+    },
+    {
+      key: 'a1.same',
+      id: 'a1',
+      what: 'catalogue, gateway in the subgraphs’ process (worst case: one event loop)',
+      value: aCatalogue.throughputRatio,
+      unit: 'ratio',
+      against: `${rate(catalogue.gateway!)} vs ${rate(catalogue.direct!)}`,
+      target: { op: '>=', value: 0.7 },
+      why: 'the gateway and the three subgraphs share one event loop here: every request costs that loop both the subgraph’s and the gateway’s work',
+    },
+    ...(aReviewChild && review
+      ? [
+          {
+            key: 'a2.child',
+            id: 'a2',
+            what: 'reviewer queue (`first: 50`): gateway (own process) throughput ÷ the subgraph directly',
+            value: aReviewChild.throughputRatio,
+            unit: 'ratio' as const,
+            against: `${rate(review.child!)} vs ${rate(review.direct!)}; gateway CPU ${(review.child!.cpuMsPerRequest ?? NaN).toFixed(2)} ms/request`,
+            target: { op: '>=' as const, value: 0.7 },
+            why: 'see the per-core rows: the gateway’s CPU per request against the subgraph’s',
+          },
+        ]
+      : []),
+    {
+      key: 'b1',
+      id: 'b1',
+      what: 'catalogue: this gateway ÷ Hive Gateway (JS planner), same process, dedupe off',
+      value: bCatalogue.hive,
+      unit: 'ratio',
+      against: `${rate(catalogue.gateway!)} vs ${rate(catalogue.hive!)}`,
+      target: { op: '>=', value: 1 },
+      why: 'see the per-core rows (each engine in its own process) for CPU per request',
+    },
+    ...(bReview && review
+      ? [
+          {
+            key: 'b2',
+            id: 'b2',
+            what: 'reviewer queue: this gateway ÷ Hive Gateway (JS planner), same process, dedupe off',
+            value: bReview.hive,
+            unit: 'ratio' as const,
+            against: `${rate(review.gateway!)} vs ${rate(review.hive!)}`,
+            target: { op: '>=' as const, value: 1 },
+            why: 'see the per-core rows (each engine in its own process) for CPU per request',
+          },
+        ]
+      : []),
+    ...perCore.rows.flatMap((r): SummaryRow[] => [
+      {
+        key: `f.${r.case}.${r.engine}`,
+        id: 'f',
+        what: `${r.label}: ${ENGINE_LABELS[r.engine]}, every request its own caller JWT — requests per gateway CPU core-second`,
+        value: r.perCoreSecond,
+        unit: 'per_core_s',
+        against: `${r.cpuMsPerRequest.toFixed(2)} ms gateway CPU/request; ${r.rps.toFixed(0)} req/s; p99 ${ms(r.p99)}${r.failed ? `; ${r.failed} FAILED` : ''}${r.tokenReuses ? `; ${r.tokenReuses} token reuses` : ''}`,
+      },
+    ]),
+    ...['catalogue', 'review', 'records'].flatMap((key): SummaryRow[] => {
+      const ours = perCoreOf('apollo', key);
+      const peers = perCore.rows.filter((r) => r.case === key && r.engine !== 'apollo');
+      if (!ours || peers.length === 0) return [];
+      const best = peers.reduce((a, b) => (b.perCoreSecond > a.perCoreSecond ? b : a));
+      return [
+        {
+          key: `f.${key}.vsBest`,
+          id: 'f',
+          what: `${ours.label}: this gateway ÷ the strongest peer (${ENGINE_LABELS[best.engine]}), per core`,
+          value: ours.perCoreSecond / best.perCoreSecond,
+          unit: 'ratio',
+          against: `${ours.perCoreSecond.toFixed(0)} vs ${best.perCoreSecond.toFixed(0)} req/core-s; p99 ${ms(ours.p99)} vs ${ms(best.p99)}`,
+          target: { op: '>=', value: 1 },
+          why: `gateway CPU per request ${ours.cpuMsPerRequest.toFixed(2)} vs ${best.cpuMsPerRequest.toFixed(2)} ms; where this gateway's goes: \`npm run bench:cpu -- --prof\` (docs/performance.md)`,
+        },
+      ];
+    }),
+    {
+      key: 'c',
+      id: 'c',
+      what: `\`person.records\` (operator), ${DELAY_MS} ms injected per region: end-to-end p50 ÷ the slowest region`,
+      value: cRatio,
+      unit: 'ratio',
+      against: `${ms(fanoutDelayed.p50)} vs ${ms(slowestP50)} (${slowest[0]})`,
+      target: { op: '<=', value: 1.3 },
+      why: 'the regions are asked in parallel after the national fetch; the national hop and planning add to the slowest region',
+    },
+    {
+      key: 'd.rate',
+      id: 'd',
+      what: `submissions, ${WRITERS} concurrent clients`,
+      value: writes.rps,
+      unit: 'per_s',
+      against: `${writes.requests} in ${writes.seconds.toFixed(1)} s; p50 ${ms(writes.p50)}, p99 ${ms(writes.p99)}`,
+    },
+    {
+      key: 'd.errors',
+      id: 'd',
+      what: 'submission errors',
+      value: writeErrors,
+      unit: 'count',
+      against: 'HTTP, GraphQL and `problems`',
+      target: { op: '<=', value: 0 },
+    },
+    {
+      key: 'd.duplicates',
+      id: 'd',
+      what: 'duplicate applications',
+      value: duplicates + Math.abs(stored - (writes.requests - writeErrors)),
+      unit: 'count',
+      against: `${stored} stored for ${writes.requests - writeErrors} successful answers`,
+      target: { op: '<=', value: 0 },
+    },
+    {
+      key: 'd.outbox',
+      id: 'd',
+      what: 'notifications: delivered/s ÷ enqueued/s at the submission peak (2 per submission)',
+      value: outbox.ratio,
+      unit: 'ratio',
+      against: `${outbox.capacity.deliveredPerSecond.toFixed(0)} delivered/s vs ${outbox.steady.enqueuedPerSecond.toFixed(0)} enqueued/s; backlog at the end ${outbox.steady.backlogAtEnd}; enqueue → provider p99 ${outbox.steady.lagP99Ms} ms`,
+      target: { op: '>=', value: 1 },
+      why: `one dispatcher, concurrency ${outbox.concurrency}, ${outbox.latencyMs} ms per provider call: raise OUTBOX_CONCURRENCY or run more dispatchers`,
+    },
+    {
+      key: 'd.outboxDuplicates',
+      id: 'd',
+      what: 'duplicate notifications',
+      value: outbox.duplicates,
+      unit: 'count',
+      against: 'same dedupeKey delivered twice',
+      target: { op: '<=', value: 0 },
+    },
+    {
+      key: 'e.benchRss',
+      id: 'e',
+      what: 'bench process (3 subgraphs, in-process gateways, 2 Hive runtimes) resident after the load',
+      value: memory.rss,
+      unit: 'bytes',
+      against: `heapUsed ${mb(memory.heapUsed)}; after a full GC ${mb(live.heapUsed)} (the rest was garbage not yet collected)`,
+    },
+    {
+      key: 'e.benchLiveHeap',
+      id: 'e',
+      what: 'bench process heap alive after the load (after a full GC)',
+      value: live.heapUsed,
+      unit: 'bytes',
+      against: heap ? heap.lines.slice(0, 4).join('; ') : 'BENCH_HEAP_SNAPSHOT=1 writes and summarizes a heap snapshot',
+    },
+    {
+      key: 'e.gatewayRss',
+      id: 'e',
+      what: 'Apollo gateway process resident after the read loads',
+      value: childRss.local,
+      unit: 'bytes',
+      against: `heapUsed ${mb(childMemory.heapUsed)} (its /metrics); registry over HTTP: ${mb(childRss.http)}`,
+    },
+    ...Object.entries(perCore.rss).map(([engine, bytes]): SummaryRow => ({
+      key: `e.perCore.${engine}`,
+      id: 'e',
+      what: `${ENGINE_LABELS[engine as keyof typeof ENGINE_LABELS]} process resident after its per-core loads`,
+      value: bytes,
+      unit: 'bytes',
+      against: '/proc/<pid>/status VmRSS',
+    })),
+    {
+      key: 'e.client',
+      id: 'e',
+      what: 'load client (autocannon) resident at the end of the submission load',
+      value: writes.clientRss ?? NaN,
+      unit: 'bytes',
+      against: 'its own process.memoryUsage()',
+    },
+  ];
+
   const lines: string[] = [];
   const row = (...cells: string[]) => lines.push(`| ${cells.join(' | ')} |`);
   lines.push(
@@ -724,6 +949,7 @@ async function main(): Promise<void> {
       `${seeded['510400']!.accepted} Panzhihua ACCEPTED), seeded in ${seedSeconds.toFixed(0)} s.`,
     '',
   );
+  lines.push(...summaryTable(summary), '', '**Details**', '');
   row('', 'measurement', 'figure', 'measured against', 'target', 'result');
   row('---', '---', '---', '---', '---', '---');
   row(
@@ -925,6 +1151,8 @@ async function main(): Promise<void> {
       f.warmLatencyP95Ms.toFixed(1),
     );
   }
+  lines.push('', ...perCoreTable(perCore));
+  if (heap) lines.push('', `Heap snapshot (${heap.file}):`, '', ...heap.lines.map((l) => `- ${l}`));
   lines.push('', `Total runtime: ${(seconds / 60).toFixed(1)} min (${seconds.toFixed(0)} s).`);
   const markdown = lines.join('\n');
   process.stdout.write(`${markdown}\n`);
@@ -962,7 +1190,16 @@ async function main(): Promise<void> {
     fanoutScale: scale,
     writes: { ...writes, stored, duplicates, errors: writeErrors },
     outbox,
-    memory: { process: memory, gatewayChild: childMemory },
+    memory: {
+      process: memory,
+      live,
+      heap,
+      gatewayChild: childMemory,
+      gatewayChildRss: childRss,
+      perCoreRss: perCore.rss,
+    },
+    perCore,
+    summary,
     ratios: { aCatalogue, aCatalogueChild, aReview, aReviewChild, bCatalogue, bReview, c: cRatio },
     runtimeSeconds: seconds,
     markdown,
@@ -996,7 +1233,58 @@ async function main(): Promise<void> {
   log(`wrote bench/results/bench-${stamp}.json, bench/results/latest.md and bench/chart.svg`);
 }
 
-main().then(
+/** Number of whole runs: `npm run bench -- --runs 3` or BENCH_RUNS=3 (default 1). */
+function runsWanted(): number {
+  const i = process.argv.indexOf('--runs');
+  const n = Number(i >= 0 ? process.argv[i + 1] : (process.env.BENCH_RUNS ?? 1));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`bench: --runs / BENCH_RUNS must be a whole number ≥ 1; got ${n}`);
+  return n;
+}
+
+/**
+ * N whole runs, each in its own process (a fresh stack every time), one after the other; then the
+ * summary rows as median and spread (min–max) over the runs, for the README table.
+ */
+async function manyRuns(n: number): Promise<void> {
+  const runs: SummaryRow[][] = [];
+  let header = '';
+  for (let k = 1; k <= n; k++) {
+    log(`run ${k} of ${n}…`);
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', __filename], {
+        env: { ...process.env, BENCH_RUNS: '1' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      // Each run's own tables go to stderr; stdout is the aggregate.
+      child.stdout!.on('data', (d: Buffer) => process.stderr.write(d));
+      child.on('error', reject);
+      child.on('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`bench: run ${k} exited ${code}`);
+    const latest = JSON.parse(readFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), 'utf8')) as {
+      summary: SummaryRow[];
+      markdown: string;
+    };
+    runs.push(latest.summary);
+    header ||= latest.markdown.split('\n')[0]!;
+  }
+  const markdown = [
+    `**npm run bench -- --runs ${n}** — ${new Date().toISOString()}. Each run as below (run 1):`,
+    '',
+    header,
+    '',
+    ...aggregateRuns(runs),
+  ].join('\n');
+  process.stdout.write(`${markdown}\n`);
+  writeFileSync(path.join(ROOT, 'bench', 'results', 'latest-runs.md'), `${markdown}\n`);
+  writeFileSync(
+    path.join(ROOT, 'bench', 'results', 'latest-runs.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), runs }, null, 2)}\n`,
+  );
+}
+
+const wanted = runsWanted();
+(wanted > 1 ? manyRuns(wanted) : main()).then(
   () => process.exit(0),
   (e: unknown) => {
     console.error(e);

@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { chmod, link, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { REGIONS } from '../../schema/registry';
 import { ensureDevelopmentKeys } from '../../subgraphs/kit/platform/auth/keys';
+import { ensureRegionKeys } from '../../subgraphs/kit/platform/auth/region-token';
 import { prepareAll } from '../migrate';
 
 // The docker-compose `init` service: runs once before every other service, then exits 0.
@@ -38,6 +40,8 @@ async function createOnce(file: string, contents: string): Promise<boolean> {
 /** Creates every key the compose stack needs under `dir`, keeping existing ones; returns the PII key files it created. */
 async function ensureStackKeys(dir: string): Promise<string[]> {
   await ensureDevelopmentKeys(dir);
+  // Each region's signing pair for its reports to the national index (kit/persistence/history-report.ts).
+  for (const region of REGIONS) ensureRegionKeys(dir, region.code);
   const created: string[] = [];
   for (const name of Object.values(PII_KEY_FILES)) {
     if (await createOnce(path.join(dir, name), `${randomBytes(32).toString('base64')}\n`)) created.push(name);

@@ -12,12 +12,15 @@ import {
 import { maskIdNumber, maskPhone, type PiiVault } from '../../subgraphs/kit/platform/pii';
 import { PersonEntity, type PersonRow } from '../../subgraphs/national/db/person.entity';
 import { DEMO_PEOPLE, type DemoPerson, demoRecordsFor } from '../seed-data/people';
+import { seedDemoHistory } from './demo-history';
 
 // Demo people for development and tests (never for production): the national identity index and
 // each region's records, generated from one dataset so they agree. Idempotent.
 
 export async function seedDemoPeople(ds: DataSource, vault: PiiVault): Promise<'loaded' | 'unchanged'> {
   const repo = ds.getRepository(PersonEntity);
+  // Where each demo person has history (Person.records asks only those regions); its own check.
+  await seedDemoHistory(ds);
   if ((await repo.count()) > 0) return seedDemoResidences(ds);
   await repo.insert(
     DEMO_PEOPLE.map((p) => ({

@@ -27,11 +27,14 @@ export const NATIONAL_ACCESS: AccessTable = {
   '_entities:Application': 'SIGNED_IN',
   // A record's key names its person and region, so the whole person rule applies to the stub.
   '_entities:RegionalRecord': 'PERSON',
+  // The message centre's per-region page: the same rule as the record (the region checks again).
+  '_entities:RegionalMessages': 'PERSON',
   ...Object.fromEntries(
     REGIONS.flatMap((r) => [
       [`_entities:${r.prefix}Region`, 'PUBLIC'],
       [`_entities:${r.prefix}Application`, 'SIGNED_IN'],
       [`_entities:${r.prefix}Record`, 'PERSON'],
+      [`_entities:${r.prefix}Messages`, 'PERSON'],
     ]),
   ),
 };

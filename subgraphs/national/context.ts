@@ -11,6 +11,8 @@ export interface NationalContext {
   identity: Identity;
   requestId: string;
   people: DataLoader<string, PersonRow | null>;
+  /** The regions each person has history in (national index), per request. */
+  history: DataLoader<string, string[]>;
   /** A person by the keyed hash of their identity number (the number itself is never stored). */
   personByIdNumberHash(hash: string): Promise<PersonRow | null>;
   vault: PiiVault;

@@ -5,6 +5,7 @@ import { loadInternalPublicKey } from '../kit/platform/auth/request-identity';
 import { subgraphConfigFromEnv } from '../kit/platform/config';
 import { runUntilSignal } from '../kit/platform/process';
 import { startTracing } from '../kit/platform/tracing';
+import { regionPublicKeysFromEnv } from '../kit/start-up/history-config';
 import { startNationalSubgraph } from './server';
 
 // Entry point: `PORT=4001 DATABASE_URL=... tsx subgraphs/national/index.ts`.
@@ -18,5 +19,6 @@ runUntilSignal(NATIONAL.name, async () => {
     shutdownDelayMs: config.shutdownDelayMs,
     tls: config.tls,
     internalPublicKey: await loadInternalPublicKey(),
+    regionPublicKeys: await regionPublicKeysFromEnv(),
   });
 });

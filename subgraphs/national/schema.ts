@@ -15,6 +15,19 @@ interface RecordKey {
   regionCode: string;
 }
 
+interface MessagesKey extends RecordKey {
+  window: string;
+}
+
+/** A messages stub: its key, to whom may read that person's records there (the region checks again). */
+function messagesRef(ref: MessagesKey, ctx: NationalContext) {
+  const region = REGIONS.find((r) => r.code === ref.regionCode);
+  assertPersonRecordAccess(ctx.identity, ref.personId, ref.regionCode);
+  return region
+    ? { __typename: `${region.prefix}Messages`, personId: ref.personId, regionCode: region.code, window: ref.window }
+    : null;
+}
+
 /** A record stub answers only its key, and only to whom may read that person's record there. */
 function recordRef(ref: RecordKey, ctx: NationalContext) {
   const region = REGIONS.find((r) => r.code === ref.regionCode);
@@ -33,12 +46,22 @@ export async function buildNationalSchema(): Promise<GraphQLSchema> {
       Region: { __resolveReference: (ref: { code: string }) => regionRef(ref.code) },
       Application: { __resolveReference: (ref: { ref: string }) => applicationRef(ref.ref) },
       RegionalRecord: { __resolveReference: recordRef },
+      RegionalMessages: { __resolveReference: messagesRef },
       ...Object.fromEntries(
         REGIONS.map((r) => [
           `${r.prefix}Record`,
           {
             __resolveReference: (ref: RecordKey, ctx: NationalContext) =>
               ref.regionCode === r.code ? recordRef(ref, ctx) : null,
+          },
+        ]),
+      ),
+      ...Object.fromEntries(
+        REGIONS.map((r) => [
+          `${r.prefix}Messages`,
+          {
+            __resolveReference: (ref: MessagesKey, ctx: NationalContext) =>
+              ref.regionCode === r.code ? messagesRef(ref, ctx) : null,
           },
         ]),
       ),

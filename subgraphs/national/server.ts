@@ -14,21 +14,29 @@ import type { PiiVault } from '../kit/platform/pii';
 import { type RunningServer, startGraphQLHttpServer } from '../kit/platform/server';
 import type { SubgraphServerOptions } from '../kit/platform/subgraph-options';
 import { type NationalContext, personLoader } from './context';
+import { PersonHistoryEntity } from './db/history.entity';
 import { DirectoryHospitalEntity } from './db/hospital.entity';
 import { Person1764100000000 } from './db/migrations/1764100000000-person';
 import { ResidenceAndHospitals1765200000000 } from './db/migrations/1765200000000-residence-and-hospitals';
+import { PersonHistory1765300000000 } from './db/migrations/1765300000000-person-history';
 import { PersonEntity } from './db/person.entity';
+import { historyLoader, historyRoute } from './history';
 import { HospitalDirectory, seedHospitalDirectory } from './hospital-directory';
 import { loadPiiVault } from './pii-keys';
 import { buildNationalSchema } from './schema';
 
-const NATIONAL_MIGRATIONS = [Person1764100000000, AuditLog1764000000000, ResidenceAndHospitals1765200000000];
+const NATIONAL_MIGRATIONS = [
+  Person1764100000000,
+  AuditLog1764000000000,
+  ResidenceAndHospitals1765200000000,
+  PersonHistory1765300000000,
+];
 
 export function createNationalDataSource(url = process.env.DATABASE_URL, onQuery?: (sql: string) => void): DataSource {
   return createDataSource({
     name: NATIONAL.name,
     url,
-    entities: [PersonEntity, AuditEntity, DirectoryHospitalEntity],
+    entities: [PersonEntity, AuditEntity, DirectoryHospitalEntity, PersonHistoryEntity],
     migrations: NATIONAL_MIGRATIONS,
     onQuery,
   });
@@ -43,6 +51,8 @@ export interface NationalOptions extends SubgraphServerOptions {
   /** Run migrations at start-up (default: on for the embedded database). */
   prepare?: boolean;
   internalPublicKey?: KeyLike | null;
+  /** Each region's public key for its reports to the national index (POST /internal/person-history). */
+  regionPublicKeys?: ReadonlyMap<string, KeyLike>;
   /** Keys for identity numbers (default: PII_* or the development keys). */
   vault?: PiiVault;
   log?: (line: string) => void;
@@ -89,6 +99,11 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
         }),
       ],
       logger: options.logger,
+      mountRoutes: historyRoute(
+        ds,
+        options.regionPublicKeys ?? new Map(),
+        (options.logger ?? rootLogger).child({ service: NATIONAL.name }),
+      ),
       shutdownDelayMs: options.shutdownDelayMs,
       limits: options.limits,
       exposeSchema: options.exposeSchema,
@@ -99,6 +114,7 @@ export async function startNationalSubgraph(options: NationalOptions = {}): Prom
           identity,
           requestId,
           people: personLoader(ds),
+          history: historyLoader(ds),
           personByIdNumberHash,
           vault,
           hospitals: new HospitalDirectory(ds),

@@ -1,9 +1,12 @@
-import { Directive, Field, ID, InterfaceType, ObjectType } from 'type-graphql';
+import { Arg, Ctx, Directive, Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
 
 import { REGIONS } from '../../schema/registry';
 import type { InsuranceType } from '../kit/domain/policy';
 import { InsuranceTypeEnum } from '../kit/graphql/enums';
+import type { NationalContext } from './context';
 import type { PersonRow } from './db/person.entity';
+import { messagePages } from './messages';
+import { recordsRegions, type RecordsScope, RecordsScopeEnum } from './records-scope';
 
 // The national subgraph owns the routing interfaces as entity interfaces (Federation 2.3+) and
 // knows each region's implementation only by its key: stubs generated from schema/registry.json.
@@ -39,6 +42,14 @@ export abstract class RecordRef {
   @Field(() => ID) regionCode!: string;
 }
 
+@InterfaceType('RegionalMessages', { autoRegisterImplementations: false, resolveType: (ref: Typed) => ref.__typename })
+@Directive('@key(fields: "personId regionCode window")')
+export abstract class MessagesRef {
+  @Field(() => ID) personId!: string;
+  @Field(() => ID) regionCode!: string;
+  @Field(() => String) window!: string;
+}
+
 function stubs(prefix: string): Function[] {
   @ObjectType(`${prefix}Region`, { implements: RegionRef })
   @Directive('@key(fields: "code")')
@@ -52,7 +63,11 @@ function stubs(prefix: string): Function[] {
   @Directive('@key(fields: "personId regionCode")')
   class RecordStub extends RecordRef {}
 
-  return [RegionStub, ApplicationStub, RecordStub];
+  @ObjectType(`${prefix}Messages`, { implements: MessagesRef })
+  @Directive('@key(fields: "personId regionCode window")')
+  class MessagesStub extends MessagesRef {}
+
+  return [RegionStub, ApplicationStub, RecordStub, MessagesStub];
 }
 
 export const STUBS = REGIONS.flatMap((r) => stubs(r.prefix));
@@ -100,9 +115,31 @@ export class Person {
 
   @Field(() => [RecordRef], {
     nullable: 'items',
-    description: 'One per region, each from that region; a region that is down is null with an error naming it.',
+    description:
+      'One per region where the national index knows the person has history (insured now, formerly insured, filed, applied), each from that region; a region that is down is null with an error naming it. scope: ALL_REGIONS asks every region (national operators; a reviewer adds their own region).',
   })
-  records(): (RecordRef & Typed)[] {
-    return REGIONS.map((r) => ({ __typename: `${r.prefix}Record`, personId: this.id, regionCode: r.code }));
+  async records(
+    @Arg('scope', () => RecordsScopeEnum, { defaultValue: 'HISTORY' }) scope: RecordsScope,
+    @Ctx() ctx: NationalContext,
+  ): Promise<(RecordRef & Typed)[]> {
+    const codes = await recordsRegions(ctx, this.row, scope);
+    return REGIONS.filter((r) => codes.has(r.code)).map((r) => ({
+      __typename: `${r.prefix}Record`,
+      personId: this.id,
+      regionCode: r.code,
+    }));
+  }
+
+  @Field(() => [MessagesRef], {
+    nullable: 'items',
+    description:
+      "我的消息: the SMS and app messages about the person, one page per region where they have history, each newest first and served by that region; a region that is down is null with an error naming it. To read further in one region pass its pageInfo.endCursor as `after`: the answer is then that region's next page only.",
+  })
+  async notifications(
+    @Arg('first', () => Int, { defaultValue: 20, description: 'Per region, 1-100.' }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: NationalContext,
+  ): Promise<(MessagesRef & Typed)[]> {
+    return messagePages(ctx, this.row, first, after);
   }
 }

@@ -6,6 +6,7 @@ import { loadInternalPublicKey } from '../kit/platform/auth/request-identity';
 import { subgraphConfigFromEnv } from '../kit/platform/config';
 import { runUntilSignal } from '../kit/platform/process';
 import { startTracing } from '../kit/platform/tracing';
+import { nationalIndexFromEnv } from '../kit/start-up/history-config';
 import { startProvincialSubgraph } from '../kit/start-up/provincial-start';
 import { startRegionalSubgraph } from '../kit/start-up/start';
 import { regionalDeploymentFromEnv } from './deployment';
@@ -33,7 +34,11 @@ runUntilSignal(process.env.SUBGRAPH ?? process.env.REGION ?? process.env.REGIONS
     internalPublicKey,
   };
   if (!deployment.provincial) {
-    return startRegionalSubgraph(definitions[0]!, { ...common, databaseUrl: config.databaseUrl });
+    return startRegionalSubgraph(definitions[0]!, {
+      ...common,
+      databaseUrl: config.databaseUrl,
+      nationalIndex: await nationalIndexFromEnv(definitions[0]!.policy.code),
+    });
   }
   return startProvincialSubgraph(
     deployment.name,

@@ -1,3 +1,5 @@
+import type { DataSource } from 'typeorm';
+
 import type { RemoteCarePolicy } from '../domain/policy';
 import type { AppealLoaders } from '../persistence/appeal.loader';
 import type { Auditor } from '../persistence/audit';
@@ -22,6 +24,8 @@ export interface RegionalContext {
   appealRecords: AppealLoaders;
   /** Writes commit only before this instant, epoch ms (x-mente-deadline, bounded by WRITE_DEADLINE_MAX_MS). */
   deadline: number;
+  /** The region's database, for the keyset pages (review queue, message centre) read directly. */
+  ds: DataSource;
   /** The clock the workflow reads (pinned in tests): "today" for overdue and due dates. */
   clock: () => Date;
   /** The region file's remoteCare block (异地就医 reimbursement), when it has one. */

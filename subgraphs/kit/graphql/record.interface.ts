@@ -1,6 +1,7 @@
 import { Ctx, Field, ID, InterfaceType } from 'type-graphql';
 
 import { personKey } from '../persistence/record.loader';
+import { isStaffRead } from '../platform/auth/access';
 import { Appeal, Feedback, toAppeal, toFeedback } from './appeal.types';
 import { ApplicationBase } from './application.interface';
 import type { RegionalContext } from './context';
@@ -29,6 +30,12 @@ export abstract class RecordBase {
     return personKey(this.regionCode, this.personId);
   }
 
+  /** A staff read of this person's data here is audited, but only where data was read. */
+  private async audited<T>(ctx: RegionalContext, rows: T[]): Promise<T[]> {
+    if (rows.length > 0 && isStaffRead(ctx.identity)) await ctx.audit.record('READ_PERSON_RECORD', this.personId);
+    return rows;
+  }
+
   @Field(() => RegionBase)
   region(): RegionBase {
     return this.regionOf(this.regionCode);
@@ -36,18 +43,20 @@ export abstract class RecordBase {
 
   @Field(() => [ApplicationBase])
   async applications(@Ctx() ctx: RegionalContext): Promise<ApplicationBase[]> {
-    return (await ctx.records.applicationsByPerson.load(this.key)).map((row) => this.applicationOf(row));
+    return (await this.audited(ctx, await ctx.records.applicationsByPerson.load(this.key))).map((row) =>
+      this.applicationOf(row),
+    );
   }
 
   @Field(() => [Certification])
   async certifications(@Ctx() ctx: RegionalContext): Promise<Certification[]> {
-    const rows = await ctx.records.certificationsByPerson.load(this.key);
+    const rows = await this.audited(ctx, await ctx.records.certificationsByPerson.load(this.key));
     return Promise.all(rows.map((row) => toCertification(row, ctx)));
   }
 
   @Field(() => [RemoteCareFiling], { description: '异地就医备案, filed with the insured region.' })
   async remoteCareFilings(@Ctx() ctx: RegionalContext): Promise<RemoteCareFiling[]> {
-    return (await ctx.records.filingsByPerson.load(this.key)).map(toRemoteCareFiling);
+    return (await this.audited(ctx, await ctx.records.filingsByPerson.load(this.key))).map(toRemoteCareFiling);
   }
 
   @Field(() => [Appeal], { description: '申诉 against rejections in this region, oldest first.' })

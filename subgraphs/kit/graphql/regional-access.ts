@@ -13,11 +13,15 @@ export function regionalAccessTable(prefix: string): AccessTable {
     'Query._service': 'PUBLIC', // the subgraph's SDL: as public as the schema itself
     [`Query.${field}Region`]: 'PUBLIC',
     [`Query.${field}ReviewQueue`]: 'REGION_STAFF',
+    [`Query.${field}ReviewQueueConnection`]: 'REGION_STAFF',
     [`Mutation.submit${prefix}Application`]: 'APPLICANT',
     [`Mutation.supplement${prefix}Materials`]: 'APPLICANT',
     [`Mutation.withdraw${prefix}Application`]: 'APPLICANT',
     [`Mutation.review${prefix}Application`]: 'REGION_REVIEWER',
     [`Mutation.file${prefix}RemoteCare`]: 'APPLICANT',
+    // The message centre: a person marks their own messages read; reading them is a record read.
+    [`Mutation.mark${prefix}MessagesRead`]: 'APPLICANT',
+    [`_entities:${prefix}Messages`]: 'PERSON',
     // The counter (workflow/counter.ts): a clerk of this region, acting for an applicant.
     [`Mutation.submit${prefix}ApplicationAtCounter`]: 'REGION_CLERK',
     [`Mutation.supplement${prefix}MaterialsAtCounter`]: 'REGION_CLERK',

@@ -16,10 +16,12 @@ import { RemoteCareUnique1764500000200 } from '../persistence/db/migrations/1764
 import { CatalogueRetiredOn1764500000300 } from '../persistence/db/migrations/1764500000300-catalogue-retired-on';
 import { CounterRecords1765000000000 } from '../persistence/db/migrations/1765000000000-counter-records';
 import { AppealsFeedback1765100000000 } from '../persistence/db/migrations/1765100000000-appeals-feedback';
+import { PersonMessage1765300000100 } from '../persistence/db/migrations/1765300000100-person-message';
 import { POLICY_ENTITIES } from '../persistence/db/policy.entities';
 import { RECORD_ENTITIES } from '../persistence/db/record.entities';
 import { seedRegionPolicy } from '../persistence/db/seed';
 import { IdempotencyEntity } from '../persistence/idempotency';
+import { InboxEntity } from '../persistence/inbox';
 import { OutboxEntity } from '../persistence/outbox';
 import { createDataSource } from '../platform/db/data-source';
 
@@ -36,6 +38,7 @@ export const REGIONAL_MIGRATIONS = [
   CatalogueRetiredOn1764500000300,
   CounterRecords1765000000000,
   AppealsFeedback1765100000000,
+  PersonMessage1765300000100,
 ];
 export const REGIONAL_ENTITIES = [
   ...POLICY_ENTITIES,
@@ -44,6 +47,7 @@ export const REGIONAL_ENTITIES = [
   AuditEntity,
   OutboxEntity,
   IdempotencyEntity,
+  InboxEntity,
   ...COUNTER_ENTITIES,
 ];
 

@@ -222,6 +222,7 @@ export async function startProvincialSubgraph(
                 deadline,
                 clock,
                 remoteCare: runtime.def.policy.remoteCare ?? null,
+                ds,
               };
               made.set(code, ctx);
             }

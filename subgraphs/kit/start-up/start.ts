@@ -7,6 +7,7 @@ import { buildRegionalSchema } from '../graphql/regional/schema';
 import { lowerFirst } from '../graphql/regional/types';
 import { AppealLoaders } from '../persistence/appeal.loader';
 import { auditFlushPlugin, Auditor } from '../persistence/audit';
+import { type NationalIndexOptions, NationalIndexTransport, routeByChannel } from '../persistence/history-report';
 import { nationalClientFromEnv, type NationalLookup } from '../persistence/national-client';
 import {
   type NotificationTransport,
@@ -54,6 +55,11 @@ export interface StartOptions extends SubgraphServerOptions {
   fileStore?: FileStore;
   /** Delivers notifications from the outbox (default: logged); false = no dispatcher. */
   notifications?: NotificationTransport | false;
+  /**
+   * Where the outbox reports this region's new history (submissions, remote-care filings) to the
+   * national index; without it those reports wait in the outbox (retried) until one is configured.
+   */
+  nationalIndex?: NationalIndexOptions;
   /** The clock the workflow reads (tests pin it to a date); default: the system clock. */
   clock?: () => Date;
   /** Region → national look-ups (residence, hospital directory); default: nationalClientFromEnv. */
@@ -86,11 +92,18 @@ export async function startRegionalSubgraph(
   const dispatcher =
     options.notifications === false
       ? null
-      : new OutboxDispatcher(ds, options.notifications ?? transportFromEnv(process.env, (line) => log.info(line)), {
-          ...outboxOptionsFromEnv(process.env),
-          metrics: new OutboxMetrics(metrics.registry),
-          log: (line) => log.warn(line),
-        });
+      : new OutboxDispatcher(
+          ds,
+          routeByChannel(
+            options.notifications ?? transportFromEnv(process.env, (line) => log.info(line)),
+            options.nationalIndex ? new NationalIndexTransport(def.policy.code, options.nationalIndex) : null,
+          ),
+          {
+            ...outboxOptionsFromEnv(process.env),
+            metrics: new OutboxMetrics(metrics.registry),
+            log: (line) => log.warn(line),
+          },
+        );
   dispatcher?.start();
   const server = await startGraphQLHttpServer<RegionalContext>(
     {
@@ -120,6 +133,7 @@ export async function startRegionalSubgraph(
           records: new RecordLoaders(ds, clock),
           audit: new Auditor(ds, identity, requestId),
           workflow,
+          ds,
           appeals,
           feedback,
           appealRecords: new AppealLoaders(ds),

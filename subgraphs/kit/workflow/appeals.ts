@@ -18,6 +18,7 @@ import {
   StatusEventEntity,
 } from '../persistence/db/record.entities';
 import { idempotent, type Outcome } from '../persistence/idempotency';
+import { keepInInbox } from '../persistence/inbox';
 import type { NationalLookup } from '../persistence/national-client';
 import { enqueueNotifications, type NotificationMessage } from '../persistence/outbox';
 import { isUniqueViolation } from '../persistence/sql-errors';
@@ -103,7 +104,7 @@ export class AppealWorkflow {
     });
   }
 
-  private notify(tx: EntityManager, row: ApplicationRow, template: string, extra: Record<string, string>) {
+  private async notify(tx: EntityManager, row: ApplicationRow, template: string, extra: Record<string, string>) {
     const payload = { acceptanceNumber: row.id, regionName: this.def.policy.name, ...extra };
     const messages: NotificationMessage[] = (['SMS', 'APP'] as const).map((channel) => ({
       template,
@@ -112,7 +113,8 @@ export class AppealWorkflow {
       channel,
       payload,
     }));
-    return enqueueNotifications(tx, this.code, messages, this.clock());
+    await enqueueNotifications(tx, this.code, messages, this.clock());
+    await keepInInbox(tx, this.code, messages, this.clock()); // the message centre (我的消息)
   }
 
   /** A later application for the same disease that is open or approved: upholding would certify twice. */

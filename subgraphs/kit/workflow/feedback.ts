@@ -6,7 +6,8 @@ import type { RegionDefinition } from '../domain/region-definition';
 import { type FeedbackCategory, FeedbackEntity, type FeedbackRow } from '../persistence/db/appeal.entities';
 import { ApplicationEntity } from '../persistence/db/record.entities';
 import { idempotent, type Outcome } from '../persistence/idempotency';
-import { enqueueNotifications } from '../persistence/outbox';
+import { keepInInbox } from '../persistence/inbox';
+import { enqueueNotifications, type NotificationMessage } from '../persistence/outbox';
 import { retryOnDeadlock } from '../persistence/sql-errors';
 import { describeActor, type Identity } from '../platform/auth/identity';
 import { nowInChina, todayInChina } from '../platform/clock';
@@ -224,18 +225,15 @@ export class FeedbackWorkflow {
       if (result.affected !== 1) {
         return fail<FeedbackRow>(problem('FEEDBACK_ALREADY_REPLIED', '该反馈已答复，不能重复答复', 'trackingNumber'));
       }
-      await enqueueNotifications(
-        tx,
-        this.code,
-        (['SMS', 'APP'] as const).map((channel) => ({
-          template: 'FEEDBACK_REPLIED',
-          personId: row.personId,
-          applicationId: row.applicationId,
-          channel,
-          payload: { trackingNumber: row.id, regionName: this.def.policy.name },
-        })),
-        this.clock(),
-      );
+      const replied: NotificationMessage[] = (['SMS', 'APP'] as const).map((channel) => ({
+        template: 'FEEDBACK_REPLIED',
+        personId: row.personId,
+        applicationId: row.applicationId,
+        channel,
+        payload: { trackingNumber: row.id, regionName: this.def.policy.name },
+      }));
+      await enqueueNotifications(tx, this.code, replied, this.clock());
+      await keepInInbox(tx, this.code, replied, this.clock()); // the message centre (我的消息)
       await remember(tx, row.id);
       return { value: { ...row, ...changes, version: row.version + 1 }, problems: [] };
     });

@@ -27,7 +27,9 @@ import {
   type RemoteCareFilingRow,
   StatusEventEntity,
 } from '../persistence/db/record.entities';
+import { enqueueHistoryReport } from '../persistence/history-report';
 import { idempotent, type Outcome } from '../persistence/idempotency';
+import { keepInInbox } from '../persistence/inbox';
 import type { NationalLookup } from '../persistence/national-client';
 import { enqueueNotifications, type NotificationMessage } from '../persistence/outbox';
 import { isUniqueViolation, retryOnDeadlock } from '../persistence/sql-errors';
@@ -135,7 +137,7 @@ export class ApplicationWorkflow {
     });
   }
 
-  notify(tx: EntityManager, row: ApplicationRow, template: string, extra: Record<string, string> = {}) {
+  async notify(tx: EntityManager, row: ApplicationRow, template: string, extra: Record<string, string> = {}) {
     const payload = { acceptanceNumber: row.id, regionName: this.def.policy.name, ...extra };
     const messages: NotificationMessage[] = (['SMS', 'APP'] as const).map((channel) => ({
       template,
@@ -144,7 +146,8 @@ export class ApplicationWorkflow {
       channel,
       payload,
     }));
-    return enqueueNotifications(tx, this.code, messages, this.clock());
+    await enqueueNotifications(tx, this.code, messages, this.clock());
+    await keepInInbox(tx, this.code, messages, this.clock());
   }
 
   /** Changes status only if nobody else changed the application since it was read (optimistic lock). */
@@ -292,6 +295,13 @@ export class ApplicationWorkflow {
             previous ? `重新申请，原受理号${previous.id}` : '已受理',
           );
           await this.notify(tx, row, 'APPLICATION_ACCEPTED', { dueDate: due.date });
+          // The national index learns this region now holds the person's history (Person.records).
+          await enqueueHistoryReport(
+            tx,
+            this.code,
+            { personId: row.personId, kind: 'APPLIED', applicationId: null },
+            this.clock(),
+          );
           await onBehalf?.within(tx, row);
           await remember(tx, id);
           return row;
@@ -595,20 +605,18 @@ export class ApplicationWorkflow {
     try {
       await this.write(opts, async (tx) => {
         await tx.getRepository(RemoteCareFilingEntity).insert(filing);
-        await enqueueNotifications(
-          tx,
-          this.code,
-          [
-            {
-              template: 'REMOTE_CARE_FILED',
-              personId,
-              applicationId: null,
-              channel: 'APP',
-              payload: { residence: name, validFrom },
-            },
-          ],
-          this.clock(),
-        );
+        const filed: NotificationMessage[] = [
+          {
+            template: 'REMOTE_CARE_FILED',
+            personId,
+            applicationId: null,
+            channel: 'APP',
+            payload: { residence: name, validFrom },
+          },
+        ];
+        await enqueueNotifications(tx, this.code, filed, this.clock());
+        await keepInInbox(tx, this.code, filed, this.clock());
+        await enqueueHistoryReport(tx, this.code, { personId, kind: 'FILED', applicationId: null }, this.clock());
         await remember(tx, filing.id);
       });
     } catch (e) {

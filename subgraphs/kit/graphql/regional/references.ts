@@ -23,8 +23,8 @@ export function createReferenceResolvers(
       async __resolveReference(ref: Pick<RecordBase, 'personId' | 'regionCode'>, ctx: RegionalContext) {
         if (ref.regionCode !== def.policy.code) return null;
         assertPersonRecordAccess(ctx.identity, ref.personId, ref.regionCode);
-        if (isStaffRead(ctx.identity)) await ctx.audit.record('READ_PERSON_RECORD', ref.personId);
-        // A person with nothing here still has a (empty) record: not an error.
+        // A person with nothing here still has a (empty) record: not an error. A staff read is
+        // audited by the record's fields, and only when they return data (RecordBase.audited).
         return new ConcreteRecord(ref.personId, ref.regionCode);
       },
     },

@@ -44,6 +44,8 @@ class ReviewArgs extends AcceptanceNumberArgs {
 }
 
 const MAX_QUEUE_PAGE = 1000;
+/** OFFSET reads and skips every row before the page: capped, the connection's cursor goes deeper. */
+const MAX_QUEUE_OFFSET = 10_000;
 
 @ArgsType()
 class ReviewQueueArgs {
@@ -51,7 +53,11 @@ class ReviewQueueArgs {
   @Field(() => Boolean, { defaultValue: false, description: 'Only applications past their due date.' })
   overdueOnly!: boolean;
   @Field(() => Int, { defaultValue: 50, description: `At most ${MAX_QUEUE_PAGE}.` }) first!: number;
-  @Field(() => Int, { defaultValue: 0 }) offset!: number;
+  @Field(() => Int, {
+    defaultValue: 0,
+    description: `At most ${MAX_QUEUE_OFFSET}; deeper pages: ReviewQueueConnection's \`after\` cursor.`,
+  })
+  offset!: number;
 }
 
 @ArgsType()
@@ -94,6 +100,11 @@ export function createRegionResolvers(
       // Who may ask: REGION_STAFF in regionalAccessTable, enforced before this runs.
       if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_QUEUE_PAGE || args.offset < 0) {
         throw badInput([problem('INVALID_PAGE', `每页条数须在1到${MAX_QUEUE_PAGE}之间，偏移量不能为负`, 'first')]);
+      }
+      if (args.offset > MAX_QUEUE_OFFSET) {
+        throw badInput([
+          problem('OFFSET_TOO_LARGE', `偏移量最多为${MAX_QUEUE_OFFSET}，更多记录请使用游标（after）翻页`, 'offset'),
+        ]);
       }
       const rows = await ctx.records.reviewQueue(
         def.policy.code,

@@ -3,9 +3,11 @@ import type { GraphQLSchema } from 'graphql';
 import type { RegionDefinition } from '../../domain/region-definition';
 import { enforceAccessTable } from '../../platform/auth/access-rules';
 import { buildFederatedSchema } from '../federation';
+import { createMessageTypes } from '../messages';
 import { regionalAccessTable } from '../regional-access';
 import { createAppealResolvers } from './appeal-resolvers';
 import { createCounterResolvers } from './counter-resolvers';
+import { createQueueResolver } from './queue';
 import { createReferenceResolvers } from './references';
 import { createRegionResolvers } from './resolvers';
 import { createRegionObjectTypes } from './types';
@@ -26,12 +28,13 @@ export function createRegionTypes(def: RegionDefinition) {
 
 export async function buildRegionalSchema(def: RegionDefinition): Promise<GraphQLSchema> {
   const types = createRegionTypes(def);
+  const messages = createMessageTypes(def, (code) => new types.ConcreteRegion(code));
   const schema = await buildFederatedSchema(
     {
-      resolvers: types.resolvers,
-      orphanedTypes: [types.ConcreteRegion, types.ConcreteApplication, types.ConcreteRecord],
+      resolvers: [...types.resolvers, createQueueResolver(def, types), ...messages.resolvers],
+      orphanedTypes: [types.ConcreteRegion, types.ConcreteApplication, types.ConcreteRecord, messages.ConcreteMessages],
     },
-    types.referenceResolvers,
+    { ...types.referenceResolvers, ...messages.referenceResolvers },
   );
   return enforceAccessTable(schema, regionalAccessTable(def.prefix), {
     subgraph: def.subgraph,

@@ -1,0 +1,101 @@
+import { Args, ArgsType, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import type { DataSource } from 'typeorm';
+
+import type { RegionDefinition } from '../../domain/region-definition';
+import { ApplicationEntity, type ApplicationRow, type ApplicationStatus } from '../../persistence/db/record.entities';
+import { todayInChina } from '../../platform/clock';
+import { checkFirst, decodeCursor, encodeCursor, toConnection } from '../../platform/pagination/cursor';
+import type { RegionalContext } from '../context';
+import { ApplicationStatusEnum } from '../enums';
+import { PageInfo } from '../page-info';
+import { lowerFirst, type RegionObjectTypes } from './types';
+
+// The review queue by keyset: `<region>ReviewQueueConnection(status, overdueOnly, first, after)`.
+// Earliest due first, then by acceptance number; the next page starts strictly after the last
+// (due_date, id) seen, so every page costs one statement reading first + 1 index entries
+// (ix_application_queue), and rows inserted meanwhile never shift a page (no duplicates, no gaps).
+
+const queueKind = (regionCode: string, status: string, overdueOnly: boolean) =>
+  `queue:${regionCode}:${status}:${overdueOnly ? 'overdue' : 'all'}`;
+
+/** One keyset page: WHERE region, status [, due < today] AND (due_date, id) > (after) ORDER BY due_date, id LIMIT n. */
+export async function reviewQueuePage(
+  ds: DataSource,
+  q: { regionCode: string; status: string; overdueOnly: boolean; today: string; limit: number },
+  after: { dueDate: string; id: string } | null,
+): Promise<ApplicationRow[]> {
+  const query = ds
+    .getRepository(ApplicationEntity)
+    .createQueryBuilder('a')
+    .where('a.region_code = :regionCode AND a.status = :status', { regionCode: q.regionCode, status: q.status });
+  if (q.overdueOnly) query.andWhere('a.due_date < :today', { today: q.today });
+  if (after) {
+    // (due_date, id) > (:due, :id), spelled out: portable, and every engine uses the index for it.
+    query.andWhere('(a.due_date > :due OR (a.due_date = :due AND a.id > :id))', { due: after.dueDate, id: after.id });
+  }
+  return query.orderBy('a.due_date', 'ASC').addOrderBy('a.id', 'ASC').limit(q.limit).getMany();
+}
+
+@ArgsType()
+class QueueConnectionArgs {
+  @Field(() => ApplicationStatusEnum, { defaultValue: 'ACCEPTED' }) status!: ApplicationStatus;
+  @Field(() => Boolean, { defaultValue: false, description: 'Only applications past their due date.' })
+  overdueOnly!: boolean;
+  @Field(() => Int, { defaultValue: 50, description: 'At most 1000.' }) first!: number;
+  @Field(() => String, { nullable: true, description: 'pageInfo.endCursor of the previous page.' })
+  after?: string | null;
+}
+
+export function createQueueResolver(def: RegionDefinition, { ConcreteApplication }: RegionObjectTypes) {
+  const { prefix } = def;
+
+  @ObjectType(`${prefix}ApplicationEdge`)
+  class ApplicationEdge {
+    @Field(() => String) cursor!: string;
+    @Field(() => ConcreteApplication) node!: InstanceType<typeof ConcreteApplication>;
+  }
+
+  @ObjectType(`${prefix}ApplicationConnection`)
+  class ApplicationConnection {
+    @Field(() => [ApplicationEdge]) edges!: ApplicationEdge[];
+    @Field(() => PageInfo) pageInfo!: PageInfo;
+  }
+
+  @Resolver()
+  class QueueResolver {
+    @Query(() => ApplicationConnection, {
+      name: `${lowerFirst(prefix)}ReviewQueueConnection`,
+      description: `${def.policy.name}'s applications by due date, page by page (keyset: the same cost at any depth), for its reviewers (national operators may read it).`,
+    })
+    async queue(@Args(() => QueueConnectionArgs) args: QueueConnectionArgs, @Ctx() ctx: RegionalContext) {
+      // Who may ask: REGION_STAFF in regionalAccessTable, enforced before this runs.
+      const first = checkFirst(args.first);
+      const kind = queueKind(def.policy.code, args.status, args.overdueOnly);
+      const key = decodeCursor(kind, args.after, ['string', 'string']);
+      const rows = await reviewQueuePage(
+        ctx.ds,
+        {
+          regionCode: def.policy.code,
+          status: args.status,
+          overdueOnly: args.overdueOnly,
+          today: todayInChina(ctx.clock()),
+          limit: first + 1,
+        },
+        key ? { dueDate: String(key[0]), id: String(key[1]) } : null,
+      );
+      const page = rows.slice(0, first);
+      for (const row of page) {
+        ctx.records.application.prime(row.id, row);
+        // One row per person on the page, written with the request's other rows in one INSERT.
+        await ctx.audit.record('READ_REVIEW_QUEUE', row.personId);
+      }
+      return toConnection(
+        rows,
+        first,
+        (row) => encodeCursor(kind, [row.dueDate, row.id]),
+        (row) => new ConcreteApplication(row),
+      );
+    }
+  }
+  return QueueResolver;
+}
