@@ -6,7 +6,9 @@ import { type AccessScope, type AccessTable, enforceAccessTable } from '../../pl
 import type { Identity } from '../../platform/auth/identity';
 import type { RegionalContext } from '../context';
 import { buildFederatedSchema } from '../federation';
+import { createMessageTypes } from '../messages';
 import { provincialAccessTable, regionalAccessTable } from '../regional-access';
+import { createQueueResolver } from './queue';
 import { createRegionTypes } from './schema';
 
 // A provincial subgraph: ONE schema holding the prefixed types of several regions (PanzhihuaRegion,
@@ -41,17 +43,30 @@ export interface ProvincialSchemaOptions {
 
 export async function buildProvincialSchema({ name, regions }: ProvincialSchemaOptions): Promise<GraphQLSchema> {
   if (regions.length === 0) throw new Error(`${name}: a provincial subgraph hosts at least one region`);
-  const built = regions.map((def) => ({ def, types: createRegionTypes(def), table: regionalAccessTable(def.prefix) }));
+  const built = regions.map((def) => {
+    const types = createRegionTypes(def);
+    // As buildRegionalSchema: the queue connection and the region's messages entity too.
+    const messages = createMessageTypes(def, (code) => new types.ConcreteRegion(code));
+    return { def, types, messages, queue: createQueueResolver(def, types), table: regionalAccessTable(def.prefix) };
+  });
   const schema = await buildFederatedSchema(
     {
-      resolvers: built.flatMap(({ types }) => types.resolvers) as never,
-      orphanedTypes: built.flatMap(({ types }) => [
+      resolvers: built.flatMap(({ types, queue, messages }) => [
+        ...types.resolvers,
+        queue,
+        ...messages.resolvers,
+      ]) as never,
+      orphanedTypes: built.flatMap(({ types, messages }) => [
         types.ConcreteRegion,
         types.ConcreteApplication,
         types.ConcreteRecord,
+        messages.ConcreteMessages,
       ]),
     },
-    Object.assign({}, ...built.map(({ types }) => types.referenceResolvers)),
+    Object.assign(
+      {},
+      ...built.map(({ types, messages }) => ({ ...types.referenceResolvers, ...messages.referenceResolvers })),
+    ),
   );
 
   const table = provincialAccessTable(regions.map((d) => d.prefix));
@@ -71,7 +86,18 @@ function routeToRegion(schema: GraphQLSchema, def: RegionDefinition, own: Access
     <S, A>(resolve: GraphQLFieldResolver<S, RegionalContext, A>): GraphQLFieldResolver<S, ProvincialContext, A> =>
     (source, args, ctx, info) =>
       resolve(source, args, ctx.region(code), info);
-  for (const typeName of [`${def.prefix}Region`, `${def.prefix}Application`, `${def.prefix}Record`]) {
+  const entityTypes = ownEntries(own)
+    .filter((e) => e.startsWith('_entities:'))
+    .map((e) => e.slice('_entities:'.length));
+  const typeNames = new Set([
+    `${def.prefix}Region`,
+    `${def.prefix}Application`,
+    `${def.prefix}Record`,
+    `${def.prefix}ApplicationConnection`,
+    `${def.prefix}ApplicationEdge`,
+    ...entityTypes,
+  ]);
+  for (const typeName of typeNames) {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) throw new Error(`${def.subgraph}: ${typeName} is not in the provincial schema`);
     for (const field of Object.values(type.getFields())) if (field.resolve) field.resolve = wrap(field.resolve);
