@@ -41,6 +41,9 @@ export function subgraphNaming(subgraph: string): { serviceName: string; regionC
 function label(subgraph: string): string {
   const region = REGIONS.find((r) => r.subgraph === subgraph);
   if (region) return `${region.name}区域服务`;
+  // A provincial subgraph: every region it serves is named.
+  const hosted = REGIONS.filter((r) => r.host === subgraph);
+  if (hosted.length) return `${hosted.map((r) => r.name).join('、')}区域服务`;
   return subgraph === NATIONAL.name ? '全国服务' : `服务 ${subgraph}`;
 }
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
-import { NATIONAL, REGIONS } from '../schema/registry';
+import { NATIONAL, REGIONAL_SUBGRAPHS } from '../schema/registry';
 import { ensureDevelopmentKeys } from '../subgraphs/kit/platform/auth/keys';
 import { defaultMetricsPort } from '../subgraphs/kit/platform/metrics-server';
 import { databaseUrlFor } from './lib/databases';
@@ -75,18 +75,31 @@ async function main(): Promise<void> {
       port: Number(portOffset(NATIONAL.name) ?? NATIONAL.port),
       database: databaseUrlFor(NATIONAL.name),
     },
-    ...REGIONS.map((r) => ({
-      name: r.subgraph,
-      port: Number(portOffset(r.subgraph) ?? r.port),
-      database: databaseUrlFor(r.subgraph),
-    })),
+    // One process per subgraph of the registry: a region of its own, or a provincial subgraph
+    // serving several regions (SUBGRAPH=<name>), each region on its own database.
+    ...REGIONAL_SUBGRAPHS.map((s) => {
+      const alone = s.regions.length === 1 && s.regions[0] === s.name;
+      return {
+        name: s.name,
+        port: Number(portOffset(s.name) ?? s.port),
+        database: alone ? databaseUrlFor(s.name) : undefined,
+        env: alone
+          ? { REGION: s.name }
+          : {
+              SUBGRAPH: s.name,
+              ...Object.fromEntries(
+                s.regions.map((r) => [`DATABASE_URL_${r.toUpperCase().replace(/-/g, '_')}`, databaseUrlFor(r)]),
+              ),
+            },
+      };
+    }),
   ];
   const urls: Record<string, string> = {};
   for (const s of subgraphs) {
     const national = s.name === NATIONAL.name;
     run(s.name, national ? 'subgraphs/national/index.ts' : 'subgraphs/regional/index.ts', {
       // Regions report history to, and look up residence and hospitals at, the national subgraph, signed with their own key.
-      ...(national ? {} : { REGION: s.name, NATIONAL_INDEX_URL: `http://127.0.0.1:${subgraphs[0]!.port}` }),
+      ...('env' in s ? { ...s.env, NATIONAL_INDEX_URL: `http://127.0.0.1:${subgraphs[0]!.port}` } : {}),
       // Only the gateway signs internal tokens: no subgraph inherits its key from this shell.
       INTERNAL_PRIVATE_KEY_FILE: undefined,
       PORT: String(s.port),

@@ -1,183 +1,105 @@
 import 'reflect-metadata';
 
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 
-// How the cross-region fan-out grows with the number of regions: the committed 2-region registry
-// against a generated one of 30, each measured in its own process (the registry is read at start).
-// Measures cold query planning (a fresh planner per plan) and end-to-end latency of
-// `person { records { ... } }` through the real gateway over HTTP, every region a real subgraph
-// on its own in-memory database. Usage: `npm run bench:fanout` (prints a Markdown table).
+import {
+  generateRegistry,
+  type Layout,
+  percentile,
+  personInTwoRegions,
+  RECORDS_QUERY,
+  writeRegistry,
+} from './lib/layout';
 
-const QUERY = `query($id: ID!) { person(id: $id) { name records { region { name }
-  applications { acceptanceNumber status } certifications { validUntil } remoteCareFilings { residenceRegionName } } } }`;
+// How the cross-region fan-out grows with the number of regions, and what hosting a province's
+// cities in ONE subgraph changes: the committed 2-region registry, 30 regions as 30 separate
+// subgraphs, and the same 30 regions as one provincial subgraph (one process, port and schema).
+// Each run in its own process (the registry is read at start). Measures the fetches in the plan of
+// `person { records }`, the fetches one such request really makes (gateway metrics) for a person
+// with history in 2 regions, cold query planning (a fresh planner per plan) and end-to-end latency
+// through the real gateway over HTTP, every subgraph a real server on in-memory databases.
+// Usage: `npm run bench:fanout` (prints a Markdown table); BENCH_REQUESTS=100 by default.
 
 interface Result {
+  label: string;
   regions: number;
+  subgraphs: number;
+  planFetches: number;
+  requestFetches: number;
+  records: number;
   coldPlanMs: number;
   warmLatencyP50Ms: number;
   warmLatencyP95Ms: number;
-  subgraphFetches: number;
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
-
 async function child(): Promise<void> {
-  const { composeServices } = await import('@apollo/composition');
-  const { printSubgraphSchema } = await import('@apollo/subgraph');
   const { QueryPlanner } = await import('@apollo/query-planner');
   const { operationFromDocument, Supergraph } = await import('@apollo/federation-internals');
   const { parse } = await import('graphql');
-  const { NATIONAL, REGIONS, SUBGRAPHS } = await import('../../schema/registry');
-  const { buildRegionalSchema } = await import('../../subgraphs/kit/graphql/regional/schema');
-  const { startRegionalSubgraph } = await import('../../subgraphs/kit/start-up/start');
-  const { loadRegionDefinition } = await import('../lib/subgraphs');
-  const panzhihua = loadRegionDefinition('sichuan-panzhihua');
-  const { buildNationalSchema } = await import('../../subgraphs/national/schema');
-  const { startNationalSubgraph } = await import('../../subgraphs/national/server');
-  const { startGateway } = await import('../../gateway/gateway');
-  const { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } = await import('../../gateway/auth/jwt');
-  const { ensureDevelopmentKeys, loadPrivateKey, loadPublicKey } =
-    await import('../../subgraphs/kit/platform/auth/keys');
-  const { mintDevelopmentToken } = await import('../token');
-  const { PiiVault } = await import('../../subgraphs/kit/platform/pii');
-  const { seedDemoPeople } = await import('../lib/demo');
-
-  // Every generated region serves Panzhihua's policy and rules under its own code, name and prefix.
-  const defs = REGIONS.map((r) => ({
-    ...panzhihua,
-    prefix: r.prefix,
-    subgraph: r.subgraph,
-    policy: { ...panzhihua.policy, code: r.code, name: r.name, province: r.province },
-  }));
-
-  const schemas = [
-    { name: NATIONAL.name, schema: await buildNationalSchema() },
-    ...(await Promise.all(defs.map(async (d) => ({ name: d.subgraph, schema: await buildRegionalSchema(d) })))),
-  ];
-  const composed = composeServices(
-    schemas.map(({ name, schema }) => ({
-      name,
-      typeDefs: parse(printSubgraphSchema(schema)),
-      url: SUBGRAPHS.find((s) => s.name === name)!.defaultUrl,
-    })),
-  );
-  if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
-  const supergraphSdl = composed.supergraphSdl;
+  const { REGIONS, REGIONAL_SUBGRAPHS } = await import('../../schema/registry');
+  const { composeLayout, startLayout } = await import('./lib/layout');
+  const supergraphSdl = await composeLayout();
 
   // Cold planning: a new planner each time, so nothing is cached.
   const supergraph = Supergraph.build(supergraphSdl);
   const planTimes: number[] = [];
-  let fetches = 0;
+  let planFetches = 0;
   for (let i = 0; i < 7; i++) {
     const planner = new QueryPlanner(supergraph);
-    const operation = operationFromDocument(supergraph.schema, parse(QUERY));
+    const operation = operationFromDocument(supergraph.schema, parse(RECORDS_QUERY));
     const started = performance.now();
     const plan = planner.buildQueryPlan(operation);
     planTimes.push(performance.now() - started);
-    fetches = (JSON.stringify(plan).match(/"kind":"Fetch"/g) ?? []).length;
+    planFetches = (JSON.stringify(plan).match(/"kind":"Fetch"/g) ?? []).length;
   }
 
-  const keysDir = mkdtempSync(path.join(os.tmpdir(), 'mente-bench-keys-'));
-  const keys = await ensureDevelopmentKeys(keysDir);
-  const internalPublicKey = await loadPublicKey(keys.internalPublicKeyPath);
-  const quiet = { log: () => {} };
-  const regional: Awaited<ReturnType<typeof startRegionalSubgraph>>[] = [];
-  for (const def of defs) {
-    regional.push(
-      await startRegionalSubgraph(def, { port: 0, databaseUrl: 'memory:', prepare: true, internalPublicKey, ...quiet }),
-    );
-  }
-  const national = await startNationalSubgraph({
-    port: 0,
-    databaseUrl: 'memory:',
-    prepare: true,
-    internalPublicKey,
-    ...quiet,
-  });
-  await seedDemoPeople(national.dataSource, new PiiVault({ hashKey: randomBytes(32), encryptionKey: randomBytes(32) }));
-  const subgraphUrls: Record<string, string> = { [NATIONAL.name]: national.graphqlUrl };
-  defs.forEach((d, i) => (subgraphUrls[d.subgraph] = regional[i]!.graphqlUrl));
-  const gateway = await startGateway({
-    port: 0,
-    subgraphUrls,
-    supergraphSdl,
-    security: {
-      authenticate: createJwtVerifier({
-        issuer: DEV_ISSUER,
-        audience: DEV_AUDIENCE,
-        publicKeyFile: keys.callerPublicKeyPath,
-      }),
-      internalPrivateKey: await loadPrivateKey(keys.internalPrivateKeyPath),
-    },
-  });
-  const token = await mintDevelopmentToken({ role: 'NATIONAL_OPERATOR', keysDir });
-  const ask = async () => {
-    const res = await fetch(gateway.graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: QUERY, variables: { id: 'P000001' } }),
-    });
-    const body = (await res.json()) as { errors?: unknown; data?: { person: { records: unknown[] } } };
-    if (body.errors || body.data?.person.records.length !== REGIONS.length) throw new Error(JSON.stringify(body));
-  };
-  for (let i = 0; i < 10; i++) await ask(); // warm: plan cached, connections open
+  const stack = await startLayout(supergraphSdl);
+  const person = await personInTwoRegions();
+  for (let i = 0; i < 10; i++) await stack.ask(person); // warm: plan cached, connections open
+  let records = 0;
+  const requestFetches = await stack.fetchesOf(async () => (records = (await stack.ask(person)).records));
   const latencies: number[] = [];
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < Number(process.env.BENCH_REQUESTS ?? 100); i++) {
     const started = performance.now();
-    await ask();
+    await stack.ask(person);
     latencies.push(performance.now() - started);
   }
-  await gateway.close();
-  await national.close();
-  for (const r of regional) await r.close();
-
-  const result: Result = {
+  await stack.close();
+  const result: Omit<Result, 'label'> = {
     regions: REGIONS.length,
+    subgraphs: REGIONAL_SUBGRAPHS.length,
+    planFetches,
+    requestFetches,
+    records,
     coldPlanMs: percentile(planTimes, 50),
     warmLatencyP50Ms: percentile(latencies, 50),
     warmLatencyP95Ms: percentile(latencies, 95),
-    subgraphFetches: fetches,
   };
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 
-function generatedRegistry(count: number): string {
-  const regions = Array.from({ length: count }, (_, i) => {
-    const n = String(i + 1).padStart(2, '0');
-    return {
-      code: `9100${n}`,
-      name: `示例市${n}`,
-      province: '示例省',
-      prefix: `Sample${n}`,
-      subgraph: `sample-${n}`,
-      port: 5000 + i,
-    };
-  });
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mente-registry-')), 'registry.json');
-  writeFileSync(file, JSON.stringify({ national: { name: 'national', port: 4001 }, regions }));
-  return file;
-}
-
-function runChild(registryFile: string | null): Result {
+function runChild(label: string, registryFile: string | null): Result {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test' };
+  if (registryFile) env.MENTE_REGISTRY = registryFile;
+  else delete env.MENTE_REGISTRY;
   const out = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child'], {
-    env: { ...process.env, ...(registryFile ? { MENTE_REGISTRY: registryFile } : {}), NODE_ENV: 'test' },
+    env,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
   const line = out.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`benchmark child failed:\n${out.stderr}`);
-  return JSON.parse(line.slice('RESULT '.length)) as Result;
+  return { label, ...(JSON.parse(line.slice('RESULT '.length)) as Omit<Result, 'label'>) };
 }
 
 export function fanoutScale(): Result[] {
-  return [runChild(null), runChild(generatedRegistry(30))];
+  const layout = (count: number, l: Layout) => writeRegistry(generateRegistry(count, l, count));
+  return [
+    runChild('committed registry', null),
+    runChild('30 separate subgraphs', layout(30, 'separate')),
+    runChild('30 cities, one provincial subgraph', layout(30, 'provincial')),
+  ];
 }
 
 if (require.main === module) {
@@ -187,16 +109,22 @@ if (require.main === module) {
       process.exit(1);
     });
   } else {
-    const [two, thirty] = fanoutScale();
-    const row = (r: Result) =>
-      `| ${r.regions} | ${r.subgraphFetches} | ${r.coldPlanMs.toFixed(1)} | ${r.warmLatencyP50Ms.toFixed(1)} | ${r.warmLatencyP95Ms.toFixed(1)} |`;
-    console.log('| regions | fetches in the plan | cold planning, ms (p50 of 7) | person.records p50, ms | p95, ms |');
-    console.log('|---|---|---|---|---|');
-    console.log(row(two!));
-    console.log(row(thirty!));
+    const results = fanoutScale();
     console.log(
-      `\n30 vs 2 regions: cold planning ×${(thirty!.coldPlanMs / two!.coldPlanMs).toFixed(1)}, ` +
-        `warm latency ×${(thirty!.warmLatencyP50Ms / two!.warmLatencyP50Ms).toFixed(1)} (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'cpu'})`,
+      '| layout | regions | regional subgraphs | fetches in the plan | fetches per request (person in 2 regions) | records returned | cold planning, ms (p50 of 7) | person.records p50, ms | p95, ms |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    for (const r of results) {
+      console.log(
+        `| ${r.label} | ${r.regions} | ${r.subgraphs} | ${r.planFetches} | ${r.requestFetches} | ${r.records} | ${r.coldPlanMs.toFixed(1)} | ${r.warmLatencyP50Ms.toFixed(1)} | ${r.warmLatencyP95Ms.toFixed(1)} |`,
+      );
+    }
+    const [, separate, provincial] = results;
+    console.log(
+      `\n30 cities, provincial vs separate: plan fetches ${provincial!.planFetches} vs ${separate!.planFetches}, ` +
+        `cold planning ×${(provincial!.coldPlanMs / separate!.coldPlanMs).toFixed(2)}, ` +
+        `p50 ×${(provincial!.warmLatencyP50Ms / separate!.warmLatencyP50Ms).toFixed(2)} ` +
+        `(BENCH_REQUESTS=${process.env.BENCH_REQUESTS ?? 100}; ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'cpu'})`,
     );
   }
 }

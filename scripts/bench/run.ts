@@ -708,7 +708,7 @@ async function main(): Promise<void> {
   await dedupeGateway.close();
   await cachedGateway.close();
   await stack.close();
-  log('stack closed; fan-out scale (2 vs 30 regions, each in its own process)…');
+  log('stack closed; fan-out scale (2 regions, 30 separate, 30 in one provincial subgraph; each in its own process)…');
 
   // ---- c (2): planning and latency with 2 vs 30 regions
   const scale = fanoutScale();
@@ -1137,13 +1137,15 @@ async function main(): Promise<void> {
   }
   lines.push(
     '',
-    '| regions | fetches in the plan | cold planning, ms (p50 of 7) | `person.records` p50, ms | p95, ms |',
-    '|---|---|---|---|---|',
+    '| layout | regions | fetches in the plan | fetches per request | cold planning, ms (p50 of 7) | `person.records` p50, ms | p95, ms |',
+    '|---|---|---|---|---|---|---|',
   );
   for (const f of scale) {
     row(
+      f.label,
       String(f.regions),
-      String(f.subgraphFetches),
+      String(f.planFetches),
+      String(f.requestFetches),
       f.coldPlanMs.toFixed(1),
       f.warmLatencyP50Ms.toFixed(1),
       f.warmLatencyP95Ms.toFixed(1),

@@ -8,8 +8,10 @@ export interface RegionDefinition {
   prefix: string;
   /** The subgraph's name in schema/registry.json, e.g. `sichuan-panzhihua`. */
   subgraph: string;
-  /** Default port (npm start, the registry). */
+  /** Default port (npm start, the registry): its subgraph's, its host's when it has one. */
   port: number;
+  /** The provincial subgraph serving it with other regions (region file `host:`); absent = its own. */
+  host?: string;
   policy: RegionPolicy;
   /** Its own application rules (the `rules` of its region file). */
   rules: RegionRules;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 
+import { hostingProblems } from '../../../schema/registry';
 import { type AppealRulesFile, normalizeAppealRules } from './appeal-rules';
 import {
   type CostSharingPolicy,
@@ -54,7 +55,15 @@ export class RegionFileError extends Error {
 
 /** The file as written (before placeholders in sources are expanded). */
 interface RegionFile {
-  region: { code: string; name: string; province: string; prefix: string; subgraph: string; port: number };
+  region: {
+    code: string;
+    name: string;
+    province: string;
+    prefix: string;
+    subgraph: string;
+    port: number;
+    host?: string;
+  };
   version: string;
   documents: { id: string; title: string; issuer: string; date: string }[];
   hotline: string | null;
@@ -316,7 +325,14 @@ export function loadRegionFile(file: string): RegionDefinition {
   const { hook: hookName, appeal: _appealFile, ...settings } = f.rules;
   const hook = hookName ? loadHook(hooksDir, hookName) : undefined;
   const rules: RegionRules = { ...settings, appeal, ...(hook ? { hook } : {}) };
-  return { prefix: f.region.prefix, subgraph: f.region.subgraph, port: f.region.port, policy, rules };
+  return {
+    prefix: f.region.prefix,
+    subgraph: f.region.subgraph,
+    port: f.region.port,
+    ...(f.region.host !== undefined ? { host: f.region.host } : {}),
+    policy,
+    rules,
+  };
 }
 
 function expandRemoteCare(
@@ -382,7 +398,6 @@ export function loadAllRegionFiles(dir = REGIONS_DIR): RegionDefinition[] {
     for (const [what, value] of [
       ['code', d.policy.code],
       ['prefix', d.prefix],
-      ['port', String(d.port)],
     ] as const) {
       const other = seen.get(`${what}:${value}`);
       if (other) {
@@ -392,11 +407,22 @@ export function loadAllRegionFiles(dir = REGIONS_DIR): RegionDefinition[] {
           path: `/region/${what}`,
           rule: 'unique-region',
           message: `region ${what} "${value}" is also used by ${other}`,
-          messageZh: `地区${what === 'code' ? '编码' : what === 'prefix' ? '类型前缀' : '端口'}“${value}”与 ${other} 重复`,
+          messageZh: `地区${what === 'code' ? '编码' : '类型前缀'}“${value}”与 ${other} 重复`,
         });
       }
       seen.set(`${what}:${value}`, d.subgraph);
     }
+  }
+  // Ports follow the subgraphs: regions sharing a provincial host share its port, no two subgraphs one.
+  for (const p of hostingProblems(definitions)) {
+    problems.push({
+      file: `subgraphs/regions/${p.region}.yaml`,
+      line: null,
+      path: p.path,
+      rule: 'region-hosting',
+      message: p.message,
+      messageZh: p.messageZh,
+    });
   }
   if (problems.length > 0) throw new RegionFileError(problems);
   return definitions;

@@ -41,3 +41,11 @@ export function regionalAccessTable(prefix: string): AccessTable {
     '_entities:Person': 'NOBODY',
   };
 }
+
+/**
+ * A provincial subgraph's table: every hosted region's entry points with its own rules (each
+ * gated in its own region's scope, see regional/provincial-schema.ts).
+ */
+export function provincialAccessTable(prefixes: readonly string[]): AccessTable {
+  return Object.assign({}, ...prefixes.map(regionalAccessTable)) as AccessTable;
+}

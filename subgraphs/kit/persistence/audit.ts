@@ -111,7 +111,7 @@ export class Auditor {
  * Writes each request's audit rows before its response is sent. When they cannot be written,
  * the response is replaced by an error: personal data whose read is not on record is not served.
  */
-export function auditFlushPlugin(log: (error: unknown) => void): ApolloServerPlugin<{ audit: Auditor }> {
+export function auditFlushPlugin(log: (error: unknown) => void): ApolloServerPlugin<{ audit: Pick<Auditor, 'flush'> }> {
   return {
     async requestDidStart() {
       return {

@@ -19,15 +19,17 @@ import { ensureRegionKeys, regionKeyPaths } from '../platform/auth/region-token'
 //   National: REGION_PUBLIC_KEYS_DIR holding region-<code>-public.pem for every region (default the
 //             development key directory, where missing development pairs are created).
 
+/** `keyVar`: where the key file is named (a provincial subgraph: REGION_SIGNING_KEY_FILE_<REGION NAME>). */
 export async function nationalIndexFromEnv(
   regionCode: string,
   env: NodeJS.ProcessEnv = process.env,
+  keyVar = 'REGION_SIGNING_KEY_FILE',
 ): Promise<NationalIndexOptions> {
   const url = env.NATIONAL_INDEX_URL?.trim() || `http://127.0.0.1:${NATIONAL.port}`;
-  let keyFile = env.REGION_SIGNING_KEY_FILE?.trim();
+  let keyFile = env[keyVar]?.trim();
   if (!keyFile) {
     if (env.NODE_ENV === 'production') {
-      throw new Error('REGION_SIGNING_KEY_FILE is required in production (signs region → national requests)');
+      throw new Error(`${keyVar} is required in production (signs region → national requests)`);
     }
     keyFile = ensureRegionKeys(defaultKeyDir(env), regionCode).privateKeyPath;
   }

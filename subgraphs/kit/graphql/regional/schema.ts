@@ -13,7 +13,7 @@ import { createRegionResolvers } from './resolvers';
 import { createRegionObjectTypes } from './types';
 
 /** The concrete, prefixed GraphQL types of one region with their resolvers. */
-function createRegionTypes(def: RegionDefinition) {
+export function createRegionTypes(def: RegionDefinition) {
   const types = createRegionObjectTypes(def);
   return {
     ...types,

@@ -136,13 +136,20 @@ interface WithIdentity {
  * rule's gate in front of every root field and every `_entities` representation. A
  * representation of a type that is not an entity here is refused like a forbidden one.
  */
-export function enforceAccessTable(schema: GraphQLSchema, table: AccessTable, scope: AccessScope): GraphQLSchema {
-  checkAccessTable(schema, table, scope.subgraph);
+export function enforceAccessTable(
+  schema: GraphQLSchema,
+  table: AccessTable,
+  scopes: AccessScope | ((entry: string) => AccessScope),
+): GraphQLSchema {
+  // A provincial subgraph serves several regions: each entry point stands in its own region's scope.
+  const scopeOf = typeof scopes === 'function' ? scopes : () => scopes;
+  checkAccessTable(schema, table, scopeOf('Query._service').subgraph);
   for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
     for (const field of Object.values(root?.getFields() ?? {})) {
       if (field.name === '_entities') continue;
       const rule = table[`${root!.name}.${field.name}`]!; // checkAccessTable: every root field has one
       if (rule === 'PUBLIC') continue;
+      const scope = scopeOf(`${root!.name}.${field.name}`);
       const resolve: GraphQLFieldResolver<unknown, WithIdentity> = field.resolve ?? defaultFieldResolver;
       field.resolve = (source, args, ctx: WithIdentity, info) => {
         const access = gate(rule, ctx.identity, scope.regionCode);
@@ -157,6 +164,7 @@ export function enforceAccessTable(schema: GraphQLSchema, table: AccessTable, sc
     entities.resolve = (source, args: { representations: { __typename: string }[] }, ctx: WithIdentity, info) =>
       args.representations.map((representation) => {
         const rule = table[`_entities:${representation.__typename}`];
+        const scope = scopeOf(`_entities:${representation.__typename}`);
         const access = rule ? gate(rule, ctx.identity, scope.regionCode) : 'FORBIDDEN';
         // An Error as a list item is that item's error: the other representations still resolve.
         if (access !== 'ALLOW') return refusal(rule ?? 'PERSON', access, scope);
