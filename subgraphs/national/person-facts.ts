@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type express from 'express';
 import { type DataSource, In } from 'typeorm';
 
+import { AuditEntity } from '../kit/persistence/audit';
 import {
   type DirectoryHospital,
   PERSON_FACTS_PATH,
   type PersonFactsAnswer,
   type PersonFactsRequest,
 } from '../kit/persistence/national-client';
-import { AuditEntity } from '../kit/persistence/audit';
 import { nowInChina } from '../kit/platform/clock';
 import type { Logger } from '../kit/platform/log';
 import { DirectoryHospitalEntity } from './db/hospital.entity';
