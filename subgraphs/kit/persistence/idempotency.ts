@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { type DataSource, type EntityManager, EntitySchema } from 'typeorm';
 
 import { boundIdempotencyKey } from '../domain/input-bounds';
+import type { Identity } from '../platform/auth/identity';
 import { type Problem, problem } from '../platform/errors';
 import { isUniqueViolation } from './sql-errors';
 
@@ -62,6 +63,12 @@ const KEY_REUSED = problem(
   '该幂等键已用于另一笔不同的请求；新的请求请使用新的幂等键',
   'idempotencyKey',
 );
+
+/** Whose keys these are: an applicant's own, or one staff member's, in one region. */
+export function idempotencyScope(regionCode: string, identity: Identity): string {
+  if (identity.role === 'APPLICANT') return `${regionCode}|${identity.personId}`;
+  return `${regionCode}|${identity.role.toLowerCase()}:${'subject' in identity ? identity.subject : '-'}`;
+}
 
 export interface Outcome<T> {
   value: T | null;

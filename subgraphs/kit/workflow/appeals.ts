@@ -17,7 +17,7 @@ import {
   MaterialFileEntity,
   StatusEventEntity,
 } from '../persistence/db/record.entities';
-import { idempotent, type Outcome } from '../persistence/idempotency';
+import { idempotencyScope, idempotent, type Outcome } from '../persistence/idempotency';
 import { keepInInbox } from '../persistence/inbox';
 import type { NationalLookup } from '../persistence/national-client';
 import { enqueueNotifications, type NotificationMessage } from '../persistence/outbox';
@@ -26,10 +26,11 @@ import { describeActor, type Identity } from '../platform/auth/identity';
 import { nowInChina, todayInChina } from '../platform/clock';
 import { type Problem, problem } from '../platform/errors';
 import type { MaterialFiles } from '../platform/file-owners';
-import { requireApplicant, requireReviewer } from './authorization';
+import { requireApplicant } from './authorization';
 import { certify } from './certification';
 import { deadlineOf, transactionBefore } from './deadline';
 import { askNational, proofHospitals, withoutNationalChecks } from './national-facts';
+import { reviewRequest } from './review-request';
 import type { WriteOptions } from './workflow';
 
 // 申诉: a rejected applicant appeals within the region's appeal period (rules.appeal.periodDays,
@@ -70,8 +71,7 @@ export class AppealWorkflow {
   }
 
   private scopeOf(identity: Identity): string {
-    if (identity.role === 'APPLICANT') return `${this.code}|${identity.personId}`;
-    return `${this.code}|${identity.role.toLowerCase()}:${'subject' in identity ? identity.subject : '-'}`;
+    return idempotencyScope(this.code, identity);
   }
 
   private write<T>(opts: WriteOptions, work: (tx: EntityManager) => Promise<T>): Promise<T> {
@@ -293,7 +293,7 @@ export class AppealWorkflow {
     return { value: row, problems: [] };
   }
 
-  async review(
+  review(
     identity: Identity,
     requestId: string,
     rawNumber: string,
@@ -301,18 +301,17 @@ export class AppealWorkflow {
     rawReason: string | null | undefined,
     opts: WriteOptions = {},
   ): Promise<Outcome<ApplicationRow>> {
-    requireReviewer(identity, this.def);
-    const { value: acceptanceNumber, problems: numberBounds } = boundAcceptanceNumber(rawNumber);
-    const { value: note, problems: bounds } = boundReason(rawReason);
-    if (numberBounds.length + bounds.length > 0) return fail(...numberBounds, ...bounds);
-    return idempotent(this.ds, {
-      scope: this.scopeOf(identity),
-      key: opts.idempotencyKey,
+    return reviewRequest(this.ds, {
+      identity,
+      def: this.def,
+      rawNumber,
+      decision,
+      rawReason,
       operation: `review${this.def.prefix}Appeal`,
-      args: { acceptanceNumber: acceptanceNumber.toUpperCase(), decision, reason: note },
-      load: this.applicationById,
-      now: () => nowInChina(this.clock()),
-      run: (remember) => this.reviewOnce(identity, requestId, acceptanceNumber, decision, note, opts, remember),
+      idempotencyKey: opts.idempotencyKey,
+      clock: this.clock,
+      run: (acceptanceNumber, note, remember) =>
+        this.reviewOnce(identity, requestId, acceptanceNumber, decision, note, opts, remember),
     });
   }
 

@@ -8,7 +8,6 @@ import {
   boundAcceptanceNumber,
   boundApplicationInput,
   boundMaterials,
-  boundReason,
   boundRemoteCareInput,
 } from '../domain/input-bounds';
 import type { ApplicationInput, MaterialInput, RemoteCareInput, ReviewDecision } from '../domain/inputs';
@@ -28,7 +27,7 @@ import {
   StatusEventEntity,
 } from '../persistence/db/record.entities';
 import { enqueueHistoryReport } from '../persistence/history-report';
-import { idempotent, type Outcome } from '../persistence/idempotency';
+import { idempotencyScope, idempotent, type Outcome } from '../persistence/idempotency';
 import { keepInInbox } from '../persistence/inbox';
 import type { NationalLookup } from '../persistence/national-client';
 import { enqueueNotifications, type NotificationMessage } from '../persistence/outbox';
@@ -38,13 +37,14 @@ import { todayInChina } from '../platform/clock';
 import { nowInChina } from '../platform/clock';
 import { type Problem, problem } from '../platform/errors';
 import type { MaterialFiles } from '../platform/file-owners';
-import { requireApplicant, requireReviewer } from './authorization';
+import { requireApplicant } from './authorization';
 import { certify } from './certification';
 import { deadlineOf, transactionBefore } from './deadline';
 import { reviewInPerson, withdrawInPersonRequest } from './in-person';
 import { askNational, proofHospitals, withoutNationalChecks } from './national-facts';
 import { realNameProblems } from './real-name';
 import { checkRemoteCare } from './remote-care';
+import { reviewRequest } from './review-request';
 import { ensureSequenceRow, nextSequence } from './sequences';
 
 // The 门特 application lifecycle of one region: submit → ACCEPTED → (SUPPLEMENT_REQUESTED →
@@ -116,8 +116,7 @@ export class ApplicationWorkflow {
   applicationById = (id: string) => this.ds.getRepository(ApplicationEntity).findOneBy({ id });
 
   scopeOf(identity: Identity): string {
-    if (identity.role === 'APPLICANT') return `${this.code}|${identity.personId}`;
-    return `${this.code}|${identity.role.toLowerCase()}:${'subject' in identity ? identity.subject : '-'}`;
+    return idempotencyScope(this.code, identity);
   }
 
   today(): string {
@@ -479,7 +478,7 @@ export class ApplicationWorkflow {
     });
   }
 
-  async review(
+  review(
     identity: Identity,
     requestId: string,
     rawNumber: string,
@@ -487,19 +486,17 @@ export class ApplicationWorkflow {
     rawReason: string | null | undefined,
     opts: WriteOptions = {},
   ): Promise<Outcome<ApplicationRow>> {
-    requireReviewer(identity, this.def);
-    // The reason is cleaned, bounded and its phone and identity numbers masked before it is stored or sent.
-    const { value: acceptanceNumber, problems: numberBounds } = boundAcceptanceNumber(rawNumber);
-    const { value: note, problems: bounds } = boundReason(rawReason);
-    if (numberBounds.length + bounds.length > 0) return fail(...numberBounds, ...bounds);
-    return idempotent(this.ds, {
-      scope: this.scopeOf(identity),
-      key: opts.idempotencyKey,
+    return reviewRequest(this.ds, {
+      identity,
+      def: this.def,
+      rawNumber,
+      decision,
+      rawReason,
       operation: `review${this.def.prefix}Application`,
-      args: { acceptanceNumber: acceptanceNumber.toUpperCase(), decision, reason: note },
-      load: this.applicationById,
-      now: () => nowInChina(this.clock()),
-      run: (remember) => this.reviewOnce(identity, requestId, acceptanceNumber, decision, note, opts, remember),
+      idempotencyKey: opts.idempotencyKey,
+      clock: this.clock,
+      run: (acceptanceNumber, note, remember) =>
+        this.reviewOnce(identity, requestId, acceptanceNumber, decision, note, opts, remember),
     });
   }
 
