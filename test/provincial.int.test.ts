@@ -29,6 +29,7 @@ import { todayInChina } from '../subgraphs/kit/platform/clock';
 import { DirectoryFileStore } from '../subgraphs/kit/platform/files';
 import { PiiVault } from '../subgraphs/kit/platform/pii';
 import { type ProvincialSubgraph, startProvincialSubgraph } from '../subgraphs/kit/start-up/provincial-start';
+import { PersonHistoryEntity } from '../subgraphs/national/db/history.entity';
 import { buildNationalSchema } from '../subgraphs/national/schema';
 import { type NationalSubgraph, startNationalSubgraph } from '../subgraphs/national/server';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
@@ -71,9 +72,11 @@ beforeAll(async () => {
   const nationalAt: { url?: string } = {};
   const regionPublicKeys = new Map<string, Awaited<ReturnType<typeof loadPublicKey>>>();
   const nationalClients = new Map<string, NationalClient>();
+  const regionPrivateKeys = new Map<string, Awaited<ReturnType<typeof loadPrivateKey>>>();
   for (const code of [PZH, YF]) {
     const paths = ensureRegionKeys(keysDir, code);
     regionPublicKeys.set(code, await loadPublicKey(paths.publicKeyPath));
+    regionPrivateKeys.set(code, await loadPrivateKey(paths.privateKeyPath));
     nationalClients.set(
       code,
       new NationalClient({
@@ -96,6 +99,12 @@ beforeAll(async () => {
       fileStore: files,
       notifications: { send: async (m) => void notifications.push(m) },
       nationalFor: (code) => nationalClients.get(code) ?? null,
+      // Each hosted city reports to the national history index with its own key, as a one-city subgraph does.
+      nationalIndexFor: (code) => ({
+        url: () => nationalAt.url,
+        privateKey: regionPrivateKeys.get(code)!,
+        audience: NATIONAL.name,
+      }),
       log: () => {},
     },
   );
@@ -275,6 +284,18 @@ describe('one subgraph process hosting two regions', () => {
       .dataSource.getRepository(ApplicationEntity)
       .countBy({ id: number });
     expect([inYunfu, inPanzhihua]).toEqual([1, 0]);
+
+    // The city reports the application to the national history index through its own outbox, signed
+    // with its own key (bounded Person.records depend on it).
+    const reported = async () =>
+      (await national.dataSource
+        .getRepository(PersonHistoryEntity)
+        .countBy({ personId: applicant.id, regionCode: YF, kind: 'APPLIED' })) > 0;
+    for (let i = 0; i < 100 && !(await reported()); i++) {
+      await provincial.regions.get(YF)!.dispatcher!.dispatchOnce();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await reported()).toBe(true);
 
     // Same process, different region: a Panzhihua reviewer may not read Yunfu's queue.
     const reviewer = await token({ role: 'REVIEWER', regionCode: PZH, subject: 'pzh-reviewer' });

@@ -7,6 +7,7 @@ import { buildProvincialSchema, type ProvincialContext } from '../graphql/region
 import { lowerFirst } from '../graphql/regional/types';
 import { AppealLoaders } from '../persistence/appeal.loader';
 import { auditFlushPlugin, Auditor } from '../persistence/audit';
+import { type NationalIndexOptions, NationalIndexTransport, routeByChannel } from '../persistence/history-report';
 import { NationalClient, type NationalLookup } from '../persistence/national-client';
 import { OutboxDispatcher, OutboxMetrics, outboxOptionsFromEnv, transportFromEnv } from '../persistence/outbox';
 import { PolicyLoaders } from '../persistence/policy.loader';
@@ -52,6 +53,11 @@ export interface ProvincialStartOptions extends Omit<StartOptions, 'databaseUrl'
    * NationalClient on NATIONAL_INDEX_URL and REGION_SIGNING_KEY_FILE_<REGION NAME>). Overrides `national`.
    */
   nationalFor?: (regionCode: string) => NationalLookup | null;
+  /**
+   * Each hosted region's reports to the national history index (default: NATIONAL_INDEX_URL and
+   * REGION_SIGNING_KEY_FILE_<REGION NAME>, unless look-ups are given by `national`/`nationalFor`).
+   */
+  nationalIndexFor?: (regionCode: string) => NationalIndexOptions | null;
 }
 
 export interface RegionRuntime {
@@ -115,12 +121,17 @@ export async function startProvincialSubgraph(
   const metrics = new SubgraphMetrics(name);
   // Region → national look-ups (residence, hospital directory): each hosted region asks as itself,
   // with its own key (never the gateway's internal key).
-  const nationalOf = async (def: RegionDefinition): Promise<NationalLookup | null> => {
+  // The same key signs the city's reports to the national history index (outbox channel INDEX).
+  const indexOf = async (def: RegionDefinition): Promise<NationalIndexOptions | null> => {
+    if (options.nationalIndexFor) return options.nationalIndexFor(def.policy.code);
+    if (options.nationalFor || options.national) return null;
+    const keyVar = `REGION_SIGNING_KEY_FILE_${def.subgraph.toUpperCase().replace(/-/g, '_')}`;
+    return nationalIndexFromEnv(def.policy.code, process.env, keyVar);
+  };
+  const nationalOf = (def: RegionDefinition, index: NationalIndexOptions | null): NationalLookup | null => {
     if (options.nationalFor) return options.nationalFor(def.policy.code);
     if (options.national) return options.national;
-    const keyVar = `REGION_SIGNING_KEY_FILE_${def.subgraph.toUpperCase().replace(/-/g, '_')}`;
-    const index = await nationalIndexFromEnv(def.policy.code, process.env, keyVar);
-    return new NationalClient({ ...index, regionCode: def.policy.code, logger: log });
+    return index ? new NationalClient({ ...index, regionCode: def.policy.code, logger: log }) : null;
   };
   const ready = new Gauge<'region'>({
     name: 'mente_region_database_up',
@@ -146,7 +157,8 @@ export async function startProvincialSubgraph(
       );
       const regionLog = log.child({ region: code });
       await initializeWithRetry(ds, { tries: options.connectTries, log: (line) => regionLog.warn(line) });
-      const national = await nationalOf(def);
+      const index = await indexOf(def);
+      const national = nationalOf(def, index);
       const regionMetrics = new SubgraphMetrics(name, { processMetrics: false });
       regionMetrics.registry.setDefaultLabels({ service: name, region: code });
       observeQueries(ds, regionMetrics.observeQuery);
@@ -166,7 +178,10 @@ export async function startProvincialSubgraph(
       if (options.notifications !== false) {
         runtime.dispatcher = new OutboxDispatcher(
           ds,
-          options.notifications ?? transportFromEnv(process.env, (line) => regionLog.info(line)),
+          routeByChannel(
+            options.notifications ?? transportFromEnv(process.env, (line) => regionLog.info(line)),
+            index ? new NationalIndexTransport(code, index) : null,
+          ),
           {
             ...outboxOptionsFromEnv(process.env),
             metrics: new OutboxMetrics(regionMetrics.registry),
