@@ -162,9 +162,19 @@ const reviewAppeal = (prefix: Prefix, token: string, vars: Record<string, unknow
 
 const codes = (payload: { problems: { code: string }[] }) => payload.problems.map((p) => p.code).sort();
 
-async function delivered(prefix: Prefix, personId: string): Promise<string[]> {
-  await stack.regions[REGIONS[prefix].subgraph]!.dispatcher!.dispatchOnce();
-  return stack.notifications.filter((m) => m.personId === personId).map((m) => `${m.channel}:${m.template}`);
+/**
+ * What was sent to the person once `template` went out by SMS and in the app. The region's
+ * background dispatcher may hold a row's lease while this runs, so it retries (bounded).
+ */
+async function delivered(prefix: Prefix, personId: string, template: string): Promise<string[]> {
+  const sent = () =>
+    stack.notifications.filter((m) => m.personId === personId).map((m) => `${m.channel}:${m.template}`);
+  for (let i = 0; i < 100; i++) {
+    await stack.regions[REGIONS[prefix].subgraph]!.dispatcher!.dispatchOnce();
+    if (sent().filter((s) => s.endsWith(`:${template}`)).length >= 2) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return sent();
 }
 
 async function outboxRows(prefix: Prefix, personId: string, template: string): Promise<number> {
@@ -269,7 +279,7 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s: 申诉', (prefix) => {
     const mine = record.data.me.records.find((r: { regionCode: string }) => r.regionCode === region.code);
     expect(mine.appeals).toEqual([{ acceptanceNumber: n, status: 'UPHELD' }]);
     expect(mine.certifications).toContainEqual({ validFrom: '2026-03-05' });
-    const sent = await delivered(prefix, personId);
+    const sent = await delivered(prefix, personId, 'APPEAL_DECIDED');
     for (const t of ['APPEAL_RECEIVED', 'APPEAL_DECIDED'])
       expect(sent.filter((s) => s.endsWith(`:${t}`)).sort()).toEqual([`APP:${t}`, `SMS:${t}`]);
     const decidedMessage = stack.notifications.find((m) => m.personId === personId && m.template === 'APPEAL_DECIDED');
@@ -295,7 +305,7 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s: 申诉', (prefix) => {
     });
     // One appeal per rejection.
     expect(codes(await appeal(prefix, applicant, { n, reason: '再次申诉' }))).toEqual(['APPEAL_ALREADY_DECIDED']);
-    await delivered(prefix, personId);
+    await delivered(prefix, personId, 'APPEAL_DECIDED');
     const message = stack.notifications.find((m) => m.personId === personId && m.template === 'APPEAL_DECIDED');
     expect(message?.payload).toMatchObject({ outcome: 'DISMISSED', reason: '病历仍不支持诊断' });
   });
@@ -503,7 +513,7 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s: 意见反馈', (prefix) => {
     expect(hotline.data.region.hotline).toBe(region.def.policy.hotline);
 
     // Notified of the reply, by SMS and in the app.
-    const sentMessages = await delivered(prefix, personId);
+    const sentMessages = await delivered(prefix, personId, 'FEEDBACK_REPLIED');
     expect(sentMessages.filter((s) => s.endsWith(':FEEDBACK_REPLIED')).sort()).toEqual([
       'APP:FEEDBACK_REPLIED',
       'SMS:FEEDBACK_REPLIED',

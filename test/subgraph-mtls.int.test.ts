@@ -113,6 +113,8 @@ describe('mutual TLS between the gateway and the subgraphs', () => {
         port: 0,
         subgraphUrls,
         subgraphTls: { ...gatewayFiles, ca: readTls(fixtures.rogue).ca },
+        // The registry fields are answered in the gateway by default: ask the national subgraph itself.
+        localRegistry: false,
         security: {
           authenticate: createJwtVerifier({
             issuer: DEV_ISSUER,
