@@ -1,11 +1,4 @@
-import type {
-  ChannelKind,
-  HospitalLevel,
-  InsuranceType,
-  MaterialDependency,
-  MaterialKind,
-  RequiredWhen,
-} from './policy';
+import type { ChannelKind, HospitalLevel, InsuranceType, MaterialPolicy } from './policy';
 
 // A region's policy tables as plain shapes (no database): the rules take these, and
 // persistence/db/policy.entities.ts maps them to tables.
@@ -68,20 +61,10 @@ export interface HospitalRow {
   retiredOn?: string | null;
 }
 
-export interface MaterialRow {
+/** A material rule as stored: the policy's rule at its position in the region's list. */
+export interface MaterialRow extends MaterialPolicy {
   regionCode: string;
   position: number;
-  kind: MaterialKind;
-  name: string;
-  required: boolean;
-  requiredWhen: RequiredWhen | null;
-  missingMessage: string | null;
-  issuerMustBeSpecialist: boolean;
-  dependsOn: MaterialDependency;
-  condition: string | null;
-  validityMonths: number | null;
-  minHospitalLevel: HospitalLevel | null;
-  stampRequired: boolean;
   /** Day it left the catalogue (a re-seeded policy dropped it); null while current. */
   retiredOn?: string | null;
 }
