@@ -2,6 +2,7 @@ import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
 import { addDays, addMonths } from '../subgraphs/kit/domain/calendar';
 import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
 import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import type { OutboundNotification } from '../subgraphs/kit/persistence/outbox';
 import { type Stack, startStack } from './harness';
 
 // 申诉 and 意见反馈 through the gateway, in both regions, on a pinned clock: reject → appeal → a
@@ -162,19 +163,16 @@ const reviewAppeal = (prefix: Prefix, token: string, vars: Record<string, unknow
 
 const codes = (payload: { problems: { code: string }[] }) => payload.problems.map((p) => p.code).sort();
 
-/**
- * What was sent to the person once `template` went out by SMS and in the app. The region's
- * background dispatcher may hold a row's lease while this runs, so it retries (bounded).
- */
+/** What was sent to the person once `template` went out by SMS and in the app. */
 async function delivered(prefix: Prefix, personId: string, template: string): Promise<string[]> {
-  const sent = () =>
-    stack.notifications.filter((m) => m.personId === personId).map((m) => `${m.channel}:${m.template}`);
-  for (let i = 0; i < 100; i++) {
-    await stack.regions[REGIONS[prefix].subgraph]!.dispatcher!.dispatchOnce();
-    if (sent().filter((s) => s.endsWith(`:${template}`)).length >= 2) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return sent();
+  const mine = (sent: OutboundNotification[]) =>
+    sent.filter((m) => m.personId === personId).map((m) => `${m.channel}:${m.template}`);
+  return mine(
+    await stack.deliver(
+      REGIONS[prefix].subgraph,
+      (sent) => mine(sent).filter((s) => s.endsWith(`:${template}`)).length >= 2,
+    ),
+  );
 }
 
 async function outboxRows(prefix: Prefix, personId: string, template: string): Promise<number> {

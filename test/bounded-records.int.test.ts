@@ -185,16 +185,6 @@ async function submitIn(region: typeof PZH, token: string) {
   return res.data.r.application.acceptanceNumber as string;
 }
 
-/** Runs the region's outbox until `done` holds (the background dispatcher may deliver first). */
-async function deliverUntil(region: typeof PZH, done: () => Promise<boolean>) {
-  for (let i = 0; i < 100; i++) {
-    if (await done()) return;
-    await stack.regions[region.subgraph]!.dispatcher!.dispatchOnce();
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the outbox never delivered');
-}
-
 const regionsOf = async (token: string) =>
   (
     (await stack.query('{ me { records { regionCode } } }', undefined, { token })).data.me.records as {
@@ -219,7 +209,7 @@ describe('a new submission in a new region', () => {
     const token = await stack.token({ role: 'APPLICANT', personId: MOVER });
     expect(await regionsOf(token)).toEqual([PZH.code]);
     await submitIn(YF, token);
-    await deliverUntil(YF, async () => (await regionsOf(token)).includes(YF.code));
+    await stack.deliver(YF.subgraph, async () => (await regionsOf(token)).includes(YF.code));
     expect(await regionsOf(token)).toEqual([YF.code, PZH.code]);
     const rows = await stack.national.dataSource
       .getRepository(PersonHistoryEntity)

@@ -120,15 +120,9 @@ async function mutate(
   return stack.query(`mutation(${args}) { r: ${op.replaceAll('<P>', prefix)} { ${FIELDS(prefix)} } }`, vars, { token });
 }
 
-/** Delivers the region's outbox until `count` messages match (the dispatcher may be mid-batch), at most ~5 s. */
-async function delivered(subgraph: string, match: (m: OutboundNotification) => boolean, count: number) {
-  for (let round = 0; round < 50; round++) {
-    await stack.regions[subgraph]!.dispatcher!.dispatchOnce();
-    if (stack.notifications.filter(match).length >= count) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return stack.notifications.filter(match);
-}
+/** Delivers the region's outbox until `count` messages match. */
+const delivered = async (subgraph: string, match: (m: OutboundNotification) => boolean, count: number) =>
+  (await stack.deliver(subgraph, (sent) => sent.filter(match).length >= count)).filter(match);
 
 const counts = async (prefix: Prefix, personId: string) => {
   const ds = stack.regions[REGIONS[prefix].subgraph]!.dataSource;

@@ -56,6 +56,15 @@ export interface Stack {
   files: FileStore;
   /** Notifications the regions delivered (recording transport), in order. */
   notifications: OutboundNotification[];
+  /**
+   * Runs `subgraph`'s outbox until `done(notifications)` holds, then returns the notifications.
+   * The region's background dispatcher may hold a row's lease meanwhile, so this retries for at
+   * most ~5 s and then fails, naming what was delivered.
+   */
+  deliver(
+    subgraph: string,
+    done: (sent: OutboundNotification[]) => boolean | Promise<boolean>,
+  ): Promise<OutboundNotification[]>;
   /** Moves the pinned clock (only with options.now). */
   setNow(date: Date): void;
   /** Upload a file through POST /uploads as `token` (staff: for `personId`); returns its sha256. */
@@ -292,6 +301,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     keysDir,
     files,
     notifications,
+    async deliver(subgraph, done) {
+      for (let round = 0; round < 100; round++) {
+        await regions[subgraph]!.dispatcher!.dispatchOnce();
+        if (await done(notifications)) return notifications;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const sent = notifications.map((m) => `${m.personId}:${m.channel}:${m.template}`);
+      throw new Error(`${subgraph}'s outbox never delivered what the test waits for; delivered: ${sent.join(', ')}`);
+    },
     setNow(date) {
       if (!clock) throw new Error('setNow needs a stack started with options.now');
       now = date;

@@ -8,7 +8,7 @@ import {
   MaterialFileEntity,
   StatusEventEntity,
 } from '../subgraphs/kit/persistence/db/record.entities';
-import { OutboxEntity } from '../subgraphs/kit/persistence/outbox';
+import { type OutboundNotification, OutboxEntity } from '../subgraphs/kit/persistence/outbox';
 import { todayInChina } from '../subgraphs/kit/platform/clock';
 import { createLogger } from '../subgraphs/kit/platform/log';
 import { type Stack, startStack } from './harness';
@@ -216,8 +216,10 @@ describe('review reasons', () => {
     const notice = outbox.filter((o) => o.template === 'APPLICATION_SUPPLEMENT_REQUESTED');
     expect(notice.map((o) => o.channel).sort()).toEqual(['APP', 'SMS']);
     for (const o of notice) expect(JSON.parse(o.payload).reason).toBe(masked);
-    await stack.regions['sichuan-panzhihua']!.dispatcher!.dispatchOnce();
-    const sent = stack.notifications.filter((m) => m.personId === personId && m.template.endsWith('REQUESTED'));
+    const requested = (m: OutboundNotification) => m.personId === personId && m.template.endsWith('REQUESTED');
+    const sent = (await stack.deliver('sichuan-panzhihua', (all) => all.filter(requested).length >= 2)).filter(
+      requested,
+    );
     expect(sent.map((m) => m.payload.reason)).toEqual([masked, masked]);
     expect(JSON.stringify([res, events, outbox, sent])).not.toMatch(/13812345678|510402198001011234/);
   });
