@@ -36,13 +36,36 @@ interface GatewayInternals {
   config: { validateSupergraph?: boolean };
 }
 
-/** Drops every AST node of a built graphql-js schema (execution and validation never read them). */
+type Element = {
+  astNode?: unknown;
+  extensionASTNodes?: readonly unknown[];
+  name?: string;
+  description?: string | null;
+};
+
+/**
+ * Drops every AST node of a built graphql-js schema (execution and validation never read them),
+ * and gives each name and description one flat, shared copy: graphql-js slices them out of the
+ * printed schema, which they would otherwise keep alive, and a description repeated for every
+ * region's type is then stored once.
+ */
 export function withoutAstNodes(schema: GraphQLSchema): GraphQLSchema {
-  const drop = (element: { astNode?: unknown; extensionASTNodes?: readonly unknown[] }) => {
+  const strings = new Map<string, string>();
+  const intern = (value: string) => {
+    let copy = strings.get(value);
+    if (copy === undefined) {
+      copy = Buffer.from(value, 'utf8').toString('utf8');
+      strings.set(copy, copy);
+    }
+    return copy;
+  };
+  const drop = (element: Element) => {
     element.astNode = undefined;
     if (element.extensionASTNodes) element.extensionASTNodes = [];
+    if (typeof element.name === 'string') element.name = intern(element.name);
+    if (typeof element.description === 'string') element.description = intern(element.description);
   };
-  drop(schema as { astNode?: unknown; extensionASTNodes?: readonly unknown[] });
+  drop(schema as Element);
   for (const type of Object.values(schema.getTypeMap())) {
     drop(type);
     if (isObjectType(type) || isInterfaceType(type)) {
