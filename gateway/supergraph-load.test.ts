@@ -43,6 +43,7 @@ describe('the gateway keeps the supergraph lean', () => {
     // Same API, same plans.
     const { printSchema } = await import('graphql');
     expect(printSchema(b.schema)).toBe(printSchema(a.schema));
+    expect(printSchema(b.supergraphSchema)).toBe(printSchema(a.supergraphSchema));
     const query = parse(
       '{ region(code: "510400") { name diseases { code name } } person(id: "P000001") { records { regionCode } } }',
     );

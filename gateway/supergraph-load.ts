@@ -1,6 +1,8 @@
-import { Supergraph } from '@apollo/federation-internals';
+import { printSchema, Supergraph } from '@apollo/federation-internals';
 import type { ApolloGateway } from '@apollo/gateway';
 import {
+  buildASTSchema,
+  type DocumentNode,
   type GraphQLSchema,
   isEnumType,
   isInputObjectType,
@@ -110,11 +112,32 @@ function forgetSourceAst(schema: FederationSchema): void {
 
 /** The supergraph as the gateway keeps it: no source locations, graphql-js copies without AST nodes. */
 export function buildLeanSupergraph(supergraphSdl: string, validateSupergraph: boolean): Supergraph {
-  const supergraph = Supergraph.build(parse(supergraphSdl, { noLocation: true }), { validateSupergraph });
-  for (const schema of [supergraph.schema, supergraph.apiSchema()]) {
+  let document: DocumentNode | undefined = parse(supergraphSdl, { noLocation: true });
+  const supergraph = Supergraph.build(document, { validateSupergraph });
+  const api = supergraph.apiSchema();
+  // graphql-js copies without re-validating their SDL (the Supergraph above did, outside
+  // production) and, for the supergraph, the first time from the document already parsed rather
+  // than a reprint (then let go: nothing else may hold on to it).
+  const sdlOf = new Map<FederationSchema, () => DocumentNode>([
+    [
+      supergraph.schema,
+      () => {
+        const parsed = document ?? parse(printSchema(supergraph.schema), { noLocation: true });
+        document = undefined;
+        return parsed;
+      },
+    ],
+    [api, () => parse(printSchema(api), { noLocation: true })],
+  ]);
+  for (const [schema, sdl] of sdlOf) {
     forgetSourceAst(schema);
     const toGraphQLJSSchema = schema.toGraphQLJSSchema.bind(schema);
-    schema.toGraphQLJSSchema = (config) => withoutAstNodes(toGraphQLJSSchema(config));
+    schema.toGraphQLJSSchema = (config) =>
+      withoutAstNodes(
+        config?.includeDefer || config?.includeStream
+          ? toGraphQLJSSchema(config)
+          : buildASTSchema(sdl(), { assumeValidSDL: true }),
+      );
   }
   return supergraph;
 }
