@@ -34,6 +34,7 @@ import { type RateLimitConfig, RateLimiter } from './rate-limit';
 import { regionalErrorsPlugin } from './regional-errors';
 import { subgraphAgent, SubgraphDataSource } from './subgraph-data-source';
 import { SubgraphStatusMonitor } from './subgraph-status';
+import { loadSupergraphLean } from './supergraph-load';
 import { DEFAULT_UPLOAD_QUOTA, type UploadQuota, UploadQuotaLedger } from './upload-quota';
 import { uploadsRouter } from './uploads';
 
@@ -161,19 +162,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Built once, before the gateway serves: the national schema for the registry fields it answers itself.
   const registrySchema = options.localRegistry === false ? undefined : buildNationalSchema();
   await registrySchema;
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    buildService: ({ name, url }) => {
-      const remote = new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!, tokens, {
-        timeoutMs: options.subgraphTimeoutMs,
-        metrics,
-        dedupeAnonymousQueries: options.dedupeAnonymousQueries,
-        agent,
-        breaker: breakerFor(name),
-      });
-      return registrySchema && name === NATIONAL.name ? new LocalRegistryDataSource(remote, registrySchema) : remote;
-    },
-  });
+  const gateway = loadSupergraphLean(
+    new ApolloGateway({
+      supergraphSdl,
+      buildService: ({ name, url }) => {
+        const remote = new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!, tokens, {
+          timeoutMs: options.subgraphTimeoutMs,
+          metrics,
+          dedupeAnonymousQueries: options.dedupeAnonymousQueries,
+          agent,
+          breaker: breakerFor(name),
+        });
+        return registrySchema && name === NATIONAL.name ? new LocalRegistryDataSource(remote, registrySchema) : remote;
+      },
+    }),
+  );
   // Ready = able to serve: the supergraph is loaded (and, in startGraphQLHttpServer, not shutting down).
   let supergraphLoaded = false;
   gateway.onSchemaLoadOrUpdate(() => {

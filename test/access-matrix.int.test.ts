@@ -192,6 +192,7 @@ type Rule =
   | 'PERSON_REFERENCE'
   | 'STAFF'
   | 'REGION_STAFF'
+  | 'REGION_AUDIT'
   | 'APPLICANT'
   | 'REGION_REVIEWER'
   | 'REGION_CLERK'
@@ -217,6 +218,8 @@ function outcomeUnder(rule: Rule, caller: Caller): Outcome {
     case 'STAFF': // a search: staff of another region find nobody
       return staffHere || clerkHere ? 'data' : staffElsewhere ? 'null' : 'FORBIDDEN';
     case 'REGION_STAFF': // the review queue: reviewers and operators, not the window
+      return staffHere ? 'data' : 'FORBIDDEN';
+    case 'REGION_AUDIT': // the region's audit log: the same callers as its queues
       return staffHere ? 'data' : 'FORBIDDEN';
     case 'APPLICANT': // acting for themself: another applicant gets their own answer (problems)
       return caller === 'self' || caller === 'otherApplicant' ? 'data' : 'FORBIDDEN';
@@ -307,6 +310,9 @@ const EXPECTED: Record<string, Record<string, Expectation>> = {
         [`Mutation.reply${r.prefix}Feedback`]: { rule: 'REGION_REVIEWER' },
         [`Query.${lowerFirst(r.prefix)}AppealQueue`]: { rule: 'REGION_STAFF' },
         [`Query.${lowerFirst(r.prefix)}FeedbackQueue`]: { rule: 'REGION_STAFF' },
+        [`Query.${lowerFirst(r.prefix)}AppealQueueConnection`]: { rule: 'REGION_STAFF' },
+        [`Query.${lowerFirst(r.prefix)}FeedbackQueueConnection`]: { rule: 'REGION_STAFF' },
+        [`Query.${lowerFirst(r.prefix)}AuditLog`]: { rule: 'REGION_AUDIT' },
         [`_entities:${r.prefix}Region`]: { rule: 'PUBLIC' },
         [`_entities:${r.prefix}Application`]: { rule: 'PERSON' },
         [`_entities:${r.prefix}Record`]: { rule: 'PERSON' },

@@ -9,6 +9,7 @@ import type {
   FeedbackRow,
   FeedbackStatus,
 } from '../persistence/db/appeal.entities';
+import { PageInfo } from './page-info';
 import { DueDate } from './policy.types';
 import { DateTimeScalar } from './scalars';
 
@@ -47,6 +48,23 @@ export class Appeal {
   @Field(() => DateTimeScalar, { nullable: true }) decidedAt!: string | null;
   @Field(() => String, { nullable: true, description: 'Why it was dismissed (or a note on upholding it).' })
   decisionReason!: string | null;
+}
+
+// The appeal and feedback queues' connections: one set of types for every region (the node types
+// are shared already), so 400 regions add no types to the supergraph.
+
+@ObjectType()
+@Directive('@shareable')
+export class AppealEdge {
+  @Field(() => String) cursor!: string;
+  @Field(() => Appeal) node!: Appeal;
+}
+
+@ObjectType({ description: 'One page of an appeal queue: pass pageInfo.endCursor as `after` for the next.' })
+@Directive('@shareable')
+export class AppealConnection {
+  @Field(() => [AppealEdge]) edges!: AppealEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
 }
 
 export function toAppeal(row: AppealRow): Appeal {
@@ -107,6 +125,20 @@ export class Feedback {
   @Field(() => DateTimeScalar) submittedAt!: string;
   @Field(() => String, { nullable: true }) reply!: string | null;
   @Field(() => DateTimeScalar, { nullable: true }) repliedAt!: string | null;
+}
+
+@ObjectType()
+@Directive('@shareable')
+export class FeedbackEdge {
+  @Field(() => String) cursor!: string;
+  @Field(() => Feedback) node!: Feedback;
+}
+
+@ObjectType({ description: 'One page of a feedback queue: pass pageInfo.endCursor as `after` for the next.' })
+@Directive('@shareable')
+export class FeedbackConnection {
+  @Field(() => [FeedbackEdge]) edges!: FeedbackEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
 }
 
 export function toFeedback(row: FeedbackRow): Feedback {

@@ -34,6 +34,10 @@ export function regionalAccessTable(prefix: string): AccessTable {
     [`Mutation.reply${prefix}Feedback`]: 'REGION_REVIEWER',
     [`Query.${field}AppealQueue`]: 'REGION_STAFF',
     [`Query.${field}FeedbackQueue`]: 'REGION_STAFF',
+    [`Query.${field}AppealQueueConnection`]: 'REGION_STAFF',
+    [`Query.${field}FeedbackQueueConnection`]: 'REGION_STAFF',
+    // The region's audit log (./regional/audit-resolvers.ts): its reviewers and national operators.
+    [`Query.${field}AuditLog`]: 'REGION_AUDIT',
     [`_entities:${prefix}Region`]: 'PUBLIC',
     [`_entities:${prefix}Application`]: 'PERSON',
     [`_entities:${prefix}Record`]: 'PERSON',

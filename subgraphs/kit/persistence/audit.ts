@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type DataSource, type EntityManager, EntitySchema } from 'typeorm';
+import { type DataSource, type EntityManager, EntitySchema, In, type SelectQueryBuilder } from 'typeorm';
 
 import { describeActor, type Identity } from '../platform/auth/identity';
 import { nowInChina } from '../platform/clock';
@@ -44,6 +44,8 @@ export type AuditAction =
   | 'COUNTER_SUBMIT'
   | 'COUNTER_SUPPLEMENT'
   | 'COUNTER_IN_PERSON_VERIFIED'
+  // Reading the audit log itself (graphql/audit-log.ts): the subject is the subject filter, or '*'.
+  | 'READ_AUDIT_LOG'
   // National: a region's look-up of a person's residence and insured region (actor REGION:<code>).
   | 'REGION_READ_PERSON';
 
@@ -61,6 +63,45 @@ export function appendAudit(
     subject: entry.subject,
     requestId: entry.requestId,
   });
+}
+
+/**
+ * One keyset page of the audit log, newest first, optionally one subject's and/or one actor's.
+ * Two statements, each reading only the page: the keys from an index alone (auditKeysQuery), then
+ * the rows by primary key. Rows appended meanwhile are newer than the first page: they never
+ * shift a later one.
+ */
+export async function auditPage(
+  ds: DataSource,
+  filter: { subject?: string | null; actor?: string | null },
+  limit: number,
+  after: { at: string; id: string } | null,
+): Promise<AuditRow[]> {
+  const keys = await auditKeysQuery(ds, filter, limit, after).getRawMany<{ id: string }>();
+  if (keys.length === 0) return [];
+  const rows = await ds.getRepository(AuditEntity).findBy({ id: In(keys.map((k) => k.id)) });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return keys.map((k) => byId.get(k.id)).filter((r): r is AuditRow => r !== undefined);
+}
+
+/**
+ * The page's keys: SELECT id, at WHERE [subject = ?] [AND actor = ?] AND (at, id) < (after)
+ * ORDER BY at DESC, id DESC LIMIT n, answered from ix_audit_subject (subject, at, id),
+ * ix_audit_actor (actor, at, id) or ix_audit_at (at, id) alone. Selecting only indexed columns
+ * matters: for `SELECT *` MariaDB prefers a ref on the subject read backwards from its newest row
+ * (cost growing with the depth) over the range; `at <= :at` makes the range explicit.
+ */
+export function auditKeysQuery(
+  ds: DataSource,
+  filter: { subject?: string | null; actor?: string | null },
+  limit: number,
+  after: { at: string; id: string } | null,
+): SelectQueryBuilder<AuditRow> {
+  const query = ds.getRepository(AuditEntity).createQueryBuilder('l').select('l.id', 'id').addSelect('l.at', 'at');
+  if (filter.subject) query.andWhere('l.subject = :subject', { subject: filter.subject });
+  if (filter.actor) query.andWhere('l.actor = :actor', { actor: filter.actor });
+  if (after) query.andWhere('l.at <= :at AND (l.at < :at OR (l.at = :at AND l.id < :id))', after);
+  return query.orderBy('l.at', 'DESC').addOrderBy('l.id', 'DESC').limit(limit);
 }
 
 /** Most rows in one INSERT: 4,000 × 7 placeholders stays under SQLite's 32,766 and MySQL's 65,535. */

@@ -17,6 +17,7 @@ import { CatalogueRetiredOn1764500000300 } from '../persistence/db/migrations/17
 import { CounterRecords1765000000000 } from '../persistence/db/migrations/1765000000000-counter-records';
 import { AppealsFeedback1765100000000 } from '../persistence/db/migrations/1765100000000-appeals-feedback';
 import { PersonMessage1765300000100 } from '../persistence/db/migrations/1765300000100-person-message';
+import { KeysetLists1765400000000 } from '../persistence/db/migrations/1765400000000-keyset-lists';
 import { POLICY_ENTITIES } from '../persistence/db/policy.entities';
 import { RECORD_ENTITIES } from '../persistence/db/record.entities';
 import { seedRegionPolicy } from '../persistence/db/seed';
@@ -39,6 +40,7 @@ export const REGIONAL_MIGRATIONS = [
   CounterRecords1765000000000,
   AppealsFeedback1765100000000,
   PersonMessage1765300000100,
+  KeysetLists1765400000000,
 ];
 export const REGIONAL_ENTITIES = [
   ...POLICY_ENTITIES,

@@ -2,16 +2,27 @@ import { Args, ArgsType, Ctx, Field, Int, Mutation, Query, Resolver } from 'type
 
 import type { MaterialInput as MaterialRequest } from '../../domain/inputs';
 import type { RegionDefinition } from '../../domain/region-definition';
+import { appealQueuePage, feedbackQueuePage } from '../../persistence/appeal.loader';
 import type { AppealStatus, FeedbackStatus } from '../../persistence/db/appeal.entities';
 import type { ApplicationRow } from '../../persistence/db/record.entities';
 import type { Problem } from '../../platform/errors';
 import { badInput, problem } from '../../platform/errors';
+import {
+  checkFirst,
+  checkOffset,
+  decodeCursor,
+  encodeCursor,
+  MAX_OFFSET,
+  toConnection,
+} from '../../platform/pagination/cursor';
 import type { AppealDecision } from '../../workflow/appeals';
 import {
   Appeal,
+  AppealConnection,
   AppealDecisionEnum,
   AppealStatusEnum,
   Feedback,
+  FeedbackConnection,
   FeedbackStatusEnum,
   toAppeal,
   toFeedback,
@@ -56,26 +67,48 @@ class ReplyFeedbackArgs {
 }
 
 const MAX_PAGE = 1000;
+const OFFSET_DESCRIPTION = `At most ${MAX_OFFSET}; deeper pages: the connection's \`after\` cursor.`;
 
 @ArgsType()
 class AppealQueueArgs {
   @Field(() => AppealStatusEnum, { defaultValue: 'PENDING' }) status!: AppealStatus;
   @Field(() => Int, { defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first!: number;
-  @Field(() => Int, { defaultValue: 0 }) offset!: number;
+  @Field(() => Int, { defaultValue: 0, description: OFFSET_DESCRIPTION }) offset!: number;
 }
 
 @ArgsType()
 class FeedbackQueueArgs {
   @Field(() => FeedbackStatusEnum, { defaultValue: 'OPEN' }) status!: FeedbackStatus;
   @Field(() => Int, { defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first!: number;
-  @Field(() => Int, { defaultValue: 0 }) offset!: number;
+  @Field(() => Int, { defaultValue: 0, description: OFFSET_DESCRIPTION }) offset!: number;
+}
+
+const AFTER_DESCRIPTION = 'pageInfo.endCursor of the previous page.';
+
+@ArgsType()
+class AppealConnectionArgs {
+  @Field(() => AppealStatusEnum, { defaultValue: 'PENDING' }) status!: AppealStatus;
+  @Field(() => Int, { defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first!: number;
+  @Field(() => String, { nullable: true, description: AFTER_DESCRIPTION }) after?: string | null;
+}
+
+@ArgsType()
+class FeedbackConnectionArgs {
+  @Field(() => FeedbackStatusEnum, { defaultValue: 'OPEN' }) status!: FeedbackStatus;
+  @Field(() => Int, { defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first!: number;
+  @Field(() => String, { nullable: true, description: AFTER_DESCRIPTION }) after?: string | null;
 }
 
 function checkPage(first: number, offset: number): void {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE || offset < 0) {
     throw badInput([problem('INVALID_PAGE', `每页条数须在1到${MAX_PAGE}之间，偏移量不能为负`, 'first')]);
   }
+  checkOffset(offset);
 }
+
+// A queue cursor names its region and status: another list's cursor is INVALID_CURSOR.
+const appealKind = (regionCode: string, status: string) => `appeals:${regionCode}:${status}`;
+const feedbackKind = (regionCode: string, status: string) => `feedback:${regionCode}:${status}`;
 
 export function createAppealResolvers(def: RegionDefinition, { ConcreteApplication }: RegionObjectTypes) {
   const { prefix } = def;
@@ -161,6 +194,40 @@ export function createAppealResolvers(def: RegionDefinition, { ConcreteApplicati
       const rows = await ctx.appealRecords.feedbackQueue(def.policy.code, args.status, args.first, args.offset);
       for (const row of rows) await ctx.audit.record('READ_REVIEW_QUEUE', row.personId);
       return rows.map(toFeedback);
+    }
+
+    @Query(() => AppealConnection, {
+      name: `${field}AppealQueueConnection`,
+      description: `${def.policy.name}'s appeals by due date, page by page (keyset: the same cost at any depth), for its reviewers (national operators may read it).`,
+    })
+    async appealQueueConnection(
+      @Args(() => AppealConnectionArgs) args: AppealConnectionArgs,
+      @Ctx() ctx: RegionalContext,
+    ) {
+      const first = checkFirst(args.first, MAX_PAGE);
+      const kind = appealKind(def.policy.code, args.status);
+      const key = decodeCursor(kind, args.after, ['string', 'string']);
+      const after = key ? { key: String(key[0]), id: String(key[1]) } : null;
+      const rows = await appealQueuePage(ctx.ds, def.policy.code, args.status, first + 1, after);
+      for (const row of rows.slice(0, first)) await ctx.audit.record('READ_REVIEW_QUEUE', row.personId);
+      return toConnection(rows, first, (row) => encodeCursor(kind, [row.dueDate, row.id]), toAppeal);
+    }
+
+    @Query(() => FeedbackConnection, {
+      name: `${field}FeedbackQueueConnection`,
+      description: `Feedback sent to ${def.policy.name}, oldest first, page by page (keyset), for its reviewers (national operators may read it).`,
+    })
+    async feedbackQueueConnection(
+      @Args(() => FeedbackConnectionArgs) args: FeedbackConnectionArgs,
+      @Ctx() ctx: RegionalContext,
+    ) {
+      const first = checkFirst(args.first, MAX_PAGE);
+      const kind = feedbackKind(def.policy.code, args.status);
+      const key = decodeCursor(kind, args.after, ['string', 'string']);
+      const after = key ? { key: String(key[0]), id: String(key[1]) } : null;
+      const rows = await feedbackQueuePage(ctx.ds, def.policy.code, args.status, first + 1, after);
+      for (const row of rows.slice(0, first)) await ctx.audit.record('READ_REVIEW_QUEUE', row.personId);
+      return toConnection(rows, first, (row) => encodeCursor(kind, [row.submittedAt, row.id]), toFeedback);
     }
   }
   return [AppealResolver] as const;

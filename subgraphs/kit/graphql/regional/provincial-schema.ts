@@ -89,14 +89,7 @@ function routeToRegion(schema: GraphQLSchema, def: RegionDefinition, own: Access
   const entityTypes = ownEntries(own)
     .filter((e) => e.startsWith('_entities:'))
     .map((e) => e.slice('_entities:'.length));
-  const typeNames = new Set([
-    `${def.prefix}Region`,
-    `${def.prefix}Application`,
-    `${def.prefix}Record`,
-    `${def.prefix}ApplicationConnection`,
-    `${def.prefix}ApplicationEdge`,
-    ...entityTypes,
-  ]);
+  const typeNames = new Set([`${def.prefix}Region`, `${def.prefix}Application`, `${def.prefix}Record`, ...entityTypes]);
   for (const typeName of typeNames) {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) throw new Error(`${def.subgraph}: ${typeName} is not in the provincial schema`);

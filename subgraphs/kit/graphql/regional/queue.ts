@@ -1,10 +1,11 @@
-import { Args, ArgsType, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Args, ArgsType, Ctx, Directive, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 
 import type { RegionDefinition } from '../../domain/region-definition';
 import { ApplicationEntity, type ApplicationRow, type ApplicationStatus } from '../../persistence/db/record.entities';
 import { todayInChina } from '../../platform/clock';
 import { checkFirst, decodeCursor, encodeCursor, toConnection } from '../../platform/pagination/cursor';
+import { ApplicationBase } from '../application.interface';
 import type { RegionalContext } from '../context';
 import { ApplicationStatusEnum } from '../enums';
 import { PageInfo } from '../page-info';
@@ -46,20 +47,27 @@ class QueueConnectionArgs {
   after?: string | null;
 }
 
+/**
+ * One page of a review queue. Shared by every region (the node is the Application interface,
+ * each edge a region's own concrete type): a type per region would cost the gateway memory and
+ * planning time at national scale (README "Scale"), and nothing routes by these types.
+ */
+@ObjectType('ApplicationEdge')
+@Directive('@shareable')
+export class ApplicationEdge {
+  @Field(() => String) cursor!: string;
+  @Field(() => ApplicationBase) node!: ApplicationBase;
+}
+
+@ObjectType('ApplicationConnection')
+@Directive('@shareable')
+export class ApplicationConnection {
+  @Field(() => [ApplicationEdge]) edges!: ApplicationEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+}
+
 export function createQueueResolver(def: RegionDefinition, { ConcreteApplication }: RegionObjectTypes) {
   const { prefix } = def;
-
-  @ObjectType(`${prefix}ApplicationEdge`)
-  class ApplicationEdge {
-    @Field(() => String) cursor!: string;
-    @Field(() => ConcreteApplication) node!: InstanceType<typeof ConcreteApplication>;
-  }
-
-  @ObjectType(`${prefix}ApplicationConnection`)
-  class ApplicationConnection {
-    @Field(() => [ApplicationEdge]) edges!: ApplicationEdge[];
-    @Field(() => PageInfo) pageInfo!: PageInfo;
-  }
 
   @Resolver()
   class QueueResolver {

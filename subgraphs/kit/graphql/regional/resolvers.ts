@@ -3,6 +3,7 @@ import { Args, ArgsType, Ctx, Field, Int, Mutation, Query, Resolver } from 'type
 import type { RegionDefinition } from '../../domain/region-definition';
 import type { ApplicationRow, ApplicationStatus } from '../../persistence/db/record.entities';
 import { badInput, problem } from '../../platform/errors';
+import { checkOffset, MAX_OFFSET } from '../../platform/pagination/cursor';
 import type { WriteOptions } from '../../workflow/workflow';
 import type { RegionalContext } from '../context';
 import { ApplicationStatusEnum } from '../enums';
@@ -44,8 +45,6 @@ class ReviewArgs extends AcceptanceNumberArgs {
 }
 
 const MAX_QUEUE_PAGE = 1000;
-/** OFFSET reads and skips every row before the page: capped, the connection's cursor goes deeper. */
-const MAX_QUEUE_OFFSET = 10_000;
 
 @ArgsType()
 class ReviewQueueArgs {
@@ -55,7 +54,7 @@ class ReviewQueueArgs {
   @Field(() => Int, { defaultValue: 50, description: `At most ${MAX_QUEUE_PAGE}.` }) first!: number;
   @Field(() => Int, {
     defaultValue: 0,
-    description: `At most ${MAX_QUEUE_OFFSET}; deeper pages: ReviewQueueConnection's \`after\` cursor.`,
+    description: `At most ${MAX_OFFSET}; deeper pages: ReviewQueueConnection's \`after\` cursor.`,
   })
   offset!: number;
 }
@@ -101,11 +100,7 @@ export function createRegionResolvers(
       if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_QUEUE_PAGE || args.offset < 0) {
         throw badInput([problem('INVALID_PAGE', `每页条数须在1到${MAX_QUEUE_PAGE}之间，偏移量不能为负`, 'first')]);
       }
-      if (args.offset > MAX_QUEUE_OFFSET) {
-        throw badInput([
-          problem('OFFSET_TOO_LARGE', `偏移量最多为${MAX_QUEUE_OFFSET}，更多记录请使用游标（after）翻页`, 'offset'),
-        ]);
-      }
+      checkOffset(args.offset); // capped: the connection's cursor goes deeper
       const rows = await ctx.records.reviewQueue(
         def.policy.code,
         args.status,

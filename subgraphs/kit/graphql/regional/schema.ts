@@ -6,6 +6,7 @@ import { buildFederatedSchema } from '../federation';
 import { createMessageTypes } from '../messages';
 import { regionalAccessTable } from '../regional-access';
 import { createAppealResolvers } from './appeal-resolvers';
+import { createAuditResolver } from './audit-resolvers';
 import { createCounterResolvers } from './counter-resolvers';
 import { createQueueResolver } from './queue';
 import { createReferenceResolvers } from './references';
@@ -21,6 +22,7 @@ export function createRegionTypes(def: RegionDefinition) {
       ...createRegionResolvers(def, types),
       ...createAppealResolvers(def, types),
       ...createCounterResolvers(def, types),
+      createAuditResolver(def),
     ] as const,
     referenceResolvers: createReferenceResolvers(def, types),
   };

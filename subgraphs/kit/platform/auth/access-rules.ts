@@ -26,6 +26,8 @@ const ACCESS_RULES = {
     "A person reached from another subgraph's answer (an application's applicant): the person themself, any reviewer or counter clerk, a national operator.",
   STAFF: 'A reviewer, a counter clerk or a national operator; regional staff find only people insured in their region.',
   REGION_STAFF: "A reviewer of this subgraph's region or a national operator.",
+  REGION_AUDIT:
+    "A reviewer of this subgraph's region or a national operator: its audit log (no counter clerk, applicant or other region's staff).",
   APPLICANT: 'An applicant, acting for themself.',
   REGION_REVIEWER: "A reviewer of this subgraph's region.",
   REGION_CLERK: "A counter clerk (线下窗口) of this subgraph's region, acting for an applicant.",
@@ -96,6 +98,7 @@ export function gate(rule: AccessRule, identity: Identity, regionCode?: string):
     case 'STAFF':
       return regionalStaff || identity.role === 'NATIONAL_OPERATOR' ? 'ALLOW' : 'FORBIDDEN';
     case 'REGION_STAFF':
+    case 'REGION_AUDIT':
       return reviewerHere || identity.role === 'NATIONAL_OPERATOR' ? 'ALLOW' : 'FORBIDDEN';
     case 'APPLICANT':
       return identity.role === 'APPLICANT' ? 'ALLOW' : 'FORBIDDEN';
@@ -121,6 +124,11 @@ function refusal(rule: AccessRule, access: Exclude<Access, 'ALLOW'>, scope: Acce
   }
   if (rule === 'REGION_STAFF' && access === 'FORBIDDEN') {
     return new GraphQLError(`只有${region}的审核人员和全国运营人员可以查看审核队列`, {
+      extensions: { code: 'FORBIDDEN' },
+    });
+  }
+  if (rule === 'REGION_AUDIT' && access === 'FORBIDDEN') {
+    return new GraphQLError(`只有${region}的审核人员和全国运营人员可以查看审计日志`, {
       extensions: { code: 'FORBIDDEN' },
     });
   }

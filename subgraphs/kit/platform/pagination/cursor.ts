@@ -95,6 +95,20 @@ export function checkFirst(first: number, max = MAX_PAGE_SIZE): number {
   return first;
 }
 
+/** OFFSET reads and skips every row before the page: the old offset lists stop here, cursors go deeper. */
+export const MAX_OFFSET = 10_000;
+
+/** `offset` checked: 0…MAX_OFFSET; negative is INVALID_PAGE, deeper is OFFSET_TOO_LARGE (use `after`). */
+export function checkOffset(offset: number, max = MAX_OFFSET): number {
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw badInput([problem('INVALID_PAGE', '偏移量不能为负', 'offset')]);
+  }
+  if (offset > max) {
+    throw badInput([problem('OFFSET_TOO_LARGE', `偏移量最多为${max}，更多记录请使用游标（after）翻页`, 'offset')]);
+  }
+  return offset;
+}
+
 /** A page of rows fetched with LIMIT first + 1: the edges, and whether more follow. */
 export function toConnection<R, N>(
   rows: R[],
