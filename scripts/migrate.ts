@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 
 import { NATIONAL } from '../schema/registry';
-import { redactUrl } from '../subgraphs/kit/platform/db/data-source';
+import { redactUrl } from '../subgraphs/kit/platform/db/url';
 import { createRegionalDataSource, prepareRegionalDatabase } from '../subgraphs/kit/start-up/data-source';
 import { seedHospitalDirectory } from '../subgraphs/national/hospital-directory';
 import { loadPiiVault } from '../subgraphs/national/pii-keys';

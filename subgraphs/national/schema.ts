@@ -1,3 +1,5 @@
+import 'reflect-metadata'; // type-graphql's decorators need it before the types below load (the gateway imports this file)
+
 import type { GraphQLSchema } from 'graphql';
 
 import { NATIONAL, REGIONS } from '../../schema/registry';

@@ -1,8 +1,8 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 
-import { redactUrl } from './db/data-source';
 import { DEFAULT_HEALTH_DB_TIMEOUT_MS } from './db/readiness';
+import { redactUrl } from './db/url';
 import { type Limits, readLimits } from './limits';
 import { LOG_LEVELS } from './log';
 import { defaultMetricsPort } from './metrics-server';

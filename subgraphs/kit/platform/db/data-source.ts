@@ -3,6 +3,8 @@ import path from 'node:path';
 
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 
+import { redactUrl } from './url';
+
 // One code path, two drivers: MySQL (mysql2) when DATABASE_URL is mysql://..., otherwise an
 // embedded SQLite file (sql.js, pure WebAssembly: nothing to compile) under DATA_DIR (.data/).
 // DATABASE_URL=memory: gives a throwaway in-memory SQLite database (tests).
@@ -35,11 +37,6 @@ function databaseKind(url: string | undefined): DatabaseKind {
  */
 export function migrateOnStart(url: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
   return env.MIGRATE_ON_START ? env.MIGRATE_ON_START === 'true' : databaseKind(url) !== 'mysql';
-}
-
-/** The URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
 export function createDataSource(config: DatabaseConfig): DataSource {
