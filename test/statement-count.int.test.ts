@@ -150,3 +150,26 @@ it('the keyset connection costs the same for 10, 100 and 1,000 rows, on the firs
   expect([ten.returned, hundred.returned, thousand.returned, deep.returned]).toEqual([10, 100, 1000, 10]);
   expect(new Set([ten.count, hundred.count, thousand.count, deep.count]).size).toBe(1);
 });
+
+it('the catalogue through the gateway costs the region the statements of a direct call, none for the region itself', async () => {
+  const count = async (query: string, url?: string) => {
+    statements = [];
+    counting = true;
+    const res = await stack.query(query, undefined, url ? { url } : {});
+    counting = false;
+    expect(res.errors).toBeUndefined();
+    return statements.map((sql) => /FROM `(\w+)`/.exec(sql)?.[1]).sort();
+  };
+  const fields = '{ diseases { code name } hospitals { code name level } }';
+  // First asked here: the gateway's response cache holds nothing for it yet.
+  const viaGateway = await count(`{ region(code: "510400") ${fields} }`);
+  const direct = await count(`{ panzhihuaRegion ${fields} }`, stack.regions[REGION]!.graphqlUrl);
+  expect(direct).toEqual(['disease', 'hospital']);
+  expect(viaGateway).toEqual(direct);
+  // Another region's code is still looked up in the database (and is not there: null).
+  const foreign = await count(
+    `{ _entities(representations: [{ __typename: "PanzhihuaRegion", code: "445300" }]) { __typename } }`,
+    stack.regions[REGION]!.graphqlUrl,
+  );
+  expect(foreign).toEqual(['region']);
+});

@@ -1,8 +1,10 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
+import { Arg, Ctx, ID, Info, Query, Resolver } from 'type-graphql';
 
 import { REGIONS } from '../../schema/registry';
 import { parseAcceptanceNumber } from '../kit/domain/acceptance-number';
 import { deniedError, isStaffRead } from '../kit/platform/auth/access';
+import type { Identity } from '../kit/platform/auth/identity';
 import { badInput } from '../kit/platform/errors';
 import { validateIdNumber } from '../kit/platform/pii';
 import type { NationalContext } from './context';
@@ -21,11 +23,21 @@ export function applicationRef(acceptanceNumber: string): (ApplicationRef & { __
  * (an application's applicant) may be followed by any reviewer: the region that handed it out
  * authorized the application, and this subgraph cannot see which region that was.
  */
-export async function readPerson(ctx: NationalContext, id: string, reference = false): Promise<Person | null> {
+export async function readPerson(
+  ctx: NationalContext,
+  id: string,
+  reference = false,
+  prefetchHistory = false,
+): Promise<Person | null> {
   const { identity } = ctx;
   if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
   // An applicant asking for someone else learns nothing, not even whether they exist.
   if (identity.role === 'APPLICANT' && identity.personId !== id) throw deniedError('FORBIDDEN');
+  // The history index is read beside the person (one round trip, not two) when the operation
+  // asks for it; nothing of it is returned unless Person.records/notifications are allowed to run.
+  // The per-request DataLoader keeps the promise: those fields await the same read, and its
+  // failure (if any) surfaces there, as before.
+  if (prefetchHistory) ctx.history.load(id).catch(() => {});
   const row = await ctx.people.load(id);
   const regionalStaff = identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK';
   if (regionalStaff && !reference && row?.insuredRegionCode !== identity.regionCode) {
@@ -34,6 +46,29 @@ export async function readPerson(ctx: NationalContext, id: string, reference = f
   if (!row) return null;
   if (isStaffRead(identity)) await ctx.audit.record('READ_PERSON', row.id);
   return new Person(row);
+}
+
+/**
+ * Whether the selection under this field asks a Person field that reads the history index:
+ * `notifications`, or `records` in its HISTORY scope (a national operator's ALL_REGIONS does not).
+ */
+export function readsHistory(info: GraphQLResolveInfo, identity: Identity): boolean {
+  const visit = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((s) => {
+      if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet);
+      if (s.kind === Kind.FRAGMENT_SPREAD) return visit(info.fragments[s.name.value]?.selectionSet);
+      if (s.name.value === 'notifications') return true;
+      if (s.name.value !== 'records') return false;
+      const arg = s.arguments?.find((a) => a.name.value === 'scope')?.value;
+      const scope =
+        arg?.kind === Kind.ENUM
+          ? arg.value
+          : arg?.kind === Kind.VARIABLE
+            ? info.variableValues[arg.name.value]
+            : undefined;
+      return !(scope === 'ALL_REGIONS' && identity.role === 'NATIONAL_OPERATOR');
+    });
+  return info.fieldNodes.some((node) => visit(node.selectionSet));
 }
 
 @Resolver()
@@ -60,8 +95,12 @@ export class NationalResolver {
   }
 
   @Query(() => Person, { nullable: true, description: 'By national person number.' })
-  async person(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Person | null> {
-    return readPerson(ctx, id);
+  async person(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: NationalContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Person | null> {
+    return readPerson(ctx, id, false, readsHistory(info, ctx.identity));
   }
 
   @Query(() => Person, {

@@ -16,6 +16,10 @@ export function createReferenceResolvers(
   const referenceResolvers = {
     [`${prefix}Region`]: {
       async __resolveReference(ref: Pick<RegionBase, 'code'>, ctx: RegionalContext) {
+        // This subgraph's own region exists by construction, as for the root field (`…Region`):
+        // no statement, so the gateway's catalogue read costs the region what a direct call does.
+        // Any other code is looked up (null when this database does not hold it).
+        if (ref.code === def.policy.code) return new ConcreteRegion(ref.code);
         return (await ctx.loaders.region.load(ref.code)) ? new ConcreteRegion(ref.code) : null;
       },
     },
