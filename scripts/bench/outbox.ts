@@ -11,6 +11,7 @@ import {
   OutboxDispatcher,
   OutboxEntity,
 } from '../../subgraphs/kit/persistence/outbox';
+import { retryOnDeadlock } from '../../subgraphs/kit/persistence/sql-errors';
 import { createDataSource } from '../../subgraphs/kit/platform/db/data-source';
 import { databaseUrlFor, recreateMysqlDatabase } from '../lib/databases';
 
@@ -154,8 +155,10 @@ export async function runOutboxBench(options: OutboxBenchOptions = {}): Promise<
     const due = Math.floor(((performance.now() - started) / 1000) * submissionsPerSecond);
     while (submitted < due && inFlight.size < maxInFlight) {
       const i = submitted++;
-      const p = writer
-        .transaction((m) => enqueueNotifications(m, '510400', submission(i, Date.now())))
+      // As a submission's transaction: a deadlock victim is run again (the workflow does the same).
+      const p = retryOnDeadlock(() =>
+        writer.transaction((m) => enqueueNotifications(m, '510400', submission(i, Date.now()))),
+      )
         .then(() => {
           enqueued += 2;
         })

@@ -775,6 +775,8 @@ async function main(): Promise<void> {
   // ---- the summary: every row of issue #17 (bench:fanout has the provincial ones), target and verdict
   const childCpu = catalogue.child!.cpuMsPerRequest ?? NaN;
   const httpCpu = catalogue.childHttp!.cpuMsPerRequest ?? NaN;
+  // CPU-bound on every core: what one direct call costs the machine (subgraph + load client), ms.
+  const directCpu = (machine.nproc * 1000) / catalogue.direct!.rps;
   const perCoreOf = (engine: string, key: string) => perCore.rows.find((r) => r.engine === engine && r.case === key);
   const summary: SummaryRow[] = [
     {
@@ -788,7 +790,10 @@ async function main(): Promise<void> {
       why:
         `the hop costs the gateway ${childCpu.toFixed(2)} ms CPU per request (registry over HTTP: ${httpCpu.toFixed(2)} ms, ` +
         `${ratio(catalogue.childHttp!.rps / catalogue.direct!.rps)} of direct) while the subgraph alone answers at ${rate(catalogue.direct!)}; ` +
-        `on ${machine.nproc} cores the gateway, the subgraphs and the load client share the CPU, so the gateway's CPU per request bounds the ratio`,
+        `on ${machine.nproc} cores the gateway, the subgraphs and the load client share the CPU: a direct call costs the machine ` +
+        `D = ${machine.nproc} cores ÷ ${rate(catalogue.direct!)} = ${directCpu.toFixed(2)} ms CPU, the hop adds the gateway's G, ` +
+        `so the ratio is about D ÷ (D + G) = ${ratio(directCpu / (directCpu + childCpu))}; 0.70× needs G ≤ ${(directCpu * (1 / 0.7 - 1)).toFixed(2)} ms ` +
+        `(more than half of G is Node's HTTP in and out: docs/performance.md)`,
     },
     {
       key: 'a1.childHttp',
