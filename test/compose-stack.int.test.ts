@@ -1,6 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +13,7 @@ import { mintDevelopmentToken } from '../scripts/token';
 import { addDays } from '../subgraphs/kit/domain/calendar';
 import { loadRegion } from '../subgraphs/kit/domain/region-file';
 import { todayInChina } from '../subgraphs/kit/platform/clock';
+import { freePort } from './free-port';
 
 // docker-compose.yml, run without Docker: the file as `docker-compose config` renders it (with
 // SEED_DEMO=true), every service of the mente image started from its own `command`, `environment`
@@ -109,17 +109,6 @@ function imageEnv(): Record<string, string> {
     if (m) for (const pair of m[1]!.trim().split(/\s+/)) env[pair.split('=')[0]!] = pair.split('=').slice(1).join('=');
   }
   return env;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Running {

@@ -1,6 +1,5 @@
 import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -21,6 +20,7 @@ import { createLogger } from '../subgraphs/kit/platform/log';
 import { createRegionalDataSource, prepareRegionalDatabase } from '../subgraphs/kit/start-up/data-source';
 import { type RegionalSubgraph, startRegionalSubgraph } from '../subgraphs/kit/start-up/start';
 import { startNationalSubgraph } from '../subgraphs/national/server';
+import { freePort } from './free-port';
 import { type Stack, startStack, usingMysql } from './harness';
 import { spawnRegionalSubgraph } from './regional-process';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
@@ -252,14 +252,6 @@ function capturingLogger() {
   afterAll(() => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-
-  async function freePort(): Promise<number> {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as net.AddressInfo;
-    await new Promise((resolve) => probe.close(resolve));
-    return port;
-  }
 
   it('commits whole or not at all, and the retry with the same key returns the truth', async () => {
     const url = databaseUrlFor('faults-sigterm', process.env, PREFIX)!;

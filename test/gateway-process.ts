@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import { SUBGRAPHS } from '../schema/registry';
 import { developmentKeyPaths } from '../subgraphs/kit/platform/auth/keys';
+import { freePort } from './free-port';
 
 /** The gateway engines Mente can run: the Apollo gateway, Hive Gateway (JS planner), Hive with its Rust planner. */
 export const GATEWAY_ENGINES = ['apollo', 'hive', 'hive-router-runtime'] as const;
@@ -38,14 +37,6 @@ export interface GatewayProcess {
   /** GET /metrics of the Apollo gateway (METRICS_PORT); undefined for Hive. */
   metricsPort?: number;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

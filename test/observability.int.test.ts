@@ -1,7 +1,6 @@
 import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -10,6 +9,7 @@ import { SUBGRAPHS } from '../schema/registry';
 import { createLogger } from '../subgraphs/kit/platform/log';
 import { redactPii } from '../subgraphs/kit/platform/pii';
 import { startNationalSubgraph } from '../subgraphs/national/server';
+import { freePort } from './free-port';
 import { type Stack, startStack } from './harness';
 import { spawnRegionalSubgraph } from './regional-process';
 
@@ -290,14 +290,6 @@ describe('health', () => {
 });
 
 // ---- SIGTERM: a real subgraph process --------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** A POST whose body arrives in two parts: in flight from its first byte until finish(). */
 function slowRequest(port: number, body: string) {

@@ -1,7 +1,7 @@
 import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -18,6 +18,7 @@ import {
 } from '../subgraphs/kit/persistence/outbox';
 import { createDataSource } from '../subgraphs/kit/platform/db/data-source';
 import { prepareRegionalDatabase, REGIONAL_ENTITIES, REGIONAL_MIGRATIONS } from '../subgraphs/kit/start-up/data-source';
+import { freePort } from './free-port';
 import { spawnRegionalSubgraph } from './regional-process';
 
 // The outbox across real process deaths: a real regional subgraph process (subgraphs/regional/index.ts)
@@ -67,14 +68,6 @@ function notificationService() {
     });
   });
   return { server, received, hanging, state };
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
 }
 
 async function openDatabase(): Promise<DataSource> {

@@ -2,7 +2,6 @@ import 'reflect-metadata';
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -33,6 +32,7 @@ import { PersonHistoryEntity } from '../subgraphs/national/db/history.entity';
 import { buildNationalSchema } from '../subgraphs/national/schema';
 import { type NationalSubgraph, startNationalSubgraph } from '../subgraphs/national/server';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
+import { freePort } from './free-port';
 import { usingMysql } from './harness';
 import { spawnRegionalSubgraph } from './regional-process';
 
@@ -341,14 +341,6 @@ describe('one subgraph process hosting two regions', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 function run(env: NodeJS.ProcessEnv) {
   const proc = spawnRegionalSubgraph({ ...process.env, LOG_LEVEL: 'warn', ...env });
