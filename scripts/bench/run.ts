@@ -547,9 +547,13 @@ async function main(): Promise<void> {
   const check = await post(stack.gateway.graphqlUrl, RECORDS, operator, { id: RECORDS_PERSON });
   must(!check.errors && check.data?.person?.records?.length === REGIONS.length, `records: ${JSON.stringify(check)}`);
   const regionDirect: Record<string, Measured> = {};
+  /** The record of RECORDS_PERSON asked of one region directly, as the gateway's entity fetch asks it. */
+  const recordOf = (r: (typeof REGIONS)[number]) => ({
+    query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${r.prefix}Record { ${RECORD_FIELDS} } } }`,
+    variables: { r: [{ __typename: `${r.prefix}Record`, personId: RECORDS_PERSON, regionCode: r.code }] },
+  });
   for (const r of REGIONS) {
-    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${r.prefix}Record { ${RECORD_FIELDS} } } }`;
-    const variables = { r: [{ __typename: `${r.prefix}Record`, personId: RECORDS_PERSON, regionCode: r.code }] };
+    const { query, variables } = recordOf(r);
     const internalToken = asCaller(operator_, r.subgraph);
     const one = await post(
       stack.regions[r.subgraph]!.graphqlUrl,
@@ -597,8 +601,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     const answers = await Promise.all(
       REGIONS.map(async (r) => {
-        const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${r.prefix}Record { ${RECORD_FIELDS} } } }`;
-        const variables = { r: [{ __typename: `${r.prefix}Record`, personId: RECORDS_PERSON, regionCode: r.code }] };
+        const { query, variables } = recordOf(r);
         const requestBody = body(query, variables);
         const through = new URL(
           new URL(stack.regions[r.subgraph]!.graphqlUrl).pathname,
