@@ -3,7 +3,10 @@ import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 
 import { DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
+import { REGIONS } from '../schema/registry';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
 import {
+  HOSPITAL_CODE_PATTERN,
   isRole,
   REAL_NAME_CLAIM,
   REGION_CODE_PATTERN,
@@ -16,6 +19,7 @@ import { developmentKeyPaths, ensureDevelopmentKeys, loadPrivateKey } from '../s
 // `npm run token -- --role APPLICANT --person P000001 --unverified` (not verified: cannot apply)
 // `npm run token -- --role REVIEWER --region 510400 [--sub alice]`
 // `npm run token -- --role COUNTER_CLERK --region 510400 [--sub carol]`
+// `npm run token -- --role HOSPITAL_REVIEWER --region 445300 --hospital H44530200001 [--sub dora]`
 // `npm run token -- --role NATIONAL_OPERATOR [--sub bob] [--ttl 8h]`
 // Mints a development caller token signed with the development "caller" key (standing in for the
 // identity provider). The token alone goes to stdout; a hint for the explorer goes to stderr.
@@ -26,6 +30,9 @@ const USAGE = `usage: npm run token -- --role <${ROLES.join('|')}> [options]
   --unverified                             APPLICANT only: without the real-name claim
   --role REVIEWER --region <6 digits>      a reviewer of one region, e.g. 510400
   --role COUNTER_CLERK --region <6 digits> a counter clerk (线下窗口) of one region
+  --role HOSPITAL_REVIEWER --region <6 digits> --hospital <code>
+                                           a reviewer at one of the region's designated
+                                           hospitals (定点医疗机构), e.g. H44530200001
   --role NATIONAL_OPERATOR                 a national platform operator
   --sub <name>                             subject (login name); default derived from the role
   --ttl <n>[s|m|h|d]                       lifetime, default 8h (plain number = seconds)
@@ -35,6 +42,8 @@ export interface MintOptions {
   role: Role | string;
   personId?: string;
   regionCode?: string;
+  /** HOSPITAL_REVIEWER only: one of the region's designated hospitals. */
+  hospitalCode?: string;
   subject?: string;
   /** APPLICANT only: the real-name claim (realNameVerified: true); default true. */
   realNameVerified?: boolean;
@@ -92,14 +101,28 @@ export async function mintDevelopmentToken(options: MintOptions): Promise<string
       defaultSubject = `${role === 'REVIEWER' ? 'reviewer' : 'clerk'}-${regionCode}`;
       break;
     }
+    case 'HOSPITAL_REVIEWER': {
+      const { regionCode, hospitalCode } = hospitalOf(options);
+      claims.regionCode = regionCode;
+      claims.hospitalCode = hospitalCode;
+      defaultSubject = `hospital-${hospitalCode}`;
+      break;
+    }
     case 'NATIONAL_OPERATOR':
       defaultSubject = 'national-operator';
       break;
   }
   if (role !== 'APPLICANT' && options.personId !== undefined)
     throw new UsageError('--person applies to APPLICANT only');
-  if (role !== 'REVIEWER' && role !== 'COUNTER_CLERK' && options.regionCode !== undefined)
-    throw new UsageError('--region applies to REVIEWER and COUNTER_CLERK only');
+  if (
+    role !== 'REVIEWER' &&
+    role !== 'COUNTER_CLERK' &&
+    role !== 'HOSPITAL_REVIEWER' &&
+    options.regionCode !== undefined
+  )
+    throw new UsageError('--region applies to REVIEWER, COUNTER_CLERK and HOSPITAL_REVIEWER only');
+  if (role !== 'HOSPITAL_REVIEWER' && options.hospitalCode !== undefined)
+    throw new UsageError('--hospital applies to HOSPITAL_REVIEWER only');
   if (role !== 'APPLICANT' && options.realNameVerified === false)
     throw new UsageError('--unverified applies to APPLICANT only');
   const subject = options.subject === undefined ? defaultSubject : options.subject.trim();
@@ -120,6 +143,32 @@ export async function mintDevelopmentToken(options: MintOptions): Promise<string
     .sign(key);
 }
 
+/** A hospital reviewer's region and hospital, the hospital checked against the region's file. */
+function hospitalOf(options: MintOptions): { regionCode: string; hospitalCode: string } {
+  const regionCode = options.regionCode?.trim();
+  const hospitalCode = options.hospitalCode?.trim().toUpperCase();
+  if (!regionCode || !hospitalCode) {
+    throw new UsageError(
+      '--role HOSPITAL_REVIEWER needs --region <6-digit region code> and --hospital <code>, e.g. --region 445300 --hospital H44530200001',
+    );
+  }
+  if (!REGION_CODE_PATTERN.test(regionCode)) {
+    throw new UsageError(`--region must be a 6-digit region code such as 445300 (got "${regionCode}")`);
+  }
+  if (!HOSPITAL_CODE_PATTERN.test(hospitalCode)) {
+    throw new UsageError(`--hospital must be H followed by 11 digits, e.g. H44530200001 (got "${hospitalCode}")`);
+  }
+  const region = REGIONS.find((r) => r.code === regionCode);
+  if (!region) throw new UsageError(`--region ${regionCode} is not a region of this deployment`);
+  const designated = loadRegion(region.subgraph).policy.hospitals.map((h) => h.code);
+  if (!designated.includes(hospitalCode)) {
+    throw new UsageError(
+      `--hospital ${hospitalCode} is not a designated hospital of ${region.name} (${designated.join(', ')})`,
+    );
+  }
+  return { regionCode, hospitalCode };
+}
+
 export function parseTokenArgs(argv: string[]): MintOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -131,6 +180,7 @@ export function parseTokenArgs(argv: string[]): MintOptions {
         role: { type: 'string' },
         person: { type: 'string' },
         region: { type: 'string' },
+        hospital: { type: 'string' },
         sub: { type: 'string' },
         ttl: { type: 'string' },
         keys: { type: 'string' },
@@ -146,6 +196,7 @@ export function parseTokenArgs(argv: string[]): MintOptions {
     role: values.role.toUpperCase(),
     personId: text('person'),
     regionCode: text('region'),
+    hospitalCode: text('hospital'),
     subject: text('sub'),
     ttl: text('ttl'),
     keysDir: text('keys'),

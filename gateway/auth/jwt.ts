@@ -108,6 +108,7 @@ export function createJwtVerifier(config: JwtConfig): (authorizationHeader: stri
       regionCode: payload.regionCode,
       subject: payload.sub,
       realNameVerified: payload[REAL_NAME_CLAIM],
+      hospitalCode: payload.hospitalCode,
     });
     if ('reason' in result) {
       throw new AuthError('UNAUTHENTICATED', INVALID_TOKEN_MESSAGE, { cause: new Error(result.reason) });

@@ -77,6 +77,7 @@ function createCoprocessor(options: CoprocessorOptions): (payload: CoprocessorPa
       regionCode: c.regionCode,
       subject: c.sub,
       realNameVerified: c[REAL_NAME_CLAIM],
+      hospitalCode: c.hospitalCode,
     });
     const wrongIssuer = options.issuer !== undefined && c.iss !== options.issuer;
     const audiences = Array.isArray(c.aud) ? c.aud : [c.aud];

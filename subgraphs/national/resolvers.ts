@@ -33,6 +33,8 @@ export async function readPerson(
   if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
   // An applicant asking for someone else learns nothing, not even whether they exist.
   if (identity.role === 'APPLICANT' && identity.personId !== id) throw deniedError('FORBIDDEN');
+  // A hospital reviewer sees only the applicant of an application in its queue (a reference), never a look-up.
+  if (identity.role === 'HOSPITAL_REVIEWER' && !reference) throw deniedError('FORBIDDEN');
   // The history index is read beside the person (one round trip, not two) when the operation
   // asks for it; nothing of it is returned unless Person.records/notifications are allowed to run.
   // The per-request DataLoader keeps the promise: those fields await the same read, and its

@@ -4,6 +4,10 @@
 const TEXTS: Record<string, (v: Record<string, string>) => string> = {
   APPLICATION_ACCEPTED: (v) =>
     `【${v.regionName}医保】您的门特申请已受理，受理号${v.acceptanceNumber}，预计${v.dueDate ?? ''}前完成审核。`,
+  APPLICATION_AWAITING_HOSPITAL: (v) =>
+    `【${v.regionName}医保】您的门特申请已受理，受理号${v.acceptanceNumber}，待定点医疗机构${v.hospitalName ?? ''}审核备案，预计${v.dueDate ?? ''}前完成。`,
+  HOSPITAL_REVIEW_CONFIRMED: (v) =>
+    `【${v.regionName}医保】受理号${v.acceptanceNumber}的申请已经定点医疗机构${v.hospitalName ?? ''}审核通过并备案，预计${v.dueDate ?? ''}前完成医保审核。`,
   MATERIALS_SUPPLEMENTED: (v) =>
     `【${v.regionName}医保】受理号${v.acceptanceNumber}的补充材料已收到，预计${v.dueDate ?? ''}前完成审核。`,
   APPLICATION_WITHDRAWN: (v) => `【${v.regionName}医保】受理号${v.acceptanceNumber}的申请已撤回。`,

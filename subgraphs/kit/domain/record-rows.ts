@@ -5,6 +5,8 @@ import type { InsuranceType, MaterialKind } from './policy';
 
 export type ApplicationType = 'NEW' | 'RENEWAL' | 'CHANGE_HOSPITAL';
 export type ApplicationStatus =
+  /** 经定点医疗机构审核备案: waiting for the named designated hospital's review (workflow/hospital-review.ts). */
+  | 'AWAITING_HOSPITAL'
   | 'ACCEPTED'
   | 'SUPPLEMENT_REQUESTED'
   /** 线下补充核验: a reviewer asked the applicant to come to the window by a due date (workflow/in-person.ts). */

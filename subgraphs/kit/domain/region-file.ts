@@ -6,6 +6,7 @@ import { LineCounter, parseDocument } from 'yaml';
 
 import { hostingProblems } from '../../../schema/registry';
 import { type AppealRulesFile, normalizeAppealRules } from './appeal-rules';
+import { type HospitalReviewRulesFile, normalizeHospitalReview } from './hospital-review-rules';
 import {
   type CostSharingPolicy,
   DEFAULT_COVERAGE,
@@ -91,7 +92,11 @@ interface RegionFile {
     coverageSource?: string;
     bands: (Omit<RateBandPolicy, 'rateSource'> & { rateSource?: string })[];
   })[];
-  rules: Omit<RegionRules, 'hook' | 'appeal'> & { hook?: string; appeal?: AppealRulesFile };
+  rules: Omit<RegionRules, 'hook' | 'appeal' | 'hospitalReview'> & {
+    hook?: string;
+    appeal?: AppealRulesFile;
+    hospitalReview?: HospitalReviewRulesFile | null;
+  };
   remoteCare?: RemoteCarePolicy;
 }
 
@@ -320,11 +325,21 @@ export function loadRegionFile(file: string): RegionDefinition {
     }
   });
   const appeal = normalizeAppealRules(f.rules.appeal, expand);
+  const hospitalReview = normalizeHospitalReview(f.rules.hospitalReview, expand);
+  // The hospital that reviews is the one the application names: every application must name one.
+  if (hospitalReview && !f.rules.hospitalRequired) {
+    add(
+      ['rules', 'hospitalReview'],
+      'hospital-required',
+      'hospitalReview needs hospitalRequired: true (the reviewing hospital is the one the application names)',
+      '开启定点医疗机构审核（hospitalReview）时，须同时要求申请人选择定点医疗机构（hospitalRequired: true）',
+    );
+  }
   if (problems.length > 0) throw new RegionFileError(problems);
 
-  const { hook: hookName, appeal: _appealFile, ...settings } = f.rules;
+  const { hook: hookName, appeal: _appealFile, hospitalReview: _hospitalFile, ...settings } = f.rules;
   const hook = hookName ? loadHook(hooksDir, hookName) : undefined;
-  const rules: RegionRules = { ...settings, appeal, ...(hook ? { hook } : {}) };
+  const rules: RegionRules = { ...settings, appeal, hospitalReview, ...(hook ? { hook } : {}) };
   return {
     prefix: f.region.prefix,
     subgraph: f.region.subgraph,

@@ -1,6 +1,7 @@
 import { type Problem, problem } from '../platform/errors';
 import type { AppealRules } from './appeal-rules';
 import { addDays, addMonths } from './calendar';
+import type { HospitalReviewRules } from './hospital-review-rules';
 import type { ApplicationInput, MaterialInput } from './inputs';
 import type { ApplicationKind, HospitalLevel, MaterialKind, RequiredWhen } from './policy';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from './policy-rows';
@@ -28,6 +29,11 @@ export interface RegionRules {
   hook?: (facts: SubmissionFacts) => Problem[];
   /** 申诉: the appeal period and the time to decide an appeal (./appeal-rules.ts). */
   appeal: AppealRules;
+  /**
+   * 经定点医疗机构审核备案 (Yunfu): the named designated hospital reviews a new application before
+   * the region (./hospital-review-rules.ts); null = no hospital step.
+   */
+  hospitalReview: HospitalReviewRules | null;
 }
 
 /** What a material's requiredWhen is judged on: the submission, or what a client says it will submit. */
@@ -80,7 +86,12 @@ export function missingMaterialProblems(rules: MaterialRow[], ctx: RequirementCo
     );
 }
 
-const OPEN: ReadonlySet<string> = new Set(['ACCEPTED', 'SUPPLEMENT_REQUESTED', 'AWAITING_IN_PERSON']);
+const OPEN: ReadonlySet<string> = new Set([
+  'AWAITING_HOSPITAL',
+  'ACCEPTED',
+  'SUPPLEMENT_REQUESTED',
+  'AWAITING_IN_PERSON',
+]);
 const LEVEL_RANK: Record<HospitalLevel, number> = { LEVEL_1: 1, LEVEL_2: 2, LEVEL_3: 3 };
 const LEVEL_NAME: Record<HospitalLevel, string> = { LEVEL_1: '一级', LEVEL_2: '二级', LEVEL_3: '三级' };
 const SHA256 = /^[0-9a-f]{64}$/;

@@ -30,6 +30,7 @@ export const ApplicationTypeEnum = { NEW: 'NEW', RENEWAL: 'RENEWAL', CHANGE_HOSP
 registerEnumType(ApplicationTypeEnum, { name: 'ApplicationType' });
 
 export const ApplicationStatusEnum = {
+  AWAITING_HOSPITAL: 'AWAITING_HOSPITAL',
   ACCEPTED: 'ACCEPTED',
   SUPPLEMENT_REQUESTED: 'SUPPLEMENT_REQUESTED',
   AWAITING_IN_PERSON: 'AWAITING_IN_PERSON',
@@ -40,6 +41,10 @@ export const ApplicationStatusEnum = {
 registerEnumType(ApplicationStatusEnum, {
   name: 'ApplicationStatus',
   valuesConfig: {
+    AWAITING_HOSPITAL: {
+      description:
+        '待定点医疗机构审核 (经定点医疗机构审核备案, where the region has the step): the designated hospital the application names reviews it by `dueDate`; confirmed, it goes to the region (ACCEPTED).',
+    },
     AWAITING_IN_PERSON: {
       description:
         '线下补充核验: the applicant is asked to bring originals to the window by `dueDate`; a counter clerk records the visit (back to ACCEPTED).',

@@ -7,7 +7,10 @@ import { toDisease, toHospital } from './region.service';
 /** An application is overdue while it waits for a decision past its due date. */
 export function isOverdue(row: Pick<ApplicationRow, 'status' | 'dueDate'>, today = todayInChina()): boolean {
   // Awaiting in-person verification, dueDate is the day to come by: past it, the applicant did not come.
-  return (row.status === 'ACCEPTED' || row.status === 'AWAITING_IN_PERSON') && today > row.dueDate;
+  // Awaiting the hospital (经定点医疗机构审核备案), dueDate is the hospital's.
+  const waiting =
+    row.status === 'ACCEPTED' || row.status === 'AWAITING_IN_PERSON' || row.status === 'AWAITING_HOSPITAL';
+  return waiting && today > row.dueDate;
 }
 
 export async function toCertification(row: CertificationRow, ctx: RegionalContext): Promise<Certification> {

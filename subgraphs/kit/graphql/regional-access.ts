@@ -36,6 +36,10 @@ export function regionalAccessTable(prefix: string): AccessTable {
     [`Query.${field}FeedbackQueue`]: 'REGION_STAFF',
     [`Query.${field}AppealQueueConnection`]: 'REGION_STAFF',
     [`Query.${field}FeedbackQueueConnection`]: 'REGION_STAFF',
+    // 经定点医疗机构审核备案 (./regional/hospital-resolvers.ts): a hospital reviewer of this region,
+    // on the applications naming its own hospital (checked on the data).
+    [`Mutation.confirm${prefix}HospitalReview`]: 'REGION_HOSPITAL',
+    [`Query.${field}HospitalReviewQueue`]: 'REGION_HOSPITAL',
     // The region's audit log (./regional/audit-resolvers.ts): its reviewers and national operators.
     [`Query.${field}AuditLog`]: 'REGION_AUDIT',
     [`_entities:${prefix}Region`]: 'PUBLIC',

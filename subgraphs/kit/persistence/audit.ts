@@ -40,6 +40,9 @@ export type AuditAction =
   | 'READ_PERSON'
   | 'READ_REVIEW_QUEUE'
   | 'REVIEW_DECISION'
+  // 经定点医疗机构审核备案: a hospital reviewer's decision, and its queue read (one row per person).
+  | 'HOSPITAL_REVIEW_DECISION'
+  | 'READ_HOSPITAL_QUEUE'
   // A counter clerk acting for a person (workflow/counter.ts): the subject is the person.
   | 'COUNTER_SUBMIT'
   | 'COUNTER_SUPPLEMENT'

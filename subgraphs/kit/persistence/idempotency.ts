@@ -67,6 +67,9 @@ const KEY_REUSED = problem(
 /** Whose keys these are: an applicant's own, or one staff member's, in one region. */
 export function idempotencyScope(regionCode: string, identity: Identity): string {
   if (identity.role === 'APPLICANT') return `${regionCode}|${identity.personId}`;
+  if (identity.role === 'HOSPITAL_REVIEWER') {
+    return `${regionCode}|hospital_reviewer:${identity.hospitalCode}:${identity.subject}`;
+  }
   return `${regionCode}|${identity.role.toLowerCase()}:${'subject' in identity ? identity.subject : '-'}`;
 }
 

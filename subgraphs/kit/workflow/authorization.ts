@@ -34,3 +34,17 @@ export function requireClerk(identity: Identity, def: RegionDefinition): void {
     });
   }
 }
+
+/**
+ * Only a hospital reviewer (定点医疗机构) of this region reviews at the hospital; which hospital's
+ * applications it may decide is checked on the application (its own hospitalCode only).
+ */
+export function requireHospitalReviewer(identity: Identity, def: RegionDefinition): string {
+  if (identity.role === 'ANONYMOUS') throw deniedError('UNAUTHENTICATED');
+  if (identity.role !== 'HOSPITAL_REVIEWER' || identity.regionCode !== def.policy.code) {
+    throw new GraphQLError(`只有${def.policy.name}定点医疗机构的审核人员可以办理医疗机构审核`, {
+      extensions: { code: 'FORBIDDEN' },
+    });
+  }
+  return identity.hospitalCode;
+}

@@ -40,6 +40,7 @@ import type { MaterialFiles } from '../platform/file-owners';
 import { requireApplicant } from './authorization';
 import { certify } from './certification';
 import { deadlineOf, transactionBefore } from './deadline';
+import { firstStep, type HospitalDecision, hospitalName, hospitalPending, reviewAtHospital } from './hospital-review';
 import { reviewInPerson, withdrawInPersonRequest } from './in-person';
 import { askNational, proofHospitals, withoutNationalChecks } from './national-facts';
 import { realNameProblems } from './real-name';
@@ -47,7 +48,8 @@ import { checkRemoteCare } from './remote-care';
 import { reviewRequest } from './review-request';
 import { ensureSequenceRow, nextSequence } from './sequences';
 
-// The 门特 application lifecycle of one region: submit → ACCEPTED → (SUPPLEMENT_REQUESTED →
+// The 门特 application lifecycle of one region: submit → [AWAITING_HOSPITAL → (hospital confirms,
+// ./hospital-review.ts)] → ACCEPTED → (SUPPLEMENT_REQUESTED →
 // supplemented → ACCEPTED) → APPROVED | REJECTED, or WITHDRAWN before a decision. Every mutation
 // is one transaction: the status change, its history event, its notification (outbox) and, for a
 // review, its audit row commit together or not at all.
@@ -59,6 +61,7 @@ export const NOT_FOUND = problem('APPLICATION_NOT_FOUND', '未找到该申请，
 export const CONFLICT = problem('CONFLICT', '该申请刚被他人处理过，请刷新后重试', 'acceptanceNumber');
 
 const STATUS_NAME: Record<ApplicationStatus, string> = {
+  AWAITING_HOSPITAL: '待定点医疗机构审核',
   ACCEPTED: '已受理',
   SUPPLEMENT_REQUESTED: '待补充材料',
   AWAITING_IN_PERSON: '待线下核验',
@@ -250,7 +253,10 @@ export class ApplicationWorkflow {
       return first ? { value: first, problems: [] } : fail(...problems);
     }
 
-    const due = addWorkingDays(today, channel.reviewMax);
+    // 经定点医疗机构审核备案 (rules.hospitalReview): first to the hospital named, with its own due date.
+    const hospital = hospitals.find((h) => h.code === input.hospitalCode?.trim()) ?? null;
+    const step = firstStep(this.def, today, channel.reviewMax, hospital);
+    const due = step.due;
     await ensureSequenceRow(this.ds, this.code, today);
     const previous = applications.filter((a) => a.diseaseCode === disease.code && a.status === 'REJECTED').at(-1);
     await this.files.markReferenced(
@@ -270,7 +276,7 @@ export class ApplicationWorkflow {
             diseaseCode: disease.code,
             channelId: channel.id,
             hospitalCode: input.hospitalCode ?? null,
-            status: 'ACCEPTED',
+            status: step.status,
             submittedAt: nowInChina(this.clock()),
             acceptedOn: today,
             dueDate: due.date,
@@ -289,11 +295,11 @@ export class ApplicationWorkflow {
           await this.event(
             tx,
             id,
-            'ACCEPTED',
+            step.status,
             describeActor(identity),
-            previous ? `重新申请，原受理号${previous.id}` : '已受理',
+            previous ? `重新申请，原受理号${previous.id}${step.note === '已受理' ? '' : `；${step.note}`}` : step.note,
           );
-          await this.notify(tx, row, 'APPLICATION_ACCEPTED', { dueDate: due.date });
+          await this.notify(tx, row, step.template, step.extra);
           // The national index learns this region now holds the person's history (Person.records).
           await enqueueHistoryReport(
             tx,
@@ -463,9 +469,8 @@ export class ApplicationWorkflow {
   ): Promise<Outcome<ApplicationRow>> {
     const row = await this.ownApplication(identity, acceptanceNumber);
     if (!row) return fail(NOT_FOUND);
-    if (row.status !== 'ACCEPTED' && row.status !== 'SUPPLEMENT_REQUESTED' && row.status !== 'AWAITING_IN_PERSON') {
-      return fail(illegal(row.status, '撤回'));
-    }
+    const open: ApplicationStatus[] = ['AWAITING_HOSPITAL', 'ACCEPTED', 'SUPPLEMENT_REQUESTED', 'AWAITING_IN_PERSON'];
+    if (!open.includes(row.status)) return fail(illegal(row.status, '撤回'));
     return this.write(opts, async (tx) => {
       const changes = { status: 'WITHDRAWN' as const, decidedAt: nowInChina(this.clock()), openSlot: null };
       if (!(await this.transition(tx, row, changes))) return fail<ApplicationRow>(CONFLICT);
@@ -513,6 +518,9 @@ export class ApplicationWorkflow {
     if (!row || row.regionCode !== this.code) return fail(NOT_FOUND);
     // 线下补充核验 (./in-person.ts): closing a request the applicant let lapse, and asking for one.
     const inPerson = { identity, requestId, row, decision, note, opts, remember };
+    if (row.status === 'AWAITING_HOSPITAL') {
+      return fail(hospitalPending(row, await hospitalName(this.ds, this.code, row.hospitalCode)));
+    }
     if (row.status === 'AWAITING_IN_PERSON') return reviewInPerson(this, inPerson);
     if (row.status !== 'ACCEPTED') return fail(illegal(row.status, '审核'));
     if (decision === 'REQUEST_IN_PERSON_VERIFICATION') return reviewInPerson(this, inPerson);
@@ -543,6 +551,18 @@ export class ApplicationWorkflow {
       await remember(tx, row.id);
       return { value: updated, problems: [] };
     });
+  }
+
+  /** confirm<P>HospitalReview: the named designated hospital's decision (./hospital-review.ts). */
+  reviewAtHospital(
+    identity: Identity,
+    requestId: string,
+    rawNumber: string,
+    decision: HospitalDecision,
+    rawReason: string | null | undefined,
+    opts: WriteOptions = {},
+  ): Promise<Outcome<ApplicationRow>> {
+    return reviewAtHospital(this, { identity, requestId, rawNumber, decision, rawReason, opts });
   }
 
   async fileRemoteCare(

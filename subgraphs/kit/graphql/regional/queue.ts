@@ -19,10 +19,10 @@ import { lowerFirst, type RegionObjectTypes } from './types';
 const queueKind = (regionCode: string, status: string, overdueOnly: boolean) =>
   `queue:${regionCode}:${status}:${overdueOnly ? 'overdue' : 'all'}`;
 
-/** One keyset page: WHERE region, status [, due < today] AND (due_date, id) > (after) ORDER BY due_date, id LIMIT n. */
+/** One keyset page: WHERE region, status [, due < today] [, hospital] AND (due_date, id) > (after) ORDER BY due_date, id LIMIT n. */
 export async function reviewQueuePage(
   ds: DataSource,
-  q: { regionCode: string; status: string; overdueOnly: boolean; today: string; limit: number },
+  q: { regionCode: string; status: string; overdueOnly: boolean; today: string; limit: number; hospitalCode?: string },
   after: { dueDate: string; id: string } | null,
 ): Promise<ApplicationRow[]> {
   const query = ds
@@ -30,6 +30,8 @@ export async function reviewQueuePage(
     .createQueryBuilder('a')
     .where('a.region_code = :regionCode AND a.status = :status', { regionCode: q.regionCode, status: q.status });
   if (q.overdueOnly) query.andWhere('a.due_date < :today', { today: q.today });
+  // A hospital's queue (./hospital-resolvers.ts): only the applications naming it.
+  if (q.hospitalCode !== undefined) query.andWhere('a.hospital_code = :hospital', { hospital: q.hospitalCode });
   if (after) {
     // (due_date, id) > (:due, :id), spelled out: portable, and every engine uses the index for it.
     query.andWhere('(a.due_date > :due OR (a.due_date = :due AND a.id > :id))', { due: after.dueDate, id: after.id });

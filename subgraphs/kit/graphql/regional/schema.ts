@@ -8,6 +8,7 @@ import { regionalAccessTable } from '../regional-access';
 import { createAppealResolvers } from './appeal-resolvers';
 import { createAuditResolver } from './audit-resolvers';
 import { createCounterResolvers } from './counter-resolvers';
+import { createHospitalResolvers } from './hospital-resolvers';
 import { createQueueResolver } from './queue';
 import { createReferenceResolvers } from './references';
 import { createRegionResolvers } from './resolvers';
@@ -22,6 +23,7 @@ export function createRegionTypes(def: RegionDefinition) {
       ...createRegionResolvers(def, types),
       ...createAppealResolvers(def, types),
       ...createCounterResolvers(def, types),
+      createHospitalResolvers(def, types),
       createAuditResolver(def),
     ] as const,
     referenceResolvers: createReferenceResolvers(def, types),

@@ -23,7 +23,7 @@ const ACCESS_RULES = {
   PERSON:
     'The person themself, a reviewer or counter clerk of the region the data belongs to, or a national operator; the resolver checks the data.',
   PERSON_REFERENCE:
-    "A person reached from another subgraph's answer (an application's applicant): the person themself, any reviewer or counter clerk, a national operator.",
+    "A person reached from another subgraph's answer (an application's applicant): the person themself, any reviewer, counter clerk or hospital reviewer, a national operator.",
   STAFF: 'A reviewer, a counter clerk or a national operator; regional staff find only people insured in their region.',
   REGION_STAFF: "A reviewer of this subgraph's region or a national operator.",
   REGION_AUDIT:
@@ -31,6 +31,8 @@ const ACCESS_RULES = {
   APPLICANT: 'An applicant, acting for themself.',
   REGION_REVIEWER: "A reviewer of this subgraph's region.",
   REGION_CLERK: "A counter clerk (线下窗口) of this subgraph's region, acting for an applicant.",
+  REGION_HOSPITAL:
+    "A hospital reviewer (定点医疗机构) of this subgraph's region; the resolver keeps it to the applications naming its own hospital.",
   NOBODY: 'Not answered here (a key-only reference the gateway resolves elsewhere): refused to everyone.',
 } as const;
 
@@ -86,14 +88,17 @@ export function gate(rule: AccessRule, identity: Identity, regionCode?: string):
   if (identity.role === 'ANONYMOUS') return 'UNAUTHENTICATED';
   const reviewerHere = identity.role === 'REVIEWER' && identity.regionCode === regionCode;
   const clerkHere = identity.role === 'COUNTER_CLERK' && identity.regionCode === regionCode;
+  const hospitalHere = identity.role === 'HOSPITAL_REVIEWER' && identity.regionCode === regionCode;
   const regionalStaff = identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK';
   switch (rule) {
     case 'SIGNED_IN':
       return 'ALLOW';
     case 'PERSON':
+      // A hospital reviewer reads no person's records, only the applications naming its hospital.
+      if (identity.role === 'HOSPITAL_REVIEWER') return 'FORBIDDEN';
       // In a regional subgraph every person's data belongs to its region: other reviewers never qualify.
       return regionalStaff && regionCode !== undefined && !reviewerHere && !clerkHere ? 'FORBIDDEN' : 'ALLOW';
-    case 'PERSON_REFERENCE': // the resolver keeps applicants to themselves
+    case 'PERSON_REFERENCE': // the resolver keeps applicants to themselves (a hospital reviewer: its queue's applicants)
       return 'ALLOW';
     case 'STAFF':
       return regionalStaff || identity.role === 'NATIONAL_OPERATOR' ? 'ALLOW' : 'FORBIDDEN';
@@ -106,6 +111,8 @@ export function gate(rule: AccessRule, identity: Identity, regionCode?: string):
       return reviewerHere ? 'ALLOW' : 'FORBIDDEN';
     case 'REGION_CLERK':
       return clerkHere ? 'ALLOW' : 'FORBIDDEN';
+    case 'REGION_HOSPITAL':
+      return hospitalHere ? 'ALLOW' : 'FORBIDDEN';
   }
 }
 
@@ -121,6 +128,11 @@ function refusal(rule: AccessRule, access: Exclude<Access, 'ALLOW'>, scope: Acce
   }
   if (rule === 'REGION_CLERK' && access === 'FORBIDDEN') {
     return new GraphQLError(`只有${region}线下窗口的经办人员可以代为办理`, { extensions: { code: 'FORBIDDEN' } });
+  }
+  if (rule === 'REGION_HOSPITAL' && access === 'FORBIDDEN') {
+    return new GraphQLError(`只有${region}定点医疗机构的审核人员可以办理医疗机构审核`, {
+      extensions: { code: 'FORBIDDEN' },
+    });
   }
   if (rule === 'REGION_STAFF' && access === 'FORBIDDEN') {
     return new GraphQLError(`只有${region}的审核人员和全国运营人员可以查看审核队列`, {

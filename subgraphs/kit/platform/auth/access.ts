@@ -16,6 +16,8 @@ function personRecordAccess(identity: Identity, personId: string, regionCode: st
     case 'REVIEWER':
     case 'COUNTER_CLERK': // serves the region's people at its window
       return identity.regionCode === regionCode ? 'ALLOW' : 'FORBIDDEN';
+    case 'HOSPITAL_REVIEWER': // sees the applications that name its hospital (its queue), never a person's records
+      return 'FORBIDDEN';
     case 'NATIONAL_OPERATOR':
       return 'ALLOW';
   }
@@ -35,5 +37,10 @@ export function assertPersonRecordAccess(identity: Identity, personId: string, r
 
 /** Staff (not the person themself) reading a person's records: these reads are audited. */
 export function isStaffRead(identity: Identity): boolean {
-  return identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK' || identity.role === 'NATIONAL_OPERATOR';
+  return (
+    identity.role === 'REVIEWER' ||
+    identity.role === 'COUNTER_CLERK' ||
+    identity.role === 'HOSPITAL_REVIEWER' ||
+    identity.role === 'NATIONAL_OPERATOR'
+  );
 }

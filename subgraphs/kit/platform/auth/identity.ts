@@ -2,7 +2,7 @@
 // authenticates the caller (gateway/auth/jwt.ts) and forwards the result to subgraphs in a signed
 // internal token (./internal-token.ts); resolvers only ever see an Identity.
 
-export type Role = 'APPLICANT' | 'REVIEWER' | 'COUNTER_CLERK' | 'NATIONAL_OPERATOR';
+export type Role = 'APPLICANT' | 'REVIEWER' | 'COUNTER_CLERK' | 'HOSPITAL_REVIEWER' | 'NATIONAL_OPERATOR';
 
 export type Identity =
   | { role: 'ANONYMOUS' }
@@ -14,9 +14,20 @@ export type Identity =
   | { role: 'REVIEWER'; regionCode: string; subject: string }
   /** Staff at a region's window (线下窗口): submits and supplements for applicants, verifies originals. */
   | { role: 'COUNTER_CLERK'; regionCode: string; subject: string }
+  /**
+   * Staff of one designated hospital (定点医疗机构) of a region: confirms or declines the
+   * applications that name it, where the region's rules ask for it (Yunfu: 经定点医疗机构审核备案).
+   */
+  | { role: 'HOSPITAL_REVIEWER'; regionCode: string; hospitalCode: string; subject: string }
   | { role: 'NATIONAL_OPERATOR'; subject: string };
 
-export const ROLES: readonly Role[] = ['APPLICANT', 'REVIEWER', 'COUNTER_CLERK', 'NATIONAL_OPERATOR'];
+export const ROLES: readonly Role[] = [
+  'APPLICANT',
+  'REVIEWER',
+  'COUNTER_CLERK',
+  'HOSPITAL_REVIEWER',
+  'NATIONAL_OPERATOR',
+];
 
 /** Roles that belong to one region (their tokens carry `regionCode`). */
 export type RegionalStaffRole = 'REVIEWER' | 'COUNTER_CLERK';
@@ -27,6 +38,9 @@ export const REAL_NAME_CLAIM = 'realNameVerified';
 /** A region (统筹区) code: six digits, e.g. 510400 for Panzhihua. */
 export const REGION_CODE_PATTERN = /^\d{6}$/;
 
+/** A designated hospital's code (定点医疗机构编码) as region files write it, e.g. H44530200001. */
+export const HOSPITAL_CODE_PATTERN = /^H\d{11}$/;
+
 export const ANONYMOUS: Identity = Object.freeze({ role: 'ANONYMOUS' });
 
 export function isRole(value: unknown): value is Role {
@@ -35,8 +49,8 @@ export function isRole(value: unknown): value is Role {
 
 /**
  * How an actor is written in audit logs and application history:
- * "APPLICANT:P0001", "REVIEWER:510400:alice", "COUNTER_CLERK:510400:carol", "NATIONAL_OPERATOR:bob",
- * "ANONYMOUS".
+ * "APPLICANT:P0001", "REVIEWER:510400:alice", "COUNTER_CLERK:510400:carol",
+ * "HOSPITAL_REVIEWER:445300:H44530200001:dora", "NATIONAL_OPERATOR:bob", "ANONYMOUS".
  */
 export function describeActor(identity: Identity): string {
   switch (identity.role) {
@@ -45,6 +59,8 @@ export function describeActor(identity: Identity): string {
     case 'REVIEWER':
     case 'COUNTER_CLERK':
       return `${identity.role}:${identity.regionCode}:${identity.subject}`;
+    case 'HOSPITAL_REVIEWER':
+      return `HOSPITAL_REVIEWER:${identity.regionCode}:${identity.hospitalCode}:${identity.subject}`;
     case 'NATIONAL_OPERATOR':
       return `NATIONAL_OPERATOR:${identity.subject}`;
     case 'ANONYMOUS':
@@ -58,7 +74,14 @@ export function describeActor(identity: Identity): string {
  * `allowAnonymous` is only for the internal token, which also carries anonymous requests.
  */
 export function identityFromClaims(
-  claims: { role: unknown; personId: unknown; regionCode: unknown; subject: unknown; realNameVerified?: unknown },
+  claims: {
+    role: unknown;
+    personId: unknown;
+    regionCode: unknown;
+    subject: unknown;
+    realNameVerified?: unknown;
+    hospitalCode?: unknown;
+  },
   options: { allowAnonymous?: boolean } = {},
 ): { identity: Identity } | { reason: string } {
   const { role, personId, regionCode, subject } = claims;
@@ -83,6 +106,16 @@ export function identityFromClaims(
         return { reason: `regionCode claim missing or not six digits for role ${role}` };
       }
       return { identity: { role, regionCode, subject } };
+    case 'HOSPITAL_REVIEWER': {
+      if (typeof regionCode !== 'string' || !REGION_CODE_PATTERN.test(regionCode)) {
+        return { reason: `regionCode claim missing or not six digits for role ${role}` };
+      }
+      const { hospitalCode } = claims;
+      if (typeof hospitalCode !== 'string' || !HOSPITAL_CODE_PATTERN.test(hospitalCode)) {
+        return { reason: `hospitalCode claim missing or not H + 11 digits for role ${role}` };
+      }
+      return { identity: { role, regionCode, hospitalCode, subject } };
+    }
     case 'NATIONAL_OPERATOR':
       return { identity: { role, subject } };
   }

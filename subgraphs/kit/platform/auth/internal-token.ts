@@ -99,7 +99,8 @@ export interface InternalTokenRequest {
 
 /**
  * Signs one internal token for one fetch. Claims: iss, aud, iat, exp, jti, body_sha256, role, and
- * sub plus pid (APPLICANT; rnv: true when real-name verified) or rgn (REVIEWER, COUNTER_CLERK). Anonymous callers need none: the gateway sends
+ * sub plus pid (APPLICANT; rnv: true when real-name verified) or rgn (REVIEWER, COUNTER_CLERK; HOSPITAL_REVIEWER
+ * with hsp, its hospital's code). Anonymous callers need none: the gateway sends
  * no token for them and a subgraph treats a request without one as anonymous.
  */
 export function signInternalToken(privateKey: KeyLike | KeyObject, request: InternalTokenRequest): string {
@@ -122,6 +123,10 @@ export function signInternalToken(privateKey: KeyLike | KeyObject, request: Inte
   if (identity.role === 'APPLICANT') claims.pid = identity.personId;
   if (identity.role === 'APPLICANT' && identity.realNameVerified === true) claims.rnv = true;
   if (identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK') claims.rgn = identity.regionCode;
+  if (identity.role === 'HOSPITAL_REVIEWER') {
+    claims.rgn = identity.regionCode;
+    claims.hsp = identity.hospitalCode;
+  }
   const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${input}.${sign(null, Buffer.from(input), ed25519Key(privateKey, 'private')).toString('base64url')}`;
 }
@@ -223,6 +228,7 @@ export function createInternalTokenVerifier(
         regionCode: claims.rgn,
         subject: claims.sub,
         realNameVerified: claims.rnv,
+        hospitalCode: claims.hsp,
       },
       { allowAnonymous: true },
     );
