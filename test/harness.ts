@@ -14,6 +14,7 @@ import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases'
 import { seedDemoPeople, seedDemoRecords } from '../scripts/lib/demo';
 import { loadRegionDefinition } from '../scripts/lib/subgraphs';
 import { mintDevelopmentToken, type MintOptions } from '../scripts/token';
+import { ApplicationEntity } from '../subgraphs/kit/persistence/db/record.entities';
 import { NationalClient, type NationalLookup } from '../subgraphs/kit/persistence/national-client';
 import type { NotificationTransport, OutboundNotification } from '../subgraphs/kit/persistence/outbox';
 import type { Identity } from '../subgraphs/kit/platform/auth/identity';
@@ -361,4 +362,46 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       for (const proxy of Object.values(databaseProxies)) await proxy.close();
     },
   };
+}
+
+/**
+ * 经定点医疗机构审核备案: in a region whose file has `rules.hospitalReview` (Yunfu), a new
+ * application waits for the designated hospital it names (AWAITING_HOSPITAL) before the region
+ * may review it. This confirms it there, as a HOSPITAL_REVIEWER of that hospital, through the
+ * gateway, and checks it went on to ACCEPTED; in a region without the step it does nothing.
+ * Returns the payload (null when there was nothing to confirm).
+ */
+export async function confirmAtHospital(
+  stack: Stack,
+  regionCode: string,
+  acceptanceNumber: string,
+): Promise<{
+  application: { status: string; dueDate: { date: string; workingDays: number; provisional: boolean } };
+  problems: unknown[];
+} | null> {
+  const region = REGIONS.find((r) => r.code === regionCode)!;
+  if (!loadRegionDefinition(region.subgraph).rules.hospitalReview) return null;
+  const row = await stack.regions[region.subgraph]!.dataSource.getRepository(ApplicationEntity).findOneByOrFail({
+    id: acceptanceNumber,
+  });
+  if (row.status !== 'AWAITING_HOSPITAL')
+    throw new Error(`${acceptanceNumber} is ${row.status}, not AWAITING_HOSPITAL`);
+  const token = await stack.token({
+    role: 'HOSPITAL_REVIEWER',
+    regionCode: region.code,
+    hospitalCode: row.hospitalCode!,
+    subject: `test-hospital-${row.hospitalCode}`,
+  });
+  const res = await stack.query(
+    `mutation($n: String!) { r: confirm${region.prefix}HospitalReview(acceptanceNumber: $n, decision: CONFIRM) {
+      application { status dueDate { date workingDays provisional } } problems { code message }
+    } }`,
+    { n: acceptanceNumber },
+    { token },
+  );
+  const payload = res.data?.r;
+  if (res.errors || payload?.application?.status !== 'ACCEPTED') {
+    throw new Error(`confirming ${acceptanceNumber} at ${row.hospitalCode} failed: ${JSON.stringify(res)}`);
+  }
+  return payload;
 }

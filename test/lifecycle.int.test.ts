@@ -2,7 +2,7 @@ import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
 import { addDays, addMonths } from '../subgraphs/kit/domain/calendar';
 import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
 import { loadRegion } from '../subgraphs/kit/domain/region-file';
-import { type Stack, startStack } from './harness';
+import { confirmAtHospital, type Stack, startStack } from './harness';
 
 const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
 const yunfuPolicy = loadRegion('guangdong-yunfu').policy;
@@ -114,11 +114,19 @@ for (const prefix of ['Panzhihua', 'Yunfu'] as const) {
     expect(submitted.problems).toEqual([]);
     const n = submitted.application.acceptanceNumber;
     // Counted from the day after acceptance over 春节 2026 (2/15–2/23 off, 2/14 and 2/28 worked).
-    expect(submitted.application.dueDate).toEqual(
-      prefix === 'Panzhihua'
-        ? { date: '2026-03-11', workingDays: 15, provisional: false }
-        : { date: '2026-02-26', workingDays: 5, provisional: false },
-    );
+    if (prefix === 'Panzhihua') {
+      expect(submitted.application.dueDate).toEqual({ date: '2026-03-11', workingDays: 15, provisional: false });
+    } else {
+      // Yunfu: first the designated hospital (经定点医疗机构审核备案; 3 working days, illustrative) …
+      expect(submitted.application.status).toBe('AWAITING_HOSPITAL');
+      expect(submitted.application.dueDate).toEqual({ date: '2026-02-24', workingDays: 3, provisional: false });
+      // … then the region's review time runs from the day it confirms.
+      expect((await confirmAtHospital(stack, code, n))!.application.dueDate).toEqual({
+        date: '2026-02-26',
+        workingDays: 5,
+        provisional: false,
+      });
+    }
 
     const review = (decision: string, reason?: string) =>
       mutate(
@@ -177,6 +185,7 @@ for (const prefix of ['Panzhihua', 'Yunfu'] as const) {
     expect(renewed.problems).toEqual([]);
     expect(renewed.application.dueDate.provisional).toBe(true); // past the published 2026 calendar
     const m = renewed.application.acceptanceNumber;
+    await confirmAtHospital(stack, code, m);
     const renewedApproval = await stack.query(
       `mutation($n: String!) { r: review${prefix}Application(acceptanceNumber: $n, decision: APPROVE) { ${FIELDS} } }`,
       { n: m },
