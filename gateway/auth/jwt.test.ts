@@ -274,6 +274,18 @@ describe('development tokens (scripts/token.ts)', () => {
     });
     const reviewer = await mintDevelopmentToken({ role: 'REVIEWER', regionCode: '510400', subject: 'alice', keysDir });
     expect(await verify(`Bearer ${reviewer}`)).toEqual({ role: 'REVIEWER', regionCode: '510400', subject: 'alice' });
+    const hospital = await mintDevelopmentToken({
+      role: 'HOSPITAL_REVIEWER',
+      regionCode: '445300',
+      hospitalCode: 'H44530200001',
+      keysDir,
+    });
+    expect(await verify(`Bearer ${hospital}`)).toEqual({
+      role: 'HOSPITAL_REVIEWER',
+      regionCode: '445300',
+      hospitalCode: 'H44530200001',
+      subject: 'hospital-H44530200001',
+    });
     const operator = await mintDevelopmentToken({ role: 'NATIONAL_OPERATOR', ttl: '30m', keysDir });
     expect(await verify(`Bearer ${operator}`)).toEqual({ role: 'NATIONAL_OPERATOR', subject: 'national-operator' });
   });
@@ -284,7 +296,7 @@ describe('development tokens (scripts/token.ts)', () => {
     await expect(mintDevelopmentToken({ role: 'REVIEWER', keysDir })).rejects.toThrow(/--region/);
     await expect(mintDevelopmentToken({ role: 'REVIEWER', regionCode: '5104', keysDir })).rejects.toThrow(/6-digit/);
     await expect(mintDevelopmentToken({ role: 'NATIONAL_OPERATOR', regionCode: '510400', keysDir })).rejects.toThrow(
-      /REVIEWER and COUNTER_CLERK only/,
+      /REVIEWER, COUNTER_CLERK and HOSPITAL_REVIEWER only/,
     );
     await expect(mintDevelopmentToken({ role: 'COUNTER_CLERK', keysDir })).rejects.toThrow(/--region/);
     await expect(

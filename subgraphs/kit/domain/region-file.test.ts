@@ -159,3 +159,50 @@ describe('the rule hook', () => {
     expect(problemsOf(withHook)).toEqual([expect.objectContaining({ path: '/rules/hook', rule: 'hook-exists' })]);
   });
 });
+
+describe('the designated-hospital step (rules.hospitalReview)', () => {
+  const yfText = readFileSync(YF, 'utf8');
+  const pzhWith = (rule: string) => pzhText.replace('  hospitalReview: null\n', rule);
+  const step = '  hospitalReview:\n    source: "{panzhihua-2025}: 示例"\n    workingDays: 3\n';
+
+  it('is on in Yunfu, citing its document, with a working-day figure flagged illustrative; off in Panzhihua', () => {
+    const yf = loadRegionFile(YF).rules.hospitalReview;
+    expect(yf).toMatchObject({ workingDays: 3 });
+    expect(yf!.source).toContain('《2025年广东云浮门诊特定病种（门特）线上办理指南》');
+    expect(yf!.source).toContain('经定点医疗机构审核备案');
+    expect(yf!.workingDaysSource).toContain(ILLUSTRATIVE);
+    expect(loadRegionFile(PZH).rules.hospitalReview).toBeNull();
+    // Omitted altogether: no hospital step either.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mente-hospital-'));
+    writeFileSync(path.join(dir, 'sichuan-panzhihua.yaml'), pzhWith(''));
+    expect(loadRegionFile(path.join(dir, 'sichuan-panzhihua.yaml')).rules.hospitalReview).toBeNull();
+  });
+
+  it('defaults the working days’ source to {illustrative}', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mente-hospital-'));
+    const text = pzhWith(step).replace('hospitalRequired: false', 'hospitalRequired: true');
+    writeFileSync(path.join(dir, 'sichuan-panzhihua.yaml'), text);
+    const rule = loadRegionFile(path.join(dir, 'sichuan-panzhihua.yaml')).rules.hospitalReview;
+    expect(rule).toMatchObject({ workingDays: 3, workingDaysSource: ILLUSTRATIVE });
+  });
+
+  it('needs hospitalRequired: the reviewing hospital is the one the application names', () => {
+    expect(problemsOf(pzhWith(step))).toEqual([
+      expect.objectContaining({ path: '/rules/hospitalReview', rule: 'hospital-required' }),
+    ]);
+  });
+
+  it('is refused without a source, with a working-day figure out of range, or with an unknown key', () => {
+    const broken = yfText
+      .replace(/ {4}source: '\{yunfu-2025\}: 经定点医疗机构[^\n]*\n/, '')
+      .replace('    workingDays: 3\n', '    workingDays: 0\n    days: 3\n');
+    const rules = problemsOf(broken, 'guangdong-yunfu').map((p) => `${p.path} ${p.rule}`);
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        '/rules/hospitalReview schema:required',
+        '/rules/hospitalReview schema:additionalProperties',
+        '/rules/hospitalReview/workingDays schema:minimum',
+      ]),
+    );
+  });
+});

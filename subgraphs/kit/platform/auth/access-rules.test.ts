@@ -26,6 +26,12 @@ const build = (table: AccessTable) =>
 const anonymous: Identity = { role: 'ANONYMOUS' };
 const applicant: Identity = { role: 'APPLICANT', personId: 'P1', subject: 'P1' };
 const reviewer = (regionCode: string): Identity => ({ role: 'REVIEWER', regionCode, subject: 'r' });
+const hospital = (regionCode: string): Identity => ({
+  role: 'HOSPITAL_REVIEWER',
+  regionCode,
+  hospitalCode: 'H44530200001',
+  subject: 'dora',
+});
 const operator: Identity = { role: 'NATIONAL_OPERATOR', subject: 'o' };
 
 describe('the access table', () => {
@@ -97,6 +103,13 @@ describe('gate', () => {
       ['APPLICANT', operator, '510400', 'FORBIDDEN'],
       ['REGION_REVIEWER', operator, '510400', 'FORBIDDEN'],
       ['REGION_REVIEWER', reviewer('510400'), '510400', 'ALLOW'],
+      ['REGION_HOSPITAL', hospital('445300'), '445300', 'ALLOW'],
+      ['REGION_HOSPITAL', hospital('445300'), '510400', 'FORBIDDEN'],
+      ['REGION_HOSPITAL', reviewer('445300'), '445300', 'FORBIDDEN'],
+      ['REGION_HOSPITAL', operator, '445300', 'FORBIDDEN'],
+      ['REGION_REVIEWER', hospital('445300'), '445300', 'FORBIDDEN'],
+      ['PERSON', hospital('445300'), '445300', 'FORBIDDEN'], // its queue only, never a person's records
+      ['STAFF', hospital('445300'), undefined, 'FORBIDDEN'],
     ];
     for (const [rule, identity, region, expected] of table)
       expect([rule, gate(rule, identity, region)]).toEqual([rule, expected]);

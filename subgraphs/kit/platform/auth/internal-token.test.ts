@@ -144,6 +144,22 @@ describe('internal token', () => {
     expect(reason(check(craft(HEADER, noRegion), body))).toBe('BAD_CLAIMS');
   });
 
+  it("carries a hospital reviewer's region and hospital (rgn, hsp), and refuses one without its hospital", () => {
+    const dora: Identity = {
+      role: 'HOSPITAL_REVIEWER',
+      regionCode: '445300',
+      hospitalCode: 'H44530200001',
+      subject: 'dora',
+    };
+    expect(parts(mint(dora))[1]).toMatchObject({ role: 'HOSPITAL_REVIEWER', rgn: '445300', hsp: 'H44530200001' });
+    const check = verifier();
+    const body = JSON.parse(QUEUE);
+    expect(check(mint(dora), body)).toEqual({ ok: true, identity: dora, jti: expect.any(String) });
+    const noHospital = claimsFor(QUEUE, { role: 'HOSPITAL_REVIEWER', rgn: '445300' });
+    expect(reason(check(craft(HEADER, noHospital), body))).toBe('BAD_CLAIMS');
+    expect(describeActor(dora)).toBe('HOSPITAL_REVIEWER:445300:H44530200001:dora');
+  });
+
   it('refuses a token minted for another subgraph, or for the shared audience of old', () => {
     const forYunfu = signInternalToken(privateKey, { identity: alice, subgraph: YUNFU, body: QUEUE });
     expect(reason(verifier()(forYunfu, Buffer.from(QUEUE)))).toBe('WRONG_AUDIENCE');
