@@ -233,6 +233,8 @@ function regionTemplate(o: NewRegionOptions): string {
       renewalWindowDays: null,
       changeHospitalPerYear: null,
       remoteCareFilingRequired: false,
+      // 经定点医疗机构审核备案 (as in Yunfu): { source, workingDays, workingDaysSource } to turn it on.
+      hospitalReview: null,
       appeal: {
         periodDays: 60,
         periodSource: '{illustrative}',
@@ -246,6 +248,8 @@ function regionTemplate(o: NewRegionOptions): string {
     `# ${o.province} · ${o.name} (${o.code}): a TEMPLATE written by \`npm run new-region\`; nothing here`,
     `# is ${o.name}'s official policy yet. Replace every {illustrative} figure with the official one and`,
     '# cite its document (add it under `documents`); bump `version` on every change. docs/new-region.md.',
+    '# rules.hospitalReview: null = the region reviews new applications itself; a designated-hospital step',
+    "# first (经定点医疗机构审核备案, as in Yunfu) is { source: '{<doc>}: …', workingDays: n, workingDaysSource }.",
     stringify(data, { lineWidth: 0 }),
   ].join('\n');
 }
