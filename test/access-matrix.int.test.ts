@@ -27,6 +27,7 @@ import { type KeyLike, SignJWT } from 'jose';
 
 import { NATIONAL, REGIONS } from '../schema/registry';
 import { DEMO_PEOPLE, DEMO_PERSONS, demoRecordsFor } from '../scripts/seed-data/people';
+import { loadRegion } from '../subgraphs/kit/domain/region-file';
 import { regionalAccessTable } from '../subgraphs/kit/graphql/regional-access';
 import { AuditEntity } from '../subgraphs/kit/persistence/audit';
 import type { AccessTable } from '../subgraphs/kit/platform/auth/access-rules';
@@ -152,6 +153,8 @@ const SIGNED_CALLERS = [
   'otherRegionReviewer',
   'regionClerk',
   'otherRegionClerk',
+  'regionHospital',
+  'otherRegionHospital',
   'operator',
 ] as const;
 const CALLERS = ['anonymous', ...SIGNED_CALLERS] as const;
@@ -159,6 +162,10 @@ type Caller = (typeof CALLERS)[number];
 /** Direct calls only: an operator's identity in a token the subgraph must not accept. */
 const BROKEN_TOKENS = ['missing', 'forged', 'expired', 'wrongIssuer'] as const;
 type BrokenToken = (typeof BROKEN_TOKENS)[number];
+
+/** A designated hospital of the region (its first in the region file): a hospital reviewer's. */
+const hospitalIn = (regionCode: string) =>
+  loadRegion(REGIONS.find((r) => r.code === regionCode)!.subgraph).policy.hospitals[0]!.code;
 
 function identityOf(caller: Caller, s: Subject): Identity {
   const other = REGIONS.find((r) => r.code !== s.regionCode)!.code;
@@ -177,6 +184,20 @@ function identityOf(caller: Caller, s: Subject): Identity {
       return { role: 'COUNTER_CLERK', regionCode: s.regionCode, subject: 'matrix-clerk' };
     case 'otherRegionClerk':
       return { role: 'COUNTER_CLERK', regionCode: other, subject: 'matrix-other-clerk' };
+    case 'regionHospital':
+      return {
+        role: 'HOSPITAL_REVIEWER',
+        regionCode: s.regionCode,
+        hospitalCode: hospitalIn(s.regionCode),
+        subject: 'matrix-hospital',
+      };
+    case 'otherRegionHospital':
+      return {
+        role: 'HOSPITAL_REVIEWER',
+        regionCode: other,
+        hospitalCode: hospitalIn(other),
+        subject: 'matrix-other-hospital',
+      };
     case 'operator':
       return { role: 'NATIONAL_OPERATOR', subject: 'matrix-operator' };
   }
@@ -196,6 +217,7 @@ type Rule =
   | 'APPLICANT'
   | 'REGION_REVIEWER'
   | 'REGION_CLERK'
+  | 'REGION_HOSPITAL'
   | 'NOBODY';
 /** data = an answer and no error; null = null and no error; else null plus an error with that code. */
 type Outcome = 'data' | 'null' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'TOKEN_REFUSED';
@@ -213,7 +235,7 @@ function outcomeUnder(rule: Rule, caller: Caller): Outcome {
       return 'data';
     case 'PERSON':
       return caller === 'self' || staffHere || clerkHere ? 'data' : 'FORBIDDEN';
-    case 'PERSON_REFERENCE': // an applicant followed from a region's answer: any reviewer or clerk
+    case 'PERSON_REFERENCE': // an applicant followed from a region's answer: any reviewer, clerk or hospital reviewer
       return caller === 'otherApplicant' ? 'FORBIDDEN' : 'data';
     case 'STAFF': // a search: staff of another region find nobody
       return staffHere || clerkHere ? 'data' : staffElsewhere ? 'null' : 'FORBIDDEN';
@@ -227,13 +249,16 @@ function outcomeUnder(rule: Rule, caller: Caller): Outcome {
       return caller === 'regionReviewer' ? 'data' : 'FORBIDDEN';
     case 'REGION_CLERK': // acting for an applicant at the window: problems for a made-up person, but data
       return clerkHere ? 'data' : 'FORBIDDEN';
+    case 'REGION_HOSPITAL': // 经定点医疗机构审核备案: problems for a made-up number, but data; its own hospital's queue
+      return caller === 'regionHospital' ? 'data' : 'FORBIDDEN';
   }
 }
 
 /** Who may see the subject's personal data: anybody else's response must not contain it. */
 const entitled = (rule: Rule, caller: Caller) =>
   ['self', 'regionReviewer', 'regionClerk', 'operator'].includes(caller) ||
-  (rule === 'PERSON_REFERENCE' && (caller === 'otherRegionReviewer' || caller === 'otherRegionClerk'));
+  (rule === 'PERSON_REFERENCE' &&
+    ['otherRegionReviewer', 'otherRegionClerk', 'regionHospital', 'otherRegionHospital'].includes(caller));
 
 interface Expectation {
   rule: Rule;
@@ -270,6 +295,8 @@ const EXPECTED: Record<string, Record<string, Expectation>> = {
         otherRegionReviewer: 'null',
         regionClerk: 'null',
         otherRegionClerk: 'null',
+        regionHospital: 'null',
+        otherRegionHospital: 'null',
         operator: 'null',
       },
     },
@@ -304,6 +331,8 @@ const EXPECTED: Record<string, Record<string, Expectation>> = {
         [`Mutation.submit${r.prefix}ApplicationAtCounter`]: { rule: 'REGION_CLERK' },
         [`Mutation.supplement${r.prefix}MaterialsAtCounter`]: { rule: 'REGION_CLERK' },
         [`Mutation.record${r.prefix}InPersonVerification`]: { rule: 'REGION_CLERK' },
+        [`Mutation.confirm${r.prefix}HospitalReview`]: { rule: 'REGION_HOSPITAL' },
+        [`Query.${lowerFirst(r.prefix)}HospitalReviewQueue`]: { rule: 'REGION_HOSPITAL' },
         [`Mutation.appeal${r.prefix}Application`]: { rule: 'APPLICANT' },
         [`Mutation.review${r.prefix}Appeal`]: { rule: 'REGION_REVIEWER' },
         [`Mutation.send${r.prefix}Feedback`]: { rule: 'APPLICANT' },
@@ -476,6 +505,8 @@ async function mintInternalToken(
     const claims: Record<string, string> = { role: identity.role };
     if (identity.role === 'APPLICANT') claims.pid = identity.personId;
     if (identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK') claims.rgn = identity.regionCode;
+    if (identity.role === 'HOSPITAL_REVIEWER')
+      Object.assign(claims, { rgn: identity.regionCode, hsp: identity.hospitalCode });
     const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', typ: INTERNAL_TOKEN_TYPE })
       .setIssuer('someone-else')
@@ -525,7 +556,11 @@ async function viaGateway(request: GraphQLRequest, identity: Identity): Promise<
     headers.authorization = `Bearer ${await stack.token({
       role: identity.role,
       personId: identity.role === 'APPLICANT' ? identity.personId : undefined,
-      regionCode: identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK' ? identity.regionCode : undefined,
+      regionCode:
+        identity.role === 'REVIEWER' || identity.role === 'COUNTER_CLERK' || identity.role === 'HOSPITAL_REVIEWER'
+          ? identity.regionCode
+          : undefined,
+      hospitalCode: identity.role === 'HOSPITAL_REVIEWER' ? identity.hospitalCode : undefined,
       subject: identity.subject,
     })}`;
   }
