@@ -3,7 +3,7 @@ import { addDays, addMonths } from '../subgraphs/kit/domain/calendar';
 import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
 import { loadRegion } from '../subgraphs/kit/domain/region-file';
 import type { OutboundNotification } from '../subgraphs/kit/persistence/outbox';
-import { type Stack, startStack } from './harness';
+import { confirmAtHospital, type Stack, startStack } from './harness';
 
 // 申诉 and 意见反馈 through the gateway, in both regions, on a pinned clock: reject → appeal → a
 // different reviewer upholds → approved with a certification; the reviewer who rejected is
@@ -97,6 +97,10 @@ const APPLICATION = `application {
   appeal { status reason filedAt dueDate { date workingDays } decidedAt decisionReason }
 } problems { code field message }`;
 
+/** The history before the region's review: Yunfu's designated hospital confirms first. */
+const beforeReview = (prefix: Prefix) =>
+  REGIONS[prefix].def.rules.hospitalReview ? ['AWAITING_HOSPITAL', 'ACCEPTED'] : ['ACCEPTED'];
+
 async function mutate(prefix: Prefix, op: string, args: string, vars: Record<string, unknown>, token: string) {
   const res = await stack.query(`mutation(${args}) { r: ${op.replace('<P>', prefix)} { ${APPLICATION} } }`, vars, {
     token,
@@ -131,6 +135,7 @@ async function rejected(prefix: Prefix) {
   );
   expect(submitted.problems).toEqual([]);
   const n: string = submitted.application.acceptanceNumber;
+  await confirmAtHospital(stack, code, n); // Yunfu: 经定点医疗机构审核备案 first
   const rejecter = await reviewerToken(prefix, 'r-reject');
   const decided = await mutate(
     prefix,
@@ -254,7 +259,7 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s: 申诉', (prefix) => {
       validUntil: addDays(addMonths('2026-03-05', disease.validityMonths!), -1),
     });
     expect(upheld.application.history.map((h: { status: string }) => h.status)).toEqual([
-      'ACCEPTED',
+      ...beforeReview(prefix),
       'REJECTED',
       'REJECTED',
       'APPROVED',
@@ -341,7 +346,7 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s: 申诉', (prefix) => {
     );
     expect(read.data.application).toEqual({
       status: 'REJECTED',
-      history: [{ status: 'ACCEPTED' }, { status: 'REJECTED' }],
+      history: [...beforeReview(prefix), 'REJECTED'].map((status) => ({ status })),
       appeal: null,
     });
     expect(await outboxRows(prefix, personId, 'APPEAL_RECEIVED')).toBe(0);

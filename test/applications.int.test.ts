@@ -6,7 +6,7 @@ import { AuditEntity } from '../subgraphs/kit/persistence/audit';
 import { ApplicationEntity } from '../subgraphs/kit/persistence/db/record.entities';
 import { type OutboundNotification, OutboxEntity } from '../subgraphs/kit/persistence/outbox';
 import { todayInChina } from '../subgraphs/kit/platform/clock';
-import { type Stack, startStack } from './harness';
+import { confirmAtHospital, type Stack, startStack } from './harness';
 
 const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
 const yunfuPolicy = loadRegion('guangdong-yunfu').policy;
@@ -168,9 +168,15 @@ describe('submitting', () => {
 
   it("uses the channel's review time: Yunfu web portal 5 working days, mini program 3", async () => {
     const web = await apply(YF, () => true, { channelId: 'guangdong-government-portal' });
-    expect(web.payload.application.dueDate).toEqual({ date: addWorkingDays(today, 5).date, workingDays: 5 });
+    // First the designated hospital's own due date (经定点医疗机构审核备案; 3 working days, illustrative) …
+    expect(web.payload.application.status).toBe('AWAITING_HOSPITAL');
+    expect(web.payload.application.dueDate).toEqual({ date: addWorkingDays(today, 3).date, workingDays: 3 });
+    // … then the channel's, from the day the hospital confirms.
+    const confirmed = await confirmAtHospital(stack, YF.code, web.payload.application.acceptanceNumber);
+    expect(confirmed!.application.dueDate).toMatchObject({ date: addWorkingDays(today, 5).date, workingDays: 5 });
     const mini = await apply(YF, () => true, { channelId: 'yueyibao-mini' });
-    expect(mini.payload.application.dueDate.workingDays).toBe(3);
+    const miniConfirmed = await confirmAtHospital(stack, YF.code, mini.payload.application.acceptanceNumber);
+    expect(miniConfirmed!.application.dueDate.workingDays).toBe(3);
   });
 
   it('reports every problem at once and stores nothing', async () => {
@@ -428,6 +434,7 @@ describe('reviewing and the state machine', () => {
   it('supplement → approve → certification in the person’s record; nothing after a decision', async () => {
     const { payload, token, personId } = await apply(YF);
     const n = payload.application.acceptanceNumber;
+    await confirmAtHospital(stack, YF.code, n);
     const rv = await reviewer(YF);
     const noReason = await review(YF, rv, n, 'REQUEST_SUPPLEMENT');
     expect(noReason.data.r.problems.map((p: any) => p.code)).toEqual(['REASON_REQUIRED']);
@@ -458,7 +465,13 @@ describe('reviewing and the state machine', () => {
     const approved = await review(YF, rv, n, 'APPROVE');
     const app = approved.data.r.application;
     expect(app.status).toBe('APPROVED');
-    expect(app.history.map((e: any) => e.status)).toEqual(['ACCEPTED', 'SUPPLEMENT_REQUESTED', 'ACCEPTED', 'APPROVED']);
+    expect(app.history.map((e: any) => e.status)).toEqual([
+      'AWAITING_HOSPITAL',
+      'ACCEPTED',
+      'SUPPLEMENT_REQUESTED',
+      'ACCEPTED',
+      'APPROVED',
+    ]);
     expect(app.certification.validFrom).toBe(today);
     expect(app.certification.renewableFrom).toBe(addDays(app.certification.validUntil, -30));
 
@@ -536,6 +549,7 @@ describe('reviewing and the state machine', () => {
 
   it('Yunfu renewal only within the 30 days before expiry; no renewal without a certification', async () => {
     const { payload, token, input } = await apply(YF);
+    await confirmAtHospital(stack, YF.code, payload.application.acceptanceNumber);
     await review(YF, await reviewer(YF), payload.application.acceptanceNumber, 'APPROVE');
     const early = await submit(YF, token, { ...input, type: 'RENEWAL' });
     expect(early.data.r.problems.map((p: any) => p.code)).toEqual(['RENEWAL_NOT_DUE']);
@@ -617,8 +631,12 @@ describe('remote care (异地就医备案)', () => {
 describe('notifications', () => {
   it('every status change reaches the applicant through the outbox', async () => {
     const { payload, personId } = await apply(YF);
+    await confirmAtHospital(stack, YF.code, payload.application.acceptanceNumber);
     await review(YF, await reviewer(YF), payload.application.acceptanceNumber, 'REJECT', '诊断不符合认定标准');
-    const expected = ['ACCEPTED', 'REJECTED'].flatMap((s) => [`SMS:APPLICATION_${s}`, `APP:APPLICATION_${s}`]);
+    // Yunfu: accepted for the designated hospital, confirmed by it, then rejected by the region.
+    const expected = ['APPLICATION_AWAITING_HOSPITAL', 'HOSPITAL_REVIEW_CONFIRMED', 'APPLICATION_REJECTED'].flatMap(
+      (t) => [`SMS:${t}`, `APP:${t}`],
+    );
     const mine = (sent: OutboundNotification[]) =>
       sent.filter((m) => m.personId === personId).map((m) => `${m.channel}:${m.template}`);
     // Waits (bounded) for all four: the background dispatcher may be delivering some of them.

@@ -496,7 +496,8 @@ describe('the region mutations helper', () => {
     expect(payload.problems).toEqual([]);
     expect(payload.application).toMatchObject({
       __typename: 'YunfuApplication',
-      status: 'ACCEPTED',
+      status: 'AWAITING_HOSPITAL', // 经定点医疗机构审核备案 first
+
       region: { __typename: 'YunfuRegion', code: '445300', name: '云浮市' },
     });
     expect(payload.application.acceptanceNumber.startsWith('445300')).toBe(true);
@@ -515,6 +516,6 @@ describe('the region mutations helper', () => {
       variables: { n: number },
     });
     expect(read.data).toEqual(log[0]!.body.data);
-    expect(read.data.application.status).toBe('ACCEPTED');
+    expect(read.data.application.status).toBe('AWAITING_HOSPITAL');
   });
 });

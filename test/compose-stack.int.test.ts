@@ -429,7 +429,23 @@ describe('docker-compose.yml', () => {
       },
     );
     expect(submitted.errors).toBeUndefined();
-    expect(submitted.data.r).toMatchObject({ problems: [], application: { status: 'ACCEPTED' } });
+    // Yunfu: 经定点医疗机构审核备案 first. This stack runs outside the test harness, so the
+    // harness's confirmAtHospital cannot serve; the same steps, as the hospital's reviewer.
+    expect(submitted.data.r).toMatchObject({ problems: [], application: { status: 'AWAITING_HOSPITAL' } });
+    const hospital = await mintDevelopmentToken({
+      role: 'HOSPITAL_REVIEWER',
+      regionCode: region.code,
+      hospitalCode,
+      keysDir,
+      ttl: '10m',
+    });
+    const confirmed = await gql(
+      hospital,
+      `mutation($n: String!) { r: confirm${region.prefix}HospitalReview(acceptanceNumber: $n, decision: CONFIRM) { ${FIELDS} } }`,
+      { n: submitted.data.r.application.acceptanceNumber },
+    );
+    expect(confirmed.errors).toBeUndefined();
+    expect(confirmed.data.r).toMatchObject({ problems: [], application: { status: 'ACCEPTED' } });
 
     const reviewer = await mintDevelopmentToken({ role: 'REVIEWER', regionCode: region.code, keysDir, ttl: '10m' });
     const reviewed = await gql(

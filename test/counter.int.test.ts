@@ -8,7 +8,7 @@ import { ApplicationEntity } from '../subgraphs/kit/persistence/db/record.entiti
 import { IdempotencyEntity } from '../subgraphs/kit/persistence/idempotency';
 import { type OutboundNotification, OutboxEntity } from '../subgraphs/kit/persistence/outbox';
 import { IN_PERSON_WORKING_DAYS } from '../subgraphs/kit/workflow/in-person';
-import { type Stack, startStack } from './harness';
+import { confirmAtHospital, type Stack, startStack } from './harness';
 
 // The journeys of the regional documents that happen off the phone, through the gateway in both
 // regions: real-name verification before applying (实名认证), the counter (线下窗口: a clerk applies
@@ -138,6 +138,10 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s', (prefix) => {
   const { code, subgraph } = REGIONS[prefix];
   const people = () => candidates(prefix);
   const auditOf = () => stack.regions[subgraph]!.dataSource.getRepository(AuditEntity);
+  // Yunfu (rules.hospitalReview): a new application waits for its designated hospital first.
+  const atHospital = loadRegion(subgraph).rules.hospitalReview !== null;
+  const firstStatus = atHospital ? 'AWAITING_HOSPITAL' : 'ACCEPTED';
+  const beforeReview = atHospital ? ['AWAITING_HOSPITAL', 'ACCEPTED'] : ['ACCEPTED'];
 
   beforeEach(() => stack.setNow(at(START)));
 
@@ -182,7 +186,7 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s', (prefix) => {
       verified,
     );
     expect(accepted.data.r.problems).toEqual([]);
-    expect(accepted.data.r.application.status).toBe('ACCEPTED');
+    expect(accepted.data.r.application.status).toBe(firstStatus);
   });
 
   it('counter: a clerk finds the person by ID number, uploads, submits and supplements for them, originals verified; audited', async () => {
@@ -250,8 +254,14 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s', (prefix) => {
     expect(submitted.errors).toBeUndefined();
     expect(submitted.data.r.problems).toEqual([]);
     const application = submitted.data.r.application;
-    expect(application.status).toBe('ACCEPTED');
-    expect(application.history).toEqual([{ status: 'ACCEPTED', actor: clerkActor, note: '已受理' }]);
+    expect(application.status).toBe(firstStatus);
+    expect(application.history).toEqual([
+      {
+        status: firstStatus,
+        actor: clerkActor,
+        note: atHospital ? expect.stringMatching(/^已受理，待定点医疗机构.+审核备案/) : '已受理',
+      },
+    ]);
     const place = prefix === 'Panzhihua' ? '攀枝花市政务中心医保窗口' : '云浮市政务服务中心医保窗口';
     expect(application.counterActions).toEqual([
       {
@@ -276,7 +286,8 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s', (prefix) => {
       { n },
       { token: await stack.token({ role: 'APPLICANT', personId }) },
     );
-    expect(mine.data.application).toEqual({ acceptanceNumber: n, status: 'ACCEPTED' });
+    expect(mine.data.application).toEqual({ acceptanceNumber: n, status: firstStatus });
+    await confirmAtHospital(stack, code, n);
 
     // 4. A supplement at the counter.
     const asked = await mutate(
@@ -326,6 +337,7 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s', (prefix) => {
       applicant,
     );
     const n = submitted.data.r.application.acceptanceNumber;
+    await confirmAtHospital(stack, code, n);
     const review = (decision: string, reason?: string) =>
       mutate(
         prefix,
@@ -404,7 +416,7 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s', (prefix) => {
     expect(approved.data.r.application.status).toBe('APPROVED');
     expect(approved.data.r.application.certification).not.toBeNull();
     expect(approved.data.r.application.history.map((h: { status: string }) => h.status)).toEqual([
-      'ACCEPTED',
+      ...beforeReview,
       'AWAITING_IN_PERSON',
       'ACCEPTED',
       'APPROVED',
@@ -436,6 +448,7 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s', (prefix) => {
     );
     expect(submitted.data.r.problems).toEqual([]);
     const n = submitted.data.r.application.acceptanceNumber;
+    await confirmAtHospital(stack, code, n);
     const review = (decision: string, reason?: string) =>
       mutate(
         prefix,
@@ -482,6 +495,7 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s', (prefix) => {
     );
     expect(submitted.data.r.problems).toEqual([]);
     const n = submitted.data.r.application.acceptanceNumber;
+    await confirmAtHospital(stack, code, n);
     await mutate(
       prefix,
       'review<P>Application(acceptanceNumber: $n, decision: REQUEST_IN_PERSON_VERIFICATION, reason: "请到窗口核验原件")',

@@ -28,6 +28,8 @@ export interface RegionMutationNames<Prefix extends string> {
   submitAtCounter: `submit${Prefix}ApplicationAtCounter`;
   supplementAtCounter: `supplement${Prefix}MaterialsAtCounter`;
   recordInPersonVerification: `record${Prefix}InPersonVerification`;
+  /** 经定点医疗机构审核备案: a hospital reviewer's decision (regions with the step; elsewhere nothing awaits it). */
+  confirmHospitalReview: `confirm${Prefix}HospitalReview`;
 }
 
 export type RegionMutationKind = keyof RegionMutationNames<string>;
@@ -64,6 +66,12 @@ export const REGION_MUTATION_VARIABLES: Record<RegionMutationKind, Record<string
     note: 'String',
     idempotencyKey: 'String',
   },
+  confirmHospitalReview: {
+    acceptanceNumber: 'String!',
+    decision: 'HospitalReviewDecision!',
+    reason: 'String',
+    idempotencyKey: 'String',
+  },
 };
 
 export interface RegionMutations<Typename extends string> {
@@ -92,6 +100,7 @@ export function regionMutations<Typename extends string>(typename: Typename): Re
     submitAtCounter: `submit${prefix}ApplicationAtCounter`,
     supplementAtCounter: `supplement${prefix}MaterialsAtCounter`,
     recordInPersonVerification: `record${prefix}InPersonVerification`,
+    confirmHospitalReview: `confirm${prefix}HospitalReview`,
   } as RegionMutationNames<RegionPrefix<Typename>>;
   return { typename, prefix, names };
 }
