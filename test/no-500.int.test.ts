@@ -29,7 +29,7 @@ import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
 import { loadRegion } from '../subgraphs/kit/domain/region-file';
 import { todayInChina } from '../subgraphs/kit/platform/clock';
 import { createLogger } from '../subgraphs/kit/platform/log';
-import { type Stack, startStack } from './harness';
+import { confirmAtHospital, type Stack, startStack } from './harness';
 
 const yunfuPolicy = loadRegion('guangdong-yunfu').policy;
 const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
@@ -299,6 +299,8 @@ async function submitSome(region: typeof PZH, sha: string, count: number): Promi
       { token },
     );
     const n = res.data?.r?.application?.acceptanceNumber as string | undefined;
+    // Yunfu: past its designated hospital (经定点医疗机构审核备案), so the region's reviews act on it.
+    if (n) await confirmAtHospital(stack, region.code, n);
     if (n) numbers.push(n);
   }
   return numbers;

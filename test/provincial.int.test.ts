@@ -273,7 +273,8 @@ describe('one subgraph process hosting two regions', () => {
     );
     expect(res.errors).toBeUndefined();
     expect(res.data.r.problems).toEqual([]);
-    expect(res.data.r.application).toMatchObject({ status: 'ACCEPTED', region: { code: YF } });
+    // Yunfu's own rules in the shared process: the designated hospital first (经定点医疗机构审核备案).
+    expect(res.data.r.application).toMatchObject({ status: 'AWAITING_HOSPITAL', region: { code: YF } });
     const number = res.data.r.application.acceptanceNumber as string;
     const inYunfu = await provincial.regions
       .get(YF)!

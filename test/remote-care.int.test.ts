@@ -16,6 +16,8 @@ const PZH = {
   prefix: 'Panzhihua',
   name: '攀枝花市',
   policy: loadRegion('sichuan-panzhihua').policy,
+  // The status a new application starts in: the region reviews it itself.
+  submitted: 'ACCEPTED',
   // Lives in Yunfu: without a filing (P000006), with one (P000015, 2026-03-02 … 2027-03-01).
   unfiled: 'P000006',
   filed: 'P000015',
@@ -25,6 +27,8 @@ const YF = {
   prefix: 'Yunfu',
   name: '云浮市',
   policy: loadRegion('guangdong-yunfu').policy,
+  // 经定点医疗机构审核备案: a new application waits for its designated hospital first.
+  submitted: 'AWAITING_HOSPITAL',
   // Lives in Panzhihua: without a filing (P000033), with one (P000040, 2026-02-02 … 2028-02-01).
   unfiled: 'P000033',
   filed: 'P000040',
@@ -201,7 +205,7 @@ describe.each([PZH, YF])('remote care in $name', (region) => {
     expect(filed.data.r).toEqual({ filing: { residenceRegionCode: other(region).code }, problems: [] });
     const after = await submit(region, region.unfiled, input(region, disease, treatingHospital(region)));
     expect(after.problems).toEqual([]);
-    expect(after.application?.status).toBe('ACCEPTED');
+    expect(after.application?.status).toBe(region.submitted);
     expect(await stored(region, region.unfiled)).toBe(before + 1);
   });
 
@@ -216,7 +220,7 @@ describe.each([PZH, YF])('remote care in $name', (region) => {
       ),
     );
     expect(first.problems).toEqual([]);
-    expect(first.application?.status).toBe('ACCEPTED');
+    expect(first.application?.status).toBe(region.submitted);
     const declared = await submit(
       region,
       region.filed,
@@ -257,7 +261,7 @@ describe.each([PZH, YF])('remote care in $name', (region) => {
     const disease = diseaseFor(region, personId, (d) => region === PZH || d.requiresSpecialistHospital);
     const res = await submit(region, personId, input(region, disease, BEIJING_LEVEL_3));
     expect(res.problems).toEqual([]);
-    expect(res.application?.status).toBe('ACCEPTED');
+    expect(res.application?.status).toBe(region.submitted);
   });
 
   it('refuses proof from a level-1 hospital or one the directory does not list, with messages that say so', async () => {
