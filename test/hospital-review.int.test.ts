@@ -1,6 +1,6 @@
 import { REGIONS as REGISTRY } from '../schema/registry';
-import { mintDevelopmentToken } from '../scripts/token';
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
+import { mintDevelopmentToken } from '../scripts/token';
 import { addDays } from '../subgraphs/kit/domain/calendar';
 import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
 import { loadRegion } from '../subgraphs/kit/domain/region-file';
