@@ -301,7 +301,9 @@ export class ApplicationWorkflow {
             id,
             step.status,
             describeActor(identity),
-            previous ? `重新申请，原受理号${previous.id}${step.note === '已受理' ? '' : `；${step.note}`}` : step.note,
+            previous
+              ? `重新申请，原受理号${previous.id}${step.status === 'AWAITING_HOSPITAL' ? `；${step.note}` : ''}`
+              : step.note,
           );
           await this.notify(tx, row, step.template, step.extra);
           // The national index learns this region now holds the person's history (Person.records).
