@@ -102,6 +102,11 @@ describe('the Router coprocessor at SubgraphRequest', () => {
       { role: 'REVIEWER', regionCode: '510400', subject: 'rv' },
       { role: 'REVIEWER', rgn: '510400', sub: 'rv' },
     ],
+    [
+      'a hospital reviewer',
+      { role: 'HOSPITAL_REVIEWER', regionCode: '445300', hospitalCode: 'H44530200001', subject: 'hr' },
+      { role: 'HOSPITAL_REVIEWER', rgn: '445300', hsp: 'H44530200001', sub: 'hr' },
+    ],
     ['an operator', { role: 'NATIONAL_OPERATOR', subject: 'ops' }, { role: 'NATIONAL_OPERATOR', sub: 'ops' }],
   ] as const)('adds a token for %s, for that subgraph and that operation', async (_who, caller, expected) => {
     const sent = payload(PZH, await claimsOf(caller));
