@@ -11,9 +11,9 @@ import {
   boundPersonalText,
   boundReason,
   boundRemoteCareInput,
+  maskPiiInText,
   MAX_MATERIALS,
   MAX_REASON_LENGTH,
-  maskPiiInText,
 } from './input-bounds';
 import type { ApplicationInput, MaterialInput } from './inputs';
 
