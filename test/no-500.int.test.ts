@@ -568,7 +568,7 @@ describe.each(ENTITY_TYPES.map((e) => [`${e.subgraph} _entities ${e.type}`, e] a
         const shown = JSON.stringify(op.variables, (_k, v: unknown) =>
           typeof v === 'string' && v.length > 80 ? `${v.slice(0, 80)}…(${v.length} chars)` : v,
         );
-        failure = `as ${who}: ${op.text}\nHTTP ${res.status} ${res.text.slice(0, 1500)}\nvariables ${shown.slice(0, 1500)}\nlog ${logged.join(' | ').slice(0, 800)}`;
+        failure = `as ${who}: ${op.text}\nHTTP ${res.status} codes ${JSON.stringify([...new Set(res.codes)])} ${res.text.slice(-1500)}\nvariables ${shown.slice(0, 1500)}\nlog ${logged.join(' | ').slice(0, 800)}`;
         return false;
       });
       const details = await fc.check(property, { numRuns: RUNS, seed: SEED, endOnFailure: true });
