@@ -84,10 +84,12 @@ interface RegionFile {
   })[];
   costSharing: (Omit<
     CostSharingPolicy,
-    'deductibleSource' | 'annualCapSource' | 'coverage' | 'coverageSource' | 'bands'
+    'deductibleSource' | 'annualCapFen' | 'annualCapSource' | 'coverage' | 'coverageSource' | 'bands'
   > & {
     deductibleSource?: string;
-    annualCapSource?: string;
+    /** Required in a file (a placeholder cited {illustrative} where no document gives one). */
+    annualCapFen: number;
+    annualCapSource: string;
     coverage?: string;
     coverageSource?: string;
     bands: (Omit<RateBandPolicy, 'rateSource'> & { rateSource?: string })[];
@@ -303,7 +305,7 @@ export function loadRegionFile(file: string): RegionDefinition {
       ...c,
       source: expand(c.source, ['costSharing', i, 'source']),
       deductibleSource: expand(c.deductibleSource ?? '{illustrative}', ['costSharing', i]),
-      annualCapSource: expand(c.annualCapSource ?? '{illustrative}', ['costSharing', i]),
+      annualCapSource: expand(c.annualCapSource, ['costSharing', i, 'annualCapSource']),
       coverage: c.coverage ?? DEFAULT_COVERAGE,
       coverageSource: expand(c.coverageSource ?? '{illustrative}', ['costSharing', i]),
       bands: c.bands.map((b, j) => ({
