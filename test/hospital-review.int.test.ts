@@ -87,7 +87,8 @@ async function trySubmit(code: string) {
   const { personId, disease } = candidate(code);
   const hospitalCode = hospitalOf(code);
   const kinds = ['ID_CARD', 'DIAGNOSIS_CERTIFICATE', 'MEDICAL_RECORD'];
-  if (code === PZH.code) kinds.push('SOCIAL_SECURITY_CARD', 'APPLICATION_FORM');
+  // Panzhihua asks for the card and the form; Yunfu's web portal (the channel used here) for the form.
+  kinds.push(...(code === PZH.code ? ['SOCIAL_SECURITY_CARD', 'APPLICATION_FORM'] : ['APPLICATION_FORM']));
   const materials = kinds.map((kind) => ({
     kind,
     fileName: `${kind}.png`,
