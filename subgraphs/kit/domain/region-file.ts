@@ -65,7 +65,7 @@ interface RegionFile {
     host?: string;
   };
   version: string;
-  documents: { id: string; title: string; issuer: string; date: string }[];
+  documents: CitedDocument[];
   hotline: string | null;
   reviewDeadline: RegionPolicy['reviewDeadline'];
   channels: RegionPolicy['channels'];
@@ -93,6 +93,36 @@ interface RegionFile {
   })[];
   rules: Omit<RegionRules, 'hook' | 'appeal'> & { hook?: string; appeal?: AppealRulesFile };
   remoteCare?: RemoteCarePolicy;
+}
+
+/** An official document a data file cites in its sources as {<id>}. */
+export interface CitedDocument {
+  id: string;
+  title: string;
+  issuer: string;
+  date: string;
+}
+
+/**
+ * Sources in data files cite `{<document id>}` or `{illustrative}`; the returned function expands each
+ * to the served text: the full citation (title, issuer, date) or ILLUSTRATIVE. An unknown id is
+ * reported through `unknown` (with the caller's location) and left as written.
+ */
+export function sourceExpander<At>(
+  documents: readonly CitedDocument[],
+  unknown: (id: string, at: At) => void,
+): (source: string, at: At) => string {
+  const citations = new Map(documents.map((d) => [d.id, `《${d.title}》（${d.issuer}，${d.date}）`]));
+  citations.set('illustrative', ILLUSTRATIVE);
+  return (source, at) =>
+    source.replace(/\{([a-z0-9-]+)\}/g, (whole, id: string) => {
+      const citation = citations.get(id);
+      if (citation === undefined) {
+        unknown(id, at);
+        return whole;
+      }
+      return citation;
+    });
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -264,18 +294,9 @@ export function loadRegionFile(file: string): RegionDefinition {
       `找不到规则扩展 hooks/${f.rules.hook}.ts`,
     );
   }
-  // Sources: {<document id>} or {illustrative}; each is expanded to a full citation when served.
-  const citations = new Map(f.documents.map((d) => [d.id, `《${d.title}》（${d.issuer}，${d.date}）`]));
-  citations.set('illustrative', ILLUSTRATIVE);
-  const expand = (source: string, at: (string | number)[]): string =>
-    source.replace(/\{([a-z0-9-]+)\}/g, (whole, id: string) => {
-      const citation = citations.get(id);
-      if (citation === undefined) {
-        add(at, 'known-document', `source cites unknown document {${id}}`, `来源引用了未列出的文件 {${id}}`);
-        return whole;
-      }
-      return citation;
-    });
+  const expand = sourceExpander(f.documents, (id, at: (string | number)[]) =>
+    add(at, 'known-document', `source cites unknown document {${id}}`, `来源引用了未列出的文件 {${id}}`),
+  );
   const policy: RegionPolicy = {
     version: f.version,
     code: f.region.code,
