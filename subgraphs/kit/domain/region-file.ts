@@ -402,13 +402,22 @@ function regionFiles(dir = REGIONS_DIR): string[] {
     .map((f) => path.join(dir, f));
 }
 
-/** Loads every region file; all files' problems together in one RegionFileError. */
+/**
+ * Loads every region file through the checks of one file and those across files (region code, type
+ * prefix and port unique; hosts consistent); all files' problems together in one RegionFileError.
+ * What the subgraphs do at start and `npm run compose` (and its --check) before writing anything.
+ */
 export function loadAllRegionFiles(dir = REGIONS_DIR): RegionDefinition[] {
   const definitions: RegionDefinition[] = [];
   const problems: RegionFileProblem[] = [];
+  const shownFile = new Map<string, string>();
+  const shown = (subgraph: string) =>
+    shownFile.get(subgraph) ?? path.relative(process.cwd(), path.join(dir, `${subgraph}.yaml`));
   for (const file of regionFiles(dir)) {
     try {
-      definitions.push(loadRegionFile(file));
+      const d = loadRegionFile(file);
+      definitions.push(d);
+      shownFile.set(d.subgraph, path.relative(process.cwd(), file) || file);
     } catch (e) {
       if (!(e instanceof RegionFileError)) throw e;
       problems.push(...e.problems);
@@ -416,19 +425,19 @@ export function loadAllRegionFiles(dir = REGIONS_DIR): RegionDefinition[] {
   }
   const seen = new Map<string, string>();
   for (const d of definitions) {
-    for (const [what, value] of [
-      ['code', d.policy.code],
-      ['prefix', d.prefix],
+    for (const [what, value, zh] of [
+      ['code', d.policy.code, '地区编码'],
+      ['prefix', d.prefix, '类型前缀'],
     ] as const) {
       const other = seen.get(`${what}:${value}`);
       if (other) {
         problems.push({
-          file: `subgraphs/regions/${d.subgraph}.yaml`,
+          file: shown(d.subgraph),
           line: null,
           path: `/region/${what}`,
           rule: 'unique-region',
-          message: `region ${what} "${value}" is also used by ${other}`,
-          messageZh: `地区${what === 'code' ? '编码' : '类型前缀'}“${value}”与 ${other} 重复`,
+          message: `region ${what} "${value}" is also used by ${shown(other)}`,
+          messageZh: `${zh}“${value}”与 ${shown(other)} 重复`,
         });
       }
       seen.set(`${what}:${value}`, d.subgraph);
@@ -437,7 +446,7 @@ export function loadAllRegionFiles(dir = REGIONS_DIR): RegionDefinition[] {
   // Ports follow the subgraphs: regions sharing a provincial host share its port, no two subgraphs one.
   for (const p of hostingProblems(definitions)) {
     problems.push({
-      file: `subgraphs/regions/${p.region}.yaml`,
+      file: shown(p.region),
       line: null,
       path: p.path,
       rule: 'region-hosting',
