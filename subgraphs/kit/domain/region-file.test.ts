@@ -102,6 +102,23 @@ describe('a broken region file', () => {
     );
   });
 
+  it('names an unknown key in English as in Chinese, at the top level too', () => {
+    const nested = problemsOf(
+      pzhText.replace('hospitalRequired: false', 'hospitalRequired: false\n  hospitalRequird: false'),
+    );
+    expect(nested).toEqual([
+      expect.objectContaining({
+        path: '/rules',
+        message: '/rules has an unknown key "hospitalRequird" (misspelt?)',
+        messageZh: '不认识的项“hospitalRequird”（拼写错误？）',
+      }),
+    ]);
+    const top = problemsOf(`${pzhText}hotlne: 0812-3323000\n`);
+    expect(top).toEqual([
+      expect.objectContaining({ path: '', message: 'the file has an unknown key "hotlne" (misspelt?)' }),
+    ]);
+  });
+
   it('refuses cross-field mistakes the schema cannot state', () => {
     const dup = pzhText.replace('code: M01600', 'code: M03900');
     expect(problemsOf(dup)).toEqual([

@@ -133,6 +133,16 @@ function schemaValidator(): ReturnType<Ajv['compile']> {
   return validator;
 }
 
+/** ajv's message, where it is; an unknown key named (ajv's own says only "must NOT have additional properties"). */
+function enForSchemaError(e: ErrorObject): string {
+  const where = e.instancePath || 'the file';
+  if (e.keyword === 'additionalProperties') {
+    const key = String((e.params as { additionalProperty: unknown }).additionalProperty);
+    return `${where} has an unknown key "${key}" (misspelt?)`;
+  }
+  return `${where} ${e.message ?? ''}`;
+}
+
 /** What an ajv keyword means, in Chinese, for people who edit policy files. */
 function zhForSchemaError(e: ErrorObject): string {
   const p = e.params as Record<string, unknown>;
@@ -199,7 +209,7 @@ export function loadRegionFile(file: string): RegionDefinition {
         .split('/')
         .slice(1)
         .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
-      add(segments, `schema:${e.keyword}`, `${e.instancePath || 'the file'} ${e.message ?? ''}`, zhForSchemaError(e));
+      add(segments, `schema:${e.keyword}`, enForSchemaError(e), zhForSchemaError(e));
     }
     throw new RegionFileError(problems);
   }
