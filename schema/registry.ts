@@ -125,12 +125,6 @@ export interface SubgraphEntry {
 export const REGIONS_DIR = path.resolve(__dirname, '../subgraphs/regions');
 const NATIONAL_ENTRY = { name: 'national', port: 4001 };
 
-/** The subgraph serving the region with this code (its name in SUBGRAPHS). */
-export function subgraphServing(code: string): string | undefined {
-  const region = REGIONS.find((r) => r.code === code);
-  return region && hostOf(region);
-}
-
 /** The registry as the region files say, ordered by port (then code). Only the `region` blocks are read. */
 export function registryFromRegionFiles(dir = REGIONS_DIR): Registry {
   const regions = readdirSync(dir)

@@ -399,8 +399,3 @@ export class AppealWorkflow {
 
 /** Thrown inside the decision's transaction to roll back the appeal's change when the application moved. */
 class AppealConflict extends Error {}
-
-/** The latest appeal per application, for the `appeal` field of applications (one query per batch). */
-export function latestAppeal(rows: AppealRow[]): AppealRow | null {
-  return rows.reduce<AppealRow | null>((last, a) => (!last || a.filedAt >= last.filedAt ? a : last), null);
-}
