@@ -1,3 +1,5 @@
+import { type Problem, problem } from '../platform/errors';
+import { addDays, addWorkingDays } from './calendar';
 import { isIllustrativeSource } from './policy';
 
 // A region's appeal (申诉) figures, from the `rules.appeal` of its region file. Neither regional
@@ -47,3 +49,24 @@ export const appealRulesIllustrative = (r: AppealRules) => ({
   period: isIllustrativeSource(r.periodSource),
   review: isIllustrativeSource(r.reviewSource),
 });
+
+/** The last day an appeal against a rejection decided at `decidedAt` may be filed (the decision day is day 1). */
+export function lastAppealDay(rules: AppealRules, decidedAt: string): string {
+  return addDays(decidedAt.slice(0, 10), rules.periodDays - 1);
+}
+
+/** APPEAL_PERIOD_EXPIRED for an appeal filed `today` against a rejection decided at `decidedAt`; null in time. */
+export function appealPeriodProblem(rules: AppealRules, decidedAt: string, today: string): Problem | null {
+  const lastDay = lastAppealDay(rules, decidedAt);
+  if (today <= lastDay) return null;
+  return problem(
+    'APPEAL_PERIOD_EXPIRED',
+    `已超过申诉期限：须在未通过决定作出之日起${rules.periodDays}日内（${lastDay}前）提出申诉`,
+    'acceptanceNumber',
+  );
+}
+
+/** The day an appeal filed on `filedOn` is to be decided by: the review time in working days. */
+export function appealDueDate(rules: AppealRules, filedOn: string): ReturnType<typeof addWorkingDays> {
+  return addWorkingDays(filedOn, rules.reviewWorkingDays);
+}
