@@ -18,7 +18,6 @@ import { batchLimit, DEFAULT_LIMITS, limitRules, type Limits } from '../subgraph
 import { type Logger, logger as rootLogger } from '../subgraphs/kit/platform/log';
 import { acceptRequestId } from '../subgraphs/kit/platform/request-id';
 import { type RunningServer, startGraphQLHttpServer } from '../subgraphs/kit/platform/server';
-import { buildNationalSchema } from '../subgraphs/national/schema';
 import { AuthError } from './auth/jwt';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { defaultInternalTokenTtl, type GatewaySecurity } from './config';
@@ -28,7 +27,7 @@ import type { ExplorerMode } from './explorer/config';
 import { explorerLandingPage, explorerRouter } from './explorer/explorer';
 import { DEFAULT_RETENTION_HOURS, startFileSweeper } from './file-sweeper';
 import { InternalTokenIssuer } from './internal-tokens';
-import { LocalRegistryDataSource } from './local-registry';
+import { buildRegistrySchema, LocalRegistryDataSource } from './local-registry';
 import { GatewayMetrics } from './metrics';
 import { type RateLimitConfig, RateLimiter } from './rate-limit';
 import { regionalErrorsPlugin } from './regional-errors';
@@ -86,10 +85,17 @@ export interface GatewayOptions {
   /** Per-caller operations per minute (gateway/rate-limit.ts); default off (the entry point reads RATE_LIMIT_*). */
   rateLimit?: RateLimitConfig;
   /**
-   * Answer the national registry fields (`regions`, `region`, `application`) in-process with the
-   * national subgraph's own schema (gateway/local-registry.ts; LOCAL_REGISTRY); default on.
+   * Answer the national routing fields (`regions`, `region`, `application`) in-process against the
+   * national subgraph's SDL with the platform's routing functions and access rules
+   * (gateway/local-registry.ts; LOCAL_REGISTRY); default on.
    */
   localRegistry?: boolean;
+  /**
+   * The national subgraph's SDL for localRegistry; default schema/national.graphql (the committed one,
+   * written by `npm run compose` with the supergraph). Give it with a supergraph composed in memory
+   * for another registry (benchmarks).
+   */
+  nationalSdl?: string;
 }
 
 export interface RunningGateway extends RunningServer {
@@ -159,9 +165,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     : undefined;
   // Unreachable Redis is not fatal: the limiter logs one warning and counts in memory meanwhile.
   await rateLimiter?.ready().catch(() => {});
-  // Built once, before the gateway serves: the national schema for the registry fields it answers itself.
-  const registrySchema = options.localRegistry === false ? undefined : buildNationalSchema();
-  await registrySchema;
+  // Built once, before the gateway serves: the national SDL for the routing fields it answers itself.
+  const registrySchema = options.localRegistry === false ? undefined : buildRegistrySchema(options.nationalSdl);
   const gateway = loadSupergraphLean(
     new ApolloGateway({
       supergraphSdl,

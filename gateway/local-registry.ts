@@ -1,6 +1,8 @@
-import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { buildSubgraphSchema } from '@apollo/subgraph';
 import {
   type DocumentNode,
   execute,
@@ -12,91 +14,100 @@ import {
   validate,
 } from 'graphql';
 
-import { NATIONAL } from '../schema/registry';
+import { NATIONAL, REGIONS } from '../schema/registry';
+import { type AccessTable, enforceAccessTable, entryPoints } from '../subgraphs/kit/platform/auth/access-rules';
 import { ANONYMOUS } from '../subgraphs/kit/platform/auth/identity';
 import { maskSubgraphError } from '../subgraphs/kit/platform/graphql/errors';
 import { publicCacheMaxAge } from '../subgraphs/kit/platform/graphql/public-cache';
-import type { NationalContext } from '../subgraphs/national/context';
-import { buildNationalSchema } from '../subgraphs/national/schema';
+import { ROUTING_ACCESS, ROUTING_FIELDS } from '../subgraphs/kit/platform/routing';
 import type { GatewayContext } from './context';
 import { classifySubgraphError } from './regional-errors';
 
-// The national subgraph's registry fields — `regions`, `region(code:)`, `application(acceptanceNumber:)`
-// — are a pure function of schema/registry.json: they answer typed key stubs (a region's code, an
+// The national subgraph's routing fields — `regions`, `region(code:)`, `application(acceptanceNumber:)`
+// — are a pure function of the registry: they answer typed key stubs (a region's code, an
 // application's number) and read no database and no person. The gateway answers a fetch to the
-// national subgraph that asks for nothing but these fields itself, with the national subgraph's
-// own schema, resolvers and access table (buildNationalSchema: `application` is SIGNED_IN there and
-// here alike, decided on the caller the gateway has verified), instead of an HTTP round trip. Every
-// other fetch — Person, `me`, `person`, `_entities` — goes to the national subgraph over HTTP as
-// before, with its internal token, where people are authorized and audited; the national subgraph
-// keeps serving the registry fields over HTTP too (Hive Gateway, the router, direct callers).
+// national subgraph that asks for nothing but these fields itself, instead of an HTTP round trip:
+// it executes the fetch against the national subgraph's committed SDL (schema/national.graphql,
+// written by `npm run compose`) with the platform's routing functions and access rules
+// (subgraphs/kit/platform/routing.ts: the national subgraph's resolvers and access table use the
+// same ones; `application` is SIGNED_IN there and here alike, decided on the caller the gateway has
+// verified) and the platform's enforcement (enforceAccessTable), so answers and errors are the
+// national subgraph's. The gateway imports no national subgraph code. Every other fetch — Person,
+// `me`, `person`, `_entities` — goes to the national subgraph over HTTP as before, with its internal
+// token, where people are authorized and audited; the national subgraph keeps serving the routing
+// fields over HTTP too (Hive Gateway, the router, direct callers).
 
-/** Root fields of the national subgraph answered in the gateway (all of them registry functions). */
-export const LOCAL_REGISTRY_FIELDS: ReadonlySet<string> = new Set(['regions', 'region', 'application']);
+/** The national subgraph's SDL as `npm run compose` writes it beside the supergraph. */
+export const NATIONAL_SDL_PATH = path.resolve(__dirname, '../schema/national.graphql');
+
+/** Root fields of the national subgraph answered in the gateway (all of them routing functions). */
+export const LOCAL_REGISTRY_FIELDS: ReadonlySet<string> = new Set(Object.keys(ROUTING_FIELDS));
 /** Of those, the ones that carry a PUBLIC cache hint in the national subgraph (publicCachePlugin there). */
 const PUBLIC_FIELDS: ReadonlySet<string> = new Set(['regions', 'region']);
 
 type SubgraphResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 type CachePolicy = { restrict(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }): void };
 
-/** What this fetch may use of the national context: nothing but the caller. Anything else is a bug. */
-function registryContext(identity: GatewayContext['identity'] | undefined, requestId: string): NationalContext {
-  const none = (what: string) => () => {
-    throw new Error(`the gateway's local registry fields read no ${what}`);
+/**
+ * The national subgraph's schema as its SDL says, answering only the routing fields: their
+ * resolvers and rules come from the platform, every other entry point is refused (NOBODY; the
+ * data source never executes one here). Throws when the SDL does not know a region of the
+ * registry (a stale schema/national.graphql: run `npm run compose`).
+ */
+export function buildRegistrySchema(sdl: string = readNationalSdl()): GraphQLSchema {
+  const Query = Object.fromEntries(
+    Object.entries(ROUTING_FIELDS).map(([field, { resolve }]) => [field, (_: unknown, args: never) => resolve(args)]),
+  );
+  const schema = buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: { Query } as never });
+  const missing = REGIONS.flatMap((r) => [`${r.prefix}Region`, `${r.prefix}Application`]).filter(
+    (type) => !schema.getType(type),
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `the national subgraph's SDL has no type ${missing.join(', ')} of the registry: run \`npm run compose\` ` +
+        '(or give the gateway nationalSdl with a supergraph composed in memory)',
+    );
+  }
+  const table: AccessTable = {
+    ...Object.fromEntries(entryPoints(schema).map((entry) => [entry, 'NOBODY'])),
+    ...ROUTING_ACCESS,
   };
-  return {
-    identity: identity ?? ANONYMOUS,
-    requestId,
-    get people(): never {
-      return none('person')();
-    },
-    personByIdNumberHash: none('person'),
-    get vault(): never {
-      return none('identity number')();
-    },
-    get audit(): never {
-      return none('audit log')();
-    },
-    get history(): never {
-      return none('person history')();
-    },
-    get hospitals(): never {
-      return none('hospital directory')();
-    },
-  } as NationalContext;
+  return enforceAccessTable(schema, table, { subgraph: NATIONAL.name });
+}
+
+function readNationalSdl(): string {
+  try {
+    return readFileSync(NATIONAL_SDL_PATH, 'utf8');
+  } catch {
+    throw new Error(`cannot read the national subgraph's SDL at ${NATIONAL_SDL_PATH}; run \`npm run compose\``);
+  }
 }
 
 interface Decision {
-  /** Parsed and validated against the national schema; undefined: send it over HTTP. */
+  /** Parsed and validated against the national SDL; undefined: send it over HTTP. */
   document?: DocumentNode;
   public: boolean;
 }
 
 /**
- * The national subgraph's data source: registry-only query fetches are executed in-process
+ * The national subgraph's data source: routing-only query fetches are executed in-process
  * (see above), everything else is handed to `remote` (the HTTP SubgraphDataSource).
  */
 export class LocalRegistryDataSource implements GraphQLDataSource<GatewayContext> {
   /** Fetch texts come from the query planner (arguments are variables): few distinct ones; bounded anyway. */
   private readonly decisions = new Map<string, Decision>();
-  private schema?: GraphQLSchema;
-  private readonly ready: Promise<GraphQLSchema>;
   /** Fetches answered here / sent on (tests, metrics). */
   readonly counts = { local: 0, remote: 0 };
 
   constructor(
     private readonly remote: GraphQLDataSource<GatewayContext>,
-    schema: Promise<GraphQLSchema> = buildNationalSchema(),
+    private readonly schema: GraphQLSchema = buildRegistrySchema(),
     private readonly maxAge = publicCacheMaxAge(),
-  ) {
-    this.ready = schema.then((s) => (this.schema = s));
-    // A schema that cannot be built leaves every fetch on HTTP (decide() needs the schema).
-    this.ready.catch(() => {});
-  }
+  ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
     const query = options.request.query;
-    const decision = query && this.schema ? this.decide(query, this.schema) : undefined;
+    const decision = query ? this.decide(query, this.schema) : undefined;
     if (!decision?.document) {
       this.counts.remote++;
       return this.remote.process(options);
@@ -104,11 +115,12 @@ export class LocalRegistryDataSource implements GraphQLDataSource<GatewayContext
     this.counts.local++;
     const context = options.context as Partial<GatewayContext>;
     const result = (await execute({
-      schema: this.schema!,
+      schema: this.schema,
       document: decision.document,
       variableValues: options.request.variables,
       operationName: options.request.operationName,
-      contextValue: registryContext(context.identity, context.requestId ?? ''),
+      // Nothing but the caller: the routing fields read no person, no database.
+      contextValue: { identity: context.identity ?? ANONYMOUS, requestId: context.requestId ?? '' },
     })) as ExecutionResult;
     const response: SubgraphResponse = { ...(result.data !== undefined ? { data: result.data } : {}) };
     if (result.errors?.length) {
@@ -126,7 +138,7 @@ export class LocalRegistryDataSource implements GraphQLDataSource<GatewayContext
     return response;
   }
 
-  /** Registry-only: one query operation whose root fields are all LOCAL_REGISTRY_FIELDS (or __typename). */
+  /** Routing-only: one query operation whose root fields are all LOCAL_REGISTRY_FIELDS (or __typename). */
   private decide(query: string, schema: GraphQLSchema): Decision {
     let decision = this.decisions.get(query);
     if (decision) return decision;
@@ -155,10 +167,5 @@ export class LocalRegistryDataSource implements GraphQLDataSource<GatewayContext
     if (this.decisions.size >= 1000) this.decisions.clear();
     this.decisions.set(query, decision);
     return decision;
-  }
-
-  /** Resolves once the national schema is built (fetches before that go over HTTP). */
-  whenReady(): Promise<unknown> {
-    return this.ready;
   }
 }

@@ -266,23 +266,23 @@ describe('the message centre (我的消息)', () => {
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_CURSOR' });
   });
 
-  it('marks messages read for their person only, idempotently', async () => {
+  it.each([PZH, YF])('marks $prefix messages read for their person only, idempotently', async (region) => {
     const list = await stack.query(MESSAGES, { first: 10 }, { token });
-    const pzh = (list.data.me.notifications as any[]).find((p) => p.regionCode === PZH.code);
-    const ids = pzh.edges.map((e: any) => e.node.id);
-    const MARK =
-      'mutation($ids: [ID!]!, $k: String) { r: markPanzhihuaMessagesRead(ids: $ids, idempotencyKey: $k) { marked problems { code } } }';
+    const page = (list.data.me.notifications as any[]).find((p) => p.regionCode === region.code);
+    const ids = page.edges.map((e: any) => e.node.id);
+    expect(page.unreadCount).toBe(2); // SMS and APP of APPLICATION_ACCEPTED
+    const MARK = `mutation($ids: [ID!]!, $k: String) { r: mark${region.prefix}MessagesRead(ids: $ids, idempotencyKey: $k) { marked problems { code } } }`;
     const other = await stack.token({ role: 'APPLICANT', personId: DEMO_PERSONS.panzhihuaWithHistoryInBoth });
-    const stranger = await stack.query(MARK, { ids, k: 'mark-stranger-0001' }, { token: other });
+    const stranger = await stack.query(MARK, { ids, k: `mark-stranger-${region.code}` }, { token: other });
     expect(stranger.data.r).toEqual({ marked: 0, problems: [] });
-    const reviewer = await stack.token({ role: 'REVIEWER', regionCode: PZH.code });
+    const reviewer = await stack.token({ role: 'REVIEWER', regionCode: region.code });
     expect((await stack.query(MARK, { ids }, { token: reviewer })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const first = await stack.query(MARK, { ids: [ids[0]], k: 'mark-read-0001' }, { token });
+    const first = await stack.query(MARK, { ids: [ids[0]], k: `mark-read-${region.code}` }, { token });
     expect(first.data.r).toEqual({ marked: 1, problems: [] });
-    const again = await stack.query(MARK, { ids: [ids[0]], k: 'mark-read-0001' }, { token });
+    const again = await stack.query(MARK, { ids: [ids[0]], k: `mark-read-${region.code}` }, { token });
     expect(again.data.r).toEqual({ marked: 1, problems: [] }); // the first result again
     const after = await stack.query(MESSAGES, { first: 10 }, { token });
-    const now = (after.data.me.notifications as any[]).find((p) => p.regionCode === PZH.code);
+    const now = (after.data.me.notifications as any[]).find((p) => p.regionCode === region.code);
     expect(now.unreadCount).toBe(1);
     expect(now.edges.find((e: any) => e.node.id === ids[0]).node.read).toBe(true);
   });
@@ -301,5 +301,63 @@ describe('the message centre (我的消息)', () => {
     } finally {
       stack.proxies[YF.subgraph]!.mode = { kind: 'pass' };
     }
+  });
+});
+
+// Feedback is history too: a Panzhihua person with nothing in Yunfu who sends Yunfu feedback finds
+// it, with its reply and the reply's message, in their records and message centre once Yunfu's
+// outbox reported it to the national index.
+describe('feedback to a region without other history', () => {
+  it('enters the person’s records and message centre there', async () => {
+    const yunfuHistory = new Set(
+      (await stack.national.dataSource.getRepository(PersonHistoryEntity).findBy({ regionCode: YF.code })).map(
+        (r) => r.personId,
+      ),
+    );
+    const person = DEMO_PEOPLE.find(
+      (p) =>
+        p.insuredRegionCode === PZH.code &&
+        !yunfuHistory.has(p.id) &&
+        p.id !== MOVER &&
+        p.id !== DEMO_PERSONS.panzhihuaNoRecords,
+    )!;
+    const token = await stack.token({ role: 'APPLICANT', personId: person.id });
+    expect(await regionsOf(token)).toEqual([PZH.code]);
+    const sent = await stack.query(
+      'mutation($i: FeedbackInput!) { r: sendYunfuFeedback(input: $i) { feedback { trackingNumber } problems { code } } }',
+      { i: { category: 'CONSULTATION', subject: '异地就医咨询', text: '在云浮居住，想咨询门诊慢特病办理。' } },
+      { token },
+    );
+    expect(sent.errors).toBeUndefined();
+    expect(sent.data.r.problems).toEqual([]);
+    const trackingNumber: string = sent.data.r.feedback.trackingNumber;
+    const reviewer = await stack.token({ role: 'REVIEWER', regionCode: YF.code, subject: 'rev-feedback-history' });
+    const replied = await stack.query(
+      'mutation($t: String!) { r: replyYunfuFeedback(trackingNumber: $t, reply: "请向参保地攀枝花市办理异地就医备案。") { feedback { status } problems { code } } }',
+      { t: trackingNumber },
+      { token: reviewer },
+    );
+    expect(replied.data.r).toEqual({ feedback: { status: 'REPLIED' }, problems: [] });
+
+    await stack.deliver(YF.subgraph, async () => (await regionsOf(token)).includes(YF.code));
+    const rows = await stack.national.dataSource
+      .getRepository(PersonHistoryEntity)
+      .findBy({ personId: person.id, regionCode: YF.code });
+    expect(rows).toEqual([expect.objectContaining({ kind: 'FEEDBACK', sourceEvent: expect.any(String) })]);
+    const records = await stack.query(
+      '{ me { records { regionCode feedback { trackingNumber status } } } }',
+      undefined,
+      {
+        token,
+      },
+    );
+    expect(records.errors).toBeUndefined();
+    const yunfu = records.data.me.records.find((r: { regionCode: string }) => r.regionCode === YF.code);
+    expect(yunfu.feedback).toEqual([{ trackingNumber, status: 'REPLIED' }]);
+    const messages = await stack.query(MESSAGES, { first: 10 }, { token });
+    expect(messages.errors).toBeUndefined();
+    const page = (messages.data.me.notifications as any[]).find((p) => p.regionCode === YF.code);
+    expect(page.edges.map((e: any) => e.node.template).sort()).toEqual(['FEEDBACK_REPLIED', 'FEEDBACK_REPLIED']);
+    expect(page.unreadCount).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,7 +22,8 @@ import { freePort } from './free-port';
 // in with a token minted by `npm run token`'s code from the init volume's keys uploads a file,
 // submits and is approved, through the gateway. Mapping from containers to this machine:
 // - working_dir (/app) → this repository; each named volume → one temporary folder, the same for
-//   every service mounting it (paths in command and environment are rewritten; `:ro` is not enforced);
+//   every service mounting it (paths in command and environment are rewritten; `:ro` is not enforced;
+//   a folder that holds mount points becomes a temporary folder of links to those volumes);
 // - every PORT and METRICS_PORT → a free port, and http://<service>:<port> URLs to 127.0.0.1:<that port>;
 //   HOST 0.0.0.0 → 127.0.0.1;
 // - the mysql service → the MariaDB of MYSQL_URL (CI: mysql://root@127.0.0.1:3306): mysql://<user>:<pw>@mysql:3306/<db>
@@ -124,6 +125,7 @@ const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a
 let compose: ComposeFile;
 let gatewayUrl = '';
 let volumeDirs = new Map<string, string>();
+let linkDirs: string[] = [];
 let dataDir: string | undefined;
 const running = new Map<string, Running>();
 const registry = registryFromRegionFiles();
@@ -178,6 +180,18 @@ beforeAll(async () => {
         if (!dir) throw new Error(`volume ${m.source} is not declared under volumes:`);
         return dir + value.slice(m.target.length);
       }
+    }
+    // A folder holding mount points (init's SERVICE_KEYS_DIR): a temporary one with a link per volume.
+    const children = mounts.filter((m) => m.target.startsWith(`${value}/`));
+    if (children.length > 0) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'mente-compose-mounts-'));
+      linkDirs.push(dir);
+      for (const m of children) {
+        const link = path.join(dir, m.target.slice(value.length + 1));
+        mkdirSync(path.dirname(link), { recursive: true });
+        symlinkSync(volumeDirs.get(m.source)!, link);
+      }
+      return dir;
     }
     const wd = service.working_dir;
     if (wd && (value === wd || value.startsWith(`${wd}/`))) return REPO + value.slice(wd.length);
@@ -293,9 +307,10 @@ afterAll(async () => {
       clearTimeout(timer);
     }),
   );
-  for (const dir of [...volumeDirs.values(), ...(dataDir ? [dataDir] : [])])
+  for (const dir of [...volumeDirs.values(), ...linkDirs, ...(dataDir ? [dataDir] : [])])
     rmSync(dir, { recursive: true, force: true });
   volumeDirs = new Map();
+  linkDirs = [];
 });
 
 describe('docker-compose.yml', () => {
@@ -363,6 +378,23 @@ describe('docker-compose.yml', () => {
         ...REGIONS.flatMap((r) => [`region-${r.code}-private.pem`, `region-${r.code}-public.pem`]),
       ].sort(),
     );
+  });
+
+  it('gives each server its own keys only: no region holds the gateway’s, the national or another region’s', () => {
+    const servers = Object.entries(compose.services).filter(([, s]) => s.image === IMAGE && s.healthcheck?.test);
+    const privateOf = (dir: string) => readdirSync(dir).filter((f) => !f.endsWith('-public.pem'));
+    for (const [name, service] of servers) {
+      const keyMounts = mountsOf(service).filter((m) => m.target === '/app/.data/keys');
+      // One volume of its own, read-only, started from that alone (the service is up: it had all it needs).
+      expect([name, keyMounts.map((m) => m.source)]).toEqual([name, [`mente-keys-${name}`]]);
+      expect(service.volumes).toContain(`mente-keys-${name}:/app/.data/keys:ro`);
+      expect(running.get(name)?.child.exitCode).toBeNull();
+      const secrets = privateOf(volumeDirs.get(`mente-keys-${name}`)!).sort();
+      const region = registry.regions.find((r) => r.subgraph === name);
+      if (name === 'gateway') expect(secrets).toEqual(['internal-private.pem']);
+      else if (name === registry.national.name) expect(secrets).toEqual(['pii-encryption.key', 'pii-hash.key']);
+      else expect(secrets).toEqual([`region-${region!.code}-private.pem`]);
+    }
   });
 
   it('takes a signed-in applicant through upload → submit → review at the gateway', async () => {

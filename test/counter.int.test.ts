@@ -3,8 +3,9 @@ import { addDays, addWorkingDays } from '../subgraphs/kit/domain/calendar';
 import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
 import { loadRegion } from '../subgraphs/kit/domain/region-file';
 import { AuditEntity } from '../subgraphs/kit/persistence/audit';
+import { AppealEntity, FeedbackEntity } from '../subgraphs/kit/persistence/db/appeal.entities';
 import { CounterActionEntity } from '../subgraphs/kit/persistence/db/counter.entities';
-import { ApplicationEntity } from '../subgraphs/kit/persistence/db/record.entities';
+import { ApplicationEntity, RemoteCareFilingEntity } from '../subgraphs/kit/persistence/db/record.entities';
 import { IdempotencyEntity } from '../subgraphs/kit/persistence/idempotency';
 import { type OutboundNotification, OutboxEntity } from '../subgraphs/kit/persistence/outbox';
 import { IN_PERSON_WORKING_DAYS } from '../subgraphs/kit/workflow/in-person';
@@ -183,6 +184,113 @@ describe.each(['Panzhihua', 'Yunfu'] as const)('%s', (prefix) => {
     );
     expect(accepted.data.r.problems).toEqual([]);
     expect(accepted.data.r.application.status).toBe('ACCEPTED');
+  });
+
+  it('refuses every other write of an unverified applicant: appeal, remote-care filing, feedback; nothing stored', async () => {
+    const { personId } = people()[0]!;
+    const unverified = await stack.token({ role: 'APPLICANT', personId, realNameVerified: false });
+    const ds = stack.regions[subgraph]!.dataSource;
+    const stored = async () => ({
+      ...(await counts(prefix, personId)),
+      appeals: await ds.getRepository(AppealEntity).count(),
+      filings: await ds.getRepository(RemoteCareFilingEntity).countBy({ personId }),
+      feedback: await ds.getRepository(FeedbackEntity).countBy({ personId }),
+    });
+    const before = await stored();
+    const codesOf = (res: { errors?: unknown; data?: any }) => {
+      expect(res.errors).toBeUndefined();
+      return (res.data.r.problems as { code: string }[]).map((p) => p.code).sort();
+    };
+    const appeal = await stack.query(
+      `mutation($n: String!) { r: appeal${prefix}Application(acceptanceNumber: $n, reason: "诊断无误", idempotencyKey: "rn-appeal-${prefix}") { application { acceptanceNumber } problems { code message } } }`,
+      { n: `${code}00000000000` },
+      { token: unverified },
+    );
+    expect(codesOf(appeal)).toEqual(['REAL_NAME_REQUIRED']);
+    expect(appeal.data.r.application).toBeNull();
+    expect(appeal.data.r.problems[0].message).toContain(REGIONS[prefix].onlineChannel);
+    const filing = await stack.query(
+      `mutation($i: RemoteCareInput!) { r: file${prefix}RemoteCare(input: $i) { filing { residenceRegionCode } problems { code } } }`,
+      { i: { residenceRegionCode: REGIONS[OTHER[prefix]].code, idempotencyKey: `rn-filing-${prefix}` } },
+      { token: unverified },
+    );
+    expect(codesOf(filing)).toEqual(['REAL_NAME_REQUIRED']);
+    expect(filing.data.r.filing).toBeNull();
+    // Every problem at once, as a submission gives them.
+    const feedback = await stack.query(
+      `mutation($i: FeedbackInput!) { r: send${prefix}Feedback(input: $i) { feedback { trackingNumber } problems { code } } }`,
+      { i: { category: 'CONSULTATION', subject: '', text: '请问进度', idempotencyKey: `rn-feedback-${prefix}` } },
+      { token: unverified },
+    );
+    expect(codesOf(feedback)).toEqual(['FEEDBACK_SUBJECT_REQUIRED', 'REAL_NAME_REQUIRED']);
+    expect(feedback.data.r.feedback).toBeNull();
+    expect(await stored()).toEqual(before);
+  });
+
+  it('a clerk’s idempotency key equal to the applicant’s own: each gets their own application', async () => {
+    const { personId, diseaseCode: taken } = people()[0]!;
+    const { code: regionCode, policy } = REGIONS[prefix];
+    const records = demoRecordsFor(regionCode);
+    const [mine, theirs] = policy.diseases
+      .filter((d) => !d.requiresPhoto && !d.requiresSpecialistHospital && d.code !== taken)
+      .filter(
+        (d) =>
+          !records.applications.some((a) => a.personId === personId && a.diseaseCode === d.code) &&
+          !records.certifications.some((c) => c.personId === personId && c.diseaseCode === d.code),
+      )
+      .map((d) => d.code);
+    expect(theirs).toBeDefined();
+    const applicant = await stack.token({ role: 'APPLICANT', personId });
+    const clerk = await stack.token({ role: 'COUNTER_CLERK', regionCode, subject: `clerk-key-${prefix}` });
+    const sha = await stack.upload(applicant, PNG(`${prefix}-same-key`), '材料.png');
+    const key = `same-key-${prefix}`;
+    const own = await mutate(
+      prefix,
+      'submit<P>Application(input: $input)',
+      '$input: ApplicationInput!',
+      { input: applicationInput(prefix, mine!, sha, key) },
+      applicant,
+    );
+    expect(own.data.r.problems).toEqual([]);
+    const atCounter = () =>
+      mutate(
+        prefix,
+        'submit<P>ApplicationAtCounter(personId: $p, input: $input, originalsVerified: true)',
+        '$p: ID!, $input: ApplicationInput!',
+        { p: personId, input: applicationInput(prefix, theirs!, sha, key) },
+        clerk,
+      );
+    const counter = await atCounter();
+    expect(counter.data.r.problems).toEqual([]);
+    // A new application of the clerk's request, not the applicant's earlier one handed back.
+    expect(counter.data.r.application.acceptanceNumber).not.toBe(own.data.r.application.acceptanceNumber);
+    expect(counter.data.r.application.counterActions.map((a: { action: string }) => a.action)).toEqual(['SUBMITTED']);
+    const ds = stack.regions[subgraph]!.dataSource;
+    expect(
+      (await ds.getRepository(ApplicationEntity).findOneByOrFail({ id: counter.data.r.application.acceptanceNumber }))
+        .diseaseCode,
+    ).toBe(theirs);
+    // Each key answers its own actor: the clerk's repeat, the applicant's repeat.
+    expect((await atCounter()).data.r.application.acceptanceNumber).toBe(counter.data.r.application.acceptanceNumber);
+    const again = await mutate(
+      prefix,
+      'submit<P>Application(input: $input)',
+      '$input: ApplicationInput!',
+      { input: applicationInput(prefix, mine!, sha, key) },
+      applicant,
+    );
+    expect(again.data.r.application.acceptanceNumber).toBe(own.data.r.application.acceptanceNumber);
+    // The clerk's key for another person is a different request: refused, not that person's application.
+    const other = people()[1]!;
+    const reused = await mutate(
+      prefix,
+      'submit<P>ApplicationAtCounter(personId: $p, input: $input, originalsVerified: true)',
+      '$p: ID!, $input: ApplicationInput!',
+      { p: other.personId, input: applicationInput(prefix, other.diseaseCode, sha, key) },
+      clerk,
+    );
+    expect(reused.data.r.application).toBeNull();
+    expect(reused.data.r.problems.map((p: { code: string }) => p.code)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
   });
 
   it('counter: a clerk finds the person by ID number, uploads, submits and supplements for them, originals verified; audited', async () => {

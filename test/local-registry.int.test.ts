@@ -1,9 +1,11 @@
 import type { RunningGateway } from '../gateway/gateway';
 import { DEMO_PERSONS } from '../scripts/seed-data/people';
+import { formatAcceptanceNumber } from '../subgraphs/kit/domain/acceptance-number';
 import { type Stack, startStack } from './harness';
 
-// The Apollo gateway answers the national registry fields (`regions`, `region`, `application`)
-// in-process with the national subgraph's own schema and access table (gateway/local-registry.ts).
+// The Apollo gateway answers the national routing fields (`regions`, `region`, `application`)
+// in-process against the national subgraph's SDL with the platform's routing functions and access
+// rules, which the national subgraph's resolvers and access table use too (gateway/local-registry.ts).
 // Every answer must be the one the national subgraph gives over HTTP (a second gateway with
 // localRegistry: false, same subgraphs); Person and everything else still goes over HTTP, where
 // the national subgraph authorizes and audits.
@@ -31,6 +33,12 @@ async function nationalFetches(gateway: RunningGateway): Promise<number> {
 }
 
 const REGION = '{ region(code: "510400") { code name diseases { code name } } }';
+const ONE = 'query($m: String!) { application(acceptanceNumber: $m) { acceptanceNumber status } }';
+// Well-formed numbers nobody was given: in a known region, in a region the registry does not know.
+const UNKNOWN = formatAcceptanceNumber('510400', '2025-03-03', 999_999);
+const UNKNOWN_REGION = formatAcceptanceNumber('999999', '2026-02-12', 1);
+/** The same digits with another check character. */
+const WRONG_CHECK = UNKNOWN.slice(0, 20) + (UNKNOWN.endsWith('0') ? '1' : '0');
 
 describe('the gateway’s local registry fields', () => {
   let acceptanceNumber: string;
@@ -77,6 +85,35 @@ describe('the gateway’s local registry fields', () => {
       'reviewer',
     ],
     ['a malformed number', '{ application(acceptanceNumber: "nonsense") { status } }', {}, 'applicant'],
+    [
+      'a malformed number, anonymous (refused)',
+      '{ application(acceptanceNumber: "nonsense") { status } }',
+      {},
+      'anonymous',
+    ],
+    ['an impossible date', ONE, { m: '510400202602300001237' }, 'applicant'],
+    ['a wrong check character', ONE, { m: WRONG_CHECK }, 'applicant'],
+    ['a well-formed number nobody was given', ONE, { m: UNKNOWN }, 'applicant'],
+    ['the same in lower case with spaces', ONE, { m: ` ${UNKNOWN.toLowerCase()} ` }, 'reviewer'],
+    ['a number of a region the registry does not know', ONE, { m: UNKNOWN_REGION }, 'applicant'],
+    [
+      'a region code with spaces, with __typename',
+      '{ __typename region(code: " 445300 ") { __typename code } }',
+      {},
+      'anonymous',
+    ],
+    [
+      'the registry fields together, signed in',
+      'query($m: String!) { regions { code } region(code: "510400") { name } application(acceptanceNumber: $m) { status } }',
+      { m: UNKNOWN },
+      'applicant',
+    ],
+    [
+      'the registry fields together, anonymous (application refused)',
+      'query($m: String!) { regions { code } region(code: "510400") { name } application(acceptanceNumber: $m) { status } }',
+      { m: UNKNOWN },
+      'anonymous',
+    ],
     ['registry and person in one query', '{ regions { code } me { id insuredRegion { code name } } }', {}, 'applicant'],
   ];
 
@@ -91,12 +128,15 @@ describe('the gateway’s local registry fields', () => {
             : undefined;
     const vars = query.includes('$n') ? { ...variables, n: acceptanceNumber } : variables;
     const options = token ? { token } : {};
+    const before = await nationalFetches(stack.gateway);
     const [local, overHttp] = await Promise.all([
       stack.query(query, vars, { ...options, url: stack.gateway.graphqlUrl }),
       stack.query(query, vars, { ...options, url: remote.graphqlUrl }),
     ]);
     expect(local.status).toBe(overHttp.status);
     expect({ data: local.data, errors: local.errors }).toEqual({ data: overHttp.data, errors: overHttp.errors });
+    // Answered in the gateway: no fetch to the national subgraph but for Person (`me`, an applicant).
+    if (!/\b(me|applicant) \{/.test(query)) expect(await nationalFetches(stack.gateway)).toBe(before);
   });
 
   it('answers registry-only fetches without calling the national subgraph, and nothing else', async () => {

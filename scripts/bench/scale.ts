@@ -54,14 +54,18 @@ interface EndToEndResult {
 
 const MB = 1024 * 1024;
 
+const nationalSdlFile = (supergraphFile: string) => path.join(path.dirname(supergraphFile), 'national.graphql');
+
 async function composeChild(): Promise<void> {
   const { REGIONS, REGIONAL_SUBGRAPHS } = await import('../../schema/registry');
-  const { composeLayout } = await import('./lib/layout');
+  const { composeLayout, nationalSdlOfLayout } = await import('./lib/layout');
   const started = performance.now();
   const sdl = await composeLayout();
   const composeS = (performance.now() - started) / 1000;
   const supergraphFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'mente-supergraph-')), 'supergraph.graphql');
   writeFileSync(supergraphFile, sdl);
+  // Beside it, as `npm run compose` writes schema/: the gateway's local registry answers from it.
+  writeFileSync(nationalSdlFile(supergraphFile), await nationalSdlOfLayout());
   const result: ComposeResult = {
     regions: REGIONS.length,
     subgraphs: REGIONAL_SUBGRAPHS.length,
@@ -97,6 +101,7 @@ async function gatewayChild(supergraphFile: string): Promise<void> {
   const gateway = await startGateway({
     port: 0,
     supergraphSdl,
+    nationalSdl: readFileSync(nationalSdlFile(supergraphFile), 'utf8'),
     subgraphUrls: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.defaultUrl])),
     responseCache: false,
     security,

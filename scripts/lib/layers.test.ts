@@ -61,6 +61,25 @@ describe('kit layer check', () => {
     ]);
   });
 
+  it('fails when the gateway imports subgraph code outside the kit, and passes schema/', () => {
+    root = fixture({
+      'gateway/local-registry.ts':
+        "import { buildNationalSchema } from '../subgraphs/national/schema';\n" +
+        "import type { NationalContext } from '../subgraphs/national/context';\n" +
+        "import { REGIONS } from '../schema/registry';\n" +
+        "import { ROUTING_FIELDS } from '../subgraphs/kit/platform/routing';\n" +
+        'export const x = [buildNationalSchema, REGIONS, ROUTING_FIELDS] as unknown as NationalContext;\n',
+      'gateway/hive/plugin.ts': "export { rules } from '../../subgraphs/regions/hooks/rules';\n",
+    });
+    const found = checkLayers(root);
+    expect(found.map((v) => [v.file, v.imports]).sort()).toEqual([
+      ['gateway/hive/plugin.ts', '../../subgraphs/regions/hooks/rules'],
+      ['gateway/local-registry.ts', '../subgraphs/national/context'],
+      ['gateway/local-registry.ts', '../subgraphs/national/schema'],
+    ]);
+    for (const v of found) expect(v.message).toContain('the gateway may import only subgraphs/kit/platform/');
+  });
+
   it('fails on a kit file outside any layer folder, and lets colocated tests wire higher layers', () => {
     root = fixture({
       'subgraphs/kit/loose.ts': 'export const x = 1;\n',

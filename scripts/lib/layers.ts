@@ -4,7 +4,8 @@ import path from 'node:path';
 import ts from 'typescript';
 
 // The kit's layers, lowest first. A file may import its own layer and the layers below it, never
-// one above; the gateway may import only the platform. `npm run check:layers` runs this check, and
+// one above; the gateway may import only the platform of subgraphs/ (no other kit layer, no
+// national or regional subgraph code; schema/ and its own files are fine). `npm run check:layers` runs this check, and
 // `npm run check:cycles` (madge) keeps the graph free of cycles. README "Kit layers" explains the
 // layers.
 
@@ -75,18 +76,18 @@ export function checkLayers(root: string): LayerViolation[] {
       if (!spec.startsWith('.')) continue;
       const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
       const theirs = layerOf(target);
-      if (theirs === null) continue;
       if (own === null) {
-        // gateway/: the platform only.
-        if (theirs !== 'platform') {
+        // gateway/: of subgraphs/, the platform only (a region's or the national subgraph's code neither).
+        if (target.startsWith('subgraphs/') && theirs !== 'platform') {
           violations.push({
             file,
             imports: spec,
-            message: `${file} imports '${spec}' (kit layer ${theirs ?? 'none'}): the gateway may import only ${KIT_DIR}/platform/`,
+            message: `${file} imports '${spec}' (${theirs === null ? 'outside the kit' : `kit layer ${theirs ?? 'none'}`}): the gateway may import only ${KIT_DIR}/platform/ of subgraphs/`,
           });
         }
         continue;
       }
+      if (theirs === null) continue;
       if (theirs === undefined || LAYERS.indexOf(theirs) > LAYERS.indexOf(own)) {
         violations.push({
           file,

@@ -1,8 +1,8 @@
-import { parseAcceptanceNumber } from '../../subgraphs/kit/domain/acceptance-number';
 import { addDays, addMonths, addWorkingDays, isValidIsoDate, isWorkingDay } from '../../subgraphs/kit/domain/calendar';
 import type { RegionPolicy } from '../../subgraphs/kit/domain/policy';
 import { loadRegion } from '../../subgraphs/kit/domain/region-file';
 import type { ApplicationRow, CertificationRow } from '../../subgraphs/kit/persistence/db/record.entities';
+import { parseAcceptanceNumber } from '../../subgraphs/kit/platform/routing';
 import {
   DEMO_PEOPLE,
   DEMO_PERSONS,

@@ -1,5 +1,6 @@
 import { REGIONS } from '../../schema/registry';
 import type { AccessTable } from '../kit/platform/auth/access-rules';
+import { ROUTING_ACCESS } from '../kit/platform/routing';
 
 /**
  * Who may call each entry point of the national subgraph (rules: kit/platform/auth/access-rules.ts).
@@ -8,14 +9,11 @@ import type { AccessTable } from '../kit/platform/auth/access-rules';
  */
 export const NATIONAL_ACCESS: AccessTable = {
   'Query._service': 'PUBLIC', // the subgraph's SDL: as public as the schema itself
-  'Query.regions': 'PUBLIC',
-  'Query.region': 'PUBLIC',
+  // Routing (regions, region, application): one set of rules with the gateway's local registry.
+  ...ROUTING_ACCESS,
   // The national hospital directory: public reference data, like each region's hospital list.
   'Query.hospital': 'PUBLIC',
   'Query.hospitals': 'PUBLIC',
-  // Routing only: answers the typed key of the number sent, without looking it up; the owning
-  // region decides who sees the application. Anonymous callers are refused here already.
-  'Query.application': 'SIGNED_IN',
   'Query.person': 'PERSON',
   'Query.personByIdNumber': 'STAFF',
   'Query.me': 'SIGNED_IN',

@@ -12,7 +12,7 @@ import { PersonEntity } from './db/person.entity';
 import { jsonBody, type RegionRoutes } from './region-routes';
 
 // The national index of where each person has history (insured now, formerly insured, filed,
-// applied). Person.records asks only these regions (plus the current insured region, always).
+// applied, sent feedback). Person.records asks only these regions (plus the current insured region, always).
 // Kept current by the regions themselves: each reports what it accepts through its outbox
 // (kit/persistence/history-report.ts) to POST /internal/person-history, signed with its own key.
 
@@ -42,7 +42,7 @@ export async function recordHistory(ds: DataSource, rows: PersonHistoryRow[]): P
   return added;
 }
 
-const REPORTED: readonly HistoryKind[] = ['APPLIED', 'FILED'];
+const REPORTED: readonly HistoryKind[] = ['APPLIED', 'FILED', 'FEEDBACK'];
 
 /** The body checked: a report of a known kind about a person id of a sane shape, from `regionCode`. */
 function parseReport(body: unknown, regionCode: string): HistoryReport | null {

@@ -1,21 +1,13 @@
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { Arg, Ctx, ID, Info, Query, Resolver } from 'type-graphql';
 
-import { REGIONS } from '../../schema/registry';
-import { parseAcceptanceNumber } from '../kit/domain/acceptance-number';
 import { deniedError, isStaffRead } from '../kit/platform/auth/access';
 import type { Identity } from '../kit/platform/auth/identity';
 import { badInput } from '../kit/platform/errors';
 import { validateIdNumber } from '../kit/platform/pii';
+import { ROUTING_FIELDS } from '../kit/platform/routing';
 import type { NationalContext } from './context';
-import { ApplicationRef, Person, RegionRef, regionRef } from './types';
-
-/** The typed reference of an acceptance number (it encodes the region); null for a malformed one. */
-export function applicationRef(acceptanceNumber: string): (ApplicationRef & { __typename: string }) | null {
-  const parsed = parseAcceptanceNumber(acceptanceNumber);
-  const region = parsed && REGIONS.find((r) => r.code === parsed.regionCode);
-  return region ? { __typename: `${region.prefix}Application`, ref: acceptanceNumber.trim().toUpperCase() } : null;
-}
+import { ApplicationRef, Person, RegionRef } from './types';
 
 /**
  * One person, for `person(id)` and `_entities` alike: the person themself, a reviewer of the
@@ -78,12 +70,12 @@ export class NationalResolver {
     description: 'Every region in the registry; a region whose subgraph is down is null with an error naming it.',
   })
   regions(): (RegionRef | null)[] {
-    return REGIONS.map((r) => regionRef(r.code));
+    return ROUTING_FIELDS.regions.resolve();
   }
 
   @Query(() => RegionRef, { nullable: true, description: 'Null for an unknown code.' })
   region(@Arg('code', () => ID) code: string): RegionRef | null {
-    return regionRef(code.trim());
+    return ROUTING_FIELDS.region.resolve({ code });
   }
 
   @Query(() => ApplicationRef, {
@@ -91,7 +83,7 @@ export class NationalResolver {
     description: 'Routed to the owning region by the number itself; null for a malformed or unknown number.',
   })
   application(@Arg('acceptanceNumber', () => String) acceptanceNumber: string): ApplicationRef | null {
-    return applicationRef(acceptanceNumber);
+    return ROUTING_FIELDS.application.resolve({ acceptanceNumber });
   }
 
   @Query(() => Person, { nullable: true, description: 'By national person number.' })

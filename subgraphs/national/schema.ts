@@ -1,4 +1,4 @@
-import 'reflect-metadata'; // type-graphql's decorators need it before the types below load (the gateway imports this file)
+import 'reflect-metadata'; // type-graphql's decorators need it before the types below load
 
 import type { GraphQLSchema } from 'graphql';
 
@@ -6,11 +6,12 @@ import { NATIONAL, REGIONS } from '../../schema/registry';
 import { buildFederatedSchema } from '../kit/graphql/federation';
 import { assertPersonRecordAccess } from '../kit/platform/auth/access';
 import { enforceAccessTable } from '../kit/platform/auth/access-rules';
+import { applicationRef, regionRef } from '../kit/platform/routing';
 import { NATIONAL_ACCESS } from './access';
 import type { NationalContext } from './context';
 import { HospitalDirectoryResolver } from './hospital.resolvers';
-import { applicationRef, NationalResolver, readPerson } from './resolvers';
-import { regionRef, STUBS } from './types';
+import { NationalResolver, readPerson } from './resolvers';
+import { STUBS } from './types';
 
 interface RecordKey {
   personId: string;

@@ -3,6 +3,7 @@ import { Arg, Ctx, Directive, Field, ID, Int, InterfaceType, ObjectType } from '
 import { REGIONS } from '../../schema/registry';
 import type { InsuranceType } from '../kit/domain/policy';
 import { InsuranceTypeEnum } from '../kit/graphql/enums';
+import { regionRef } from '../kit/platform/routing';
 import type { NationalContext } from './context';
 import type { PersonRow } from './db/person.entity';
 import { messagePages } from './messages';
@@ -71,12 +72,6 @@ function stubs(prefix: string): Function[] {
 }
 
 export const STUBS = REGIONS.flatMap((r) => stubs(r.prefix));
-
-/** A typed reference the gateway completes from the owning region, or null for an unknown code. */
-export function regionRef(code: string): (RegionRef & Typed) | null {
-  const region = REGIONS.find((r) => r.code === code);
-  return region ? { __typename: `${region.prefix}Region`, code: region.code } : null;
-}
 
 @ObjectType('Person')
 @Directive('@key(fields: "id")')

@@ -95,6 +95,16 @@ export async function buildLayoutSchemas() {
   return schemas;
 }
 
+/**
+ * In the child: the national subgraph's SDL of the generated registry, for the gateway's local
+ * registry (gateway/local-registry.ts; the committed schema/national.graphql knows only the real regions).
+ */
+export async function nationalSdlOfLayout(): Promise<string> {
+  const { printSubgraphSchema } = await import('@apollo/subgraph');
+  const { buildNationalSchema } = await import('../../../subgraphs/national/schema');
+  return printSubgraphSchema(await buildNationalSchema());
+}
+
 /** In the child: the supergraph of the generated registry. */
 export async function composeLayout(): Promise<string> {
   const { composeServices } = await import('@apollo/composition');
@@ -187,6 +197,7 @@ export async function startLayout(supergraphSdl: string) {
     port: 0,
     subgraphUrls,
     supergraphSdl,
+    nationalSdl: await nationalSdlOfLayout(),
     responseCache: false,
     // Every subgraph of the layout shares this process's share of the CPU: measure latency, not timeouts.
     subgraphTimeoutMs: 30_000,

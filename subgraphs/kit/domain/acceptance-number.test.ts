@@ -1,4 +1,5 @@
-import { formatAcceptanceNumber, parseAcceptanceNumber } from './acceptance-number';
+import { parseAcceptanceNumber } from '../platform/routing';
+import { formatAcceptanceNumber } from './acceptance-number';
 
 describe('acceptance numbers', () => {
   it('round-trips region, date and sequence', () => {

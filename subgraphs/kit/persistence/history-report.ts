@@ -14,7 +14,8 @@ import {
 } from './outbox';
 
 // A region tells the national index where a person has history (Person.records asks only those
-// regions): when it accepts a submission (APPLIED) or a remote-care filing (FILED), the same
+// regions): when it accepts a submission (APPLIED), a remote-care filing (FILED) or feedback
+// (FEEDBACK: the person's records and messages there hold it and its reply), the same
 // transaction that stores it puts a report in the region's transactional outbox, on a channel of
 // its own (INDEX). The outbox delivers it at least once, with retries and backoff, to the national
 // subgraph's POST /internal/person-history, signed with the region's key (platform/auth/region-token.ts).
@@ -24,7 +25,7 @@ import {
 export const HISTORY_CHANNEL = 'INDEX';
 export const HISTORY_PATH = '/internal/person-history';
 
-export type ReportedKind = 'APPLIED' | 'FILED';
+export type ReportedKind = 'APPLIED' | 'FILED' | 'FEEDBACK';
 
 export interface HistoryReport {
   /** The outbox row's id: the same on every delivery attempt. */

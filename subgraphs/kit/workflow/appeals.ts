@@ -30,6 +30,7 @@ import { requireApplicant } from './authorization';
 import { certify } from './certification';
 import { deadlineOf, transactionBefore } from './deadline';
 import { askNational, proofHospitals, withoutNationalChecks } from './national-facts';
+import { realNameProblems } from './real-name';
 import { reviewRequest } from './review-request';
 import type { WriteOptions } from './workflow';
 
@@ -143,7 +144,7 @@ export class AppealWorkflow {
     const { value: acceptanceNumber, problems: numberBounds } = boundAcceptanceNumber(rawNumber);
     const { value: reason, problems: reasonBounds } = boundReason(rawReason);
     const { value: materials, problems: materialBounds } = boundMaterials(rawMaterials ?? []);
-    const bounds = [...numberBounds, ...reasonBounds, ...materialBounds];
+    const bounds = [...realNameProblems(identity, this.def), ...numberBounds, ...reasonBounds, ...materialBounds];
     if (bounds.length > 0) return fail(...bounds);
     return idempotent(this.ds, {
       scope: this.scopeOf(identity),

@@ -5,6 +5,7 @@ import { boundAcceptanceNumber } from '../domain/input-bounds';
 import type { RegionDefinition } from '../domain/region-definition';
 import { type FeedbackCategory, FeedbackEntity, type FeedbackRow } from '../persistence/db/appeal.entities';
 import { ApplicationEntity } from '../persistence/db/record.entities';
+import { enqueueHistoryReport } from '../persistence/history-report';
 import { idempotent, type Outcome } from '../persistence/idempotency';
 import { keepInInbox } from '../persistence/inbox';
 import { enqueueNotifications, type NotificationMessage } from '../persistence/outbox';
@@ -16,12 +17,17 @@ import { redactPii } from '../platform/pii';
 import { characterLength, stripUnsafeCharacters } from '../platform/text';
 import { requireApplicant, requireReviewer } from './authorization';
 import { deadlineOf, transactionBefore } from './deadline';
+import { realNameProblems } from './real-name';
 import { ensureSequenceRow, nextSequence } from './sequences';
 import type { WriteOptions } from './workflow';
 
 // 意见反馈: an applicant sends feedback to a region and gets a tracking number (反馈编号); a
 // reviewer of the region replies; the feedback and its reply are part of the person's records
 // there, and the reply is notified through the outbox. The hotline stays the region's (Region.hotline).
+// Sending it needs real-name verification, as applying does (./real-name.ts), and reports the
+// person's history here to the national index in the same transaction (FEEDBACK): records and
+// the message centre ask only the regions that index knows, so a person with nothing else here
+// would otherwise never see the feedback nor its reply.
 //
 // Tracking number: "F" + the acceptance-number scheme (../domain/acceptance-number.ts) on the feedback's
 // own daily counter: F + region code (6) + date YYYYMMDD (8) + sequence (6) + check character,
@@ -91,7 +97,7 @@ export class FeedbackWorkflow {
 
   async send(identity: Identity, raw: FeedbackRequest, opts: WriteOptions = {}): Promise<Outcome<FeedbackRow>> {
     requireApplicant(identity);
-    const problems: Problem[] = [];
+    const problems: Problem[] = [...realNameProblems(identity, this.def)];
     const subject = boundText(
       raw.subject,
       'subject',
@@ -159,6 +165,8 @@ export class FeedbackWorkflow {
           version: 1,
         };
         await tx.getRepository(FeedbackEntity).insert(row);
+        // The national index learns this region holds the person's history (records, messages).
+        await enqueueHistoryReport(tx, this.code, { personId, kind: 'FEEDBACK', applicationId: null }, this.clock());
         await remember(tx, id);
         return row;
       }),

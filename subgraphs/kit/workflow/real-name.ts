@@ -5,9 +5,10 @@ import { type Problem, problem } from '../platform/errors';
 // 实名认证: both regional documents require real-name verification before applying. The identity
 // provider vouches for it with the caller token's `realNameVerified: true` claim (REAL_NAME_CLAIM);
 // the gateway (every engine: Apollo gateway, Hive Gateway plugin, Router coprocessor) carries it
-// in the signed internal token (`rnv`), and the region refuses an applicant's submission or
-// supplement without it. At the counter the clerk checks the ID card itself (原件核验), so a
-// counter submission needs no claim from the applicant.
+// in the signed internal token (`rnv`), and the region refuses every write of an applicant without
+// it: submission, supplement, appeal (./appeals.ts), remote-care filing and feedback (./feedback.ts),
+// with the request's other problems, before anything is stored. At the counter the clerk checks
+// the ID card itself (原件核验), so a counter submission needs no claim from the applicant.
 
 /** Where to verify, from the region's own channels: its apps, mini-programs and web portals, then its window. */
 export function realNameMessage(def: RegionDefinition): string {

@@ -184,7 +184,11 @@ export class ApplicationWorkflow {
     onBehalf?: OnBehalf,
   ): Promise<Outcome<ApplicationRow>> {
     const personId = onBehalf ? onBehalf.personId : requireApplicant(identity);
-    const key = input.idempotencyKey?.trim() || null;
+    // The key on the application row is the applicant's own (unique per person): a clerk's key at
+    // the counter is kept only under the clerk's scope (idempotency_key, the person in its
+    // fingerprint), so a clerk's key that happens to equal one of the applicant's never answers
+    // with the applicant's earlier application, nor theirs with the clerk's.
+    const key = onBehalf ? null : input.idempotencyKey?.trim() || null;
     const byKey = () =>
       this.ds.getRepository(ApplicationEntity).findOneBy({ regionCode: this.code, personId, idempotencyKey: key! });
     if (key) {
@@ -552,7 +556,8 @@ export class ApplicationWorkflow {
   ): Promise<Outcome<RemoteCareFilingRow>> {
     requireApplicant(identity);
     const { value: input, problems: bounds } = boundRemoteCareInput(raw);
-    if (bounds.length > 0) return fail(...bounds);
+    const realName = realNameProblems(identity, this.def);
+    if (realName.length + bounds.length > 0) return fail(...realName, ...bounds);
     return idempotent(this.ds, {
       scope: this.scopeOf(identity),
       key: input.idempotencyKey ?? opts.idempotencyKey,

@@ -1,7 +1,7 @@
 import { EntitySchema } from 'typeorm';
 
 /** Why a region holds something about a person (the national index keeps one row per kind). */
-export type HistoryKind = 'INSURED' | 'FORMERLY_INSURED' | 'FILED' | 'APPLIED';
+export type HistoryKind = 'INSURED' | 'FORMERLY_INSURED' | 'FILED' | 'APPLIED' | 'FEEDBACK';
 
 export interface PersonHistoryRow {
   personId: string;
