@@ -1,5 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 import { parseDocument, visit } from 'yaml';
 
+import { loadRegionFile } from '../../subgraphs/kit/domain/region-file';
 import { regionTemplate } from './region-template';
 
 describe('the new-region template', () => {
@@ -26,5 +31,11 @@ describe('the new-region template', () => {
       channels: { reviewWorkingDays: unknown }[];
     };
     expect(data.channels[0]!.reviewWorkingDays).toEqual(data.reviewDeadline.workingDays);
+  });
+
+  it('passes the loader the subgraph uses, every figure with its source', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mente-template-')), 'guangdong-guangzhou.yaml');
+    writeFileSync(file, text);
+    expect(loadRegionFile(file).rules.source).toContain('illustrative');
   });
 });

@@ -69,6 +69,7 @@ export function regionTemplate(o: RegionTemplateOptions): string {
       requiresSpecialistHospital: false,
       validityMonths: null,
       source: 'code and name: national medical-insurance disease codes; in catalogue and every flag: {illustrative}',
+      deductibleExemptSource: '{illustrative}',
     })),
     hospitals: [1, 2].map((n) => ({
       code: `H${o.code}0000${n}`,
@@ -104,9 +105,13 @@ export function regionTemplate(o: RegionTemplateOptions): string {
           maxAge: null,
           contributionTier: null,
           source: 'rate: {illustrative}',
+          rateSource: '{illustrative}',
         },
       ],
       source: 'deductible and cap: {illustrative}',
+      deductibleSource: '{illustrative}',
+      annualCapSource: '{illustrative}',
+      coverageSource: '{illustrative}',
     })),
     rules: {
       wrongInsuredRegionMessage: `参保地应选择${o.name}（${o.code}），请确认后重新提交`,
@@ -115,6 +120,7 @@ export function regionTemplate(o: RegionTemplateOptions): string {
       renewalWindowDays: null,
       changeHospitalPerYear: null,
       remoteCareFilingRequired: false,
+      source: 'every setting: {illustrative}',
       appeal: {
         periodDays: 60,
         periodSource: '{illustrative}',

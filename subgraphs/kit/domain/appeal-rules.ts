@@ -15,33 +15,24 @@ export interface AppealRules {
   reviewSource: string;
 }
 
-/** As written in a region file: sources may be omitted (then {illustrative}). */
+/** As written in a region file: each figure with its source, {<document id>} or {illustrative}. */
 export interface AppealRulesFile {
   periodDays: number;
-  periodSource?: string;
+  periodSource: string;
   reviewWorkingDays: number;
-  reviewSource?: string;
+  reviewSource: string;
 }
-
-/** What a file without `rules.appeal` gets: illustrative placeholders. */
-export const DEFAULT_APPEAL_RULES: AppealRulesFile = {
-  periodDays: 60,
-  periodSource: '{illustrative}',
-  reviewWorkingDays: 15,
-  reviewSource: '{illustrative}',
-};
 
 /** The file's appeal rules with their sources expanded by `expand` (a document citation or the illustrative marker). */
 export function normalizeAppealRules(
-  file: AppealRulesFile | undefined,
+  f: AppealRulesFile,
   expand: (source: string, at: (string | number)[]) => string,
 ): AppealRules {
-  const f = file ?? DEFAULT_APPEAL_RULES;
   return {
     periodDays: f.periodDays,
-    periodSource: expand(f.periodSource ?? '{illustrative}', ['rules', 'appeal', 'periodSource']),
+    periodSource: expand(f.periodSource, ['rules', 'appeal', 'periodSource']),
     reviewWorkingDays: f.reviewWorkingDays,
-    reviewSource: expand(f.reviewSource ?? '{illustrative}', ['rules', 'appeal', 'reviewSource']),
+    reviewSource: expand(f.reviewSource, ['rules', 'appeal', 'reviewSource']),
   };
 }
 

@@ -69,11 +69,8 @@ interface RegionFile {
   hotline: string | null;
   reviewDeadline: RegionPolicy['reviewDeadline'];
   channels: RegionPolicy['channels'];
-  diseases: (Omit<DiseasePolicy, 'deductibleExemptSource' | 'synonyms' | 'synonymSource'> & {
-    deductibleExemptSource?: string;
-    synonyms?: string[];
-    synonymSource?: string;
-  })[];
+  /** synonymSource is required with synonyms (the schema's dependentRequired). */
+  diseases: (Omit<DiseasePolicy, 'synonyms' | 'synonymSource'> & { synonyms?: string[]; synonymSource?: string })[];
   hospitals: RegionPolicy['hospitals'];
   materials: (Omit<MaterialPolicy, 'required' | 'requiredWhen' | 'missingMessage' | 'issuerMustBeSpecialist'> & {
     required?: boolean;
@@ -81,17 +78,8 @@ interface RegionFile {
     missingMessage?: string;
     issuerMustBeSpecialist?: boolean;
   })[];
-  costSharing: (Omit<
-    CostSharingPolicy,
-    'deductibleSource' | 'annualCapSource' | 'coverage' | 'coverageSource' | 'bands'
-  > & {
-    deductibleSource?: string;
-    annualCapSource?: string;
-    coverage?: string;
-    coverageSource?: string;
-    bands: (Omit<RateBandPolicy, 'rateSource'> & { rateSource?: string })[];
-  })[];
-  rules: Omit<RegionRules, 'hook' | 'appeal'> & { hook?: string; appeal?: AppealRulesFile };
+  costSharing: (Omit<CostSharingPolicy, 'coverage' | 'bands'> & { coverage?: string; bands: RateBandPolicy[] })[];
+  rules: Omit<RegionRules, 'hook' | 'appeal'> & { hook?: string; appeal: AppealRulesFile };
   remoteCare?: RemoteCarePolicy;
 }
 
@@ -318,24 +306,24 @@ export function loadRegionFile(file: string): RegionDefinition {
     diseases: f.diseases.map((d, i) => ({
       ...d,
       source: expand(d.source, ['diseases', i, 'source']),
-      // A figure without its own source is a placeholder until someone cites a document for it.
-      deductibleExemptSource: expand(d.deductibleExemptSource ?? '{illustrative}', ['diseases', i]),
+      deductibleExemptSource: expand(d.deductibleExemptSource, ['diseases', i, 'deductibleExemptSource']),
       synonyms: d.synonyms ?? [],
-      synonymSource: expand(d.synonymSource ?? '{illustrative}', ['diseases', i]),
+      // No synonyms, nothing to source: the flag says so rather than a document.
+      synonymSource: expand(d.synonymSource ?? '{illustrative}', ['diseases', i, 'synonymSource']),
     })),
     hospitals: f.hospitals.map((h, i) => ({ ...h, source: expand(h.source, ['hospitals', i, 'source']) })),
     materials: f.materials.map((m) => normalizeMaterial(m, f.diseases)),
     costSharing: f.costSharing.map((c, i) => ({
       ...c,
       source: expand(c.source, ['costSharing', i, 'source']),
-      deductibleSource: expand(c.deductibleSource ?? '{illustrative}', ['costSharing', i]),
-      annualCapSource: expand(c.annualCapSource ?? '{illustrative}', ['costSharing', i]),
+      deductibleSource: expand(c.deductibleSource, ['costSharing', i, 'deductibleSource']),
+      annualCapSource: expand(c.annualCapSource, ['costSharing', i, 'annualCapSource']),
       coverage: c.coverage ?? DEFAULT_COVERAGE,
-      coverageSource: expand(c.coverageSource ?? '{illustrative}', ['costSharing', i]),
+      coverageSource: expand(c.coverageSource, ['costSharing', i, 'coverageSource']),
       bands: c.bands.map((b, j) => ({
         ...b,
         source: expand(b.source, ['costSharing', i, 'bands', j, 'source']),
-        rateSource: expand(b.rateSource ?? '{illustrative}', ['costSharing', i, 'bands', j]),
+        rateSource: expand(b.rateSource, ['costSharing', i, 'bands', j, 'rateSource']),
       })),
     })),
     ...(f.remoteCare ? { remoteCare: expandRemoteCare(f.remoteCare, expand) } : {}),
@@ -351,11 +339,12 @@ export function loadRegionFile(file: string): RegionDefinition {
     }
   });
   const appeal = normalizeAppealRules(f.rules.appeal, expand);
+  const rulesSource = expand(f.rules.source, ['rules', 'source']);
   if (problems.length > 0) throw new RegionFileError(problems);
 
   const { hook: hookName, appeal: _appealFile, ...settings } = f.rules;
   const hook = hookName ? loadHook(hooksDir, hookName) : undefined;
-  const rules: RegionRules = { ...settings, appeal, ...(hook ? { hook } : {}) };
+  const rules: RegionRules = { ...settings, source: rulesSource, appeal, ...(hook ? { hook } : {}) };
   return {
     prefix: f.region.prefix,
     subgraph: f.region.subgraph,

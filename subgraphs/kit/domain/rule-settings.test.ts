@@ -331,6 +331,7 @@ describe('the tables above', () => {
       'remoteCareFilingRequired',
       'appeal',
       'hook', // code, not a setting: region-file.test.ts runs a hook
+      'source', // where the settings come from: served-sources.test.ts
     ];
     expect(Object.keys(schema.properties.rules.properties).sort()).toEqual(tested.sort());
   });
