@@ -57,6 +57,7 @@ export function regionTemplate(o: RegionTemplateOptions): string {
         name: `${o.name}医保经办窗口`,
         kind: 'COUNTER',
         reviewWorkingDays: days,
+        reviewSource: '{illustrative}',
         functions: ['门特申请', '原件核验'],
         audience: `${o.name}参保人员`,
       },

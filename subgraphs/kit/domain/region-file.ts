@@ -302,7 +302,10 @@ export function loadRegionFile(file: string): RegionDefinition {
     province: f.region.province,
     hotline: f.hotline,
     reviewDeadline: { ...f.reviewDeadline, source: expand(f.reviewDeadline.source!, ['reviewDeadline', 'source']) },
-    channels: f.channels,
+    channels: f.channels.map((c, i) => ({
+      ...c,
+      reviewSource: expand(c.reviewSource, ['channels', i, 'reviewSource']),
+    })),
     diseases: f.diseases.map((d, i) => ({
       ...d,
       source: expand(d.source, ['diseases', i, 'source']),
