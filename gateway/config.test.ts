@@ -1,7 +1,7 @@
 import { SUBGRAPHS } from '../schema/registry';
+import { makeTlsFixtures, tlsEnv, type TlsFixtures } from '../scripts/lib/tls-fixtures';
 import { ConfigError } from '../subgraphs/kit/platform/config';
 import { DEFAULT_LIMITS } from '../subgraphs/kit/platform/limits';
-import { makeTlsFixtures, tlsEnv, type TlsFixtures } from '../test/tls-fixtures';
 import { gatewayConfigFromEnv, limitsFromEnv } from './config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {

@@ -156,9 +156,22 @@ const SIGNED_CALLERS = [
 ] as const;
 const CALLERS = ['anonymous', ...SIGNED_CALLERS] as const;
 type Caller = (typeof CALLERS)[number];
-/** Direct calls only: an operator's identity in a token the subgraph must not accept. */
-const BROKEN_TOKENS = ['missing', 'forged', 'expired', 'wrongIssuer'] as const;
+/**
+ * Direct calls only: an operator's identity in a token the subgraph must not accept. Besides the
+ * missing, forged (another key), expired and wrong-issuer ones: a token the gateway really signed,
+ * but for another subgraph (wrongAudience) or for another request to this one (bodyMismatch), as a
+ * token captured on the gateway → subgraph link would be.
+ */
+const BROKEN_TOKENS = ['missing', 'forged', 'expired', 'wrongIssuer', 'wrongAudience', 'bodyMismatch'] as const;
 type BrokenToken = (typeof BROKEN_TOKENS)[number];
+/** Why the subgraph refuses each presented broken token (`extensions.reason` of its 401). */
+const REFUSAL_REASON: Record<Exclude<BrokenToken, 'missing'>, string> = {
+  forged: 'BAD_SIGNATURE',
+  expired: 'EXPIRED',
+  wrongIssuer: 'WRONG_ISSUER',
+  wrongAudience: 'WRONG_AUDIENCE',
+  bodyMismatch: 'BODY_MISMATCH',
+};
 
 function identityOf(caller: Caller, s: Subject): Identity {
   const other = REGIONS.find((r) => r.code !== s.regionCode)!.code;
@@ -486,7 +499,14 @@ async function mintInternalToken(
     return jwt.sign(internalPrivateKey);
   }
   const key = flaw === 'forged' ? generateKeyPairSync('ed25519').privateKey : internalPrivateKey;
-  return signInternalToken(key, { identity, ...target, ttlSeconds: flaw === 'expired' ? -120 : 13 });
+  // Signed by the gateway's own key, for the same body, but for the next subgraph in the registry.
+  const subgraph =
+    flaw === 'wrongAudience'
+      ? SUBGRAPHS[(SUBGRAPHS.indexOf(target.subgraph) + 1) % SUBGRAPHS.length]!
+      : target.subgraph;
+  // Signed for this subgraph, but for another (harmless) operation than the one sent with it.
+  const body = flaw === 'bodyMismatch' ? JSON.stringify({ query: 'query Other { __typename }' }) : target.body;
+  return signInternalToken(key, { identity, subgraph, body, ttlSeconds: flaw === 'expired' ? -120 : 13 });
 }
 
 const subgraphUrl = (name: string) =>
@@ -540,7 +560,15 @@ const EVERY_NAME_AND_MASK = DEMO_PEOPLE.flatMap((p) => personalData(p.id));
 const EVERY_FULL_NUMBER = DEMO_PEOPLE.flatMap((p) => [p.idNumber, p.phone]);
 
 /** Why `res` is not `expected` (plus any personal data it must not hold), or nothing. */
-function mismatch(res: Response, expected: Outcome, rule: Rule, caller: Caller, s: Subject, entity: boolean): string[] {
+function mismatch(
+  res: Response,
+  expected: Outcome,
+  rule: Rule,
+  caller: Caller,
+  s: Subject,
+  entity: boolean,
+  reason?: string,
+): string[] {
   const problems: string[] = [];
   // `_entities` was sent one representation: its answer is the list's only item.
   const value = entity && Array.isArray(res.data?.r) ? res.data.r[0] : res.data?.r;
@@ -550,6 +578,8 @@ function mismatch(res: Response, expected: Outcome, rule: Rule, caller: Caller, 
     // A presented token that does not hold is refused outright: no identity, no data, not even public data.
     if (res.status !== 401 || res.data || !codes.includes('UNAUTHENTICATED')) {
       problems.push(`expected HTTP 401 UNAUTHENTICATED without data, ${got()}`);
+    } else if (reason && !(res.errors ?? []).some((e) => e.extensions?.reason === reason)) {
+      problems.push(`expected the refusal's reason ${reason}, ${got()}`);
     }
   } else if (expected === 'data') {
     if (res.errors || value === null || value === undefined) problems.push(`expected data, ${got()}`);
@@ -615,10 +645,17 @@ describe.each(SUBGRAPHS)('access matrix: %s', (subgraph) => {
 
     const failures: string[] = [];
     const runs: Promise<void>[] = [];
-    const check = (door: string, caller: Caller, rule: Rule, expected: Outcome, run: () => Promise<Response>) =>
+    const check = (
+      door: string,
+      caller: Caller,
+      rule: Rule,
+      expected: Outcome,
+      run: () => Promise<Response>,
+      reason?: string,
+    ) =>
       runs.push(
         run().then((res) => {
-          for (const p of mismatch(res, expected, rule, caller, s, isEntity))
+          for (const p of mismatch(res, expected, rule, caller, s, isEntity, reason))
             failures.push(`${door} as ${caller}: ${p}`);
         }),
       );
@@ -627,11 +664,17 @@ describe.each(SUBGRAPHS)('access matrix: %s', (subgraph) => {
     for (const caller of CALLERS) {
       check('direct', caller, rule, expectedFor(rule, caller), () => direct(subgraph, request, identityOf(caller, s)));
     }
-    // No token makes even an operator anonymous; a token that does not hold is refused (HTTP 401).
+    // No token makes even an operator anonymous; a token that does not hold is refused (HTTP 401),
+    // for the reason that token was broken for.
     for (const broken of BROKEN_TOKENS) {
       const refused = broken === 'missing' ? outcomeUnder(rule, 'anonymous') : 'TOKEN_REFUSED';
-      check(`direct (${broken} token)`, 'anonymous', rule, refused, () =>
-        direct(subgraph, request, identityOf('operator', s), broken),
+      check(
+        `direct (${broken} token)`,
+        'anonymous',
+        rule,
+        refused,
+        () => direct(subgraph, request, identityOf('operator', s), broken),
+        broken === 'missing' ? undefined : REFUSAL_REASON[broken],
       );
     }
     if (throughGateway.has(point) && !isEntity) {
@@ -738,6 +781,7 @@ describe('audit of staff reads', () => {
     } else {
       expect(res.status).toBe(401); // a token that does not hold is refused before any resolver
       expect(res.data ?? null).toBeNull();
+      expect(res.errors!.map((e) => e.extensions?.reason)).toContain(REFUSAL_REASON[broken]);
     }
     expect(new Set(res.errors!.map((e) => e.extensions?.code))).toEqual(new Set(['UNAUTHENTICATED']));
     for (const t of [...EVERY_NAME_AND_MASK, ...EVERY_FULL_NUMBER]) expect(res.text).not.toContain(t);

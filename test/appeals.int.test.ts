@@ -24,7 +24,8 @@ const REGIONS = {
     subgraph: 'guangdong-yunfu',
     def: loadRegion('guangdong-yunfu'),
     channel: 'guangdong-government-portal',
-    base: ['ID_CARD', 'DIAGNOSIS_CERTIFICATE', 'MEDICAL_RECORD'],
+    // 广东政务服务网 asks for the 门特申请表.
+    base: ['ID_CARD', 'DIAGNOSIS_CERTIFICATE', 'MEDICAL_RECORD', 'APPLICATION_FORM'],
   },
 } as const;
 type Prefix = keyof typeof REGIONS;

@@ -71,7 +71,7 @@ function applicantFor(
 const hospitalOf = (region: Region, level = 'LEVEL_3') =>
   region.policy.hospitals.find((h) => h.level === level && h.qualifiedForSpecialDiseases)!.code;
 
-function materialsFor(region: Region, disease: RegionPolicy['diseases'][number]) {
+function materialsFor(region: Region, disease: RegionPolicy['diseases'][number], channelId?: string) {
   const hospitalCode = hospitalOf(region);
   const file = (kind: string, extra: Record<string, unknown> = {}) => ({
     kind,
@@ -83,6 +83,8 @@ function materialsFor(region: Region, disease: RegionPolicy['diseases'][number])
   const dated = { issuedOn: recent, hospitalCode, stamped: true };
   const list = [file('ID_CARD'), file('DIAGNOSIS_CERTIFICATE', dated), file('MEDICAL_RECORD', dated)];
   if (region === PZH) list.push(file('SOCIAL_SECURITY_CARD'), file('APPLICATION_FORM'));
+  // Yunfu's 门特申请表 is filled in on 广东政务服务网 only.
+  if (region === YF && channelId === 'guangdong-government-portal') list.push(file('APPLICATION_FORM'));
   if (region === PZH && disease.requiresPhoto) list.push(file('PHOTO'));
   if (region === YF && disease.requiresSpecialistHospital) {
     // Only a specialist hospital may issue it, stamped.
@@ -112,13 +114,14 @@ async function apply(
 ) {
   const { personId, disease } = applicantFor(region, filter, personFilter);
   const token = await stack.token({ role: 'APPLICANT', personId });
+  const channelId = (overrides.channelId as string | undefined) ?? region.policy.channels[0]!.id;
   const input = {
     type: 'NEW',
     diseaseCode: disease.code,
-    channelId: region.policy.channels[0]!.id,
+    channelId,
     hospitalCode: hospitalOf(region),
     insuredRegionCode: region.code,
-    materials: materialsFor(region, disease),
+    materials: materialsFor(region, disease, channelId),
     ...overrides,
   };
   const res = await submit(region, token, input);

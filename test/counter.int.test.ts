@@ -96,7 +96,8 @@ function applicationInput(prefix: Prefix, diseaseCode: string, sha256: string, k
     materials: materials(
       prefix,
       sha256,
-      prefix === 'Panzhihua' ? [...base, 'SOCIAL_SECURITY_CARD', 'APPLICATION_FORM'] : base,
+      // Panzhihua's form is filled in its app; Yunfu's on 广东政务服务网, the clerk's channel here.
+      prefix === 'Panzhihua' ? [...base, 'SOCIAL_SECURITY_CARD', 'APPLICATION_FORM'] : [...base, 'APPLICATION_FORM'],
     ),
     ...(key ? { idempotencyKey: key } : {}),
   };

@@ -93,7 +93,9 @@ for (const prefix of ['Panzhihua', 'Yunfu'] as const) {
     const base = [
       'ID_CARD',
       'DIAGNOSIS_CERTIFICATE',
-      ...(prefix === 'Panzhihua' ? ['SOCIAL_SECURITY_CARD', 'APPLICATION_FORM'] : []),
+      // Both channels here ask for the form (Yunfu's 广东政务服务网 does, its mini programs do not).
+      'APPLICATION_FORM',
+      ...(prefix === 'Panzhihua' ? ['SOCIAL_SECURITY_CARD'] : []),
     ];
     const input = {
       type: 'NEW',

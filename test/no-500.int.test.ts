@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 
 import { Supergraph } from '@apollo/federation-internals';
+import { buildSubgraphSchema } from '@apollo/subgraph';
 import fc from 'fast-check';
 import {
+  type ConstDirectiveNode,
   getNamedType,
   getNullableType,
   type GraphQLArgument,
@@ -19,14 +22,18 @@ import {
   isInterfaceType,
   isLeafType,
   isObjectType,
+  Kind,
+  parse,
 } from 'graphql';
 
 import { SUPERGRAPH_PATH } from '../gateway/gateway';
-import { REGIONS } from '../schema/registry';
+import { NATIONAL, REGIONS } from '../schema/registry';
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
 import { addDays } from '../subgraphs/kit/domain/calendar';
 import type { RegionPolicy } from '../subgraphs/kit/domain/policy';
 import { loadRegion } from '../subgraphs/kit/domain/region-file';
+import type { Identity } from '../subgraphs/kit/platform/auth/identity';
+import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/platform/auth/internal-token';
 import { todayInChina } from '../subgraphs/kit/platform/clock';
 import { createLogger } from '../subgraphs/kit/platform/log';
 import { type Stack, startStack } from './harness';
@@ -40,8 +47,11 @@ const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
 // strings, dates far outside any calendar, huge and negative numbers, long lists — as anonymous,
 // applicant, reviewer and operator. No answer may be HTTP 5xx or carry INTERNAL_SERVER_ERROR, and
 // no server may log an error line (a stack trace) for it: bad input is the client's mistake.
+// Then the same directly at each subgraph, as anyone on its network could: `_entities` for every
+// entity type each subgraph resolves (from the supergraph's join__type keys), with generated
+// representations, with no internal token and with a valid one (an operator's, a reviewer's).
 //
-// FUZZ_RUNS (default 10) runs per field and caller; FUZZ_SEED replays a failure.
+// FUZZ_RUNS (default 10) runs per field (or entity type) and caller; FUZZ_SEED replays a failure.
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
@@ -307,7 +317,10 @@ async function submitSome(region: typeof PZH, sha: string, count: number): Promi
 beforeAll(async () => {
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (/"level":"(error|fatal)"/.test(line)) errorLines.push(line);
+      for (const line of chunk.toString().split('\n')) {
+        // An error line, or a stack trace at any level (a JSON line holds it as "stack" or escaped "\n    at ").
+        if (/"level":"(error|fatal)"/.test(line) || /"stack":|\\n\s+at /.test(line)) errorLines.push(line);
+      }
       done();
     },
   });
@@ -382,3 +395,188 @@ describe.each(FIELDS.map(([kind, field]) => [`${kind} ${field.name}`, kind, fiel
     }, 120_000);
   },
 );
+
+// --- `_entities` directly at each subgraph -------------------------------------------------------
+
+const supergraphDoc = parse(readFileSync(SUPERGRAPH_PATH, 'utf8'));
+const SUBGRAPH_NAMES = [NATIONAL.name, ...REGIONS.map((r) => r.subgraph)];
+const subgraphSchemas = Object.fromEntries(
+  SUBGRAPH_NAMES.map((name) => [
+    name,
+    buildSubgraphSchema(parse(readFileSync(path.join(path.dirname(SUPERGRAPH_PATH), `${name}.graphql`), 'utf8'))),
+  ]),
+);
+
+const directiveArg = (d: ConstDirectiveNode, name: string) => {
+  const arg = d.arguments?.find((a) => a.name.value === name);
+  return arg && (arg.value.kind === Kind.STRING || arg.value.kind === Kind.ENUM) ? arg.value.value : undefined;
+};
+
+interface EntityType {
+  subgraph: string;
+  type: string;
+  /** Every key field of every key the subgraph declares for the type (`id`, `ref`, `personId regionCode window`…). */
+  keyFields: string[];
+}
+
+/** Every (subgraph, entity type) pair of the composed supergraph, with its key fields. */
+function entityTypes(): EntityType[] {
+  const graphNames: Record<string, string> = {};
+  for (const def of supergraphDoc.definitions) {
+    if (def.kind !== Kind.ENUM_TYPE_DEFINITION || def.name.value !== 'join__Graph') continue;
+    for (const v of def.values ?? []) {
+      const d = v.directives?.find((x) => x.name.value === 'join__graph');
+      if (d) graphNames[v.name.value] = directiveArg(d, 'name')!;
+    }
+  }
+  const found = new Map<string, EntityType>();
+  for (const def of supergraphDoc.definitions) {
+    if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
+    for (const d of def.directives?.filter((x) => x.name.value === 'join__type') ?? []) {
+      const key = directiveArg(d, 'key');
+      if (key === undefined) continue;
+      const subgraph = graphNames[directiveArg(d, 'graph')!]!;
+      const id = `${subgraph} ${def.name.value}`;
+      const entry = found.get(id) ?? { subgraph, type: def.name.value, keyFields: [] };
+      for (const f of key.split(/[\s{}]+/).filter(Boolean)) if (!entry.keyFields.includes(f)) entry.keyFields.push(f);
+      found.set(id, entry);
+    }
+  }
+  return [...found.values()];
+}
+
+const ENTITY_TYPES = entityTypes();
+
+/** A key field's value: mostly a plausible one, else any string, number, null, boolean, list or object. */
+function keyValue(field: string): fc.Arbitrary<unknown> {
+  // `ref` is an acceptance number; `window` a message-centre page ("20:" or "20:<cursor>").
+  const plausible =
+    field === 'ref'
+      ? fc.oneof(fc.constantFrom(...dictionary.acceptanceNumber!), nastyString)
+      : field === 'window'
+        ? fc.oneof(
+            fc.constantFrom('20:', '1:', '0:', '-1:', '101:', '20', ':', '20:x', '20:MjA='),
+            fc.tuple(int32, unicodeText).map(([n, c]) => `${n}:${c}`),
+            nastyString,
+          )
+        : stringFor(field);
+  return fc.oneof(
+    { weight: 4, arbitrary: plausible },
+    { weight: 1, arbitrary: int32 },
+    { weight: 1, arbitrary: fc.constantFrom(null, true, false, 1.5, -0, 1e308, '', ' ') },
+    { weight: 1, arbitrary: fc.array(unicodeText, { maxLength: 3 }) },
+    { weight: 1, arbitrary: fc.dictionary(unicodeText, fc.oneof(unicodeText, int32), { maxKeys: 3 }) },
+  );
+}
+
+/** One representation of `entity`: the right __typename or a wrong one, key fields present or not. */
+function representation(entity: EntityType, others: string[]): fc.Arbitrary<unknown> {
+  const typename = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(entity.type) },
+    { weight: 1, arbitrary: fc.constantFrom(...others, 'Query', 'Mutation', '_Service', 'NoSuchType', '') },
+    { weight: 1, arbitrary: fc.oneof(unicodeText, fc.constantFrom(null, 7, {}, [])) },
+  );
+  const keys = Object.fromEntries(
+    entity.keyFields.map((f) => [f, fc.option(keyValue(f), { nil: undefined, freq: 6 })]),
+  );
+  const object = fc
+    .tuple(fc.option(typename, { nil: undefined, freq: 12 }), fc.record(keys))
+    .map(([t, fields]) => (t === undefined ? fields : { __typename: t, ...fields }));
+  return fc.oneof(
+    { weight: 12, arbitrary: object },
+    // Not an object at all: `_Any` is whatever JSON the caller sends.
+    { weight: 1, arbitrary: fc.oneof(fc.constant(null), unicodeText, int32, fc.array(int32, { maxLength: 3 })) },
+  );
+}
+
+/** A request for `_entities` of one type: generated representations and a random shallow selection. */
+function entitiesRequestFor(entity: EntityType, others: string[]): fc.Arbitrary<Operation> {
+  const item = representation(entity, others);
+  const list = fc.oneof(
+    { weight: 6, arbitrary: fc.array(item, { minLength: 1, maxLength: 5 }) },
+    { weight: 1, arbitrary: fc.array(item, { maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.tuple(item, fc.integer({ min: 41, max: 2000 })).map(([v, n]) => repeat(v, n)) },
+  );
+  return fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }).chain((flags) => {
+    let i = 0;
+    const pick = () => flags[i++ % flags.length]!;
+    const defs = ['$r: [_Any!]!'];
+    const arbs: Record<string, fc.Arbitrary<unknown>> = { r: list };
+    const type = subgraphSchemas[entity.subgraph]!.getType(entity.type)!;
+    const selection = selectionOf(type, 1, 's', defs, arbs, pick);
+    const text = `query Fuzz(${defs.join(', ')}) { _entities(representations: $r) { __typename ... on ${entity.type} { ${selection} } } }`;
+    return fc.record(arbs).map((variables) => ({ text, variables }));
+  });
+}
+
+/** Who calls a subgraph directly: nobody (no token), an operator, a reviewer (of the subgraph's region). */
+function directCallers(subgraph: string): Record<string, Identity | undefined> {
+  const region = REGIONS.find((r) => r.subgraph === subgraph) ?? REGIONS[0]!;
+  return {
+    'no token': undefined,
+    operator: { role: 'NATIONAL_OPERATOR', subject: 'fuzz-operator' },
+    reviewer: { role: 'REVIEWER', regionCode: region.code, subject: 'fuzz-reviewer' },
+  };
+}
+
+async function postDirect(
+  subgraph: string,
+  operation: Operation,
+  identity: Identity | undefined,
+): Promise<{ status: number; codes: unknown[]; text: string }> {
+  const url = subgraph === NATIONAL.name ? stack.national.graphqlUrl : stack.regions[subgraph]!.graphqlUrl;
+  const body = JSON.stringify({ query: operation.text, variables: operation.variables });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (identity) headers[INTERNAL_TOKEN_HEADER] = stack.internalToken(identity, subgraph, body);
+  const res = await fetch(url, { method: 'POST', headers, body });
+  const text = await res.text();
+  let codes: unknown[] = [];
+  try {
+    const parsed = JSON.parse(text) as { errors?: { extensions?: { code?: unknown } }[] };
+    codes = (parsed.errors ?? []).map((e) => e.extensions?.code);
+  } catch {
+    // Not JSON: only the status and the log count.
+  }
+  return { status: res.status, codes, text };
+}
+
+it('calls _entities directly for every entity type of every subgraph', () => {
+  for (const name of SUBGRAPH_NAMES) expect(ENTITY_TYPES.filter((e) => e.subgraph === name).length).toBeGreaterThan(0);
+  expect(ENTITY_TYPES).toEqual(
+    expect.arrayContaining([
+      { subgraph: NATIONAL.name, type: 'Person', keyFields: ['id'] },
+      expect.objectContaining({ subgraph: REGIONS[0]!.subgraph, type: `${REGIONS[0]!.prefix}Application` }),
+    ]),
+  );
+});
+
+describe.each(ENTITY_TYPES.map((e) => [`${e.subgraph} _entities ${e.type}`, e] as const))('%s', (_title, entity) => {
+  it('never answers 5xx or INTERNAL_SERVER_ERROR, and logs no error line or stack', async () => {
+    const others = ENTITY_TYPES.filter((e) => e.subgraph === entity.subgraph && e.type !== entity.type).map(
+      (e) => e.type,
+    );
+    // Built here, after beforeAll: plausible key values come from the running stack.
+    const operation = entitiesRequestFor(entity, others);
+    for (const [who, identity] of Object.entries(directCallers(entity.subgraph))) {
+      let failure = '';
+      const property = fc.asyncProperty(operation, async (op) => {
+        const before = errorLines.length;
+        const res = await postDirect(entity.subgraph, op, identity);
+        const internal = res.codes.filter((c) => c === 'INTERNAL_SERVER_ERROR' || c === 'SUBGRAPH_ERROR');
+        const logged = errorLines.slice(before);
+        if (res.status < 500 && internal.length === 0 && logged.length === 0) return true;
+        const shown = JSON.stringify(op.variables, (_k, v: unknown) =>
+          typeof v === 'string' && v.length > 80 ? `${v.slice(0, 80)}…(${v.length} chars)` : v,
+        );
+        failure = `as ${who}: ${op.text}\nHTTP ${res.status} codes ${JSON.stringify([...new Set(res.codes)])} ${res.text.slice(-1500)}\nvariables ${shown.slice(0, 1500)}\nlog ${logged.join(' | ').slice(0, 800)}`;
+        return false;
+      });
+      const details = await fc.check(property, { numRuns: RUNS, seed: SEED, endOnFailure: true });
+      if (details.failed) {
+        throw new Error(
+          `${entity.subgraph} _entities ${entity.type} failed (replay: FUZZ_SEED=${details.seed}; path ${details.counterexamplePath})\n${failure}`,
+        );
+      }
+    }
+  }, 120_000);
+});

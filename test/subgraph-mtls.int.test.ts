@@ -5,9 +5,9 @@ import { Agent, request } from 'undici';
 
 import { createJwtVerifier, DEV_AUDIENCE, DEV_ISSUER } from '../gateway/auth/jwt';
 import { type RunningGateway, startGateway } from '../gateway/gateway';
+import { makeTlsFixtures, readTls, type TlsFixtures } from '../scripts/lib/tls-fixtures';
 import { developmentKeyPaths, loadPrivateKey } from '../subgraphs/kit/platform/auth/keys';
 import { type Stack, startStack } from './harness';
-import { makeTlsFixtures, readTls, type TlsFixtures } from './tls-fixtures';
 
 // Mutual TLS between the gateway and the subgraphs (SUBGRAPH_TLS_*), with certificates made at
 // run time: requests through the gateway work, every subgraph serves HTTPS only, and a client

@@ -22,6 +22,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     requests?: AutocannonRequest[];
+    /** Passed to tls.connect for https URLs (client certificate, key, CA). */
+    tlsOptions?: { cert?: Buffer; key?: Buffer; ca?: Buffer };
   }
 
   interface Histogram {

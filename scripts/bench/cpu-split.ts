@@ -1,17 +1,20 @@
 import 'reflect-metadata';
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
+import { Agent, request } from 'undici';
 
 import { REGIONS, SUBGRAPHS } from '../../schema/registry';
 import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../../subgraphs/kit/platform/auth/internal-token';
 import { developmentKeyPaths, loadPrivateKey } from '../../subgraphs/kit/platform/auth/keys';
 import { createLogger } from '../../subgraphs/kit/platform/log';
 import { startStack } from '../../test/harness';
+import { makeTlsFixtures, readTls, tlsEnv } from '../lib/tls-fixtures';
 import { mintDevelopmentToken } from '../token';
 import { type InternalTokenSpec, runLoad } from './load';
 
@@ -20,6 +23,11 @@ import { type InternalTokenSpec, runLoad } from './load';
 // default on); each configuration is loaded for 6 s and the CPU time each process used
 // (/proc/<pid>/stat, user + system) is divided by the requests answered. Linux only.
 // `-- --prof` also writes a CPU profile of the gateway under bench/results/cpu/.
+// `-- --tls` runs it all with mutual TLS between the gateway and the subgraphs (SUBGRAPH_TLS_*,
+// throwaway certificates made by scripts/lib/tls-fixtures.ts; direct calls present the gateway's
+// client certificate), to compare the gateway's CPU per request with and without it.
+// `-- --seconds <n>` (default 6), `--warmup <n>` (default 2), `--connections <n>` (default 10): a
+// tiny run such as `--seconds 1 --warmup 0 --connections 1` only shows that it works.
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CATALOGUE = '{ region(code: "510400") { diseases { code name } hospitals { code name level } } }';
@@ -41,8 +49,29 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** `--name <n>` or `--name=<n>` from the command line, else `fallback`. */
+function numberOption(name: string, fallback: number): number {
+  const args = process.argv.slice(2);
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return fallback;
+  const raw = args[i]!.includes('=') ? args[i]!.split('=')[1] : args[i + 1];
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name}: a number of 0 or more, not ${raw}`);
+  return value;
+}
+
 async function main(): Promise<void> {
-  const stack = await startStack({ logger: createLogger({ level: 'warn' }), responseCache: false });
+  const seconds = numberOption('seconds', 6);
+  const warmup = numberOption('warmup', 2);
+  const connections = numberOption('connections', 10);
+  const tls = process.argv.includes('--tls') ? makeTlsFixtures() : undefined;
+  const stack = await startStack({
+    logger: createLogger({ level: 'warn' }),
+    responseCache: false,
+    ...(tls ? { tls: { subgraphs: readTls(tls.subgraph), gateway: readTls(tls.gateway) } } : {}),
+  });
+  // Calls straight to a subgraph under mutual TLS present the gateway's client certificate.
+  const dispatcher = tls ? new Agent({ connect: { ...readTls(tls.gateway), servername: 'localhost' } }) : undefined;
   const keys = developmentKeyPaths(stack.keysDir);
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -56,6 +85,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     PUBLIC_CACHE_MAX_AGE: '0',
     [SUBGRAPHS[0]!.urlEnv]: stack.national.graphqlUrl,
+    ...(tls ? tlsEnv(tls.gateway) : {}),
   };
   for (const r of REGIONS)
     env[SUBGRAPHS.find((s) => s.name === r.subgraph)!.urlEnv] = stack.regions[r.subgraph]!.graphqlUrl;
@@ -102,13 +132,13 @@ async function main(): Promise<void> {
     const body = JSON.stringify({ query });
     const token = internalToken && signInternalToken(key, { ...internalToken, body });
     const checkHeaders = token ? { ...headers, [INTERNAL_TOKEN_HEADER]: token } : headers;
-    const check = (await (await fetch(url, { method: 'POST', headers: checkHeaders, body })).json()) as {
-      errors?: unknown;
-    };
+    const answer = await request(url, { method: 'POST', headers: checkHeaders, body, dispatcher });
+    const check = (await answer.body.json()) as { errors?: unknown };
     if (check.errors) throw new Error(`${label}: ${JSON.stringify(check.errors)}`);
-    await runLoad({ url, connections: 10, durationSeconds: 2, headers, body, internalToken });
+    const load = { url, connections, headers, body, internalToken, ...(tls ? { tls: tls.gateway } : {}) };
+    if (warmup > 0) await runLoad({ ...load, durationSeconds: warmup });
     const [sub0, gw0] = [cpuMs(process.pid), cpuMs(gateway.pid!)];
-    const r = await runLoad({ url, connections: 10, durationSeconds: 6, headers, body, internalToken });
+    const r = await runLoad({ ...load, durationSeconds: seconds });
     const [sub1, gw1] = [cpuMs(process.pid), cpuMs(gateway.pid!)];
     if (r.non2xx > 0) throw new Error(`${label}: ${r.non2xx} answers were not 2xx: ${r.firstFailure}`);
     rows.push(
@@ -116,11 +146,13 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(
-    `${rows.join('\n')}\n\n(dedupe ${env.DEDUPE_ANONYMOUS_QUERIES ?? 'on (default)'}; the gateway column under "directly" is its idle cost)\n`,
+    `${rows.join('\n')}\n\n(dedupe ${env.DEDUPE_ANONYMOUS_QUERIES ?? 'on (default)'}; mutual TLS ${tls ? 'on' : 'off'}; ${connections} connections, ${seconds} s each; the gateway column under "directly" is its idle cost)\n`,
   );
   gateway.kill('SIGTERM');
   await new Promise((r) => gateway.once('exit', r));
   await stack.close();
+  await dispatcher?.close();
+  if (tls) rmSync(tls.dir, { recursive: true, force: true });
 }
 
 main().then(

@@ -45,6 +45,8 @@ export interface LoadSpec {
    * Minted here in the load process before the clock starts (EdDSA, each with its own jti).
    */
   uniqueCallerTokens?: UniqueCallerTokens;
+  /** For an https URL under mutual TLS: the client certificate, its key and the CA (PEM files). */
+  tls?: { cert: string; key: string; ca: string };
 }
 
 export interface UniqueCallerTokens {
@@ -162,6 +164,15 @@ async function child(specFile: string): Promise<void> {
     timeout: 30,
     headers: { 'content-type': 'application/json', ...spec.headers },
     requests: [request],
+    ...(spec.tls
+      ? {
+          tlsOptions: {
+            cert: readFileSync(spec.tls.cert),
+            key: readFileSync(spec.tls.key),
+            ca: readFileSync(spec.tls.ca),
+          },
+        }
+      : {}),
   });
   instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
     times.push(responseTime);

@@ -96,7 +96,8 @@ export function regionTemplate(o: RegionTemplateOptions): string {
     costSharing: (['EMPLOYEE', 'RESIDENT'] as const).map((insuranceType) => ({
       insuranceType,
       deductibleFen: insuranceType === 'EMPLOYEE' ? 80000 : 50000,
-      annualCapFen: null,
+      // A placeholder until someone cites the region's 年度最高支付限额 (the schema requires one).
+      annualCapFen: insuranceType === 'EMPLOYEE' ? 15000000 : 8000000,
       bandBy: 'AGE',
       bands: [
         {

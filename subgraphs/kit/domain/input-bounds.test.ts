@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 
+import { problem } from '../platform/errors';
 import { redactPii } from '../platform/pii';
 import { cleanFileName, stripUnsafeCharacters } from '../platform/text';
 import {
@@ -7,8 +8,10 @@ import {
   boundApplicationInput,
   boundIdempotencyKey,
   boundMaterials,
+  boundPersonalText,
   boundReason,
   boundRemoteCareInput,
+  maskPiiInText,
   MAX_MATERIALS,
   MAX_REASON_LENGTH,
 } from './input-bounds';
@@ -151,6 +154,40 @@ describe('review reasons', () => {
         if (problems.length > 0) return;
         expect(value === null || redactPii(value) === value).toBe(true);
         expect(Array.from(value ?? '').length).toBeLessThanOrEqual(MAX_REASON_LENGTH);
+      }),
+    );
+  });
+});
+
+describe('feedback texts and replies', () => {
+  const missing = problem('FEEDBACK_TEXT_REQUIRED', '请填写反馈内容', 'text');
+
+  it('are cleaned, required and bounded, every problem with its field', () => {
+    expect(boundPersonalText(' \u202E\u0000 ', 'text', 10, missing).problems).toEqual([missing]);
+    expect(boundPersonalText(null, 'text', 10, missing).problems).toEqual([missing]);
+    expect(boundPersonalText('长'.repeat(11), 'reply', 10, missing).problems).toEqual([
+      expect.objectContaining({ code: 'INPUT_TOO_LONG', field: 'reply' }),
+    ]);
+    expect(boundPersonalText('a\u202Eb', 'text', 10, missing)).toEqual({ value: 'ab', problems: [] });
+  });
+
+  it('mask phone and identity numbers, grouped ones too', () => {
+    expect(boundPersonalText('请回电13812345678', 'reply', 100, missing).value).toBe('请回电138****5678');
+    expect(boundPersonalText('身份证 510402-19800101-1234 有误', 'text', 100, missing).value).toBe(
+      '身份证 510402********1234 有误',
+    );
+  });
+
+  it('are masked with the function review reasons use: the same text, whatever the input (property)', () => {
+    const digits = fc.string({ unit: fc.constantFrom(...'0123456789 -+X'), maxLength: 60 });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(digits, fc.string({ maxLength: 10 })), { maxLength: 10 }), (parts) => {
+        const raw = parts.join('');
+        const { value, problems } = boundPersonalText(raw, 'reply', MAX_REASON_LENGTH, missing);
+        if (problems.length > 0) return;
+        expect(value).toBe(maskPiiInText(stripUnsafeCharacters(raw)));
+        expect(value).toBe(boundReason(raw).value);
+        expect(redactPii(value)).toBe(value); // nothing left the outbox's own check would find
       }),
     );
   });

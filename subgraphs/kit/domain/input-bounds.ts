@@ -143,9 +143,10 @@ export function boundAcceptanceNumber(acceptanceNumber: string): Bounded<string>
 
 /**
  * Masks every identity or phone number in a text, until nothing is left to mask (masking is
- * applied again on its own result, so the outbox's own check never finds one).
+ * applied again on its own result, so the outbox's own check never finds one). The one masking of
+ * free texts people write to each other: review reasons and feedback (boundPersonalText).
  */
-function maskPiiInText(text: string): string {
+export function maskPiiInText(text: string): string {
   let current = text;
   for (let i = 0; i < 3; i++) {
     const next = redactPii(current);
@@ -175,4 +176,28 @@ export function boundReason(reason: string | null | undefined): Bounded<string |
     };
   }
   return { value: maskPiiInText(cleaned) || null, problems: [] };
+}
+
+/**
+ * A required free text one person writes to another (a feedback's subject and text, a reviewer's
+ * reply): cleaned, not empty (`missing` otherwise), at most `max` characters, and identity and
+ * phone numbers masked with maskPiiInText, as in review reasons. Masking never lengthens a text.
+ */
+export function boundPersonalText(
+  raw: string | null | undefined,
+  field: string,
+  max: number,
+  missing: Problem,
+): Bounded<string> {
+  const cleaned = stripUnsafeCharacters(raw ?? '');
+  if (!cleaned) return { value: cleaned, problems: [missing] };
+  if (characterLength(cleaned) > max) {
+    return {
+      value: cleaned,
+      problems: [
+        problem('INPUT_TOO_LONG', `填写内容过长：最多${max}个字符，当前${characterLength(cleaned)}个字符`, field),
+      ],
+    };
+  }
+  return { value: maskPiiInText(cleaned), problems: [] };
 }

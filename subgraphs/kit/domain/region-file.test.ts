@@ -132,6 +132,24 @@ describe('a broken region file', () => {
     ]);
   });
 
+  it('requires an annual cap and its source: a null cap or a missing source is named, in English and Chinese', () => {
+    const [nullCap] = problemsOf(pzhText.replace('annualCapFen: 15000000', 'annualCapFen: null'));
+    expect(nullCap).toMatchObject({
+      path: '/costSharing/0/annualCapFen',
+      rule: 'schema:type',
+      messageZh: '类型应为 integer',
+    });
+    expect(pzhText.split('\n')[nullCap!.line! - 1]).toContain('annualCapFen:');
+    const noSource = pzhText.replace(/\n {4}annualCapSource: [^\n]+/, '');
+    expect(problemsOf(noSource)).toEqual([
+      expect.objectContaining({
+        path: '/costSharing/0',
+        rule: 'schema:required',
+        messageZh: '缺少必填项“annualCapSource”',
+      }),
+    ]);
+  });
+
   it('refuses cross-field mistakes the schema cannot state', () => {
     const dup = pzhText.replace('code: M01600', 'code: M03900');
     expect(problemsOf(dup)).toEqual([

@@ -69,7 +69,7 @@ interface RegionFile {
   hotline: string | null;
   reviewDeadline: RegionPolicy['reviewDeadline'];
   channels: RegionPolicy['channels'];
-  /** synonymSource is required with synonyms (the schema's dependentRequired). */
+  /** synonymSource is required with synonyms (the schema's dependencies). */
   diseases: (Omit<DiseasePolicy, 'synonyms' | 'synonymSource'> & { synonyms?: string[]; synonymSource?: string })[];
   hospitals: RegionPolicy['hospitals'];
   materials: (Omit<MaterialPolicy, 'required' | 'requiredWhen' | 'missingMessage' | 'issuerMustBeSpecialist'> & {
@@ -78,7 +78,12 @@ interface RegionFile {
     missingMessage?: string;
     issuerMustBeSpecialist?: boolean;
   })[];
-  costSharing: (Omit<CostSharingPolicy, 'coverage' | 'bands'> & { coverage?: string; bands: RateBandPolicy[] })[];
+  costSharing: (Omit<CostSharingPolicy, 'annualCapFen' | 'coverage' | 'bands'> & {
+    /** Required in a file (a placeholder cited {illustrative} where no document gives one). */
+    annualCapFen: number;
+    coverage?: string;
+    bands: RateBandPolicy[];
+  })[];
   rules: Omit<RegionRules, 'hook' | 'appeal'> & { hook?: string; appeal: AppealRulesFile };
   remoteCare?: RemoteCarePolicy;
 }

@@ -42,8 +42,9 @@ const employee: CostSharingPolicy = {
   insuranceType: 'EMPLOYEE',
   deductibleFen: 80000, // 800.00 yuan
   deductibleSource: DOC,
+  // A rule without a cap (region files must give one; the estimate still says there is none).
   annualCapFen: null,
-  annualCapSource: ILLUSTRATIVE,
+  annualCapSource: 'POLICY.md',
   coverage: '医保目录内',
   coverageSource: ILLUSTRATIVE,
   bandBy: 'AGE',
@@ -144,6 +145,7 @@ describe('estimateReimbursement: deductible', () => {
         '可报销金额：7820.00 − 600.00 = 7220.00元',
         '报销比例：85%（在职（45岁以下））',
         '统筹基金支付：7220.00 × 85% = 6137.00元',
+        '年度最高支付限额：无年度最高支付限额',
         '个人自付：7820.00 − 6137.00 = 1683.00元',
         '支付范围：医保目录内',
       ],
@@ -184,6 +186,7 @@ describe('estimateReimbursement: deductible', () => {
       '可报销金额：7820.00 − 0.00 = 7820.00元',
       '报销比例：85%（在职（45岁以下））',
       '统筹基金支付：7820.00 × 85% = 6647.00元',
+      '年度最高支付限额：无年度最高支付限额',
       '个人自付：7820.00 − 6647.00 = 1173.00元',
       '支付范围：医保目录内',
     ]);
@@ -282,9 +285,35 @@ describe('estimateReimbursement: age bands', () => {
     expect(exempt.illustrative).toBe(true);
     expect(exempt.figures.map((f) => [f.kind, f.value, f.illustrative])).toEqual([
       ['DEDUCTIBLE_EXEMPTION', '免起付线', true],
+      ['RATE_BAND', '在职（45岁以下）', false],
       ['RATE', '85%', false],
+      ['ANNUAL_CAP', '无年度最高支付限额', false],
     ]);
     expect(exempt.explanation.at(-1)).toBe(`${ILLUSTRATIVE_NOTE}（示例：是否免起付线）`);
+  });
+
+  it('flags the band that chose a documented rate when its boundaries are invented (Panzhihua: 85% below an illustrative 45)', () => {
+    const invented = { ...under45, source: `POLICY.md: 85%; age boundary: ${ILLUSTRATIVE}` };
+    const r = estimateReimbursement({ ...employee, bands: [invented, from45, from60] }, hypertension, emp({ age: 30 }));
+    const flags = Object.fromEntries(r.figures.map((f) => [f.kind, f.illustrative]));
+    expect(flags).toEqual({
+      DEDUCTIBLE_EXEMPTION: false,
+      DEDUCTIBLE: false,
+      RATE_BAND: true,
+      RATE: false,
+      ANNUAL_CAP: false,
+    });
+    expect(r.figures.find((f) => f.kind === 'RATE_BAND')).toMatchObject({
+      value: '在职（45岁以下）',
+      source: invented.source,
+    });
+    expect(r.illustrative).toBe(true);
+    expect(r.explanation.at(-1)).toBe(`${ILLUSTRATIVE_NOTE}（示例：报销比例分档）`);
+  });
+
+  it('a contribution tier is a band too', () => {
+    const r = estimateReimbursement(resident, hypertension, res({ contributionTier: 2 }));
+    expect(r.figures.find((f) => f.kind === 'RATE_BAND')).toMatchObject({ value: '二档', illustrative: true });
   });
 
   it('states the coverage (支付范围) in every explanation', () => {

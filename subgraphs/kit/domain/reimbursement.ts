@@ -22,7 +22,13 @@ export interface ReimbursementRequest {
 }
 
 export type PolicyFigureKind =
-  'DEDUCTIBLE' | 'DEDUCTIBLE_EXEMPTION' | 'RATE' | 'ANNUAL_CAP' | 'REMOTE_CARE_ADJUSTMENT' | 'DIRECT_SETTLEMENT';
+  | 'DEDUCTIBLE'
+  | 'DEDUCTIBLE_EXEMPTION'
+  | 'RATE_BAND'
+  | 'RATE'
+  | 'ANNUAL_CAP'
+  | 'REMOTE_CARE_ADJUSTMENT'
+  | 'DIRECT_SETTLEMENT';
 
 /** One figure an estimate rests on, with where it comes from. */
 export interface PolicyFigure {
@@ -58,6 +64,9 @@ export class ReimbursementError extends Error {
 }
 
 export const ILLUSTRATIVE_NOTE = '注意：本估算所用的部分比例或分档为示例数据，正式标准以医保部门公布为准';
+
+/** Said (explanation and ANNUAL_CAP figure) for a rule without an annual cap. */
+export const NO_ANNUAL_CAP = '无年度最高支付限额';
 
 const MAX_AGE = 150;
 
@@ -168,7 +177,10 @@ export function estimateReimbursement(
   explanation.push(`统筹基金支付：${formatFen(eligible)} × ${rate} = ${formatFen(computed)}元`);
   let fund = computed;
   let capApplied = false;
-  if (rule.annualCapFen !== null) {
+  if (rule.annualCapFen === null) {
+    // Region files must give a cap (region.schema.json); a rule without one still says so.
+    explanation.push(`年度最高支付限额：${NO_ANNUAL_CAP}`);
+  } else {
     const left = Math.max(0, rule.annualCapFen - fundPaid);
     explanation.push(
       `年度最高支付限额：${formatFen(rule.annualCapFen)}元，本年度统筹基金已支付${formatFen(fundPaid)}元，尚余${formatFen(left)}元`,
@@ -199,8 +211,15 @@ export function estimateReimbursement(
       disease.deductibleExemptSource,
     ),
     ...(disease.deductibleExempt ? [] : [figure('DEDUCTIBLE', formatFen(rule.deductibleFen), rule.deductibleSource)]),
+    // The band (age or contribution tier) that chose the rate: its boundaries may be invented even
+    // where the rate itself is in a document (Panzhihua's 85% below an illustrative age 45).
+    figure('RATE_BAND', band.description, band.source),
     figure('RATE', rate, band.rateSource),
-    ...(rule.annualCapFen === null ? [] : [figure('ANNUAL_CAP', formatFen(rule.annualCapFen), rule.annualCapSource)]),
+    figure(
+      'ANNUAL_CAP',
+      rule.annualCapFen === null ? NO_ANNUAL_CAP : formatFen(rule.annualCapFen),
+      rule.annualCapSource,
+    ),
     ...extra.figures,
   ];
   explanation.push(...extra.explanation);
@@ -209,6 +228,7 @@ export function estimateReimbursement(
     const names: Record<PolicyFigureKind, string> = {
       DEDUCTIBLE: '起付标准',
       DEDUCTIBLE_EXEMPTION: '是否免起付线',
+      RATE_BAND: '报销比例分档',
       RATE: '报销比例',
       ANNUAL_CAP: '年度最高支付限额',
       REMOTE_CARE_ADJUSTMENT: '异地就医待遇调整',

@@ -50,6 +50,7 @@ registerEnumType(ApplicationStatusEnum, {
 export const PolicyFigureKindEnum = {
   DEDUCTIBLE: 'DEDUCTIBLE',
   DEDUCTIBLE_EXEMPTION: 'DEDUCTIBLE_EXEMPTION',
+  RATE_BAND: 'RATE_BAND',
   RATE: 'RATE',
   ANNUAL_CAP: 'ANNUAL_CAP',
   REMOTE_CARE_ADJUSTMENT: 'REMOTE_CARE_ADJUSTMENT',
@@ -57,7 +58,8 @@ export const PolicyFigureKindEnum = {
 } as const;
 registerEnumType(PolicyFigureKindEnum, {
   name: 'PolicyFigureKind',
-  description: '起付标准 / 是否免起付线 / 报销比例 / 年度最高支付限额 / 异地就医待遇调整 / 异地直接结算范围',
+  description:
+    '起付标准 / 是否免起付线 / 报销比例分档 (the age band or contribution tier that chose the rate) / 报销比例 / 年度最高支付限额 / 异地就医待遇调整 / 异地直接结算范围',
 });
 
 export const RemoteCareSituationEnum = { FILED: 'FILED', NOT_FILED: 'NOT_FILED' } as const;

@@ -49,8 +49,9 @@ describe('searchDiseases as applicants type', () => {
     row('M03900', '高血压', ['高血压病', '原发性高血压'], 0),
     row('M05300', '慢性阻塞性肺疾病', ['慢阻肺', 'COPD', '老慢支'], 1),
     row('M07800', '慢性肾功能不全（非透析）', ['慢性肾病'], 2),
-    row('M07803', '慢性肾功能衰竭（血液透析）', ['血透', '尿毒症'], 3),
+    row('M07803', '慢性肾功能衰竭（血液透析）', ['血透', '尿毒症', '透析'], 3),
     row('M02500', '癫痫', ['羊癫疯'], 4),
+    row('M01600', '糖尿病', ['2型糖尿病', 'DM'], 5),
   ];
   const codes = (term: string) => searchDiseases(rows, term).map((d) => d.code);
 
@@ -72,6 +73,22 @@ describe('searchDiseases as applicants type', () => {
 
   it('does not find 透析 in 非透析', () => {
     expect(codes('透析')).toEqual(['M07803']);
+  });
+
+  it('finds only the 非透析 entry for 非透析, not the entries of the bare synonym 透析', () => {
+    expect(searchDiseasesRanked(rows, '非透析').map((r) => [r.row.code, r.match])).toEqual([['M07800', 'NAME']]);
+    expect(codes('慢性肾病')).toEqual(['M07800']);
+  });
+
+  it('needs two Latin letters to match inside an abbreviation; code prefixes keep working', () => {
+    expect(codes('M')).toEqual([]);
+    expect(codes('d')).toEqual([]);
+    expect(codes('2')).toEqual([]);
+    expect(codes('dm')).toEqual(['M01600']);
+    expect(codes('co')).toEqual(['M05300']);
+    expect(codes('M07')).toEqual(['M07800', 'M07803']);
+    expect(searchDiseasesRanked(rows, 'm016').map((r) => r.match)).toEqual(['CODE_PREFIX']);
+    expect(codes('2型')).toEqual(['M01600']);
   });
 
   it('ranks an exact code before a name match, a name before a synonym, a synonym before pinyin', () => {

@@ -113,22 +113,29 @@ function containsAffirmed(text: string, term: string): boolean {
   return false;
 }
 
+/** Latin letters a term must have before it matches inside a longer name or synonym ("M" is not "DM"). */
+const MIN_LATIN_LETTERS = 2;
+
 function matchOf(d: DiseaseRow, term: string): DiseaseMatch | null {
   const upper = term.toUpperCase().replace(/\s+/g, '');
   if (d.code === upper) return 'CODE';
   if (/^M\d{1,4}$/.test(upper) && d.code.startsWith(upper)) return 'CODE_PREFIX';
-  // The typed term in the name, or the whole name in the term (高血压病 finds 高血压).
-  if (containsAffirmed(d.name, term) || term.includes(d.name)) return 'NAME';
   const lower = term.toLowerCase();
-  if (
-    d.synonyms.some(
-      (s) => containsAffirmed(s.toLowerCase(), lower) || (s.length >= 2 && lower.includes(s.toLowerCase())),
-    )
-  ) {
+  const letters = lower.replace(/[^a-z0-9]/g, '');
+  // A term of Latin letters and digits only (an abbreviation, pinyin) needs two letters to match
+  // inside a longer name or synonym; an exact one always matches.
+  const latinOnly = letters === lower.replace(/\s+/g, '');
+  const inside = !latinOnly || letters.replace(/[0-9]/g, '').length >= MIN_LATIN_LETTERS;
+  // The typed term in the name, or the whole name in the term (高血压病 finds 高血压), neither
+  // only as part of a negation (非透析 does not find 透析, nor 透析 the 非透析 entry).
+  if (d.name.toLowerCase() === lower) return 'NAME';
+  if (inside && (containsAffirmed(d.name, term) || containsAffirmed(term, d.name))) return 'NAME';
+  // A synonym equal to the term or containing it; a synonym is never found inside a longer term,
+  // so a negated term (非透析) does not also bring the entries of its bare synonym (透析).
+  if (d.synonyms.some((s) => s.toLowerCase() === lower || (inside && containsAffirmed(s.toLowerCase(), lower)))) {
     return 'SYNONYM';
   }
-  const letters = lower.replace(/[^a-z0-9]/g, '');
-  if (letters.length < 2 || letters !== lower.replace(/\s+/g, '')) return null;
+  if (!latinOnly || letters.length < 2) return null;
   const forms = [d.name, ...d.synonyms].map(pinyinOf);
   if (forms.some((f) => f.full.startsWith(letters))) return 'PINYIN';
   if (forms.some((f) => f.initials.startsWith(letters))) return 'PINYIN_INITIALS';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { makeTlsFixtures, tlsEnv } from '../../../test/tls-fixtures';
+import { makeTlsFixtures, tlsEnv } from '../../../scripts/lib/tls-fixtures';
 import { ConfigError, secretFromEnv, subgraphConfigFromEnv } from './config';
 
 function problemsOf(env: NodeJS.ProcessEnv, piiKeys = false): string[] {

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 import { formatAcceptanceNumber } from '../domain/acceptance-number';
-import { boundAcceptanceNumber } from '../domain/input-bounds';
+import { boundAcceptanceNumber, boundPersonalText } from '../domain/input-bounds';
 import type { RegionDefinition } from '../domain/region-definition';
 import { type FeedbackCategory, FeedbackEntity, type FeedbackRow } from '../persistence/db/appeal.entities';
 import { ApplicationEntity } from '../persistence/db/record.entities';
@@ -13,7 +13,6 @@ import { retryOnDeadlock } from '../persistence/sql-errors';
 import { describeActor, type Identity } from '../platform/auth/identity';
 import { nowInChina, todayInChina } from '../platform/clock';
 import { type Problem, problem } from '../platform/errors';
-import { redactPii } from '../platform/pii';
 import { characterLength, stripUnsafeCharacters } from '../platform/text';
 import { requireApplicant, requireReviewer } from './authorization';
 import { deadlineOf, transactionBefore } from './deadline';
@@ -55,7 +54,7 @@ export function formatFeedbackNumber(regionCode: string, day: string, sequence: 
   return `F${formatAcceptanceNumber(regionCode, day, sequence)}`;
 }
 
-/** Cleaned (control and bidi characters removed), bounded; an empty text is a problem of its own. */
+/** boundPersonalText (cleaned, bounded, numbers masked as in review reasons), its problems added to `problems`. */
 function boundText(
   raw: string | null | undefined,
   field: string,
@@ -63,14 +62,9 @@ function boundText(
   problems: Problem[],
   missing: Problem,
 ): string {
-  const cleaned = stripUnsafeCharacters(raw ?? '');
-  if (!cleaned) problems.push(missing);
-  else if (characterLength(cleaned) > max) {
-    problems.push(
-      problem('INPUT_TOO_LONG', `填写内容过长：最多${max}个字符，当前${characterLength(cleaned)}个字符`, field),
-    );
-  }
-  return cleaned;
+  const bounded = boundPersonalText(raw, field, max, missing);
+  problems.push(...bounded.problems);
+  return bounded.value;
 }
 
 export class FeedbackWorkflow {
@@ -98,6 +92,7 @@ export class FeedbackWorkflow {
   async send(identity: Identity, raw: FeedbackRequest, opts: WriteOptions = {}): Promise<Outcome<FeedbackRow>> {
     requireApplicant(identity);
     const problems: Problem[] = [...realNameProblems(identity, this.def)];
+    // Stored in the person's records and shown to the region's reviewers: numbers masked like a reply's.
     const subject = boundText(
       raw.subject,
       'subject',
@@ -186,7 +181,8 @@ export class FeedbackWorkflow {
     if (characterLength(trackingNumber) > 32) {
       problems.push(problem('INPUT_TOO_LONG', '填写内容过长：最多32个字符', 'trackingNumber'));
     }
-    const cleaned = boundText(
+    // The reply is sent to the person: identity and phone numbers in it are masked, as in review reasons.
+    const reply = boundText(
       rawReply,
       'reply',
       MAX_FEEDBACK_REPLY,
@@ -194,8 +190,6 @@ export class FeedbackWorkflow {
       problem('FEEDBACK_REPLY_REQUIRED', '请填写答复内容', 'reply'),
     );
     if (problems.length > 0) return fail(...problems);
-    // The reply is sent to the person: identity and phone numbers in it are masked, as in review reasons.
-    const reply = redactPii(cleaned);
     return idempotent(this.ds, {
       scope: this.scopeOf(identity),
       key: opts.idempotencyKey,

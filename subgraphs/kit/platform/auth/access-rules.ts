@@ -4,7 +4,9 @@ import {
   type GraphQLFieldResolver,
   type GraphQLSchema,
   isInterfaceType,
+  isObjectType,
   isUnionType,
+  Kind,
 } from 'graphql';
 
 import { type Access, deniedError } from './access';
@@ -139,6 +141,62 @@ interface WithIdentity {
   identity: Identity;
 }
 
+/** Longest key value a representation may carry (acceptance numbers, ids, message-centre windows are far shorter). */
+const MAX_KEY_VALUE_LENGTH = 256;
+
+/** Type name → its keys, each the list of its (top-level) field names, from the schema's @key directives. */
+function keysOf(schema: GraphQLSchema): Map<string, string[][]> {
+  const keys = new Map<string, string[][]>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) && !isInterfaceType(type)) continue;
+    for (const node of [type.astNode, ...type.extensionASTNodes]) {
+      for (const d of node?.directives ?? []) {
+        const fields = d.arguments?.find((a) => a.name.value === 'fields')?.value;
+        if (d.name.value !== 'key' || fields?.kind !== Kind.STRING) continue;
+        // Nested selections (`a { b }`) name only their top-level field here: its value must be present.
+        const names = fields.value
+          .replace(/\{[^{}]*\}/g, ' ')
+          .split(/\s+/)
+          .filter(Boolean);
+        keys.set(type.name, [...(keys.get(type.name) ?? []), names]);
+      }
+    }
+  }
+  return keys;
+}
+
+/**
+ * Why a representation cannot be looked up, or nothing: not an object, or no key of its type with
+ * every field a string of at most MAX_KEY_VALUE_LENGTH characters. The gateway sends only such
+ * representations; anything else comes from someone calling the subgraph directly, and is that
+ * representation's BAD_USER_INPUT, never a resolver's crash.
+ */
+function malformedRepresentation(representation: unknown, keys: Map<string, string[][]>): GraphQLError | undefined {
+  const bad = (why: string) =>
+    new GraphQLError(`实体引用格式无效：${why}`, {
+      extensions: { code: 'BAD_USER_INPUT', reason: 'BAD_REPRESENTATION' },
+    });
+  const fields = representation as Record<string, unknown>;
+  const alternatives = keys.get(String(fields.__typename)) ?? [];
+  const usable = alternatives.some((key) =>
+    key.every((f) => typeof fields[f] === 'string' && (fields[f] as string).length <= MAX_KEY_VALUE_LENGTH),
+  );
+  if (!usable)
+    return bad(
+      `须包含${alternatives.map((k) => k.join('、')).join('或')}（字符串，最多${MAX_KEY_VALUE_LENGTH}个字符）`,
+    );
+  return undefined;
+}
+
+/** The representation's type name when it is an object with a string `__typename`. */
+const typenameOf = (representation: unknown): string | undefined =>
+  typeof representation === 'object' &&
+  representation !== null &&
+  !Array.isArray(representation) &&
+  typeof (representation as { __typename?: unknown }).__typename === 'string'
+    ? (representation as { __typename: string }).__typename
+    : undefined;
+
 /**
  * Checks `table` against the schema (throws at build time when they disagree) and puts the
  * rule's gate in front of every root field and every `_entities` representation. A
@@ -169,13 +227,18 @@ export function enforceAccessTable(
   const entities = schema.getQueryType()?.getFields()._entities;
   if (entities?.resolve) {
     const resolveEntities = entities.resolve as GraphQLFieldResolver<unknown, WithIdentity>;
-    entities.resolve = (source, args: { representations: { __typename: string }[] }, ctx: WithIdentity, info) =>
+    const keys = keysOf(schema);
+    entities.resolve = (source, args: { representations: unknown[] }, ctx: WithIdentity, info) =>
       args.representations.map((representation) => {
-        const rule = table[`_entities:${representation.__typename}`];
-        const scope = scopeOf(`_entities:${representation.__typename}`);
+        // Not an object with a string __typename: no entity type here, refused like a forbidden one.
+        const typename = typenameOf(representation);
+        const rule = typename === undefined ? undefined : table[`_entities:${typename}`];
+        const scope = scopeOf(`_entities:${typename}`);
         const access = rule ? gate(rule, ctx.identity, scope.regionCode) : 'FORBIDDEN';
         // An Error as a list item is that item's error: the other representations still resolve.
         if (access !== 'ALLOW') return refusal(rule ?? 'PERSON', access, scope);
+        const malformed = malformedRepresentation(representation, keys);
+        if (malformed) return malformed;
         return (resolveEntities(source, { representations: [representation] }, ctx, info) as unknown[])[0];
       });
   }

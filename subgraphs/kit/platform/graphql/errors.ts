@@ -9,10 +9,15 @@ const TOO_MANY_VARIABLE_ERRORS = /^Too many errors processing variables/;
 // Codes of our scalars (scalars.ts): kept when validation wraps a literal's error as GRAPHQL_VALIDATION_FAILED.
 const SCALAR_CODES = new Set(['INVALID_DATE', 'INVALID_DATE_TIME', 'INVALID_MONEY']);
 
-/** The error's code; a client's input error that graphql-js leaves without one gets BAD_USER_INPUT. */
+/**
+ * The error's code; a client's input error that graphql-js leaves without one gets BAD_USER_INPUT
+ * (also when Apollo Server has already filled the gap with INTERNAL_SERVER_ERROR, as it does
+ * before a subgraph's formatError sees it: 50 null representations sent to `_entities`).
+ */
 function codeOf(error: { message?: string; extensions?: Record<string, unknown> }): unknown {
   const code = error.extensions?.code;
-  if (code === undefined && TOO_MANY_VARIABLE_ERRORS.test(error.message ?? '')) return 'BAD_USER_INPUT';
+  if ((code === undefined || code === 'INTERNAL_SERVER_ERROR') && TOO_MANY_VARIABLE_ERRORS.test(error.message ?? ''))
+    return 'BAD_USER_INPUT';
   return code;
 }
 

@@ -3,9 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-// Certificates for mutual-TLS tests, made at run time with the openssl CLI: a CA, a subgraph
-// server certificate for 127.0.0.1/localhost and a gateway client certificate (both signed by the
-// CA), and a rogue CA with a client certificate of its own. Files live in a fresh temporary dir.
+// Certificates for mutual TLS between the gateway and the subgraphs (SUBGRAPH_TLS_*), made at run
+// time with the openssl CLI: a CA, a subgraph server certificate for 127.0.0.1/localhost and a
+// gateway client certificate (both signed by the CA), and a rogue CA with a client certificate of
+// its own. Files live in a fresh temporary dir. Used by the tests (test/subgraph-mtls.int.test.ts,
+// the config tests) and by `npm run bench:cpu -- --tls`; throwaway, one-day certificates only.
 
 export interface TlsFiles {
   cert: string;
