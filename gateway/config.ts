@@ -76,15 +76,6 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
   return checked(readLimits, env);
 }
 
-/** Introspection and the Sandbox landing page: on by default, off with EXPOSE_SCHEMA=false (production). */
-export function exposeSchemaFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  return checked((check) => check.boolean('EXPOSE_SCHEMA', true), env);
-}
-
-export function subgraphTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  return checked((check) => check.positiveInt('SUBGRAPH_TIMEOUT_MS', 3000), env);
-}
-
 /**
  * RATE_LIMIT_PER_MINUTE (default 600; 0 = off), REDIS_URL (shared counters; unset = in memory),
  * RATE_LIMIT_REDIS_PREFIX, TRUST_PROXY (proxy hops trusted for X-Forwarded-For; default 0).

@@ -63,7 +63,7 @@ export function hostingProblems(
   const problems: HostingProblem[] = [];
   const names = new Set(regions.map((r) => r.subgraph));
   const portOf = new Map<string, { port: number; region: string }>();
-  const hostOfPort = new Map<number, string>([[national.port, national.name]]);
+  const hostOfPort = new Map<number, { host: string; region?: string }>([[national.port, { host: national.name }]]);
   for (const r of regions) {
     const host = hostOf(r);
     if (r.host !== undefined && (r.host === national.name || (r.host !== r.subgraph && names.has(r.host)))) {
@@ -88,14 +88,15 @@ export function hostingProblems(
     if (!first) {
       portOf.set(host, { port: r.port, region: r.subgraph });
       const other = hostOfPort.get(r.port);
-      if (other !== undefined && other !== host) {
+      if (other !== undefined && other.host !== host) {
+        const by = other.region ? ` (${other.region}.yaml)` : '';
         problems.push({
           region: r.subgraph,
           path: '/region/port',
-          message: `region.port ${r.port} is also the port of subgraph ${other}`,
-          messageZh: `region.port ${r.port} 已被子图 ${other} 使用`,
+          message: `region.port ${r.port} is also the port of subgraph ${other.host}${by}`,
+          messageZh: `region.port ${r.port} 已被子图 ${other.host}${by} 使用`,
         });
-      } else hostOfPort.set(r.port, host);
+      } else hostOfPort.set(r.port, { host, region: r.subgraph });
     }
   }
   return problems;
@@ -123,12 +124,6 @@ export interface SubgraphEntry {
 
 export const REGIONS_DIR = path.resolve(__dirname, '../subgraphs/regions');
 const NATIONAL_ENTRY = { name: 'national', port: 4001 };
-
-/** The subgraph serving the region with this code (its name in SUBGRAPHS). */
-export function subgraphServing(code: string): string | undefined {
-  const region = REGIONS.find((r) => r.code === code);
-  return region && hostOf(region);
-}
 
 /** The registry as the region files say, ordered by port (then code). Only the `region` blocks are read. */
 export function registryFromRegionFiles(dir = REGIONS_DIR): Registry {

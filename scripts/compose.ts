@@ -5,6 +5,7 @@ import path from 'node:path';
 
 import { staleDockerFiles, writeDockerConfig } from './docker-compose-config';
 import { composeFromCode, SCHEMA_DIR, staleFiles } from './lib/compose';
+import { regionFilesReport } from './lib/region-files';
 import { breakingChangesAgainst } from './lib/schema-diff';
 import { writeRouterConfig } from './router-config';
 
@@ -13,6 +14,8 @@ import { writeRouterConfig } from './router-config';
 // from the supergraph the front ends' cache settings schema/possibleTypes.json and typePolicies.json,
 // and docker-compose.yml + scripts/docker/mysql-init.sql (one service and database per region file).
 // `npm run compose -- --check`: fail when the committed files are stale (part of `npm run check`).
+// Both first load every region file with the checks the subgraphs run at start, across files too
+// (a region code, type prefix or port used twice fails, naming both files).
 // Writing refuses a composition that breaks existing clients (removed or retyped types, fields,
 // arguments, enum values against the committed supergraph; see lib/schema-diff.ts) unless
 // `npm run compose -- --allow-breaking`, which writes and prints the breaks as warnings.
@@ -35,6 +38,12 @@ async function writeComposition(options: { allowBreaking?: boolean } = {}): Prom
 }
 
 async function main(): Promise<void> {
+  // The region files as the subgraphs load them at start, the checks across files included.
+  const broken = regionFilesReport();
+  if (broken) {
+    console.error(`${broken}\nNothing was ${process.argv.includes('--check') ? 'checked further' : 'written'}.`);
+    process.exit(1);
+  }
   if (process.argv.includes('--check')) {
     const stale = staleFiles(await composeFromCode());
     const docker = staleDockerFiles();

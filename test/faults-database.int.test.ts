@@ -266,7 +266,7 @@ function capturingLogger() {
     const person = DEMO_PEOPLE.find(
       (p) => p.insuredRegionCode === CODE && p.status === 'NORMAL' && !p.inArrears && !p.residenceRegionCode,
     )!;
-    const identity: Identity = { role: 'APPLICANT', personId: person.id, subject: person.id };
+    const identity: Identity = { role: 'APPLICANT', personId: person.id, subject: person.id, realNameVerified: true };
     const key = 'sigterm-filing-0001';
     const body = JSON.stringify({
       query:

@@ -210,7 +210,12 @@ describe('idempotency keys on every mutation', () => {
     // Without a key, parallel twins still make one row: the unique index decides, the answer is the first filing or "already filed".
     const other = { residenceRegionName: '北京市', validFrom: addDays(today, 2) };
     // Asked of the region itself: a gateway's timeout on a busy machine is not what this checks.
-    const applicantIdentity: Identity = { role: 'APPLICANT', personId: person.id, subject: person.id };
+    const applicantIdentity: Identity = {
+      role: 'APPLICANT',
+      personId: person.id,
+      subject: person.id,
+      realNameVerified: true,
+    };
     const keyless = await Promise.all(Array.from({ length: 20 }, () => direct(applicantIdentity, FILE, { i: other })));
     for (const a of keyless) {
       expect(a.errors).toBeUndefined();

@@ -130,6 +130,8 @@ describe('npm run new-region, then npm run compose', () => {
     expect(text).toContain('subgraph: region-guangzhou');
     expect(text).toContain("code: '440100'"); // formatted like the committed files (npm run check)
     expect(text).toContain('port: 4004');
+    // No YAML anchor or alias: each figure is edited where it stands.
+    expect(text).not.toMatch(/:\s+[&*][\w-]+\s*$/m);
   });
 
   it('compose derives the registry, the supergraph, the router configuration and the compose service from it', () => {

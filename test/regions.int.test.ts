@@ -181,7 +181,7 @@ describe('cost sharing and review deadline', () => {
 describe('dueDate', () => {
   const due = (code: string, args: string) => region(code, `dueDate(${args}) { date workingDays provisional }`);
 
-  it('counts 15 working days across 春节 with make-up days (POLICY.md example)', async () => {
+  it('counts 15 working days across 春节 with make-up days (Panzhihua: 15 working days to review)', async () => {
     const res = await due(PZH, 'acceptedOn: "2026-02-12", channelId: "sichuan-medical-insurance-app"');
     expect(res.data!.region.dueDate).toEqual({ date: '2026-03-11', workingDays: 15, provisional: false });
   });

@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 import { loadAllRegionFiles } from '../kit/domain/region-file';
 import { loadHospitalDirectory } from './hospital-directory';
 
@@ -30,5 +34,20 @@ describe('the national hospital directory (data/hospitals.yaml)', () => {
     expect(elsewhere.some((h) => h.level === 'LEVEL_3' && h.specialist)).toBe(true);
     expect(elsewhere.some((h) => h.level === 'LEVEL_1')).toBe(true);
     for (const h of directory) expect(h.illustrative).toBe(true);
+  });
+
+  it('expands sources to fit the stored column, and refuses a source citing an unlisted document', () => {
+    for (const h of directory) expect(h.source.length).toBeLessThanOrEqual(500);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'directory-')), 'hospitals.yaml');
+    writeFileSync(
+      file,
+      [
+        'documents: []',
+        'hospitals:',
+        '  - { code: H51040200001, name: 某医院, province: 四川省, regionCode: "510400", regionName: 攀枝花市,',
+        '      level: LEVEL_3, specialist: false, source: "{nowhere-2025}" }',
+      ].join('\n'),
+    );
+    expect(() => loadHospitalDirectory(file)).toThrow('hospitals[0].source: cites {nowhere-2025}');
   });
 });

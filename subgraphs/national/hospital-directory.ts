@@ -6,6 +6,7 @@ import { type DataSource, In } from 'typeorm';
 import { parse } from 'yaml';
 
 import { isIllustrativeSource } from '../kit/domain/policy';
+import { type CitedDocument, sourceExpander } from '../kit/domain/region-file';
 import { DirectoryHospitalEntity, type DirectoryHospitalRow } from './db/hospital.entity';
 
 // The national hospital directory as data (subgraphs/national/data/hospitals.yaml): loaded and
@@ -19,8 +20,23 @@ const REGION_CODE = /^\d{6}$/;
 
 /** Reads and checks the directory file; throws listing every bad entry. */
 export function loadHospitalDirectory(file = HOSPITAL_DIRECTORY_FILE): DirectoryHospitalRow[] {
-  const doc = parse(readFileSync(file, 'utf8')) as { hospitals?: Record<string, unknown>[] };
+  const doc = parse(readFileSync(file, 'utf8')) as {
+    documents?: Record<string, unknown>[];
+    hospitals?: Record<string, unknown>[];
+  };
   const problems: string[] = [];
+  // Sources cite {<document id>} from `documents` or {illustrative}, expanded as region files' are.
+  const documents = (doc.documents ?? []).map((d, i): CitedDocument => {
+    const field = (key: keyof CitedDocument) => {
+      const v = d[key];
+      if (typeof v !== 'string' || v.trim() === '') problems.push(`documents[${i}].${key}: a non-empty string`);
+      return typeof v === 'string' ? v.trim() : '';
+    };
+    return { id: field('id'), title: field('title'), issuer: field('issuer'), date: field('date') };
+  });
+  const expand = sourceExpander(documents, (id, at: string) =>
+    problems.push(`${at}: cites {${id}}, which documents does not list`),
+  );
   const seen = new Set<string>();
   const rows = (doc.hospitals ?? []).map((h, i) => {
     const text = (key: string) => {
@@ -36,7 +52,7 @@ export function loadHospitalDirectory(file = HOSPITAL_DIRECTORY_FILE): Directory
       regionName: text('regionName'),
       level: text('level') as DirectoryHospitalRow['level'],
       specialist: h.specialist === true,
-      source: text('source'),
+      source: expand(text('source'), `hospitals[${i}].source`),
       illustrative: false,
     };
     row.illustrative = isIllustrativeSource(row.source);

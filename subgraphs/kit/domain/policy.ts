@@ -29,6 +29,8 @@ export interface ChannelPolicy {
   name: string;
   kind: ChannelKind;
   reviewWorkingDays: { min: number; max: number };
+  /** Where the review time comes from: the document cited, or ILLUSTRATIVE. */
+  reviewSource: string;
   functions: string[];
   audience: string;
   /** Opening hours, for counters. */

@@ -102,6 +102,36 @@ describe('a broken region file', () => {
     );
   });
 
+  it('refuses a figure without its source: none defaults to {illustrative}', () => {
+    const text = pzhText
+      .split('\n')
+      .filter((l) => !/^ {2}source: 'wrong-region message|^ {4}annualCapSource: |^ {4}periodSource: /.test(l))
+      .join('\n');
+    expect(problemsOf(text).map((p) => `${p.path} ${p.rule} ${p.messageZh}`)).toEqual([
+      '/costSharing/0 schema:required 缺少必填项“annualCapSource”',
+      '/costSharing/1 schema:required 缺少必填项“annualCapSource”',
+      '/rules schema:required 缺少必填项“source”',
+      '/rules/appeal schema:required 缺少必填项“periodSource”',
+    ]);
+  });
+
+  it('names an unknown key in English as in Chinese, at the top level too', () => {
+    const nested = problemsOf(
+      pzhText.replace('hospitalRequired: false', 'hospitalRequired: false\n  hospitalRequird: false'),
+    );
+    expect(nested).toEqual([
+      expect.objectContaining({
+        path: '/rules',
+        message: '/rules has an unknown key "hospitalRequird" (misspelt?)',
+        messageZh: '不认识的项“hospitalRequird”（拼写错误？）',
+      }),
+    ]);
+    const top = problemsOf(`${pzhText}hotlne: 0812-3323000\n`);
+    expect(top).toEqual([
+      expect.objectContaining({ path: '', message: 'the file has an unknown key "hotlne" (misspelt?)' }),
+    ]);
+  });
+
   it('requires an annual cap and its source: a null cap or a missing source is named, in English and Chinese', () => {
     const [nullCap] = problemsOf(pzhText.replace('annualCapFen: 15000000', 'annualCapFen: null'));
     expect(nullCap).toMatchObject({

@@ -66,15 +66,12 @@ interface RegionFile {
     host?: string;
   };
   version: string;
-  documents: { id: string; title: string; issuer: string; date: string }[];
+  documents: CitedDocument[];
   hotline: string | null;
   reviewDeadline: RegionPolicy['reviewDeadline'];
   channels: RegionPolicy['channels'];
-  diseases: (Omit<DiseasePolicy, 'deductibleExemptSource' | 'synonyms' | 'synonymSource'> & {
-    deductibleExemptSource?: string;
-    synonyms?: string[];
-    synonymSource?: string;
-  })[];
+  /** synonymSource is required with synonyms (the schema's dependencies). */
+  diseases: (Omit<DiseasePolicy, 'synonyms' | 'synonymSource'> & { synonyms?: string[]; synonymSource?: string })[];
   hospitals: RegionPolicy['hospitals'];
   materials: (Omit<MaterialPolicy, 'required' | 'requiredWhen' | 'missingMessage' | 'issuerMustBeSpecialist'> & {
     required?: boolean;
@@ -82,24 +79,48 @@ interface RegionFile {
     missingMessage?: string;
     issuerMustBeSpecialist?: boolean;
   })[];
-  costSharing: (Omit<
-    CostSharingPolicy,
-    'deductibleSource' | 'annualCapFen' | 'annualCapSource' | 'coverage' | 'coverageSource' | 'bands'
-  > & {
-    deductibleSource?: string;
+  costSharing: (Omit<CostSharingPolicy, 'annualCapFen' | 'coverage' | 'bands'> & {
     /** Required in a file (a placeholder cited {illustrative} where no document gives one). */
     annualCapFen: number;
-    annualCapSource: string;
     coverage?: string;
-    coverageSource?: string;
-    bands: (Omit<RateBandPolicy, 'rateSource'> & { rateSource?: string })[];
+    bands: RateBandPolicy[];
   })[];
   rules: Omit<RegionRules, 'hook' | 'appeal' | 'hospitalReview'> & {
     hook?: string;
-    appeal?: AppealRulesFile;
+    appeal: AppealRulesFile;
     hospitalReview?: HospitalReviewRulesFile | null;
   };
   remoteCare?: RemoteCarePolicy;
+}
+
+/** An official document a data file cites in its sources as {<id>}. */
+export interface CitedDocument {
+  id: string;
+  title: string;
+  issuer: string;
+  date: string;
+}
+
+/**
+ * Sources in data files cite `{<document id>}` or `{illustrative}`; the returned function expands each
+ * to the served text: the full citation (title, issuer, date) or ILLUSTRATIVE. An unknown id is
+ * reported through `unknown` (with the caller's location) and left as written.
+ */
+export function sourceExpander<At>(
+  documents: readonly CitedDocument[],
+  unknown: (id: string, at: At) => void,
+): (source: string, at: At) => string {
+  const citations = new Map(documents.map((d) => [d.id, `《${d.title}》（${d.issuer}，${d.date}）`]));
+  citations.set('illustrative', ILLUSTRATIVE);
+  return (source, at) =>
+    source.replace(/\{([a-z0-9-]+)\}/g, (whole, id: string) => {
+      const citation = citations.get(id);
+      if (citation === undefined) {
+        unknown(id, at);
+        return whole;
+      }
+      return citation;
+    });
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -108,6 +129,16 @@ function schemaValidator(): ReturnType<Ajv['compile']> {
     JSON.parse(readFileSync(REGION_SCHEMA_PATH, 'utf8')) as object,
   );
   return validator;
+}
+
+/** ajv's message, where it is; an unknown key named (ajv's own says only "must NOT have additional properties"). */
+function enForSchemaError(e: ErrorObject): string {
+  const where = e.instancePath || 'the file';
+  if (e.keyword === 'additionalProperties') {
+    const key = String((e.params as { additionalProperty: unknown }).additionalProperty);
+    return `${where} has an unknown key "${key}" (misspelt?)`;
+  }
+  return `${where} ${e.message ?? ''}`;
 }
 
 /** What an ajv keyword means, in Chinese, for people who edit policy files. */
@@ -176,7 +207,7 @@ export function loadRegionFile(file: string): RegionDefinition {
         .split('/')
         .slice(1)
         .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
-      add(segments, `schema:${e.keyword}`, `${e.instancePath || 'the file'} ${e.message ?? ''}`, zhForSchemaError(e));
+      add(segments, `schema:${e.keyword}`, enForSchemaError(e), zhForSchemaError(e));
     }
     throw new RegionFileError(problems);
   }
@@ -271,18 +302,9 @@ export function loadRegionFile(file: string): RegionDefinition {
       `找不到规则扩展 hooks/${f.rules.hook}.ts`,
     );
   }
-  // Sources: {<document id>} or {illustrative}; each is expanded to a full citation when served.
-  const citations = new Map(f.documents.map((d) => [d.id, `《${d.title}》（${d.issuer}，${d.date}）`]));
-  citations.set('illustrative', ILLUSTRATIVE);
-  const expand = (source: string, at: (string | number)[]): string =>
-    source.replace(/\{([a-z0-9-]+)\}/g, (whole, id: string) => {
-      const citation = citations.get(id);
-      if (citation === undefined) {
-        add(at, 'known-document', `source cites unknown document {${id}}`, `来源引用了未列出的文件 {${id}}`);
-        return whole;
-      }
-      return citation;
-    });
+  const expand = sourceExpander(f.documents, (id, at: (string | number)[]) =>
+    add(at, 'known-document', `source cites unknown document {${id}}`, `来源引用了未列出的文件 {${id}}`),
+  );
   const policy: RegionPolicy = {
     version: f.version,
     code: f.region.code,
@@ -290,28 +312,31 @@ export function loadRegionFile(file: string): RegionDefinition {
     province: f.region.province,
     hotline: f.hotline,
     reviewDeadline: { ...f.reviewDeadline, source: expand(f.reviewDeadline.source!, ['reviewDeadline', 'source']) },
-    channels: f.channels,
+    channels: f.channels.map((c, i) => ({
+      ...c,
+      reviewSource: expand(c.reviewSource, ['channels', i, 'reviewSource']),
+    })),
     diseases: f.diseases.map((d, i) => ({
       ...d,
       source: expand(d.source, ['diseases', i, 'source']),
-      // A figure without its own source is a placeholder until someone cites a document for it.
-      deductibleExemptSource: expand(d.deductibleExemptSource ?? '{illustrative}', ['diseases', i]),
+      deductibleExemptSource: expand(d.deductibleExemptSource, ['diseases', i, 'deductibleExemptSource']),
       synonyms: d.synonyms ?? [],
-      synonymSource: expand(d.synonymSource ?? '{illustrative}', ['diseases', i]),
+      // No synonyms, nothing to source: the flag says so rather than a document.
+      synonymSource: expand(d.synonymSource ?? '{illustrative}', ['diseases', i, 'synonymSource']),
     })),
     hospitals: f.hospitals.map((h, i) => ({ ...h, source: expand(h.source, ['hospitals', i, 'source']) })),
     materials: f.materials.map((m) => normalizeMaterial(m, f.diseases)),
     costSharing: f.costSharing.map((c, i) => ({
       ...c,
       source: expand(c.source, ['costSharing', i, 'source']),
-      deductibleSource: expand(c.deductibleSource ?? '{illustrative}', ['costSharing', i]),
+      deductibleSource: expand(c.deductibleSource, ['costSharing', i, 'deductibleSource']),
       annualCapSource: expand(c.annualCapSource, ['costSharing', i, 'annualCapSource']),
       coverage: c.coverage ?? DEFAULT_COVERAGE,
-      coverageSource: expand(c.coverageSource ?? '{illustrative}', ['costSharing', i]),
+      coverageSource: expand(c.coverageSource, ['costSharing', i, 'coverageSource']),
       bands: c.bands.map((b, j) => ({
         ...b,
         source: expand(b.source, ['costSharing', i, 'bands', j, 'source']),
-        rateSource: expand(b.rateSource ?? '{illustrative}', ['costSharing', i, 'bands', j]),
+        rateSource: expand(b.rateSource, ['costSharing', i, 'bands', j, 'rateSource']),
       })),
     })),
     ...(f.remoteCare ? { remoteCare: expandRemoteCare(f.remoteCare, expand) } : {}),
@@ -337,11 +362,12 @@ export function loadRegionFile(file: string): RegionDefinition {
       '开启定点医疗机构审核（hospitalReview）时，须同时要求申请人选择定点医疗机构（hospitalRequired: true）',
     );
   }
+  const rulesSource = expand(f.rules.source, ['rules', 'source']);
   if (problems.length > 0) throw new RegionFileError(problems);
 
   const { hook: hookName, appeal: _appealFile, hospitalReview: _hospitalFile, ...settings } = f.rules;
   const hook = hookName ? loadHook(hooksDir, hookName) : undefined;
-  const rules: RegionRules = { ...settings, appeal, hospitalReview, ...(hook ? { hook } : {}) };
+  const rules: RegionRules = { ...settings, source: rulesSource, appeal, hospitalReview, ...(hook ? { hook } : {}) };
   return {
     prefix: f.region.prefix,
     subgraph: f.region.subgraph,
@@ -398,13 +424,22 @@ function regionFiles(dir = REGIONS_DIR): string[] {
     .map((f) => path.join(dir, f));
 }
 
-/** Loads every region file; all files' problems together in one RegionFileError. */
+/**
+ * Loads every region file through the checks of one file and those across files (region code, type
+ * prefix and port unique; hosts consistent); all files' problems together in one RegionFileError.
+ * What the subgraphs do at start and `npm run compose` (and its --check) before writing anything.
+ */
 export function loadAllRegionFiles(dir = REGIONS_DIR): RegionDefinition[] {
   const definitions: RegionDefinition[] = [];
   const problems: RegionFileProblem[] = [];
+  const shownFile = new Map<string, string>();
+  const shown = (subgraph: string) =>
+    shownFile.get(subgraph) ?? path.relative(process.cwd(), path.join(dir, `${subgraph}.yaml`));
   for (const file of regionFiles(dir)) {
     try {
-      definitions.push(loadRegionFile(file));
+      const d = loadRegionFile(file);
+      definitions.push(d);
+      shownFile.set(d.subgraph, path.relative(process.cwd(), file) || file);
     } catch (e) {
       if (!(e instanceof RegionFileError)) throw e;
       problems.push(...e.problems);
@@ -412,19 +447,19 @@ export function loadAllRegionFiles(dir = REGIONS_DIR): RegionDefinition[] {
   }
   const seen = new Map<string, string>();
   for (const d of definitions) {
-    for (const [what, value] of [
-      ['code', d.policy.code],
-      ['prefix', d.prefix],
+    for (const [what, value, zh] of [
+      ['code', d.policy.code, '地区编码'],
+      ['prefix', d.prefix, '类型前缀'],
     ] as const) {
       const other = seen.get(`${what}:${value}`);
       if (other) {
         problems.push({
-          file: `subgraphs/regions/${d.subgraph}.yaml`,
+          file: shown(d.subgraph),
           line: null,
           path: `/region/${what}`,
           rule: 'unique-region',
-          message: `region ${what} "${value}" is also used by ${other}`,
-          messageZh: `地区${what === 'code' ? '编码' : '类型前缀'}“${value}”与 ${other} 重复`,
+          message: `region ${what} "${value}" is also used by ${shown(other)}`,
+          messageZh: `${zh}“${value}”与 ${shown(other)} 重复`,
         });
       }
       seen.set(`${what}:${value}`, d.subgraph);
@@ -433,7 +468,7 @@ export function loadAllRegionFiles(dir = REGIONS_DIR): RegionDefinition[] {
   // Ports follow the subgraphs: regions sharing a provincial host share its port, no two subgraphs one.
   for (const p of hostingProblems(definitions)) {
     problems.push({
-      file: `subgraphs/regions/${p.region}.yaml`,
+      file: shown(p.region),
       line: null,
       path: p.path,
       rule: 'region-hosting',

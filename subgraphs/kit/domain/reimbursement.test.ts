@@ -9,14 +9,16 @@ import {
 
 // Fixtures: shaped like Panzhihua (employee deductible 800 yuan, 85 % base rate; resident deductible
 // 500 yuan, 53 %–68 % by tier) but built here; the age/tier boundaries are made up for the tests.
+/** A figure's source citing a document, as region files' sources are served. */
+const DOC = '《2025年四川攀枝花门诊特殊疾病（门特）手机申请办理指南》（not named in the document，2025）';
 const under45: RateBandPolicy = {
   description: '在职（45岁以下）',
   rateBasisPoints: 8500,
-  rateSource: 'POLICY.md',
+  rateSource: DOC,
   minAge: null,
   maxAge: 44,
   contributionTier: null,
-  source: 'POLICY.md',
+  source: DOC,
 };
 const from45: RateBandPolicy = {
   description: '在职（45至59岁）',
@@ -39,7 +41,7 @@ const from60: RateBandPolicy = {
 const employee: CostSharingPolicy = {
   insuranceType: 'EMPLOYEE',
   deductibleFen: 80000, // 800.00 yuan
-  deductibleSource: 'POLICY.md',
+  deductibleSource: DOC,
   // A rule without a cap (region files must give one; the estimate still says there is none).
   annualCapFen: null,
   annualCapSource: 'POLICY.md',
@@ -47,7 +49,7 @@ const employee: CostSharingPolicy = {
   coverageSource: ILLUSTRATIVE,
   bandBy: 'AGE',
   bands: [under45, from45, from60],
-  source: 'POLICY.md',
+  source: DOC,
 };
 
 const tier = (t: number, bp: number, description: string, source: string): RateBandPolicy => ({
@@ -62,27 +64,27 @@ const tier = (t: number, bp: number, description: string, source: string): RateB
 const resident: CostSharingPolicy = {
   insuranceType: 'RESIDENT',
   deductibleFen: 50000, // 500.00 yuan
-  deductibleSource: 'POLICY.md',
+  deductibleSource: DOC,
   annualCapFen: 10000000, // 100000.00 yuan
-  annualCapSource: 'POLICY.md',
+  annualCapSource: DOC,
   coverage: '医保目录内',
   coverageSource: ILLUSTRATIVE,
   bandBy: 'CONTRIBUTION_TIER',
-  bands: [tier(1, 5300, '一档', 'POLICY.md'), tier(2, 5350, '二档', ILLUSTRATIVE), tier(3, 6800, '三档', 'POLICY.md')],
-  source: 'POLICY.md',
+  bands: [tier(1, 5300, '一档', DOC), tier(2, 5350, '二档', ILLUSTRATIVE), tier(3, 6800, '三档', DOC)],
+  source: DOC,
 };
 
 const hypertension: Pick<DiseasePolicy, 'code' | 'name' | 'deductibleExempt' | 'deductibleExemptSource'> = {
   code: 'M03900',
   name: '高血压',
   deductibleExempt: false,
-  deductibleExemptSource: 'POLICY.md',
+  deductibleExemptSource: DOC,
 };
 const cancer: Pick<DiseasePolicy, 'code' | 'name' | 'deductibleExempt' | 'deductibleExemptSource'> = {
   code: 'M00500',
   name: '恶性肿瘤门诊治疗',
   deductibleExempt: true,
-  deductibleExemptSource: 'POLICY.md',
+  deductibleExemptSource: DOC,
 };
 
 const emp = (over: Partial<ReimbursementRequest>): ReimbursementRequest => ({

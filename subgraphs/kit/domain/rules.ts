@@ -25,6 +25,8 @@ export interface RegionRules {
   changeHospitalPerYear: number | null;
   /** A long-term resident elsewhere must first file 异地就医备案 (Panzhihua). */
   remoteCareFilingRequired: boolean;
+  /** Where the settings above come from, setting by setting: document citations or ILLUSTRATIVE. */
+  source: string;
   /** A rule data cannot express (subgraphs/regions/hooks/<name>.ts); its problems join the others. */
   hook?: (facts: SubmissionFacts) => Problem[];
   /** 申诉: the appeal period and the time to decide an appeal (./appeal-rules.ts). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { type DataSource, type EntityManager, IsNull } from 'typeorm';
 
-import { addDays, addWorkingDays } from '../domain/calendar';
+import { appealDueDate, appealPeriodProblem, lastAppealDay } from '../domain/appeal-rules';
 import { boundAcceptanceNumber, boundMaterials, boundReason } from '../domain/input-bounds';
 import type { MaterialInput } from '../domain/inputs';
 import type { RegionDefinition } from '../domain/region-definition';
@@ -83,7 +83,7 @@ export class AppealWorkflow {
 
   /** The last day an appeal against a rejection decided at `decidedAt` may be filed. */
   lastAppealDay(decidedAt: string): string {
-    return addDays(decidedAt.slice(0, 10), this.def.rules.appeal.periodDays - 1);
+    return lastAppealDay(this.def.rules.appeal, decidedAt);
   }
 
   private async event(
@@ -178,16 +178,8 @@ export class AppealWorkflow {
     if (row.status !== 'REJECTED' || !row.decidedAt) {
       problems.push(problem('APPEAL_NOT_REJECTED', '只有审核未通过的申请可以申诉', 'acceptanceNumber'));
     } else {
-      const lastDay = this.lastAppealDay(row.decidedAt);
-      if (today > lastDay) {
-        problems.push(
-          problem(
-            'APPEAL_PERIOD_EXPIRED',
-            `已超过申诉期限：须在未通过决定作出之日起${this.def.rules.appeal.periodDays}日内（${lastDay}前）提出申诉`,
-            'acceptanceNumber',
-          ),
-        );
-      }
+      const expired = appealPeriodProblem(this.def.rules.appeal, row.decidedAt, today);
+      if (expired) problems.push(expired);
     }
     const newer = row.status === 'REJECTED' ? await this.supersededBy(row) : null;
     if (newer) {
@@ -229,7 +221,7 @@ export class AppealWorkflow {
         take: 1,
       })
     )[0];
-    const due = addWorkingDays(today, this.def.rules.appeal.reviewWorkingDays);
+    const due = appealDueDate(this.def.rules.appeal, today);
     if (materials.length > 0) {
       await this.files.markReferenced(
         this.code,
@@ -400,8 +392,3 @@ export class AppealWorkflow {
 
 /** Thrown inside the decision's transaction to roll back the appeal's change when the application moved. */
 class AppealConflict extends Error {}
-
-/** The latest appeal per application, for the `appeal` field of applications (one query per batch). */
-export function latestAppeal(rows: AppealRow[]): AppealRow | null {
-  return rows.reduce<AppealRow | null>((last, a) => (!last || a.filedAt >= last.filedAt ? a : last), null);
-}

@@ -2,7 +2,6 @@ import { EntitySchema } from 'typeorm';
 
 /** Why a region holds something about a person (the national index keeps one row per kind). */
 export type HistoryKind = 'INSURED' | 'FORMERLY_INSURED' | 'FILED' | 'APPLIED' | 'FEEDBACK';
-export const HISTORY_KINDS: readonly HistoryKind[] = ['INSURED', 'FORMERLY_INSURED', 'FILED', 'APPLIED', 'FEEDBACK'];
 
 export interface PersonHistoryRow {
   personId: string;

@@ -29,9 +29,6 @@ export const ROLES: readonly Role[] = [
   'NATIONAL_OPERATOR',
 ];
 
-/** Roles that belong to one region (their tokens carry `regionCode`). */
-export type RegionalStaffRole = 'REVIEWER' | 'COUNTER_CLERK';
-
 /** The caller token claim that says the applicant passed real-name verification (实名认证). */
 export const REAL_NAME_CLAIM = 'realNameVerified';
 

@@ -13,11 +13,6 @@ import { importPKCS8, importSPKI, type KeyLike } from 'jose';
 //              verify them with internal-public.pem.
 // In production both private keys come from the deployment's secret store instead.
 
-export interface KeyFiles {
-  /** Directory holding the PEM files; default `<DATA_DIR or .data>/keys`. */
-  dir: string;
-}
-
 export interface DevelopmentKeyPaths {
   callerPrivateKeyPath: string;
   callerPublicKeyPath: string;
