@@ -7,7 +7,7 @@ import { format, resolveConfig } from 'prettier';
 
 import { registryFromRegionFiles } from '../schema/registry';
 import { loadRegionFile, RegionFileError } from '../subgraphs/kit/domain/region-file';
-import { regionTemplate } from './lib/region-template';
+import { regionTemplate, type RegionTemplateOptions } from './lib/region-template';
 
 // `npm run new-region -- --code 440100 --name 广州市 --province 广东省 --prefix Guangzhou
 //    [--subgraph guangdong-guangzhou] [--port 4004] [--root <dir>]`
@@ -24,13 +24,7 @@ const PREFIX = /^[A-Z][A-Za-z]{1,30}$/;
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
 const GATEWAY_PORT = 4000;
 
-export interface NewRegionOptions {
-  code: string;
-  name: string;
-  province: string;
-  prefix: string;
-  subgraph: string;
-  port: number;
+export interface NewRegionOptions extends RegionTemplateOptions {
   root: string;
 }
 

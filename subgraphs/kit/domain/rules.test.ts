@@ -1,15 +1,12 @@
 import { toMaterial } from '../graphql/region.service';
 import type { MaterialKind } from './policy';
 import type { CertificationRow } from './record-rows';
-import { loadAllRegionFiles } from './region-file';
 import { type SubmissionFacts, validateSubmission } from './rules';
+import { accepted, type Region, regions } from './rules.fixture';
 
 // What the API says about materials (MaterialRequirement.requiredWhen, as a front end reads it) and
 // what the submission checks enforce are walked together for every region, disease, channel,
 // application type and combination of materials given: they must agree everywhere.
-
-const TODAY = '2026-06-15';
-const regions = loadAllRegionFiles();
 
 /** A front end's reading of the served condition: every criterion given must hold. */
 function clientSaysRequired(
@@ -25,40 +22,9 @@ function clientSaysRequired(
   return true;
 }
 
-function facts(def: (typeof regions)[number], over: Partial<SubmissionFacts> & { input: SubmissionFacts['input'] }) {
-  const p = def.policy;
-  const rows = p.materials.map((m, position) => ({ regionCode: p.code, position, ...m }));
-  return {
-    regionCode: p.code,
-    regionName: p.name,
-    today: TODAY,
-    insured: {
-      regionCode: p.code,
-      personId: 'P1',
-      insuranceType: 'EMPLOYEE',
-      status: 'NORMAL',
-      inArrears: false,
-      contributionTier: null,
-    },
-    disease: { regionCode: p.code, position: 0, ...p.diseases.find((d) => d.code === over.input.diseaseCode)! },
-    channel: {
-      regionCode: p.code,
-      position: 0,
-      ...p.channels[0]!,
-      functions: '[]',
-      reviewMin: 1,
-      reviewMax: 1,
-      hours: null,
-      note: null,
-    },
-    hospitals: p.hospitals.map((h, position) => ({ regionCode: p.code, position, ...h })),
-    materialRules: rows,
-    applications: [],
-    certifications: [],
-    filings: [],
-    uploaded: new Set(['a'.repeat(64)]),
-    ...over,
-  } as SubmissionFacts;
+/** The accepted submission of rules.fixture.ts with the walk's input (and anything else) in place. */
+function facts(def: Region, over: Partial<SubmissionFacts> & { input: SubmissionFacts['input'] }): SubmissionFacts {
+  return { ...accepted(def, over.input.diseaseCode), ...over };
 }
 
 describe.each(regions.map((r) => [r.subgraph, r] as const))(
