@@ -267,6 +267,9 @@ describe('the tables above', () => {
       'changeHospitalPerYear',
       'remoteCareFilingRequired',
       'appeal',
+      // 经定点医疗机构审核备案: a step of the workflow, not a submission check (region-file.test.ts,
+      // test/hospital-review.int.test.ts).
+      'hospitalReview',
       'hook', // code, not a setting: region-file.test.ts runs a hook
       'source', // where the settings come from: served-sources.test.ts
     ];
