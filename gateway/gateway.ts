@@ -165,8 +165,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     : undefined;
   // Unreachable Redis is not fatal: the limiter logs one warning and counts in memory meanwhile.
   await rateLimiter?.ready().catch(() => {});
-  // Built once, before the gateway serves: the national SDL for the routing fields it answers itself.
-  const registrySchema = options.localRegistry === false ? undefined : buildRegistrySchema(options.nationalSdl);
+  // The national SDL for the routing fields it answers itself: built once, just after start-up (off
+  // its critical path; fetches go over HTTP until then). A stale SDL is logged and leaves them on HTTP.
+  const registrySchema =
+    options.localRegistry === false
+      ? undefined
+      : new Promise<void>((resolve) => setImmediate(resolve)).then(() => buildRegistrySchema(options.nationalSdl));
+  registrySchema?.catch((e: unknown) =>
+    (options.logger ?? rootLogger).error({ err: e }, 'local registry off: national routing fields go over HTTP'),
+  );
   const gateway = loadSupergraphLean(
     new ApolloGateway({
       supergraphSdl,

@@ -99,15 +99,29 @@ export class LocalRegistryDataSource implements GraphQLDataSource<GatewayContext
   /** Fetches answered here / sent on (tests, metrics). */
   readonly counts = { local: 0, remote: 0 };
 
+  private schema?: GraphQLSchema;
+
+  /**
+   * `schema` may still be building (the gateway builds it after it starts serving: at hundreds of
+   * regions it takes a noticeable share of start-up): until it is there, every fetch goes over HTTP.
+   */
   constructor(
     private readonly remote: GraphQLDataSource<GatewayContext>,
-    private readonly schema: GraphQLSchema = buildRegistrySchema(),
+    schema: GraphQLSchema | Promise<GraphQLSchema> = buildRegistrySchema(),
     private readonly maxAge = publicCacheMaxAge(),
-  ) {}
+  ) {
+    if (schema instanceof Promise) {
+      schema.then(
+        (built) => (this.schema = built),
+        () => {}, // whoever built it reports why; fetches stay on HTTP
+      );
+    } else this.schema = schema;
+  }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
     const query = options.request.query;
-    const decision = query ? this.decide(query, this.schema) : undefined;
+    const schema = this.schema;
+    const decision = query && schema ? this.decide(query, schema) : undefined;
     if (!decision?.document) {
       this.counts.remote++;
       return this.remote.process(options);
@@ -115,7 +129,7 @@ export class LocalRegistryDataSource implements GraphQLDataSource<GatewayContext
     this.counts.local++;
     const context = options.context as Partial<GatewayContext>;
     const result = (await execute({
-      schema: this.schema,
+      schema: schema!,
       document: decision.document,
       variableValues: options.request.variables,
       operationName: options.request.operationName,
