@@ -2,13 +2,12 @@ import { Args, ArgsType, Ctx, Field, Int, Mutation, Query, registerEnumType, Res
 
 import type { RegionDefinition } from '../../domain/region-definition';
 import type { ApplicationRow } from '../../persistence/db/record.entities';
-import { todayInChina } from '../../platform/clock';
-import { checkFirst, decodeCursor, encodeCursor, toConnection } from '../../platform/pagination/cursor';
+import { checkFirst, decodeCursor } from '../../platform/pagination/cursor';
 import { requireHospitalReviewer } from '../../workflow/authorization';
 import type { HospitalDecision } from '../../workflow/hospital-review';
 import type { RegionalContext } from '../context';
 import { ApplicationPayload } from '../mutation.types';
-import { ApplicationConnection, reviewQueuePage } from './queue';
+import { ApplicationConnection, queueConnection } from './queue';
 import { lowerFirst, type RegionObjectTypes } from './types';
 
 // 经定点医疗机构审核备案 (workflow/hospital-review.ts): what a region's HOSPITAL_REVIEWER calls.
@@ -85,30 +84,12 @@ export function createHospitalResolvers(def: RegionDefinition, { ConcreteApplica
       const first = checkFirst(args.first);
       const kind = `hospital-queue:${def.policy.code}:${hospitalCode}`;
       const key = decodeCursor(kind, args.after, ['string', 'string']);
-      const rows = await reviewQueuePage(
-        ctx.ds,
-        {
-          regionCode: def.policy.code,
-          status: 'AWAITING_HOSPITAL',
-          overdueOnly: false,
-          today: todayInChina(ctx.clock()),
-          limit: first + 1,
-          hospitalCode,
-        },
-        key ? { dueDate: String(key[0]), id: String(key[1]) } : null,
-      );
-      const page = rows.slice(0, first);
-      for (const row of page) {
-        ctx.records.application.prime(row.id, row);
-        // One row per person on the page, written with the request's other rows in one INSERT.
-        await ctx.audit.record('READ_HOSPITAL_QUEUE', row.personId);
-      }
-      return toConnection(
-        rows,
-        first,
-        (row) => encodeCursor(kind, [row.dueDate, row.id]),
-        (row) => new ConcreteApplication(row),
-      );
+      return queueConnection(ctx, ConcreteApplication, 'READ_HOSPITAL_QUEUE', kind, first, key, {
+        regionCode: def.policy.code,
+        status: 'AWAITING_HOSPITAL',
+        overdueOnly: false,
+        hospitalCode,
+      });
     }
   }
   return HospitalResolver;

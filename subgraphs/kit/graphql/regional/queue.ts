@@ -2,6 +2,7 @@ import { Args, ArgsType, Ctx, Directive, Field, Int, ObjectType, Query, Resolver
 import type { DataSource } from 'typeorm';
 
 import type { RegionDefinition } from '../../domain/region-definition';
+import type { AuditAction } from '../../persistence/audit';
 import { ApplicationEntity, type ApplicationRow, type ApplicationStatus } from '../../persistence/db/record.entities';
 import { todayInChina } from '../../platform/clock';
 import { checkFirst, decodeCursor, encodeCursor, toConnection } from '../../platform/pagination/cursor';
@@ -37,6 +38,36 @@ export async function reviewQueuePage(
     query.andWhere('(a.due_date > :due OR (a.due_date = :due AND a.id > :id))', { due: after.dueDate, id: after.id });
   }
   return query.orderBy('a.due_date', 'ASC').addOrderBy('a.id', 'ASC').limit(q.limit).getMany();
+}
+
+/**
+ * One page of a keyset queue as a connection: reads first + 1 rows, primes the request's loader with
+ * them and records one audit row per person on the page (one INSERT with the request's others).
+ */
+export async function queueConnection(
+  ctx: RegionalContext,
+  ConcreteApplication: RegionObjectTypes['ConcreteApplication'],
+  auditAction: AuditAction,
+  kind: string,
+  first: number,
+  after: ReturnType<typeof decodeCursor>,
+  q: { regionCode: string; status: string; overdueOnly: boolean; hospitalCode?: string },
+) {
+  const rows = await reviewQueuePage(
+    ctx.ds,
+    { ...q, today: todayInChina(ctx.clock()), limit: first + 1 },
+    after ? { dueDate: String(after[0]), id: String(after[1]) } : null,
+  );
+  for (const row of rows.slice(0, first)) {
+    ctx.records.application.prime(row.id, row);
+    await ctx.audit.record(auditAction, row.personId);
+  }
+  return toConnection(
+    rows,
+    first,
+    (row) => encodeCursor(kind, [row.dueDate, row.id]),
+    (row) => new ConcreteApplication(row),
+  );
 }
 
 @ArgsType()
@@ -82,29 +113,11 @@ export function createQueueResolver(def: RegionDefinition, { ConcreteApplication
       const first = checkFirst(args.first);
       const kind = queueKind(def.policy.code, args.status, args.overdueOnly);
       const key = decodeCursor(kind, args.after, ['string', 'string']);
-      const rows = await reviewQueuePage(
-        ctx.ds,
-        {
-          regionCode: def.policy.code,
-          status: args.status,
-          overdueOnly: args.overdueOnly,
-          today: todayInChina(ctx.clock()),
-          limit: first + 1,
-        },
-        key ? { dueDate: String(key[0]), id: String(key[1]) } : null,
-      );
-      const page = rows.slice(0, first);
-      for (const row of page) {
-        ctx.records.application.prime(row.id, row);
-        // One row per person on the page, written with the request's other rows in one INSERT.
-        await ctx.audit.record('READ_REVIEW_QUEUE', row.personId);
-      }
-      return toConnection(
-        rows,
-        first,
-        (row) => encodeCursor(kind, [row.dueDate, row.id]),
-        (row) => new ConcreteApplication(row),
-      );
+      return queueConnection(ctx, ConcreteApplication, 'READ_REVIEW_QUEUE', kind, first, key, {
+        regionCode: def.policy.code,
+        status: args.status,
+        overdueOnly: args.overdueOnly,
+      });
     }
   }
   return QueueResolver;
