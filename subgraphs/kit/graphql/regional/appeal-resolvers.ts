@@ -4,8 +4,6 @@ import type { MaterialInput as MaterialRequest } from '../../domain/inputs';
 import type { RegionDefinition } from '../../domain/region-definition';
 import { appealQueuePage, feedbackQueuePage } from '../../persistence/appeal.loader';
 import type { AppealStatus, FeedbackStatus } from '../../persistence/db/appeal.entities';
-import type { ApplicationRow } from '../../persistence/db/record.entities';
-import type { Problem } from '../../platform/errors';
 import { badInput, problem } from '../../platform/errors';
 import {
   checkFirst,
@@ -30,7 +28,7 @@ import {
 import type { RegionalContext } from '../context';
 import { FeedbackInput, FeedbackPayload } from '../feedback.types';
 import { ApplicationPayload, MaterialInput } from '../mutation.types';
-import { lowerFirst, type RegionObjectTypes } from './types';
+import { applicationPayload, lowerFirst, type RegionObjectTypes } from './types';
 
 // The region's 申诉 and 意见反馈 entry points; who may call each: regionalAccessTable.
 
@@ -114,10 +112,7 @@ export function createAppealResolvers(def: RegionDefinition, { ConcreteApplicati
   const { prefix } = def;
   const field = lowerFirst(prefix);
 
-  const payload = (outcome: { value: ApplicationRow | null; problems: Problem[] }): ApplicationPayload => ({
-    application: outcome.value && new ConcreteApplication(outcome.value),
-    problems: outcome.problems,
-  });
+  const payload = applicationPayload({ ConcreteApplication });
 
   @Resolver()
   class AppealResolver {

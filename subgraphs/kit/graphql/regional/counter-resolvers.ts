@@ -22,14 +22,13 @@ import {
   InPersonRequestEntity,
   type InPersonStatus,
 } from '../../persistence/db/counter.entities';
-import type { ApplicationRow } from '../../persistence/db/record.entities';
 import { CounterDesk } from '../../workflow/counter';
 import type { ApplicationBase } from '../application.interface';
 import type { RegionalContext } from '../context';
 import { ChannelKindEnum } from '../enums';
 import { ApplicationInput, ApplicationPayload, MaterialInput } from '../mutation.types';
 import { DateScalar, DateTimeScalar } from '../scalars';
-import type { RegionObjectTypes } from './types';
+import { applicationPayload, type RegionObjectTypes } from './types';
 
 // The counter's entry points (workflow/counter.ts, workflow/in-person.ts): three mutations
 // for a region's COUNTER_CLERK and two fields on the region's Application type.
@@ -122,10 +121,7 @@ class InPersonArgs {
 
 export function createCounterResolvers(def: RegionDefinition, { ConcreteApplication }: RegionObjectTypes) {
   const { prefix } = def;
-  const payload = (outcome: { value: ApplicationRow | null; problems: ApplicationPayload['problems'] }) => ({
-    application: outcome.value && new ConcreteApplication(outcome.value),
-    problems: outcome.problems,
-  });
+  const payload = applicationPayload({ ConcreteApplication });
   const desk = (ctx: RegionalContext) => new CounterDesk(ctx.workflow, ctx.requestId);
 
   @Resolver()

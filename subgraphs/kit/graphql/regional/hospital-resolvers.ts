@@ -1,14 +1,13 @@
 import { Args, ArgsType, Ctx, Field, Int, Mutation, Query, registerEnumType, Resolver } from 'type-graphql';
 
 import type { RegionDefinition } from '../../domain/region-definition';
-import type { ApplicationRow } from '../../persistence/db/record.entities';
 import { checkFirst, decodeCursor } from '../../platform/pagination/cursor';
 import { requireHospitalReviewer } from '../../workflow/authorization';
 import type { HospitalDecision } from '../../workflow/hospital-review';
 import type { RegionalContext } from '../context';
 import { ApplicationPayload } from '../mutation.types';
 import { ApplicationConnection, queueConnection } from './queue';
-import { lowerFirst, type RegionObjectTypes } from './types';
+import { applicationPayload, lowerFirst, type RegionObjectTypes } from './types';
 
 // 经定点医疗机构审核备案 (workflow/hospital-review.ts): what a region's HOSPITAL_REVIEWER calls.
 // Every region has both entry points (the schema is the kit's); a region without
@@ -44,10 +43,7 @@ class HospitalQueueArgs {
 
 export function createHospitalResolvers(def: RegionDefinition, { ConcreteApplication }: RegionObjectTypes) {
   const { prefix } = def;
-  const payload = (outcome: { value: ApplicationRow | null; problems: ApplicationPayload['problems'] }) => ({
-    application: outcome.value && new ConcreteApplication(outcome.value),
-    problems: outcome.problems,
-  });
+  const payload = applicationPayload({ ConcreteApplication });
 
   @Resolver()
   class HospitalResolver {

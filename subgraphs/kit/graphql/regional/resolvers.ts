@@ -1,7 +1,7 @@
 import { Args, ArgsType, Ctx, Field, Int, Mutation, Query, Resolver } from 'type-graphql';
 
 import type { RegionDefinition } from '../../domain/region-definition';
-import type { ApplicationRow, ApplicationStatus } from '../../persistence/db/record.entities';
+import type { ApplicationStatus } from '../../persistence/db/record.entities';
 import { badInput, problem } from '../../platform/errors';
 import { checkOffset, MAX_OFFSET } from '../../platform/pagination/cursor';
 import type { WriteOptions } from '../../workflow/workflow';
@@ -17,7 +17,7 @@ import {
   ReviewDecisionEnum,
 } from '../mutation.types';
 import { toRemoteCareFiling } from '../record.service';
-import { lowerFirst, type RegionObjectTypes } from './types';
+import { applicationPayload, lowerFirst, type RegionObjectTypes } from './types';
 
 @ArgsType()
 class AcceptanceNumberArgs {
@@ -114,13 +114,7 @@ export function createRegionResolvers(
     }
   }
 
-  const payload = (outcome: {
-    value: ApplicationRow | null;
-    problems: ApplicationPayload['problems'];
-  }): ApplicationPayload => ({
-    application: outcome.value && new ConcreteApplication(outcome.value),
-    problems: outcome.problems,
-  });
+  const payload = applicationPayload({ ConcreteApplication });
 
   // The region's own mutations: typed per region so routing stays inside the query planner.
   @Resolver()

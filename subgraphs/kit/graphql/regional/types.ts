@@ -3,6 +3,7 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import type { RegionDefinition } from '../../domain/region-definition';
 import type { ApplicationRow } from '../../persistence/db/record.entities';
 import { ApplicationBase } from '../application.interface';
+import type { ApplicationPayload } from '../mutation.types';
 import { RecordBase } from '../record.interface';
 import { RegionBase } from '../region.interface';
 
@@ -51,3 +52,11 @@ export function createRegionObjectTypes(def: RegionDefinition) {
 }
 
 export type RegionObjectTypes = ReturnType<typeof createRegionObjectTypes>;
+
+/** A mutation's answer about one application: the region's concrete type, or the problems. */
+export const applicationPayload =
+  ({ ConcreteApplication }: Pick<RegionObjectTypes, 'ConcreteApplication'>) =>
+  (outcome: { value: ApplicationRow | null; problems: ApplicationPayload['problems'] }): ApplicationPayload => ({
+    application: outcome.value && new ConcreteApplication(outcome.value),
+    problems: outcome.problems,
+  });
