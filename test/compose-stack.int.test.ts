@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { parse } from 'yaml';
 
-import { REGIONS, registryFromRegionFiles } from '../schema/registry';
+import { REGIONS, registryFromRegionFiles, subgraphsOf } from '../schema/registry';
 import { DEMO_PEOPLE, demoRecordsFor } from '../scripts/seed-data/people';
 import { mintDevelopmentToken } from '../scripts/token';
 import { addDays } from '../subgraphs/kit/domain/calendar';
@@ -381,7 +381,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives each server its own keys only: no region holds the gateway’s, the national or another region’s', () => {
-    const servers = Object.entries(compose.services).filter(([, s]) => s.image === IMAGE && s.healthcheck?.test);
+    const servers = Object.entries(compose.services).filter(
+      ([n, s]) => s.image === IMAGE && !s.profiles && n !== 'init',
+    );
+    expect(servers).toHaveLength(2 + subgraphsOf(registry.regions).length);
     const privateOf = (dir: string) => readdirSync(dir).filter((f) => !f.endsWith('-public.pem'));
     for (const [name, service] of servers) {
       const keyMounts = mountsOf(service).filter((m) => m.target === '/app/.data/keys');
