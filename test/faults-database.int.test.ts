@@ -120,11 +120,7 @@ function capturingLogger() {
 
   beforeAll(async () => {
     stack = await startStack();
-    sha = await stack.uploadFor(
-      DEMO_PEOPLE.map((p) => p.id),
-      Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('stream')]),
-      '诊断证明.png',
-    );
+    sha = await stack.uploadForEveryone('stream');
     db = await proxiedDatabase('faults-stream');
     const keys = await ensureDevelopmentKeys(stack.keysDir);
     region = await startRegionalSubgraph(def, {

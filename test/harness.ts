@@ -13,6 +13,7 @@ import { NATIONAL, REGIONS } from '../schema/registry';
 import { databaseUrlFor, recreateMysqlDatabase } from '../scripts/lib/databases';
 import { seedDemoPeople, seedDemoRecords } from '../scripts/lib/demo';
 import { loadRegionDefinition } from '../scripts/lib/subgraphs';
+import { DEMO_PEOPLE } from '../scripts/seed-data/people';
 import { mintDevelopmentToken, type MintOptions } from '../scripts/token';
 import { ApplicationEntity } from '../subgraphs/kit/persistence/db/record.entities';
 import { NationalClient, type NationalLookup } from '../subgraphs/kit/persistence/national-client';
@@ -72,6 +73,8 @@ export interface Stack {
   upload(token: string, bytes: Buffer, fileName: string, personId?: string): Promise<string>;
   /** Uploads the same file for each of `personIds` (as staff at the window); returns its sha256. */
   uploadFor(personIds: readonly string[], bytes: Buffer, fileName: string): Promise<string>;
+  /** A small PNG (marked with `tag`) owned by every demo person, as if staff uploaded it at the window; its sha256. */
+  uploadForEveryone(tag: string, fileName?: string): Promise<string>;
   /** POST a GraphQL operation to the gateway (or to `url`), optionally as a signed-in caller. */
   query<T = any>(
     query: string,
@@ -290,6 +293,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (res.status !== 201 || !body.sha256) throw new Error(`upload failed: ${res.status} ${JSON.stringify(body)}`);
     return body.sha256;
   };
+  const uploadFor: Stack['uploadFor'] = async (personIds, bytes, fileName) => {
+    const staff = await mintDevelopmentToken({ role: 'REVIEWER', regionCode: '510400', subject: 'window', keysDir });
+    let sha256 = '';
+    for (const personId of personIds) sha256 = await upload(staff, bytes, fileName, personId);
+    return sha256;
+  };
   const stopped = new Map<string, number>();
   let nationalStopped = false;
   return {
@@ -316,11 +325,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       now = date;
     },
     upload,
-    async uploadFor(personIds, bytes, fileName) {
-      const staff = await mintDevelopmentToken({ role: 'REVIEWER', regionCode: '510400', subject: 'window', keysDir });
-      let sha256 = '';
-      for (const personId of personIds) sha256 = await upload(staff, bytes, fileName, personId);
-      return sha256;
+    uploadFor,
+    uploadForEveryone(tag, fileName = '诊断证明.png') {
+      const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(tag)]);
+      return uploadFor(
+        DEMO_PEOPLE.map((p) => p.id),
+        png,
+        fileName,
+      );
     },
     async stopNational() {
       nationalStopped = true;

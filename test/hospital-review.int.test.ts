@@ -29,12 +29,7 @@ let stack: Stack;
 let sha: string;
 beforeAll(async () => {
   stack = await startStack({ now: at(TODAY) });
-  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('hospital')]);
-  sha = await stack.uploadFor(
-    DEMO_PEOPLE.map((p) => p.id),
-    png,
-    '材料.png',
-  );
+  sha = await stack.uploadForEveryone('hospital', '材料.png');
 });
 afterAll(async () => {
   await stack?.close();
