@@ -44,7 +44,7 @@ const employee: CostSharingPolicy = {
   deductibleSource: DOC,
   // A rule without a cap (region files must give one; the estimate still says there is none).
   annualCapFen: null,
-  annualCapSource: 'POLICY.md',
+  annualCapSource: DOC,
   coverage: '医保目录内',
   coverageSource: ILLUSTRATIVE,
   bandBy: 'AGE',
@@ -293,7 +293,7 @@ describe('estimateReimbursement: age bands', () => {
   });
 
   it('flags the band that chose a documented rate when its boundaries are invented (Panzhihua: 85% below an illustrative 45)', () => {
-    const invented = { ...under45, source: `POLICY.md: 85%; age boundary: ${ILLUSTRATIVE}` };
+    const invented = { ...under45, source: `${DOC}: 85%; age boundary: ${ILLUSTRATIVE}` };
     const r = estimateReimbursement({ ...employee, bands: [invented, from45, from60] }, hypertension, emp({ age: 30 }));
     const flags = Object.fromEntries(r.figures.map((f) => [f.kind, f.illustrative]));
     expect(flags).toEqual({
