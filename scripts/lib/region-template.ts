@@ -1,16 +1,11 @@
 import { stringify } from 'yaml';
 
+import type { RegistryRegion } from '../../schema/registry';
+
 // The file `npm run new-region` writes (scripts/new-region.ts checks and formats it).
 
 /** Who the new region is and where it is served. */
-export interface RegionTemplateOptions {
-  code: string;
-  name: string;
-  province: string;
-  prefix: string;
-  subgraph: string;
-  port: number;
-}
+export type RegionTemplateOptions = Pick<RegistryRegion, 'code' | 'name' | 'province' | 'prefix' | 'subgraph' | 'port'>;
 
 /** National disease codes most catalogues list; which ones this region covers is for its team. */
 const COMMON_DISEASES: [string, string][] = [
