@@ -1,7 +1,7 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 
 import { appealQueueQuery, feedbackQueueQuery } from '../subgraphs/kit/persistence/appeal.loader';
-import { AuditEntity, auditKeysQuery, type AuditRow } from '../subgraphs/kit/persistence/audit';
+import { appendAudit, AuditEntity, auditKeysQuery, type AuditRow } from '../subgraphs/kit/persistence/audit';
 import {
   AppealEntity,
   type AppealRow,
@@ -359,6 +359,25 @@ describe('audit-log view', () => {
     expect(reads).toHaveLength(costs.length);
     const fresh = await page(AUDIT, { first: 1, subject: 'P-KEYSET-1' });
     expect(fresh.edges[0]!.node).toMatchObject({ action: 'READ_AUDIT_LOG', actor: 'REVIEWER:510400:keyset-pager' });
+  });
+
+  it('lists rows of the same second in the order they were written (their ids are time-ordered)', async () => {
+    // `at` has whole seconds; a random id would order one second's rows at random (a later read
+    // listed below an earlier one). Twenty rows of one second, written one after another:
+    const identity = { role: 'REVIEWER' as const, regionCode: CODE, subject: 'same-second' };
+    const written: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      await appendAudit(ds.manager, {
+        identity,
+        action: 'READ_PERSON_RECORD',
+        subject: 'P-KEYSET-SAME',
+        requestId: `same-${i}`,
+        at: '2026-02-01T10:00:00+08:00',
+      });
+      written.push(`same-${i}`);
+    }
+    const listed = await page(AUDIT, { first: 20, subject: 'P-KEYSET-SAME' });
+    expect(listed.edges.map((e) => e.node.requestId)).toEqual([...written].reverse());
   });
 
   it('filters by actor, and by nothing (every row), with cursors bound to the filter', async () => {

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
-
 import type { ApolloServerPlugin } from '@apollo/server';
 import { type DataSource, type EntityManager, EntitySchema, In, type SelectQueryBuilder } from 'typeorm';
 
 import { describeActor, type Identity } from '../platform/auth/identity';
 import { nowInChina } from '../platform/clock';
 import { isDatabaseUnavailable } from '../platform/graphql/faults';
+import { timeOrderedId } from './ordered-id';
 
 // Append-only audit log, in the database of the subgraph that owns the data: every review
 // decision and every staff read of a person's records. The code only ever inserts.
@@ -58,7 +57,7 @@ export function appendAudit(
   entry: { identity: Identity; action: AuditAction; subject: string; requestId: string; at?: string },
 ): Promise<unknown> {
   return manager.getRepository(AuditEntity).insert({
-    id: randomUUID(),
+    id: timeOrderedId(),
     at: entry.at ?? nowInChina(),
     actor: describeActor(entry.identity),
     role: entry.identity.role,
@@ -131,7 +130,7 @@ export class Auditor {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.pending.push({
-      id: randomUUID(),
+      id: timeOrderedId(),
       at: nowInChina(),
       actor: describeActor(this.identity),
       role: this.identity.role,

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-
 import { type DataSource, type EntityManager, EntitySchema, In, IsNull } from 'typeorm';
 
 import { nowInChina } from '../platform/clock';
 import { str } from './db/columns';
+import { timeOrderedId } from './ordered-id';
 import type { NotificationMessage } from './outbox';
 
 // The message centre (我的消息): every SMS and app message a region sends about a person's
@@ -53,7 +52,7 @@ export async function keepInInbox(
   await manager.insert(
     InboxEntity,
     messages.map((m) => ({
-      id: randomUUID(),
+      id: timeOrderedId(),
       regionCode,
       personId: m.personId,
       applicationId: m.applicationId,
