@@ -86,7 +86,7 @@ export class AppealLoaders {
     this.appealsByApplication = new DataLoader(async (ids) => {
       const rows = await ds
         .getRepository(AppealEntity)
-        .find({ where: { applicationId: In([...ids]) }, order: { filedAt: 'ASC' } });
+        .find({ where: { applicationId: In([...ids]) }, order: { filedAt: 'ASC', id: 'ASC' } });
       return ids.map((id) => rows.filter((r) => r.applicationId === id));
     });
     const byPerson = <T extends { regionCode: string; personId: string }>(load: (ids: string[]) => Promise<T[]>) =>
@@ -95,10 +95,12 @@ export class AppealLoaders {
         return keys.map((k) => rows.filter((r) => personKey(r.regionCode, r.personId) === k));
       });
     this.appealsByPerson = byPerson((personIds) =>
-      ds.getRepository(AppealEntity).find({ where: { personId: In(personIds) }, order: { filedAt: 'ASC' } }),
+      ds.getRepository(AppealEntity).find({ where: { personId: In(personIds) }, order: { filedAt: 'ASC', id: 'ASC' } }),
     );
     this.feedbackByPerson = byPerson((personIds) =>
-      ds.getRepository(FeedbackEntity).find({ where: { personId: In(personIds) }, order: { submittedAt: 'ASC' } }),
+      ds
+        .getRepository(FeedbackEntity)
+        .find({ where: { personId: In(personIds) }, order: { submittedAt: 'ASC', id: 'ASC' } }),
     );
     this.feedbackQueue = (regionCode, status, take, skip) =>
       ds.getRepository(FeedbackEntity).find({

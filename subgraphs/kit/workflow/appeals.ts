@@ -20,6 +20,7 @@ import {
 import { idempotencyScope, idempotent, type Outcome } from '../persistence/idempotency';
 import { keepInInbox } from '../persistence/inbox';
 import type { NationalLookup } from '../persistence/national-client';
+import { timeOrderedId } from '../persistence/ordered-id';
 import { enqueueNotifications, type NotificationMessage } from '../persistence/outbox';
 import { isUniqueViolation } from '../persistence/sql-errors';
 import { describeActor, type Identity } from '../platform/auth/identity';
@@ -174,7 +175,7 @@ export class AppealWorkflow {
     if (!reason) problems.push(problem('APPEAL_REASON_REQUIRED', '请填写申诉理由', 'reason'));
     const earlier = await this.ds
       .getRepository(AppealEntity)
-      .find({ where: { applicationId: row.id }, order: { filedAt: 'ASC' } });
+      .find({ where: { applicationId: row.id }, order: { filedAt: 'ASC', id: 'ASC' } });
     if (row.status !== 'REJECTED' || !row.decidedAt) {
       problems.push(problem('APPEAL_NOT_REJECTED', '只有审核未通过的申请可以申诉', 'acceptanceNumber'));
     } else {
@@ -230,7 +231,7 @@ export class AppealWorkflow {
       );
     }
     const appeal: AppealRow = {
-      id: randomUUID(),
+      id: timeOrderedId(),
       regionCode: this.code,
       personId,
       applicationId: row.id,

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import type { EntityManager } from 'typeorm';
 
 import { addWorkingDays } from '../domain/calendar';
@@ -9,6 +7,7 @@ import { appendAudit } from '../persistence/audit';
 import { InPersonRequestEntity, type InPersonRequestRow } from '../persistence/db/counter.entities';
 import type { ApplicationRow, ApplicationStatus } from '../persistence/db/record.entities';
 import type { Outcome } from '../persistence/idempotency';
+import { timeOrderedId } from '../persistence/ordered-id';
 import { describeActor, type Identity } from '../platform/auth/identity';
 import { nowInChina } from '../platform/clock';
 import { type Problem, problem } from '../platform/errors';
@@ -101,7 +100,7 @@ async function request(
     if (!(await wf.transition(tx, row, changes))) return fail<ApplicationRow>(CONFLICT);
     const actor = describeActor(identity);
     await tx.getRepository(InPersonRequestEntity).insert({
-      id: randomUUID(),
+      id: timeOrderedId(),
       regionCode: wf.code,
       applicationId: row.id,
       personId: row.personId,
