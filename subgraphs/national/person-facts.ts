@@ -10,6 +10,7 @@ import {
   type PersonFactsAnswer,
   type PersonFactsRequest,
 } from '../kit/persistence/national-client';
+import { timeOrderedId } from '../kit/persistence/ordered-id';
 import { nowInChina } from '../kit/platform/clock';
 import type { Logger } from '../kit/platform/log';
 import { DirectoryHospitalEntity } from './db/hospital.entity';
@@ -48,7 +49,7 @@ export function mountPersonFactsRoute(app: express.Express, routes: RegionRoutes
       if (ask.personId) {
         // On record before anything is answered: a read that cannot be audited is not served.
         await ds.getRepository(AuditEntity).insert({
-          id: randomUUID(),
+          id: timeOrderedId(),
           at: nowInChina(),
           actor: `REGION:${caller.regionCode}`,
           role: 'REGION',

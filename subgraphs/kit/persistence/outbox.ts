@@ -7,6 +7,7 @@ import { nowInChina } from '../platform/clock';
 import { ConfigError } from '../platform/config';
 import { redactPii } from '../platform/pii';
 import { str } from './db/columns';
+import { timeOrderedId } from './ordered-id';
 
 // Transactional outbox for applicant notifications (SMS / app message).
 //
@@ -108,7 +109,7 @@ export async function enqueueNotifications(
   for (const m of messages) checkMessage(m);
   const at = nowInChina(now);
   const rows: OutboxRow[] = messages.map((m) => ({
-    id: randomUUID(),
+    id: timeOrderedId(),
     regionCode,
     personId: m.personId,
     applicationId: m.applicationId,

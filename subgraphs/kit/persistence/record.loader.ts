@@ -36,7 +36,7 @@ function byPerson<T extends { regionCode: string; personId: string }>(
     const personIds = [...new Set(keys.map((k) => k.split('|')[1]))];
     const rows = await ds
       .getRepository(entity)
-      .find({ where: { personId: In(personIds) } as never, order: { [order]: 'ASC' } as never });
+      .find({ where: { personId: In(personIds) } as never, order: { [order]: 'ASC', id: 'ASC' } as never });
     return group(keys, rows, (r) => personKey(r.regionCode, r.personId));
   });
 }

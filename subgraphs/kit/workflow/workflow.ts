@@ -30,6 +30,7 @@ import { enqueueHistoryReport } from '../persistence/history-report';
 import { idempotencyScope, idempotent, type Outcome } from '../persistence/idempotency';
 import { keepInInbox } from '../persistence/inbox';
 import type { NationalLookup } from '../persistence/national-client';
+import { timeOrderedId } from '../persistence/ordered-id';
 import { enqueueNotifications, type NotificationMessage } from '../persistence/outbox';
 import { isUniqueViolation, retryOnDeadlock } from '../persistence/sql-errors';
 import { describeActor, type Identity } from '../platform/auth/identity';
@@ -218,8 +219,8 @@ export class ApplicationWorkflow {
       m.getRepository(ChannelEntity).findBy(this.inForce),
       m.getRepository(HospitalEntity).findBy(this.inForce),
       m.getRepository(MaterialEntity).find({ where: this.inForce, order: { position: 'ASC' } }),
-      m.getRepository(ApplicationEntity).find({ where: record, order: { submittedAt: 'ASC' } }),
-      m.getRepository(CertificationEntity).find({ where: record, order: { validFrom: 'ASC' } }),
+      m.getRepository(ApplicationEntity).find({ where: record, order: { submittedAt: 'ASC', id: 'ASC' } }),
+      m.getRepository(CertificationEntity).find({ where: record, order: { validFrom: 'ASC', id: 'ASC' } }),
       m.getRepository(RemoteCareFilingEntity).findBy(record),
       this.files.usableBy(
         personId,
@@ -611,7 +612,7 @@ export class ApplicationWorkflow {
     });
     if (problems.length > 0 || !name) return fail(...problems);
     const filing: RemoteCareFilingRow = {
-      id: randomUUID(),
+      id: timeOrderedId(),
       regionCode: this.code,
       personId,
       residenceRegionCode: code,
