@@ -25,6 +25,8 @@ export interface RateLimitConfig {
   redisUrl?: string;
   /** Prefix of every Redis key (default `mente:ratelimit:`). */
   redisPrefix?: string;
+  /** How long one Redis command may take before this request counts in memory instead (default 500 ms). */
+  redisTimeoutMs?: number;
   /**
    * How many reverse proxies in front of the gateway to trust for X-Forwarded-For (default 0:
    * the socket's address, so a client cannot pick its own address).
@@ -110,12 +112,13 @@ export class RedisCounters implements CounterStore {
     url: string,
     private readonly prefix: string,
     onError: (error: Error) => void,
+    commandTimeout = 500,
   ) {
     this.redis = new Redis(url, {
       // Fail fast instead of queueing: a request never waits for Redis to come back.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: 500,
+      commandTimeout,
       connectTimeout: 2000,
       lazyConnect: false,
     }) as RedisWithHit;
@@ -213,8 +216,11 @@ export class RateLimiter {
   constructor(private readonly options: RateLimiterOptions) {
     this.perMinute = options.perMinute;
     if (options.redisUrl) {
-      this.redis = new RedisCounters(options.redisUrl, options.redisPrefix ?? DEFAULT_RATE_LIMIT_PREFIX, (error) =>
-        this.redisDown(error),
+      this.redis = new RedisCounters(
+        options.redisUrl,
+        options.redisPrefix ?? DEFAULT_RATE_LIMIT_PREFIX,
+        (error) => this.redisDown(error),
+        options.redisTimeoutMs,
       );
     }
     if (options.metrics) {

@@ -5,7 +5,6 @@ import { loadRegion } from '../subgraphs/kit/domain/region-file';
 import { AuditEntity } from '../subgraphs/kit/persistence/audit';
 import { ApplicationEntity } from '../subgraphs/kit/persistence/db/record.entities';
 import { type OutboundNotification, OutboxEntity } from '../subgraphs/kit/persistence/outbox';
-import { todayInChina } from '../subgraphs/kit/platform/clock';
 import { confirmAtHospital, type Stack, startStack } from './harness';
 
 const panzhihuaPolicy = loadRegion('sichuan-panzhihua').policy;
@@ -21,7 +20,8 @@ type Region = typeof PZH;
 
 let stack: Stack;
 let sha: string;
-const today = todayInChina();
+// The regions' clock is pinned: a run that crosses midnight in China (16:00 UTC) sees one date throughout.
+const today = '2026-12-02'; // a Wednesday, a working day in both regions
 const recent = addDays(today, -30);
 
 const PNG = Buffer.concat([
@@ -30,7 +30,7 @@ const PNG = Buffer.concat([
 ]);
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ now: new Date(`${today}T10:00:00+08:00`) });
   // Every demo person owns the same file (one blob, one ownership record each), as if staff at the window uploaded it.
   sha = await stack.uploadFor(
     DEMO_PEOPLE.map((p) => p.id),

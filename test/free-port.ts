@@ -23,14 +23,19 @@ const canListen = (port: number) =>
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 
-/** A free TCP port on 127.0.0.1 outside the ephemeral range (at most 200 tries). */
+/** Ports this process handed out: free when checked, but perhaps not bound yet by their child. */
+const handedOut = new Set<number>();
+
+/** A free TCP port on 127.0.0.1 outside the ephemeral range, never one handed out before (at most 200 tries). */
 export async function freePort(): Promise<number> {
   const [low] = ephemeralRange();
   const from = Math.max(10_000, Math.min(low, 32_768) - 12_000);
   const to = Math.max(from + 1_000, Math.min(low, 32_768));
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = from + Math.floor(Math.random() * (to - from));
-    if (await canListen(port)) return port;
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
   }
   throw new Error(`no free port between ${from} and ${to} after 200 tries`);
 }

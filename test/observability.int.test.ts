@@ -325,7 +325,8 @@ describe('SIGTERM', () => {
   });
 
   it('a subgraph process finishes every in-flight request, closes, and exits 0', async () => {
-    const DELAY_MS = 1000;
+    // Long enough for the checks below to reach it on a loaded machine (they must land inside the delay).
+    const DELAY_MS = 3000;
     const port = await freePort();
     const metricsPort = await freePort();
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'mente-sigterm-'));
@@ -374,10 +375,13 @@ describe('SIGTERM', () => {
     const slow = Array.from({ length: 5 }, () => slowRequest(port, query));
     await sleep(300); // the server has their headers: five requests in flight
     expect(proc.kill('SIGTERM')).toBe(true);
-    await sleep(100);
 
-    // Shutting down: not ready, still alive, still serving during the delay.
-    const ready = await fetch(`${base}/health/ready`);
+    // Shutting down: not ready (as soon as the signal is handled), still alive, still serving during the delay.
+    let ready = await fetch(`${base}/health/ready`);
+    for (let i = 0; i < 20 && ready.status !== 503; i++) {
+      await sleep(50);
+      ready = await fetch(`${base}/health/ready`);
+    }
     expect(ready.status).toBe(503);
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     const burst = await Promise.all(

@@ -93,8 +93,10 @@ function expectRateLimited(answer: Answer, limit: number) {
 describe('rate limit shared through Redis', () => {
   it('two gateway instances enforce one limit: 6 requests to A and 6 to B at 10/min → the last two are 429', async () => {
     const redisPrefix = `${PREFIX}shared:`;
-    const a = await gatewayWith({ perMinute: 10, redisUrl: REDIS_URL, redisPrefix });
-    const b = await gatewayWith({ perMinute: 10, redisUrl: REDIS_URL, redisPrefix });
+    // A stall of this test process (a collection, a compile) must not pass for a slow Redis: a long command timeout.
+    const shared = { perMinute: 10, redisUrl: REDIS_URL, redisPrefix, redisTimeoutMs: 5000 };
+    const a = await gatewayWith(shared);
+    const b = await gatewayWith(shared);
     const fromA = await inSequence(6, () => post(a, REGIONS_QUERY));
     const fromB = await inSequence(6, () => post(b, REGIONS_QUERY));
     expect(statuses(fromA)).toEqual([200, 200, 200, 200, 200, 200]);

@@ -56,7 +56,10 @@ const tokenOf = (
   claims: Partial<{ regionCode: string; audience: string; body: string; now: number }> = {},
 ) => signRegionToken(keyOf[signer]!.privateKey, { regionCode: signer, audience: NATIONAL.name, body, ...claims });
 const audited = () =>
-  national.dataSource.getRepository(AuditEntity).findBy({ action: 'REGION_READ_PERSON', subject: person.id });
+  national.dataSource.getRepository(AuditEntity).find({
+    where: { action: 'REGION_READ_PERSON', subject: person.id },
+    order: { at: 'ASC', id: 'ASC' },
+  });
 
 describe('POST /internal/person-facts (region → national look-ups)', () => {
   it("answers a region's own token with the person's residence and insured region and the directory entries, audited as the region", async () => {
