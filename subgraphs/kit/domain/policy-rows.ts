@@ -11,6 +11,8 @@ export interface RegionRow {
   reviewMin: number;
   reviewMax: number;
   reviewDescription: string;
+  /** Where the review deadline comes from (null on rows loaded before the column existed). */
+  reviewSource: string | null;
   policyVersion: string;
 }
 
@@ -22,6 +24,8 @@ export interface ChannelRow {
   kind: ChannelKind;
   reviewMin: number;
   reviewMax: number;
+  /** Where this channel's review time comes from (null on rows loaded before the column existed). */
+  reviewSource: string | null;
   /** JSON array of strings. */
   functions: string;
   audience: string;

@@ -163,7 +163,7 @@ export interface RegionPolicy {
   name: string;
   province: string;
   hotline: string | null;
-  reviewDeadline: { workingDays: { min: number; max: number }; description: string; source?: string };
+  reviewDeadline: { workingDays: { min: number; max: number }; description: string; source: string };
   channels: ChannelPolicy[];
   diseases: DiseasePolicy[];
   hospitals: HospitalPolicy[];

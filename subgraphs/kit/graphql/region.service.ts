@@ -25,12 +25,21 @@ import type {
 
 const isIllustrative = (source: string) => /illustrative/i.test(source);
 
+/** A review time's source; rows seeded before sources were stored say so, and count as illustrative. */
+export function reviewSourceOf(source: string | null): { source: string; illustrative: boolean } {
+  const text = source ?? 'not recorded (illustrative until the region policy is reloaded)';
+  return { source: text, illustrative: isIllustrative(text) };
+}
+
 export function toChannel(row: ChannelRow): Channel {
+  const review = reviewSourceOf(row.reviewSource);
   return {
     id: row.id,
     name: row.name,
     kind: row.kind,
     reviewWorkingDays: { min: row.reviewMin, max: row.reviewMax },
+    reviewSource: review.source,
+    reviewIllustrative: review.illustrative,
     functions: JSON.parse(row.functions) as string[],
     audience: row.audience,
     hours: row.hours,
