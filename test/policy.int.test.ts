@@ -169,7 +169,7 @@ describe.each(REGIONS)('estimates a person can trust: $prefix', ({ code }) => {
   });
 });
 
-describe('review times say where they come from', () => {
+describe('review times and material rules say where they come from', () => {
   const Q = `query($code: ID!) { region(code: $code) {
     reviewDeadline { workingDays { min max } source illustrative }
     channels { id reviewWorkingDays { min max } reviewSource reviewIllustrative } } }`;
@@ -201,6 +201,26 @@ describe('review times say where they come from', () => {
       expect(text).not.toMatch(/[{}]/); // document references expanded to their titles
       expect(text.length).toBeGreaterThan(20);
     }
+  });
+
+  it.each([
+    // Panzhihua's document asks level 2 and a stamp of the diagnosis certificate and dates only the
+    // records (近半年内): the certificate's 6 months and the records' level and stamp are flagged.
+    { code: '510400', subgraph: 'sichuan-panzhihua', illustrative: ['DIAGNOSIS_CERTIFICATE', 'MEDICAL_RECORD'] },
+    // Yunfu's table gives every figure (二级及以上, 加盖公章, 半年内, 长期有效).
+    { code: '445300', subgraph: 'guangdong-yunfu', illustrative: [] },
+  ])('$subgraph: every material rule with its source, flagged where a figure is invented', async (r) => {
+    const res = await stack.query(
+      `query($code: ID!) { region(code: $code) { materialRequirements { kind source illustrative } } }`,
+      { code: r.code },
+    );
+    expect(res.errors).toBeUndefined();
+    const served = res.data.region.materialRequirements;
+    const policy = loadRegion(r.subgraph).policy;
+    expect(served).toEqual(
+      policy.materials.map((m) => ({ kind: m.kind, source: m.source, illustrative: r.illustrative.includes(m.kind) })),
+    );
+    for (const m of served) expect(m.source).not.toMatch(/[{}]/);
   });
 });
 

@@ -66,7 +66,9 @@ export interface HospitalRow {
 }
 
 /** A material rule as stored: the policy's rule at its position in the region's list. */
-export interface MaterialRow extends MaterialPolicy {
+export interface MaterialRow extends Omit<MaterialPolicy, 'source'> {
+  /** Null on rows loaded before the column existed. */
+  source: string | null;
   regionCode: string;
   position: number;
   /** Day it left the catalogue (a re-seeded policy dropped it); null while current. */

@@ -99,6 +99,8 @@ export interface MaterialPolicy {
   validityMonths: number | null;
   minHospitalLevel: HospitalLevel | null;
   stampRequired: boolean;
+  /** Where the rule and each of its figures (validity, hospital level, stamp) come from. */
+  source: string;
 }
 
 export interface RateBandPolicy {

@@ -150,6 +150,10 @@ export class MaterialRequirement {
   validityMonths!: number | null;
   @Field(() => HospitalLevelEnum, { nullable: true }) minHospitalLevel!: HospitalLevel | null;
   @Field(() => Boolean) stampRequired!: boolean;
+  @Field(() => String, { description: 'Where the rule and its figures (validity, hospital level, stamp) come from.' })
+  source!: string;
+  @Field(() => Boolean, { description: 'True when the rule or any of its figures is given by no document.' })
+  illustrative!: boolean;
 }
 
 @ObjectType()

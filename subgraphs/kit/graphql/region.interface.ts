@@ -113,7 +113,7 @@ export abstract class RegionBase {
     return {
       workingDays: { min: region.reviewMin, max: region.reviewMax },
       description: region.reviewDescription,
-      ...service.reviewSourceOf(region.reviewSource),
+      ...service.sourceOf(region.reviewSource),
     };
   }
 

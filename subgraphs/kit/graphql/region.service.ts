@@ -25,14 +25,14 @@ import type {
 
 const isIllustrative = (source: string) => /illustrative/i.test(source);
 
-/** A review time's source; rows seeded before sources were stored say so, and count as illustrative. */
-export function reviewSourceOf(source: string | null): { source: string; illustrative: boolean } {
+/** A stored source; rows seeded before sources were stored say so, and count as illustrative. */
+export function sourceOf(source: string | null): { source: string; illustrative: boolean } {
   const text = source ?? 'not recorded (illustrative until the region policy is reloaded)';
   return { source: text, illustrative: isIllustrative(text) };
 }
 
 export function toChannel(row: ChannelRow): Channel {
-  const review = reviewSourceOf(row.reviewSource);
+  const review = sourceOf(row.reviewSource);
   return {
     id: row.id,
     name: row.name,
@@ -78,6 +78,7 @@ export function toMaterial(row: MaterialRow, required: boolean): MaterialRequire
     validityMonths: row.validityMonths,
     minHospitalLevel: row.minHospitalLevel,
     stampRequired: row.stampRequired,
+    ...sourceOf(row.source),
   };
 }
 

@@ -136,6 +136,7 @@ export const MaterialEntity = new EntitySchema<MaterialRow>({
     validityMonths: int('validity_months', true),
     minHospitalLevel: str('min_hospital_level', 8, true),
     stampRequired: bool('stamp_required'),
+    source: str('source', 1000, true),
     retiredOn: str('retired_on', 10, true),
   },
 });
