@@ -224,6 +224,60 @@ describe('review times and material rules say where they come from', () => {
   });
 });
 
+describe('application rules a front end can show before submitting', () => {
+  const Q = `query($code: ID!) { region(code: $code) { applicationRules {
+    hospitalRequired hospitalMustBeQualified renewalWindowDays changeHospitalPerYear remoteCareFilingRequired
+    designatedHospitalReview hospitalReviewWorkingDays source illustrative } } }`;
+
+  it.each([
+    {
+      code: '510400',
+      subgraph: 'sichuan-panzhihua',
+      // 每年可申请变更1次; 长期异地居住人员需先办理异地就医备案. Its wrong-region message is invented.
+      rules: {
+        hospitalRequired: false,
+        hospitalMustBeQualified: false,
+        renewalWindowDays: null,
+        changeHospitalPerYear: 1,
+        remoteCareFilingRequired: true,
+        designatedHospitalReview: false,
+        hospitalReviewWorkingDays: null,
+        illustrative: true,
+      },
+    },
+    {
+      code: '445300',
+      subgraph: 'guangdong-yunfu',
+      // 定点医院必填、具有门特认定资质; 到期前30日内办理续审; 经定点医疗机构审核备案 (its 3 days invented).
+      rules: {
+        hospitalRequired: true,
+        hospitalMustBeQualified: true,
+        renewalWindowDays: 30,
+        changeHospitalPerYear: null,
+        remoteCareFilingRequired: true, // {illustrative}: its document says nothing about 异地
+        designatedHospitalReview: true,
+        hospitalReviewWorkingDays: 3,
+        illustrative: true,
+      },
+    },
+  ])('$subgraph: the settings the submission checks apply, with their source', async (r) => {
+    const res = await stack.query(Q, { code: r.code });
+    expect(res.errors).toBeUndefined();
+    const served = res.data.region.applicationRules;
+    expect(served).toMatchObject(r.rules);
+    const def = loadRegion(r.subgraph).rules;
+    expect(served).toMatchObject({
+      hospitalRequired: def.hospitalRequired,
+      renewalWindowDays: def.renewalWindowDays,
+      changeHospitalPerYear: def.changeHospitalPerYear,
+      remoteCareFilingRequired: def.remoteCareFilingRequired,
+    });
+    expect(served.source.startsWith(def.source)).toBe(true);
+    if (def.hospitalReview) expect(served.source).toContain(def.hospitalReview.source);
+    expect(served.source).not.toMatch(/[{}]/);
+  });
+});
+
 // Submissions: a demo person insured in the region, in good standing; only the problems each test is about are asserted.
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('policy test')]);
 const today = new Date().toISOString().slice(0, 10);

@@ -247,3 +247,42 @@ export class ReimbursementEstimate {
   @Field(() => RemoteCareEstimate, { nullable: true, description: 'Null unless input.remoteCare was given.' })
   remoteCare!: RemoteCareEstimate | null;
 }
+
+@ObjectType({
+  description:
+    "The region's application rules (the rules block of its region file), as the submission checks apply them, with their source.",
+})
+@Directive('@shareable')
+export class ApplicationRules {
+  @Field(() => Boolean, { description: 'The designated hospital (定点医疗机构) must be named when applying.' })
+  hospitalRequired!: boolean;
+  @Field(() => Boolean, { description: 'The named hospital must be qualified for 门特 certification (门特认定资质).' })
+  hospitalMustBeQualified!: boolean;
+  @Field(() => Int, {
+    nullable: true,
+    description: '续审: a renewal may be filed only this many days before the certification ends; null = any time.',
+  })
+  renewalWindowDays!: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Changes of designated hospital allowed per calendar year; null = no limit.',
+  })
+  changeHospitalPerYear!: number | null;
+  @Field(() => Boolean, {
+    description:
+      'A person living elsewhere long-term must first file 异地就医备案 (REMOTE_CARE_FILING_REQUIRED otherwise).',
+  })
+  remoteCareFilingRequired!: boolean;
+  @Field(() => Boolean, {
+    description: '经定点医疗机构审核备案: the named designated hospital reviews a new application before the region.',
+  })
+  designatedHospitalReview!: boolean;
+  @Field(() => Int, {
+    nullable: true,
+    description: "The hospital's working days for that review; null without the step.",
+  })
+  hospitalReviewWorkingDays!: number | null;
+  @Field(() => String, { description: 'Where each setting comes from, setting by setting.' }) source!: string;
+  @Field(() => Boolean, { description: 'True when any setting (or the hospital review time) is given by no document.' })
+  illustrative!: boolean;
+}

@@ -3,6 +3,7 @@ import { Arg, Args, ArgsType, Ctx, Field, ID, InterfaceType } from 'type-graphql
 import { AppealPolicy, toAppealPolicy } from './appeal.types';
 import type { RegionalContext } from './context';
 import {
+  ApplicationRules,
   Channel,
   CostSharingRule,
   Disease,
@@ -135,5 +136,13 @@ export abstract class RegionBase {
   @Field(() => AppealPolicy, { description: '申诉: the appeal period and review time, each with its source.' })
   appealPolicy(@Ctx() ctx: RegionalContext): AppealPolicy {
     return toAppealPolicy(ctx.appeals.rules);
+  }
+
+  @Field(() => ApplicationRules, {
+    description:
+      'What the submission checks enforce beyond materials: hospital, renewal window, hospital changes, 异地 filing.',
+  })
+  applicationRules(@Ctx() ctx: RegionalContext): ApplicationRules {
+    return service.toApplicationRules(ctx.workflow.def.rules);
   }
 }

@@ -1,15 +1,17 @@
 import { pinyin } from 'pinyin-pro';
 
 import { addWorkingDays, calendarSources } from '../domain/calendar';
+import { hospitalReviewDaysIllustrative } from '../domain/hospital-review-rules';
 import { formatFen, MoneyFormatError, parseMoney } from '../domain/money';
 import type { CostSharingPolicy, RateBandPolicy, RemoteCarePolicy } from '../domain/policy';
 import { ReimbursementError } from '../domain/reimbursement';
 import { estimateWithRemoteCare } from '../domain/remote-care-reimbursement';
-import { materialRulesFor, requirementApplies } from '../domain/rules';
+import { materialRulesFor, type RegionRules, requirementApplies } from '../domain/rules';
 import type { ChannelRow, DiseaseRow, HospitalRow, MaterialRow } from '../persistence/db/policy.entities';
 import type { PolicyLoaders } from '../persistence/policy.loader';
 import { assertArgumentLength, badInput, type Problem, problem } from '../platform/errors';
 import type {
+  ApplicationRules,
   Channel,
   CostSharingRule,
   Disease,
@@ -29,6 +31,23 @@ const isIllustrative = (source: string) => /illustrative/i.test(source);
 export function sourceOf(source: string | null): { source: string; illustrative: boolean } {
   const text = source ?? 'not recorded (illustrative until the region policy is reloaded)';
   return { source: text, illustrative: isIllustrative(text) };
+}
+
+export function toApplicationRules(rules: RegionRules): ApplicationRules {
+  const review = rules.hospitalReview;
+  return {
+    hospitalRequired: rules.hospitalRequired,
+    hospitalMustBeQualified: rules.hospitalMustBeQualified,
+    renewalWindowDays: rules.renewalWindowDays,
+    changeHospitalPerYear: rules.changeHospitalPerYear,
+    remoteCareFilingRequired: rules.remoteCareFilingRequired,
+    designatedHospitalReview: review !== null,
+    hospitalReviewWorkingDays: review?.workingDays ?? null,
+    source: review
+      ? `${rules.source}; designated-hospital review: ${review.source}; its working days: ${review.workingDaysSource}`
+      : rules.source,
+    illustrative: isIllustrative(rules.source) || (review !== null && hospitalReviewDaysIllustrative(review)),
+  };
 }
 
 export function toChannel(row: ChannelRow): Channel {
