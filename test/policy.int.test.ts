@@ -169,6 +169,61 @@ describe.each(REGIONS)('estimates a person can trust: $prefix', ({ code }) => {
   });
 });
 
+describe('review times and material rules say where they come from', () => {
+  const Q = `query($code: ID!) { region(code: $code) {
+    reviewDeadline { workingDays { min max } source illustrative }
+    channels { id reviewWorkingDays { min max } reviewSource reviewIllustrative } } }`;
+
+  it.each([
+    // Panzhihua's document says "within 15": the lower bound 1 is a reading of it, so every review time is flagged.
+    { code: '510400', subgraph: 'sichuan-panzhihua', illustrative: true },
+    // Yunfu's gives both bounds for each channel (1-3, 3-5).
+    { code: '445300', subgraph: 'guangdong-yunfu', illustrative: false },
+  ])("$subgraph: the region file's sources, expanded, each flagged as its text says", async (r) => {
+    const res = await stack.query(Q, { code: r.code });
+    expect(res.errors).toBeUndefined();
+    const { reviewDeadline, channels } = res.data.region;
+    const policy = loadRegion(r.subgraph).policy;
+    expect(reviewDeadline).toEqual({
+      workingDays: policy.reviewDeadline.workingDays,
+      source: policy.reviewDeadline.source,
+      illustrative: r.illustrative,
+    });
+    expect(channels).toEqual(
+      policy.channels.map((c) => ({
+        id: c.id,
+        reviewWorkingDays: c.reviewWorkingDays,
+        reviewSource: c.reviewSource,
+        reviewIllustrative: r.illustrative,
+      })),
+    );
+    for (const text of [reviewDeadline.source, ...channels.map((c: any) => c.reviewSource)]) {
+      expect(text).not.toMatch(/[{}]/); // document references expanded to their titles
+      expect(text.length).toBeGreaterThan(20);
+    }
+  });
+
+  it.each([
+    // Panzhihua's document asks level 2 and a stamp of the diagnosis certificate and dates only the
+    // records (近半年内): the certificate's 6 months and the records' level and stamp are flagged.
+    { code: '510400', subgraph: 'sichuan-panzhihua', illustrative: ['DIAGNOSIS_CERTIFICATE', 'MEDICAL_RECORD'] },
+    // Yunfu's table gives every figure (二级及以上, 加盖公章, 半年内, 长期有效).
+    { code: '445300', subgraph: 'guangdong-yunfu', illustrative: [] },
+  ])('$subgraph: every material rule with its source, flagged where a figure is invented', async (r) => {
+    const res = await stack.query(
+      `query($code: ID!) { region(code: $code) { materialRequirements { kind source illustrative } } }`,
+      { code: r.code },
+    );
+    expect(res.errors).toBeUndefined();
+    const served = res.data.region.materialRequirements;
+    const policy = loadRegion(r.subgraph).policy;
+    expect(served).toEqual(
+      policy.materials.map((m) => ({ kind: m.kind, source: m.source, illustrative: r.illustrative.includes(m.kind) })),
+    );
+    for (const m of served) expect(m.source).not.toMatch(/[{}]/);
+  });
+});
+
 // Submissions: a demo person insured in the region, in good standing; only the problems each test is about are asserted.
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('policy test')]);
 const today = new Date().toISOString().slice(0, 10);

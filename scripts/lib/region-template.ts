@@ -28,6 +28,7 @@ export function regionTemplate(o: RegionTemplateOptions): string {
     validityMonths: medical ? 6 : null,
     minHospitalLevel: medical ? 'LEVEL_2' : null,
     stampRequired: medical,
+    source: 'the rule and every figure: {illustrative}',
   });
   const data = {
     region: { code: o.code, name: o.name, province: o.province, prefix: o.prefix, subgraph: o.subgraph, port: o.port },

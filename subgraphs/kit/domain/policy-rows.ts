@@ -11,6 +11,8 @@ export interface RegionRow {
   reviewMin: number;
   reviewMax: number;
   reviewDescription: string;
+  /** Where the review deadline comes from (null on rows loaded before the column existed). */
+  reviewSource: string | null;
   policyVersion: string;
 }
 
@@ -22,6 +24,8 @@ export interface ChannelRow {
   kind: ChannelKind;
   reviewMin: number;
   reviewMax: number;
+  /** Where this channel's review time comes from (null on rows loaded before the column existed). */
+  reviewSource: string | null;
   /** JSON array of strings. */
   functions: string;
   audience: string;
@@ -62,7 +66,9 @@ export interface HospitalRow {
 }
 
 /** A material rule as stored: the policy's rule at its position in the region's list. */
-export interface MaterialRow extends MaterialPolicy {
+export interface MaterialRow extends Omit<MaterialPolicy, 'source'> {
+  /** Null on rows loaded before the column existed. */
+  source: string | null;
   regionCode: string;
   position: number;
   /** Day it left the catalogue (a re-seeded policy dropped it); null while current. */

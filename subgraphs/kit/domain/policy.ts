@@ -99,6 +99,8 @@ export interface MaterialPolicy {
   validityMonths: number | null;
   minHospitalLevel: HospitalLevel | null;
   stampRequired: boolean;
+  /** Where the rule and each of its figures (validity, hospital level, stamp) come from. */
+  source: string;
 }
 
 export interface RateBandPolicy {
@@ -163,7 +165,7 @@ export interface RegionPolicy {
   name: string;
   province: string;
   hotline: string | null;
-  reviewDeadline: { workingDays: { min: number; max: number }; description: string; source?: string };
+  reviewDeadline: { workingDays: { min: number; max: number }; description: string; source: string };
   channels: ChannelPolicy[];
   diseases: DiseasePolicy[];
   hospitals: HospitalPolicy[];

@@ -325,7 +325,10 @@ export function loadRegionFile(file: string): RegionDefinition {
       synonymSource: expand(d.synonymSource ?? '{illustrative}', ['diseases', i, 'synonymSource']),
     })),
     hospitals: f.hospitals.map((h, i) => ({ ...h, source: expand(h.source, ['hospitals', i, 'source']) })),
-    materials: f.materials.map((m) => normalizeMaterial(m, f.diseases)),
+    materials: f.materials.map((m, i) => ({
+      ...normalizeMaterial(m, f.diseases),
+      source: expand(m.source, ['materials', i, 'source']),
+    })),
     costSharing: f.costSharing.map((c, i) => ({
       ...c,
       source: expand(c.source, ['costSharing', i, 'source']),

@@ -30,6 +30,10 @@ export class Channel {
   @Field(() => String) name!: string;
   @Field(() => ChannelKindEnum) kind!: ChannelKind;
   @Field(() => WorkingDayRange) reviewWorkingDays!: WorkingDayRange;
+  @Field(() => String, { description: 'Where reviewWorkingDays comes from: the document and its words.' })
+  reviewSource!: string;
+  @Field(() => Boolean, { description: 'True when reviewWorkingDays, or a bound of it, is given by no document.' })
+  reviewIllustrative!: boolean;
   @Field(() => [String]) functions!: string[];
   @Field(() => String) audience!: string;
   @Field(() => String, { nullable: true, description: 'Opening hours (counters).' }) hours!: string | null;
@@ -41,6 +45,9 @@ export class Channel {
 export class ReviewDeadline {
   @Field(() => WorkingDayRange) workingDays!: WorkingDayRange;
   @Field(() => String) description!: string;
+  @Field(() => String, { description: 'Where workingDays comes from: the document and its words.' }) source!: string;
+  @Field(() => Boolean, { description: 'True when workingDays, or a bound of it, is given by no document.' })
+  illustrative!: boolean;
 }
 
 @ObjectType({ description: 'A State Council holiday notice (国务院办公厅关于某年部分节假日安排的通知).' })
@@ -143,6 +150,10 @@ export class MaterialRequirement {
   validityMonths!: number | null;
   @Field(() => HospitalLevelEnum, { nullable: true }) minHospitalLevel!: HospitalLevel | null;
   @Field(() => Boolean) stampRequired!: boolean;
+  @Field(() => String, { description: 'Where the rule and its figures (validity, hospital level, stamp) come from.' })
+  source!: string;
+  @Field(() => Boolean, { description: 'True when the rule or any of its figures is given by no document.' })
+  illustrative!: boolean;
 }
 
 @ObjectType()

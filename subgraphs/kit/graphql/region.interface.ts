@@ -110,7 +110,11 @@ export abstract class RegionBase {
   @Field(() => ReviewDeadline)
   async reviewDeadline(@Ctx() ctx: RegionalContext): Promise<ReviewDeadline> {
     const region = await this.row(ctx);
-    return { workingDays: { min: region.reviewMin, max: region.reviewMax }, description: region.reviewDescription };
+    return {
+      workingDays: { min: region.reviewMin, max: region.reviewMax },
+      description: region.reviewDescription,
+      ...service.sourceOf(region.reviewSource),
+    };
   }
 
   @Field(() => DueDate, {

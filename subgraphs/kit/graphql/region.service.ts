@@ -25,12 +25,21 @@ import type {
 
 const isIllustrative = (source: string) => /illustrative/i.test(source);
 
+/** A stored source; rows seeded before sources were stored say so, and count as illustrative. */
+export function sourceOf(source: string | null): { source: string; illustrative: boolean } {
+  const text = source ?? 'not recorded (illustrative until the region policy is reloaded)';
+  return { source: text, illustrative: isIllustrative(text) };
+}
+
 export function toChannel(row: ChannelRow): Channel {
+  const review = sourceOf(row.reviewSource);
   return {
     id: row.id,
     name: row.name,
     kind: row.kind,
     reviewWorkingDays: { min: row.reviewMin, max: row.reviewMax },
+    reviewSource: review.source,
+    reviewIllustrative: review.illustrative,
     functions: JSON.parse(row.functions) as string[],
     audience: row.audience,
     hours: row.hours,
@@ -69,6 +78,7 @@ export function toMaterial(row: MaterialRow, required: boolean): MaterialRequire
     validityMonths: row.validityMonths,
     minHospitalLevel: row.minHospitalLevel,
     stampRequired: row.stampRequired,
+    ...sourceOf(row.source),
   };
 }
 

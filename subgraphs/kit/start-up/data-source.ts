@@ -18,6 +18,7 @@ import { CounterRecords1765000000000 } from '../persistence/db/migrations/176500
 import { AppealsFeedback1765100000000 } from '../persistence/db/migrations/1765100000000-appeals-feedback';
 import { PersonMessage1765300000100 } from '../persistence/db/migrations/1765300000100-person-message';
 import { KeysetLists1765400000000 } from '../persistence/db/migrations/1765400000000-keyset-lists';
+import { PolicySources1765500000000 } from '../persistence/db/migrations/1765500000000-policy-sources';
 import { POLICY_ENTITIES } from '../persistence/db/policy.entities';
 import { RECORD_ENTITIES } from '../persistence/db/record.entities';
 import { seedRegionPolicy } from '../persistence/db/seed';
@@ -41,6 +42,7 @@ export const REGIONAL_MIGRATIONS = [
   AppealsFeedback1765100000000,
   PersonMessage1765300000100,
   KeysetLists1765400000000,
+  PolicySources1765500000000,
 ];
 export const REGIONAL_ENTITIES = [
   ...POLICY_ENTITIES,

@@ -39,6 +39,7 @@ export const RegionEntity = new EntitySchema<RegionRow>({
     reviewMin: int('review_min_days'),
     reviewMax: int('review_max_days'),
     reviewDescription: str('review_description', 200),
+    reviewSource: str('review_source', 500, true),
     policyVersion: str('policy_version', 32),
   },
 });
@@ -54,6 +55,7 @@ export const ChannelEntity = new EntitySchema<ChannelRow>({
     kind: str('kind', 16),
     reviewMin: int('review_min_days'),
     reviewMax: int('review_max_days'),
+    reviewSource: str('review_source', 500, true),
     functions: str('functions', 1000),
     audience: str('audience', 200),
     hours: str('hours', 100, true),
@@ -134,6 +136,7 @@ export const MaterialEntity = new EntitySchema<MaterialRow>({
     validityMonths: int('validity_months', true),
     minHospitalLevel: str('min_hospital_level', 8, true),
     stampRequired: bool('stamp_required'),
+    source: str('source', 1000, true),
     retiredOn: str('retired_on', 10, true),
   },
 });

@@ -84,6 +84,7 @@ async function insertRegionPolicy(tx: EntityManager, p: RegionPolicy, today: str
     reviewMin: p.reviewDeadline.workingDays.min,
     reviewMax: p.reviewDeadline.workingDays.max,
     reviewDescription: p.reviewDeadline.description,
+    reviewSource: p.reviewDeadline.source,
     policyVersion: p.version,
   });
   await replaceCatalogue(
@@ -98,6 +99,7 @@ async function insertRegionPolicy(tx: EntityManager, p: RegionPolicy, today: str
       kind: c.kind,
       reviewMin: c.reviewWorkingDays.min,
       reviewMax: c.reviewWorkingDays.max,
+      reviewSource: c.reviewSource,
       functions: JSON.stringify(c.functions),
       audience: c.audience,
       hours: c.hours ?? null,
