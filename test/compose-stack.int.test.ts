@@ -26,9 +26,11 @@ import { freePort } from './free-port';
 //   a folder that holds mount points becomes a temporary folder of links to those volumes);
 // - every PORT and METRICS_PORT → a free port, and http://<service>:<port> URLs to 127.0.0.1:<that port>;
 //   HOST 0.0.0.0 → 127.0.0.1;
-// - the mysql service → the MariaDB of MYSQL_URL (CI: mysql://root@127.0.0.1:3306): mysql://<user>:<pw>@mysql:3306/<db>
-//   becomes MYSQL_URL's user on `<TEST_DB_PREFIX><db>`, the databases created by the CREATE DATABASE
-//   lines of scripts/docker/mysql-init.sql (the GRANTs to the compose user are skipped: root needs none).
+// - the mysql service → the MariaDB of MYSQL_URL (CI: mysql://root@127.0.0.1:3306): mysql://root:<pw>@mysql:3306[/<db>]
+//   becomes MYSQL_URL's user (on `<TEST_DB_PREFIX><db>`), and a server's mysql://<user>@mysql:3306/<db>
+//   becomes user `<TEST_DB_PREFIX><user>` (no password: DATABASE_PASSWORD_FILE, in its own volume) on
+//   `<TEST_DB_PREFIX><db>`; the databases are created by the CREATE DATABASE lines of
+//   scripts/docker/mysql-init.sql, the users by init (as in Docker) and dropped after the tests.
 //   Without MYSQL_URL (like the other tests), DATABASE_URL* is dropped and every service shares one
 //   temporary DATA_DIR: the embedded database files, written by init, then each read by one server.
 // CI installs docker-compose; without it, the file is rendered here (yaml + ${VAR:-default}).
@@ -127,6 +129,8 @@ let gatewayUrl = '';
 let volumeDirs = new Map<string, string>();
 let linkDirs: string[] = [];
 let dataDir: string | undefined;
+/** The MySQL users the servers connect as (under DB_PREFIX), dropped before and after the run. */
+const databaseUsers = new Set<string>();
 const running = new Map<string, Running>();
 const registry = registryFromRegionFiles();
 
@@ -195,11 +199,19 @@ beforeAll(async () => {
     }
     const wd = service.working_dir;
     if (wd && (value === wd || value.startsWith(`${wd}/`))) return REPO + value.slice(wd.length);
-    const db = /^mysql:\/\/[^@]+@mysql:3306\/(\w+)$/.exec(value);
+    const db = /^mysql:\/\/(\w+)(:[^@]*)?@mysql:3306(?:\/(\w+))?$/.exec(value);
     if (db) {
       if (!MYSQL_URL) return undefined;
+      const [, user, password, database] = db;
       const url = new URL(MYSQL_URL.toString());
-      url.pathname = `/${DB_PREFIX}${db[1]}`;
+      if (user !== 'root') {
+        // A server's own user: its password is in its own volume (DATABASE_PASSWORD_FILE).
+        if (password) throw new Error(`${value}: a server's database URL carries no password`);
+        url.username = `${DB_PREFIX}${user}`;
+        url.password = '';
+        databaseUsers.add(url.username);
+      }
+      url.pathname = database ? `/${DB_PREFIX}${database}` : '/';
       return url.toString();
     }
     return value.replace(/http:\/\/([\w-]+):(\d+)/g, (m, host: string, port: string) => {
@@ -286,6 +298,9 @@ beforeAll(async () => {
     await promisify(execFile)(cmd, rest, { env: r.env, cwd: REPO, timeout: 10_000 });
   };
 
+  // Every service's environment once, so the users are known; then none of them left from a past run.
+  for (const [name, s] of services) envOf(name, s);
+  await dropDatabaseUsers();
   await Promise.all(
     services.map(async ([name, s]) => {
       await start(name);
@@ -297,6 +312,16 @@ beforeAll(async () => {
   gatewayUrl = `http://127.0.0.1:${running.get('gateway')!.env.PORT}`;
 }, 150_000); // the stack itself starts in well under a minute on an idle machine
 
+async function dropDatabaseUsers(): Promise<void> {
+  if (!MYSQL_URL || databaseUsers.size === 0) return;
+  const conn = await mysql.createConnection({ uri: MYSQL_URL.toString(), connectTimeout: 5000 });
+  try {
+    for (const user of databaseUsers) await conn.query("DROP USER IF EXISTS ?@'%'", [user]);
+  } finally {
+    await conn.end();
+  }
+}
+
 afterAll(async () => {
   await Promise.all(
     [...running.values()].map(async (r) => {
@@ -307,6 +332,7 @@ afterAll(async () => {
       clearTimeout(timer);
     }),
   );
+  await dropDatabaseUsers();
   for (const dir of [...volumeDirs.values(), ...linkDirs, ...(dataDir ? [dataDir] : [])])
     rmSync(dir, { recursive: true, force: true });
   volumeDirs = new Map();
@@ -321,13 +347,40 @@ describe('docker-compose.yml', () => {
       expect(s?.environment).toMatchObject({
         REGION: r.subgraph,
         PORT: String(r.port),
-        DATABASE_URL: expect.stringMatching(new RegExp(`@mysql:3306/mente_${r.subgraph.replace(/-/g, '_')}$`)),
+        // Its own user, no password in the URL: that is in its own key volume.
+        DATABASE_URL: `mysql://mente_${r.subgraph.replace(/-/g, '_')}@mysql:3306/mente_${r.subgraph.replace(/-/g, '_')}`,
+        DATABASE_PASSWORD_FILE: `/app/.data/keys/database-${r.subgraph}.password`,
       });
       expect(sql).toContain(`CREATE DATABASE IF NOT EXISTS mente_${r.subgraph.replace(/-/g, '_')} `);
       expect(
         compose.services.gateway!.environment![`SUBGRAPH_URL_${r.subgraph.toUpperCase().replace(/-/g, '_')}`],
       ).toBe(`http://${r.subgraph}:${r.port}/graphql`);
     }
+  });
+
+  it('connects each server as its own database user: no shared user, no password in any URL, root for init and tools only', () => {
+    const sql = readFileSync(path.join(REPO, 'scripts/docker/mysql-init.sql'), 'utf8');
+    expect(sql).not.toMatch(/GRANT|CREATE USER/);
+    expect(Object.keys(compose.services.mysql!.environment!)).toEqual(['MYSQL_ROOT_PASSWORD']);
+    const users = new Map<string, string>();
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const [key, value] of Object.entries(service.environment ?? {})) {
+        const m = /^mysql:\/\/(\w+)(:[^@]*)?@mysql:3306/.exec(value);
+        if (!m) continue;
+        if (name === 'init' || name === 'tools') {
+          // init administers as root and seeds as each owner; tools, the operator's shell, is root.
+          if (m[1] === 'root') expect([name, key]).toEqual([name, name === 'init' ? 'DATABASE_ADMIN_URL' : key]);
+          continue;
+        }
+        expect([name, key, m[2]]).toEqual([name, key, undefined]);
+        expect([name, key, m[1]]).toEqual([name, key, `mente_${name.replace(/-/g, '_')}`]);
+        users.set(m[1]!, name);
+      }
+    }
+    expect([...users.values()].sort()).toEqual(
+      [registry.national.name, ...registry.regions.map((r) => r.subgraph)].sort(),
+    );
+    expect(compose.services.gateway!.environment).not.toHaveProperty('DATABASE_PASSWORD_FILE');
   });
 
   it('gives the gateway key to the gateway only: a region signs what it asks of the national subgraph with its own key', () => {
@@ -376,6 +429,9 @@ describe('docker-compose.yml', () => {
         'pii-hash.key',
         // each region's pair for its reports to the national index
         ...REGIONS.flatMap((r) => [`region-${r.code}-private.pem`, `region-${r.code}-public.pem`]),
+        // each server's database password (the gateway has no database)
+        `database-${registry.national.name}.password`,
+        ...subgraphsOf(registry.regions).map((s) => `database-${s.name}.password`),
       ].sort(),
     );
   });
@@ -395,10 +451,77 @@ describe('docker-compose.yml', () => {
       const secrets = privateOf(volumeDirs.get(`mente-keys-${name}`)!).sort();
       const region = registry.regions.find((r) => r.subgraph === name);
       if (name === 'gateway') expect(secrets).toEqual(['internal-private.pem']);
-      else if (name === registry.national.name) expect(secrets).toEqual(['pii-encryption.key', 'pii-hash.key']);
-      else expect(secrets).toEqual([`region-${region!.code}-private.pem`]);
+      else if (name === registry.national.name) {
+        expect(secrets).toEqual(['database-national.password', 'pii-encryption.key', 'pii-hash.key']);
+      } else expect(secrets).toEqual([`database-${name}.password`, `region-${region!.code}-private.pem`]);
     }
   });
+
+  (MYSQL_URL ? it : it.skip)(
+    'runs each server as its own MySQL user: Panzhihua’s user and password reach its own database, not Yunfu’s nor the national one',
+    async () => {
+      const user = (server: string) => `${DB_PREFIX}mente_${server.replace(/-/g, '_')}`;
+      const database = (name: string) => `${DB_PREFIX}mente_${name.replace(/-/g, '_')}`;
+      const servers = [registry.national.name, ...subgraphsOf(registry.regions).map((s) => s.name)];
+      // Every server is up and answers on its database as its own user (its pool's connections).
+      const admin = await mysql.createConnection({ uri: MYSQL_URL!.toString(), connectTimeout: 5000 });
+      try {
+        const [rows] = await admin.query<mysql.RowDataPacket[]>(
+          'SELECT DISTINCT user, db FROM information_schema.PROCESSLIST WHERE user IN (?)',
+          [servers.map(user)],
+        );
+        expect(rows.map((r) => `${r.user} → ${r.db}`).sort()).toEqual(
+          servers.map((s) => `${user(s)} → ${database(s)}`).sort(),
+        );
+      } finally {
+        await admin.end();
+      }
+      for (const s of servers) {
+        const health = await fetch(`http://127.0.0.1:${running.get(s)!.env.PORT}/health`);
+        expect([s, health.status]).toEqual([s, 200]);
+      }
+
+      const server = 'sichuan-panzhihua';
+      const password = readFileSync(
+        path.join(volumeDirs.get(`mente-keys-${server}`)!, `database-${server}.password`),
+        'utf8',
+      ).trim();
+      expect(password.length).toBeGreaterThanOrEqual(32);
+      const connect = (db: string) =>
+        mysql.createConnection({
+          host: MYSQL_URL!.hostname,
+          port: Number(MYSQL_URL!.port || 3306),
+          user: user(server),
+          password,
+          database: db,
+          connectTimeout: 5000,
+        });
+      const own = await connect(database(server));
+      try {
+        const [rows] = await own.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM region');
+        expect(Number(rows[0]!.n)).toBeGreaterThan(0); // migrated and seeded, as this user
+        // Nor through its own connection: another database is refused by name.
+        await expect(own.query(`SELECT COUNT(*) FROM \`${database('guangdong-yunfu')}\`.region`)).rejects.toMatchObject(
+          { code: 'ER_TABLEACCESS_DENIED_ERROR', errno: 1142 },
+        );
+      } finally {
+        await own.end();
+      }
+      for (const other of ['guangdong-yunfu', registry.national.name]) {
+        await expect(connect(database(other))).rejects.toMatchObject({ code: 'ER_DBACCESS_DENIED_ERROR', errno: 1044 });
+      }
+      // The password is Panzhihua's alone: Yunfu's user does not take it.
+      await expect(
+        mysql.createConnection({
+          host: MYSQL_URL!.hostname,
+          port: Number(MYSQL_URL!.port || 3306),
+          user: user('guangdong-yunfu'),
+          password,
+          connectTimeout: 5000,
+        }),
+      ).rejects.toMatchObject({ code: 'ER_ACCESS_DENIED_ERROR' });
+    },
+  );
 
   it('takes a signed-in applicant through upload → submit → review at the gateway', async () => {
     const keysDir = volumeDirs.get('mente-keys')!;

@@ -4,6 +4,7 @@ import { REGIONAL_SUBGRAPHS, REGIONS, REGIONS_DIR } from '../../schema/registry'
 import { loadRegionFile } from '../kit/domain/region-file';
 import { loadInternalPublicKey } from '../kit/platform/auth/request-identity';
 import { subgraphConfigFromEnv } from '../kit/platform/config';
+import { withPassword } from '../kit/platform/db/url';
 import { runUntilSignal } from '../kit/platform/process';
 import { startTracing } from '../kit/platform/tracing';
 import { nationalIndexFromEnv } from '../kit/start-up/history-config';
@@ -14,7 +15,8 @@ import { regionalDeploymentFromEnv } from './deployment';
 // The one regional subgraph entry point; a region is its data file (subgraphs/regions/<name>.yaml).
 //   REGION=guangdong-yunfu PORT=4003 DATABASE_URL=mysql://… node --import tsx subgraphs/regional/index.ts
 // A provincial subgraph: ONE process, port and schema serving several regions, each on its own
-// database (DATABASE_URL_<REGION>, e.g. DATABASE_URL_SICHUAN_PANZHIHUA; none = embedded files):
+// database (DATABASE_URL_<REGION>, e.g. DATABASE_URL_SICHUAN_PANZHIHUA; none = embedded files), all as
+// one user, whose password DATABASE_PASSWORD_FILE may hold (then the URLs carry none):
 //   SUBGRAPH=sichuan                  the registry's subgraph `sichuan` (region files with `host: sichuan`)
 //   REGIONS=sichuan-panzhihua,…       these regions in one subgraph: their common host, or SUBGRAPH=<name>
 // See ./deployment.ts for the rules and their messages.
@@ -42,7 +44,10 @@ runUntilSignal(process.env.SUBGRAPH ?? process.env.REGION ?? process.env.REGIONS
   }
   return startProvincialSubgraph(
     deployment.name,
-    definitions.map((def, i) => ({ def, databaseUrl: deployment.regions[i]!.databaseUrl })),
+    definitions.map((def, i) => ({
+      def,
+      databaseUrl: withPassword(deployment.regions[i]!.databaseUrl, config.databasePassword),
+    })),
     common,
   );
 });

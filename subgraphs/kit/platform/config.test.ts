@@ -133,6 +133,46 @@ describe('subgraphConfigFromEnv', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('reads the database password from DATABASE_PASSWORD_FILE: the URLs name the user, the file holds its password', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mente-dbpw-'));
+    try {
+      const file = path.join(dir, 'database-national.password');
+      writeFileSync(file, 'p@ss/wörd:1\n');
+      const config = subgraphConfigFromEnv(
+        'national',
+        { defaultPort: 4001 },
+        { DATABASE_URL: 'mysql://mente_national@db:3306/mente_national', DATABASE_PASSWORD_FILE: file },
+      );
+      expect(config.databasePassword).toBe('p@ss/wörd:1');
+      expect(config.databaseUrl).toBe('mysql://mente_national:p%40ss%2Fw%C3%B6rd%3A1@db:3306/mente_national');
+      // The embedded database ignores it; a provincial subgraph applies it to each DATABASE_URL_<REGION>.
+      expect(subgraphConfigFromEnv('x', { defaultPort: 1 }, { DATABASE_PASSWORD_FILE: file })).toMatchObject({
+        databaseUrl: undefined,
+        databasePassword: 'p@ss/wörd:1',
+      });
+      const empty = path.join(dir, 'empty.password');
+      writeFileSync(empty, '\n');
+      expect(problemsOf({ DATABASE_PASSWORD_FILE: '/nonexistent.password' })).toEqual([
+        'DATABASE_PASSWORD_FILE names a file that cannot be read: "/nonexistent.password"',
+      ]);
+      expect(problemsOf({ DATABASE_PASSWORD_FILE: empty })).toEqual([
+        `DATABASE_PASSWORD_FILE names an empty file: "${empty}"`,
+      ]);
+      expect(
+        problemsOf({
+          DATABASE_PASSWORD_FILE: file,
+          DATABASE_URL: 'mysql://mente:pw@db:3306/mente_national',
+          DATABASE_URL_SICHUAN_PANZHIHUA: 'mysql://db:3306/mente_sichuan_panzhihua',
+        }),
+      ).toEqual([
+        'DATABASE_URL carries a password and DATABASE_PASSWORD_FILE is set: give the password in one place',
+        'DATABASE_URL_SICHUAN_PANZHIHUA must name its user (mysql://user@host:port/database) when DATABASE_PASSWORD_FILE is set',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('subgraph mutual TLS (SUBGRAPH_TLS_*)', () => {

@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 
 import { DEFAULT_HEALTH_DB_TIMEOUT_MS } from './db/readiness';
-import { redactUrl } from './db/url';
+import { redactUrl, urlHasPassword, withPassword } from './db/url';
 import { type Limits, readLimits } from './limits';
 import { LOG_LEVELS } from './log';
 import { defaultMetricsPort } from './metrics-server';
@@ -226,7 +226,13 @@ export interface SubgraphConfig extends CommonConfig {
   metricsPort: number;
   /** Readiness's database round trip gives up after this long. */
   healthDbTimeoutMs: number;
+  /** DATABASE_URL, with the password of DATABASE_PASSWORD_FILE when that is set. */
   databaseUrl: string | undefined;
+  /**
+   * DATABASE_PASSWORD_FILE's contents (trimmed): the password of the user its database URLs name
+   * (DATABASE_URL, or a provincial subgraph's DATABASE_URL_<REGION>: one user for all its regions).
+   */
+  databasePassword?: string;
   /** Unset: decided by the kind of database (on for the embedded one). */
   migrateOnStart: boolean | undefined;
   /** SUBGRAPH_TLS_*: serve HTTPS and accept only clients with a certificate signed by the CA. */
@@ -251,10 +257,40 @@ export function secretFromEnv(name: string, env: NodeJS.ProcessEnv = process.env
   }
 }
 
+/**
+ * DATABASE_PASSWORD_FILE: a file (a mounted secret) holding the password of the user that
+ * DATABASE_URL and every DATABASE_URL_<REGION> name, so the URLs carry none. When set, it must be
+ * readable and not empty, and no database URL may carry a password of its own.
+ */
+function checkDatabasePassword(check: EnvChecker): string | undefined {
+  const file = check.raw('DATABASE_PASSWORD_FILE');
+  if (file === undefined) return undefined;
+  for (const [name, url] of Object.entries(check.env)) {
+    if (!/^DATABASE_URL(_[A-Z0-9_]+)?$/.test(name) || !url?.startsWith('mysql://')) continue;
+    if (urlHasPassword(url)) {
+      check.problem(`${name} carries a password and DATABASE_PASSWORD_FILE is set: give the password in one place`);
+    } else if (!/^mysql:\/\/[^/@]+@/.test(url)) {
+      check.problem(`${name} must name its user (mysql://user@host:port/database) when DATABASE_PASSWORD_FILE is set`);
+    }
+  }
+  let password: string;
+  try {
+    password = readFileSync(file, 'utf8').trim();
+  } catch {
+    check.problem(`DATABASE_PASSWORD_FILE names a file that cannot be read: "${file}"`);
+    return undefined;
+  }
+  if (password === '') {
+    check.problem(`DATABASE_PASSWORD_FILE names an empty file: "${file}"`);
+    return undefined;
+  }
+  return password;
+}
+
 const DATABASE_URL_FORMS = 'mysql://user:password@host:port/database, "memory:", or unset for the embedded file';
 
 /**
- * A subgraph's configuration: PORT, METRICS_PORT, DATABASE_URL, MIGRATE_ON_START,
+ * A subgraph's configuration: PORT, METRICS_PORT, DATABASE_URL, DATABASE_PASSWORD_FILE, MIGRATE_ON_START,
  * DATABASE_POOL_SIZE, HEALTH_DB_TIMEOUT_MS, the common values, LIMIT_MAX_* and EXPOSE_SCHEMA,
  * SUBGRAPH_TLS_* (optional mutual TLS), and in production the internal-token key (and, for the national subgraph, the
  * PII keys, as values or `_FILE` paths). Throws one ConfigError naming every problem.
@@ -272,6 +308,7 @@ export function subgraphConfigFromEnv(
   if (databaseUrl !== undefined && databaseUrl !== 'memory:' && !/^mysql:\/\/[^/]+/.test(databaseUrl)) {
     check.problem(`DATABASE_URL must be ${DATABASE_URL_FORMS}; got "${redactUrl(databaseUrl)}"`);
   }
+  const databasePassword = checkDatabasePassword(check);
   const migrateOnStart = check.boolean('MIGRATE_ON_START');
   check.positiveInt('DATABASE_POOL_SIZE', 10);
   checkAbuse(check); // read again where the server starts (startGraphQLHttpServer)
@@ -303,5 +340,14 @@ export function subgraphConfigFromEnv(
   }
   check.file('INTERNAL_PUBLIC_KEY_FILE');
   check.throwIfProblems(service);
-  return { port, metricsPort, healthDbTimeoutMs, databaseUrl, migrateOnStart, ...common, ...(tls ? { tls } : {}) };
+  return {
+    port,
+    metricsPort,
+    healthDbTimeoutMs,
+    databaseUrl: withPassword(databaseUrl, databasePassword),
+    ...(databasePassword !== undefined ? { databasePassword } : {}),
+    migrateOnStart,
+    ...common,
+    ...(tls ? { tls } : {}),
+  };
 }
