@@ -156,15 +156,21 @@ describe('npm run new-region, then npm run compose', () => {
         REGION: 'region-guangzhou',
         PORT: '4004',
         METRICS_PORT: '9404',
-        DATABASE_URL: 'mysql://mente:${MYSQL_PASSWORD:-mente}@mysql:3306/mente_region_guangzhou',
+        // Its own database user (init creates it, granted this database only), its password in its own volume.
+        DATABASE_URL: 'mysql://mente_region_guangzhou@mysql:3306/mente_region_guangzhou',
+        DATABASE_PASSWORD_FILE: '/app/.data/keys/database-region-guangzhou.password',
       },
       depends_on: { init: { condition: 'service_completed_successfully' } },
     });
     expect(services.gateway.environment.SUBGRAPH_URL_REGION_GUANGZHOU).toBe('http://region-guangzhou:4004/graphql');
     expect(services.gateway.depends_on['region-guangzhou']).toEqual({ condition: 'service_healthy' });
     expect(read(path.join(tmp, 'scripts/docker/mysql-init.sql'))).toContain(
-      "GRANT ALL PRIVILEGES ON mente_region_guangzhou.* TO 'mente'@'%';",
+      'CREATE DATABASE IF NOT EXISTS mente_region_guangzhou CHARACTER SET utf8mb4',
     );
+    expect(services.init.environment.DATABASE_URL_REGION_GUANGZHOU).toBe(
+      'mysql://mente_region_guangzhou@mysql:3306/mente_region_guangzhou',
+    );
+    expect(services['region-guangzhou'].volumes).toContain('mente-keys-region-guangzhou:/app/.data/keys:ro');
   });
 
   it('serves the new region through the copy’s gateway, every cost-sharing figure marked illustrative', async () => {
