@@ -78,27 +78,42 @@ describe('SubgraphStatusMonitor', () => {
   });
 
   it('a subgraph that sends its headers and then hangs: timeout; subgraphs are checked in parallel', async () => {
-    // In parallel: each hanging check has arrived while the other is still open (one after the other,
-    // the first would have timed out and closed before the second began). No clock is read.
-    const inFlight = new Set<http.IncomingMessage>();
-    const overlapped: boolean[] = [];
-    const hang: Behaviour = (req, res) => {
-      overlapped.push(inFlight.size > 0);
-      inFlight.add(req);
-      res.on('close', () => inFlight.delete(req));
-      res.writeHead(200).write('{"status":');
-    };
-    const one = await subgraph({ current: hang });
-    const two = await subgraph({ current: hang });
+    // In parallel, proved without a clock: `one` answers only once `two` has been asked, and `two`
+    // only once `one` has. Checked one after the other, the first of them would wait for a request
+    // that comes only after its own deadline, and time out.
+    const asked = { one: false, two: false };
+    const waiters: (() => void)[] = [];
+    const barrier =
+      (me: 'one' | 'two', other: 'one' | 'two'): Behaviour =>
+      (_req, res) => {
+        asked[me] = true;
+        waiters.splice(0).forEach((w) => w());
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const answer = () => res.end(JSON.stringify({ status: 'ok' }));
+        if (asked[other]) answer();
+        else waiters.push(answer);
+      };
+    const one = await subgraph({ current: barrier('one', 'two') });
+    const two = await subgraph({ current: barrier('two', 'one') });
+    const hung = await subgraph({ current: (_req, res) => res.writeHead(200).write('{"status":') });
     const fine = await subgraph({ current: json(200, { status: 'ok' }) });
-    stops.push(one.close, two.close, fine.close);
+    stops.push(one.close, two.close, hung.close, fine.close);
     const monitor = new SubgraphStatusMonitor({
-      subgraphUrls: { one: `${one.url}/graphql`, two: `${two.url}/graphql`, fine: `${fine.url}/graphql` },
+      subgraphUrls: {
+        one: `${one.url}/graphql`,
+        two: `${two.url}/graphql`,
+        hung: `${hung.url}/graphql`,
+        fine: `${fine.url}/graphql`,
+      },
       timeoutMs: 1000,
     });
     const report = await monitor.report();
-    expect(report.subgraphs.map((s) => s.status)).toEqual(['timeout', 'timeout', 'ok']);
-    expect(overlapped).toEqual([false, true]);
+    expect(report.subgraphs.map((s) => [s.name, s.status])).toEqual([
+      ['one', 'ok'],
+      ['two', 'ok'],
+      ['hung', 'timeout'],
+      ['fine', 'ok'],
+    ]);
   });
 
   it('reuses a report for cacheMs; the gauges follow each round', async () => {

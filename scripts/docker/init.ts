@@ -92,8 +92,8 @@ function databaseAccount(set: KeySet, env: NodeJS.ProcessEnv): { user: string; u
 }
 
 /**
- * Creates each server's own database user (or gives it its current password) and grants it ALL on
- * its own databases only, connected as `adminUrl`'s user; returns the servers. Portable to MySQL 8.4
+ * Creates each server's own database user (or gives it its current password), revokes whatever it
+ * holds and grants it ALL on its own databases only, connected as `adminUrl`'s user; returns the servers. Portable to MySQL 8.4
  * and MariaDB. Then points DATABASE_URL_<NAME> in `env` at the server's user with its password (the
  * seed runs as each server). Databases must exist (mysql-init.sql).
  */
@@ -107,8 +107,12 @@ async function ensureDatabaseUsers(adminUrl: string, keysDir: string, env: NodeJ
       const password = (await readFile(path.join(keysDir, databasePasswordFile(set.service)), 'utf8')).trim();
       await conn.query("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", [user, password]);
       await conn.query("ALTER USER ?@'%' IDENTIFIED BY ?", [user, password]);
+      // Exactly its own databases: whatever else it was granted before (a region moved to another
+      // host, a hand-made grant) goes first.
+      await conn.query("REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@'%'", [user]);
       for (const url of urls.values()) {
-        const database = new URL(url).pathname.slice(1);
+        // In GRANT's database name _ and % are wildcards (mente_ab_c would also match mente_abxc): escaped.
+        const database = new URL(url).pathname.slice(1).replace(/[_%]/g, '\\$&');
         await conn.query(`GRANT ALL PRIVILEGES ON \`${database}\`.* TO ?@'%'`, [user]);
       }
       for (const [name, url] of urls) env[envName(name)] = withPassword(url, password);

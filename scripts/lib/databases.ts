@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs';
+
 import mysql from 'mysql2/promise';
+
+import { urlHasPassword, withPassword } from '../../subgraphs/kit/platform/db/url';
 
 /**
  * Which database each subgraph uses when one tool runs them all (start-all, migrate, seed, tests):
- * DATABASE_URL_<SUBGRAPH> if set; else, with MYSQL_URL (a server), database `<prefix><subgraph>`;
+ * DATABASE_URL_<SUBGRAPH> if set (with the password of DATABASE_PASSWORD_FILE when it names its
+ * user only, as a server reads it); else, with MYSQL_URL (a server), database `<prefix><subgraph>`;
  * else undefined, meaning the embedded SQLite file under .data/.
  */
 export function databaseUrlFor(
@@ -11,7 +16,10 @@ export function databaseUrlFor(
   prefix = 'mente_',
 ): string | undefined {
   const own = env[`DATABASE_URL_${subgraph.toUpperCase().replace(/-/g, '_')}`];
-  if (own) return own;
+  if (own) {
+    const file = env.DATABASE_PASSWORD_FILE;
+    return file && !urlHasPassword(own) ? withPassword(own, readFileSync(file, 'utf8').trim()) : own;
+  }
   if (!env.MYSQL_URL) return undefined;
   const url = new URL(env.MYSQL_URL);
   if (url.protocol !== 'mysql:') throw new Error('MYSQL_URL must be mysql://user:password@host:port');

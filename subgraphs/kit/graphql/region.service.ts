@@ -46,7 +46,9 @@ export function toApplicationRules(rules: RegionRules): ApplicationRules {
     source: review
       ? `${rules.source}; designated-hospital review: ${review.source}; its working days: ${review.workingDaysSource}`
       : rules.source,
-    illustrative: isIllustrative(rules.source) || (review !== null && hospitalReviewDaysIllustrative(review)),
+    illustrative:
+      isIllustrative(rules.source) ||
+      (review !== null && (isIllustrative(review.source) || hospitalReviewDaysIllustrative(review))),
   };
 }
 

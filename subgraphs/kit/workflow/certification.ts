@@ -18,7 +18,7 @@ export async function certify(
   const current = activeCertification(
     await repo.find({
       where: { regionCode: code, personId: row.personId, diseaseCode: row.diseaseCode },
-      order: { validFrom: 'ASC' },
+      order: { validFrom: 'ASC', id: 'ASC' },
     }),
     row.diseaseCode,
     today,

@@ -5,8 +5,9 @@ import { str } from './columns';
 /**
  * Where each review time and each material rule comes from: the region's deadline, each channel's
  * review time and each material's figures (served as ReviewDeadline.source, Channel.reviewSource
- * and MaterialRequirement.source, with their illustrative flags). Nullable: the seed reloads every
- * region whose policy version changed, so old rows never outlive the first start.
+ * and MaterialRequirement.source, with their illustrative flags). Nullable: the policy seed (at
+ * start with MIGRATE_ON_START, or `npm run seed`) reloads every region whose policy version changed;
+ * until then a row without a source is served as "not recorded" and flagged illustrative.
  */
 const ADDED: [string, TableColumn][] = [
   ['region', new TableColumn(str('review_source', 500, true))],
