@@ -1,5 +1,14 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -40,7 +49,7 @@ jest.setTimeout(60_000);
 const REPO = path.resolve(__dirname, '..');
 const MYSQL_URL = process.env.MYSQL_URL ? new URL(process.env.MYSQL_URL) : undefined;
 const DB_PREFIX = process.env.TEST_DB_PREFIX ?? 'mente_test_';
-const RENDER_ENV = { SEED_DEMO: 'true' };
+const RENDER_ENV = { SEED_DEMO: 'true', MYSQL_ROOT_PASSWORD: 'compose-test-root' };
 const IMAGE = 'mente:local';
 
 interface ComposeService {
@@ -62,11 +71,14 @@ interface ComposeFile {
 /** ${VAR}, ${VAR:-default}, ${VAR-default} and $$, as docker-compose interpolates them. */
 function interpolate(value: unknown, env: NodeJS.ProcessEnv): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\$|\$\{(\w+)(?:(:?-)([^}]*))?\}/g, (m, name?: string, op?: string, fallback?: string) => {
+    return value.replace(/\$\$|\$\{(\w+)(?:(:?[-?])([^}]*))?\}/g, (m, name?: string, op?: string, word?: string) => {
       if (m === '$$') return '$';
       const v = env[name!];
-      if (op === ':-') return v ? v : fallback!;
-      if (op === '-') return v ?? fallback!;
+      if (op === ':-') return v ? v : word!;
+      if (op === '-') return v ?? word!;
+      if ((op === ':?' && !v) || (op === '?' && v === undefined)) {
+        throw new Error(`Missing mandatory value for ${name}: ${word}`);
+      }
       return v ?? '';
     });
   }
@@ -78,13 +90,17 @@ function interpolate(value: unknown, env: NodeJS.ProcessEnv): unknown {
 }
 
 /** The compose file as `docker-compose config` renders it; without docker-compose, rendered here. */
-async function renderCompose(): Promise<ComposeFile> {
-  const env = { ...process.env, ...RENDER_ENV };
+async function renderCompose(renderEnv: NodeJS.ProcessEnv = RENDER_ENV): Promise<ComposeFile> {
+  const env = { ...process.env, ...renderEnv };
   try {
-    const { stdout } = await promisify(execFile)('docker-compose', ['-f', 'docker-compose.yml', 'config'], {
-      cwd: REPO,
-      env,
-    });
+    // An empty --env-file: a developer's own .env (MYSQL_ROOT_PASSWORD, SEED_DEMO, …) stays out of the test.
+    const envFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'mente-compose-env-')), 'empty.env');
+    writeFileSync(envFile, '');
+    const { stdout } = await promisify(execFile)(
+      'docker-compose',
+      ['--env-file', envFile, '-f', 'docker-compose.yml', 'config'],
+      { cwd: REPO, env },
+    ).finally(() => rmSync(path.dirname(envFile), { recursive: true, force: true }));
     return parse(stdout) as ComposeFile;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
@@ -356,6 +372,17 @@ describe('docker-compose.yml', () => {
         compose.services.gateway!.environment![`SUBGRAPH_URL_${r.subgraph.toUpperCase().replace(/-/g, '_')}`],
       ).toBe(`http://${r.subgraph}:${r.port}/graphql`);
     }
+  });
+
+  it('has no default root password: without MYSQL_ROOT_PASSWORD the file does not render, saying what to set', async () => {
+    // A default would be a password everyone knows, for a root the mysql image admits from any host.
+    const { MYSQL_ROOT_PASSWORD: _set, ...without } = { ...process.env, ...RENDER_ENV };
+    await expect(renderCompose({ ...without, MYSQL_ROOT_PASSWORD: undefined })).rejects.toThrow(
+      /MYSQL_ROOT_PASSWORD in \.env/,
+    );
+    expect(readFileSync(path.join(REPO, 'docker-compose.yml'), 'utf8')).not.toMatch(/MYSQL_ROOT_PASSWORD:-/);
+    // Nor is it in the health check, where `docker inspect` would show it.
+    expect(JSON.stringify(compose.services.mysql!.healthcheck)).not.toContain('compose-test-root');
   });
 
   it('connects each server as its own database user: no shared user, no password in any URL, root for init and tools only', () => {
