@@ -80,7 +80,7 @@ function databaseAccount(set: KeySet, env: NodeJS.ProcessEnv): { user: string; u
     }
     const url = new URL(raw);
     if (!url.username || !/^\/\w+$/.test(url.pathname)) {
-      throw new Error(`${envName(name)} must be mysql://<user>@host:port/<database>; got "${raw}"`);
+      throw new Error(`${envName(name)} must be mysql://<user>@host:port/<database>; got "${redactUrl(raw)}"`);
     }
     users.add(decodeURIComponent(url.username));
     urls.set(name, raw);

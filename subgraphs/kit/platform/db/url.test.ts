@@ -18,5 +18,9 @@ describe('database URLs', () => {
     expect(urlHasPassword('mysql://u@h:3306/db')).toBe(false);
     expect(urlHasPassword('mysql://h:3306/db')).toBe(false);
     expect(redactUrl(withPassword('mysql://u@h:3306/db', 'secret'))).toBe('mysql://u:***@h:3306/db');
+    // No user name, still a password: said so, and hidden.
+    expect(urlHasPassword('mysql://:secret@h:3306/db')).toBe(true);
+    expect(redactUrl('mysql://:secret@h:3306/db')).toBe('mysql://:***@h:3306/db');
+    expect(redactUrl('mysql://h:3306/db')).toBe('mysql://h:3306/db');
   });
 });

@@ -2,12 +2,12 @@
 
 /** The URL without its password, for messages and logs. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
 }
 
 /** Whether a mysql:// URL carries a password (`mysql://user:password@…`). */
 export function urlHasPassword(url: string): boolean {
-  return /^mysql:\/\/[^:/@]+:[^@]*@/.test(url);
+  return /^mysql:\/\/[^:/@]*:[^@]*@/.test(url);
 }
 
 /**
