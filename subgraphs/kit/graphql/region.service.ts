@@ -1,9 +1,13 @@
 import { pinyin } from 'pinyin-pro';
 
 import { addWorkingDays, calendarSources } from '../domain/calendar';
-import { hospitalReviewDaysIllustrative } from '../domain/hospital-review-rules';
 import { formatFen, MoneyFormatError, parseMoney } from '../domain/money';
-import type { CostSharingPolicy, RateBandPolicy, RemoteCarePolicy } from '../domain/policy';
+import {
+  type CostSharingPolicy,
+  isIllustrativeSource,
+  type RateBandPolicy,
+  type RemoteCarePolicy,
+} from '../domain/policy';
 import { ReimbursementError } from '../domain/reimbursement';
 import { estimateWithRemoteCare } from '../domain/remote-care-reimbursement';
 import { materialRulesFor, type RegionRules, requirementApplies } from '../domain/rules';
@@ -25,16 +29,18 @@ import type {
 // Region reads shared by every regional subgraph: rows from the per-request loaders, shaped for
 // the API. Region-specific behaviour comes from the region's data, not from code branches here.
 
-const isIllustrative = (source: string) => /illustrative/i.test(source);
-
 /** A stored source; rows seeded before sources were stored say so, and count as illustrative. */
 export function sourceOf(source: string | null): { source: string; illustrative: boolean } {
   const text = source ?? 'not recorded (illustrative until the region policy is reloaded)';
-  return { source: text, illustrative: isIllustrative(text) };
+  return { source: text, illustrative: isIllustrativeSource(text) };
 }
 
 export function toApplicationRules(rules: RegionRules): ApplicationRules {
   const review = rules.hospitalReview;
+  // Every setting's source in one text, the hospital step's two included: flagged when any is invented.
+  const source = review
+    ? `${rules.source}; designated-hospital review: ${review.source}; its working days: ${review.workingDaysSource}`
+    : rules.source;
   return {
     hospitalRequired: rules.hospitalRequired,
     hospitalMustBeQualified: rules.hospitalMustBeQualified,
@@ -43,12 +49,8 @@ export function toApplicationRules(rules: RegionRules): ApplicationRules {
     remoteCareFilingRequired: rules.remoteCareFilingRequired,
     designatedHospitalReview: review !== null,
     hospitalReviewWorkingDays: review?.workingDays ?? null,
-    source: review
-      ? `${rules.source}; designated-hospital review: ${review.source}; its working days: ${review.workingDaysSource}`
-      : rules.source,
-    illustrative:
-      isIllustrative(rules.source) ||
-      (review !== null && (isIllustrative(review.source) || hospitalReviewDaysIllustrative(review))),
+    source,
+    illustrative: isIllustrativeSource(source),
   };
 }
 
@@ -70,7 +72,7 @@ export function toChannel(row: ChannelRow): Channel {
 
 export function toDisease(row: DiseaseRow): Disease {
   const { regionCode: _r, position: _p, ...disease } = row;
-  return { ...disease, deductibleExemptIllustrative: isIllustrative(row.deductibleExemptSource) };
+  return { ...disease, deductibleExemptIllustrative: isIllustrativeSource(row.deductibleExemptSource) };
 }
 
 export function toHospital(row: HospitalRow): Hospital {
@@ -264,9 +266,9 @@ export function toCostSharingRule(p: CostSharingPolicy): CostSharingRule {
     maxAge: b.maxAge,
     contributionTier: b.contributionTier,
     source: b.source,
-    illustrative: isIllustrative(b.source),
+    illustrative: isIllustrativeSource(b.source),
     rateSource: b.rateSource,
-    rateIllustrative: isIllustrative(b.rateSource),
+    rateIllustrative: isIllustrativeSource(b.rateSource),
   }));
   return {
     insuranceType: p.insuranceType,
@@ -275,11 +277,11 @@ export function toCostSharingRule(p: CostSharingPolicy): CostSharingRule {
     bands,
     source: p.source,
     deductibleSource: p.deductibleSource,
-    deductibleIllustrative: isIllustrative(p.deductibleSource),
+    deductibleIllustrative: isIllustrativeSource(p.deductibleSource),
     annualCapSource: p.annualCapSource,
-    annualCapIllustrative: isIllustrative(p.annualCapSource),
+    annualCapIllustrative: isIllustrativeSource(p.annualCapSource),
     coverage: p.coverage,
-    illustrative: isIllustrative(p.source) || bands.some((b) => b.illustrative),
+    illustrative: isIllustrativeSource(p.source) || bands.some((b) => b.illustrative),
   };
 }
 
