@@ -4,7 +4,7 @@ import path from 'node:path';
 import { NATIONAL, REGIONAL_SUBGRAPHS } from '../schema/registry';
 import { ensureDevelopmentKeys } from '../subgraphs/kit/platform/auth/keys';
 import { defaultMetricsPort } from '../subgraphs/kit/platform/metrics-server';
-import { databaseUrlFor } from './lib/databases';
+import { databaseUrlFor, databaseUrlVariable } from './lib/databases';
 import { prepareAll } from './migrate';
 
 // `npm start`: every subgraph and the gateway as child processes (each also deployable alone),
@@ -87,9 +87,7 @@ async function main(): Promise<void> {
           ? { REGION: s.name }
           : {
               SUBGRAPH: s.name,
-              ...Object.fromEntries(
-                s.regions.map((r) => [`DATABASE_URL_${r.toUpperCase().replace(/-/g, '_')}`, databaseUrlFor(r)]),
-              ),
+              ...Object.fromEntries(s.regions.map((r) => [databaseUrlVariable(r), databaseUrlFor(r)])),
             },
       };
     }),

@@ -10,6 +10,7 @@ import { REGIONS } from '../../schema/registry';
 import { ensureDevelopmentKeys } from '../../subgraphs/kit/platform/auth/keys';
 import { ensureRegionKeys } from '../../subgraphs/kit/platform/auth/region-token';
 import { redactUrl, urlHasPassword, withPassword } from '../../subgraphs/kit/platform/db/url';
+import { databaseUrlVariable as envName } from '../lib/databases';
 import { prepareAll } from '../migrate';
 import { databasePasswordFile, type KeySet, serviceKeySets } from './key-sets';
 
@@ -65,8 +66,6 @@ async function ensureStackKeys(dir: string): Promise<string[]> {
   }
   return created;
 }
-
-const envName = (name: string) => `DATABASE_URL_${name.toUpperCase().replace(/-/g, '_')}`;
 
 /** A server's database user and databases, from its URLs DATABASE_URL_<NAME> (one user for all). */
 function databaseAccount(set: KeySet, env: NodeJS.ProcessEnv): { user: string; urls: Map<string, string> } {

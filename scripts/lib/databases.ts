@@ -4,6 +4,10 @@ import mysql from 'mysql2/promise';
 
 import { urlHasPassword, withPassword } from '../../subgraphs/kit/platform/db/url';
 
+/** The variable naming one subgraph's (or region's) database: DATABASE_URL_SICHUAN_PANZHIHUA. */
+export const databaseUrlVariable = (subgraph: string): string =>
+  `DATABASE_URL_${subgraph.toUpperCase().replace(/-/g, '_')}`;
+
 /**
  * Which database each subgraph uses when one tool runs them all (start-all, migrate, seed, tests):
  * DATABASE_URL_<SUBGRAPH> if set (with the password of DATABASE_PASSWORD_FILE when it names its
@@ -15,7 +19,7 @@ export function databaseUrlFor(
   env: NodeJS.ProcessEnv = process.env,
   prefix = 'mente_',
 ): string | undefined {
-  const own = env[`DATABASE_URL_${subgraph.toUpperCase().replace(/-/g, '_')}`];
+  const own = env[databaseUrlVariable(subgraph)];
   if (own) {
     const file = env.DATABASE_PASSWORD_FILE;
     return file && !urlHasPassword(own) ? withPassword(own, readFileSync(file, 'utf8').trim()) : own;
